@@ -1,0 +1,60 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "git-recipe",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "git-recipe", targets: ["git-recipe"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibGit2",
+            pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"])]
+        ),
+        .target(
+            name: "GitRecipeCore",
+            dependencies: [
+                "CLibGit2",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            plugins: ["EmbedTemplates"]
+        ),
+        .target(
+            name: "GitRecipeCommands",
+            dependencies: [
+                "GitRecipeCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "git-recipe",
+            dependencies: ["GitRecipeCommands"]
+        ),
+        // Turns templates/ into Swift source so the installed binary carries them.
+        .executableTarget(name: "embed-templates"),
+        .plugin(
+            name: "EmbedTemplates",
+            capability: .buildTool(),
+            dependencies: ["embed-templates"]
+        ),
+        .testTarget(
+            name: "GitRecipeCoreTests",
+            dependencies: ["GitRecipeCore", "TestSupport"]
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["TestSupport", "git-recipe"]
+        ),
+        .target(
+            name: "TestSupport",
+            dependencies: ["GitRecipeCore"],
+            path: "Tests/Support"
+        ),
+    ]
+)

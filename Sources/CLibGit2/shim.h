@@ -1,0 +1,7 @@
+#ifndef GIT_RECIPE_CLIBGIT2_SHIM_H
+#define GIT_RECIPE_CLIBGIT2_SHIM_H
+
+#define GIT_DEPRECATE_HARD 1
+#include <git2.h>
+
+#endif

@@ -1,0 +1,104 @@
+import CLibGit2
+
+/// Why a working tree is not a clean commit (DESIGN invariant 1).
+public struct Cleanliness: Equatable, Sendable {
+    /// A path that keeps the tree from being clean, and how.
+    public struct DirtyPath: Equatable, Sendable, CustomStringConvertible {
+        public enum Kind: String, Sendable {
+            case staged, modified, untracked, conflicted
+        }
+
+        public let kind: Kind
+        public let path: String
+
+        public var description: String { "\(kind.rawValue): \(path)" }
+    }
+
+    /// HEAD has no commit yet.
+    public var unbornHead = false
+    /// A merge, rebase, cherry-pick, revert, bisect or `git am` that has not finished.
+    public var operationInProgress: String?
+    /// Modified, staged, untracked (not ignored) and conflicted paths, in git's order.
+    public var dirtyPaths: [DirtyPath] = []
+
+    public var isClean: Bool { !unbornHead && operationInProgress == nil && dirtyPaths.isEmpty }
+
+    /// One line per problem, for an error message.
+    public var problems: [String] {
+        var lines: [String] = []
+        if unbornHead { lines.append("HEAD has no commit yet; run: git commit") }
+        if let operation = operationInProgress {
+            lines.append("a \(operation) is in progress; finish or abort it (git status says how)")
+        }
+        lines += dirtyPaths.map(\.description)
+        return lines
+    }
+}
+
+extension Repository {
+    /// Checks that the working tree is exactly HEAD's commit: HEAD born, no operation in
+    /// progress, nothing staged, modified, conflicted or untracked-and-not-ignored.
+    ///
+    /// Entries a sparse checkout marks skip-worktree are absent from disk by design;
+    /// libgit2 1.5 reports them as deleted, and they are not counted.
+    public func cleanliness() throws -> Cleanliness {
+        var result = Cleanliness()
+        result.unbornHead = try check("read HEAD") { git_repository_head_unborn(raw) } == 1
+        result.operationInProgress = Self.operationName(git_repository_state(raw))
+
+        var options = git_status_options()
+        try check("prepare a status query") { git_status_options_init(&options, UInt32(GIT_STATUS_OPTIONS_VERSION)) }
+        options.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR
+        options.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED.rawValue
+        var list: OpaquePointer?
+        try check("read the status of the working tree") { git_status_list_new(&list, raw, &options) }
+        defer { git_status_list_free(list) }
+
+        var index: OpaquePointer?
+        try check("read the index") { git_repository_index(&index, raw) }
+        defer { git_index_free(index) }
+
+        for position in 0..<git_status_list_entrycount(list) {
+            guard let entry = git_status_byindex(list, position)?.pointee else { continue }
+            let status = entry.status.rawValue
+            guard let kind = Self.kind(of: status) else { continue }
+            let delta = entry.index_to_workdir ?? entry.head_to_index
+            guard let cPath = delta?.pointee.new_file.path ?? delta?.pointee.old_file.path else { continue }
+            let path = String(cString: cPath)
+            if status == GIT_STATUS_WT_DELETED.rawValue, Self.isSkipWorktree(path, in: index) { continue }
+            result.dirtyPaths.append(.init(kind: kind, path: path))
+        }
+        return result
+    }
+
+    private static func kind(of status: UInt32) -> Cleanliness.DirtyPath.Kind? {
+        let staged = GIT_STATUS_INDEX_NEW.rawValue | GIT_STATUS_INDEX_MODIFIED.rawValue
+            | GIT_STATUS_INDEX_DELETED.rawValue | GIT_STATUS_INDEX_RENAMED.rawValue
+            | GIT_STATUS_INDEX_TYPECHANGE.rawValue
+        let modified = GIT_STATUS_WT_MODIFIED.rawValue | GIT_STATUS_WT_DELETED.rawValue
+            | GIT_STATUS_WT_RENAMED.rawValue | GIT_STATUS_WT_TYPECHANGE.rawValue
+            | GIT_STATUS_WT_UNREADABLE.rawValue
+        if status & GIT_STATUS_CONFLICTED.rawValue != 0 { return .conflicted }
+        if status & staged != 0 { return .staged }
+        if status & modified != 0 { return .modified }
+        if status & GIT_STATUS_WT_NEW.rawValue != 0 { return .untracked }
+        return nil
+    }
+
+    private static func isSkipWorktree(_ path: String, in index: OpaquePointer?) -> Bool {
+        guard let entry = git_index_get_bypath(index, path, 0) else { return false }
+        return entry.pointee.flags_extended & UInt16(GIT_INDEX_ENTRY_SKIP_WORKTREE.rawValue) != 0
+    }
+
+    private static func operationName(_ state: Int32) -> String? {
+        switch git_repository_state_t(UInt32(state)) {
+        case GIT_REPOSITORY_STATE_NONE: nil
+        case GIT_REPOSITORY_STATE_MERGE: "merge"
+        case GIT_REPOSITORY_STATE_REVERT, GIT_REPOSITORY_STATE_REVERT_SEQUENCE: "revert"
+        case GIT_REPOSITORY_STATE_CHERRYPICK, GIT_REPOSITORY_STATE_CHERRYPICK_SEQUENCE: "cherry-pick"
+        case GIT_REPOSITORY_STATE_BISECT: "bisect"
+        case GIT_REPOSITORY_STATE_APPLY_MAILBOX: "git am"
+        default: "rebase"
+        }
+    }
+}

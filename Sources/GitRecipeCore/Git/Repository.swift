@@ -1,0 +1,157 @@
+import CLibGit2
+import Foundation
+
+/// An open, non-bare git repository: the only owner of a `git_repository` handle.
+public final class Repository {
+    let raw: OpaquePointer
+
+    /// The root of the work tree, without a trailing slash.
+    public let workTree: String
+    /// The repository's git directory (for a linked worktree, its own `.git/worktrees/NAME`).
+    public let gitDirectory: String
+    /// The git directory shared by all worktrees: where hooks, config and refs live.
+    public let commonDirectory: String
+
+    private init(raw: OpaquePointer) throws(RepositoryError) {
+        self.raw = raw
+        guard git_repository_is_bare(raw) == 0, let workdir = git_repository_workdir(raw) else {
+            let path = String(cString: git_repository_path(raw)).trimmingSlash
+            git_repository_free(raw)
+            throw .bare(path: path)
+        }
+        workTree = String(cString: workdir).trimmingSlash
+        gitDirectory = String(cString: git_repository_path(raw)).trimmingSlash
+        commonDirectory = String(cString: git_repository_commondir(raw)).trimmingSlash
+    }
+
+    deinit { git_repository_free(raw) }
+
+    /// Opens the repository the way git does for a subcommand.
+    ///
+    /// When git runs `git recipe`, or a hook, it may export `GIT_DIR` and `GIT_WORK_TREE`;
+    /// those win, and `GIT_DIR` is opened as it is, without searching. Otherwise the
+    /// repository is discovered upward from `directory`, stopping at `GIT_CEILING_DIRECTORIES`.
+    /// Linked worktrees open through their `.git` file.
+    public static func discover(
+        from directory: String = FileManager.default.currentDirectoryPath,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> Repository {
+        if let gitDir = environment["GIT_DIR"], !gitDir.isEmpty {
+            let path = gitDir.absolute(relativeTo: directory)
+            let raw = try open(path, flags: GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, ceilings: nil)
+            if let workTree = environment["GIT_WORK_TREE"], !workTree.isEmpty {
+                let workTreePath = workTree.absolute(relativeTo: directory)
+                do {
+                    try check("use '\(workTreePath)' as the work tree") { git_repository_set_workdir(raw, workTreePath, 0) }
+                } catch {
+                    git_repository_free(raw)
+                    throw error
+                }
+            }
+            return try Repository(raw: raw)
+        }
+        return try Repository(raw: open(directory, flags: 0, ceilings: environment["GIT_CEILING_DIRECTORIES"]))
+    }
+
+    private static func open(_ path: String, flags: UInt32, ceilings: String?) throws -> OpaquePointer {
+        var raw: OpaquePointer?
+        do {
+            try check("open the repository at '\(path)'") { git_repository_open_ext(&raw, path, flags, ceilings) }
+        } catch {
+            throw explain(error, path: path)
+        }
+        return raw!
+    }
+
+    /// Turns libgit2's terse open failures into messages that say what to do.
+    private static func explain(_ error: GitError, path: String) -> any Error {
+        if error.code == GIT_EOWNER.rawValue {
+            return RepositoryError.notOwned(path: repositoryRoot(in: error.message) ?? path)
+        }
+        if error.code == GIT_ENOTFOUND.rawValue {
+            return RepositoryError.notFound(path: path)
+        }
+        if error.message.contains("objectformat") {
+            return RepositoryError.unsupportedObjectFormat(path: path)
+        }
+        return error
+    }
+
+    /// libgit2 1.5 names the untrusted directory in quotes: "repository path '/x/' is not owned…".
+    private static func repositoryRoot(in message: String) -> String? {
+        let parts = message.split(separator: "'", omittingEmptySubsequences: false)
+        return parts.count >= 3 ? String(parts[1]).trimmingSlash : nil
+    }
+
+    /// The commit and tree HEAD points at, or `nil` while HEAD is unborn (no commit yet).
+    public func head() throws -> (commit: ObjectID, tree: ObjectID)? {
+        if try check("read HEAD", { git_repository_head_unborn(raw) }) == 1 { return nil }
+        var oid = git_oid()
+        try check("resolve HEAD") { git_reference_name_to_id(&oid, raw, "HEAD") }
+        var commit: OpaquePointer?
+        try check("read the commit HEAD points at") { git_commit_lookup(&commit, raw, &oid) }
+        defer { git_commit_free(commit) }
+        return (ObjectID(git_commit_id(commit).pointee), ObjectID(git_commit_tree_id(commit).pointee))
+    }
+
+    /// Reads a configuration value with git's precedence (worktree, local, global, system).
+    public func config(_ key: String) throws -> String? {
+        var config: OpaquePointer?
+        try check("read the repository configuration") { git_repository_config_snapshot(&config, raw) }
+        defer { git_config_free(config) }
+        var value: UnsafePointer<CChar>?
+        let result = git_config_get_string(&value, config, key)
+        if result == GIT_ENOTFOUND.rawValue { return nil }
+        try check("read '\(key)' from the git configuration") { result }
+        return value.map { String(cString: $0) }
+    }
+
+    /// Writes a value to the repository's own configuration (`.git/config`).
+    public func setConfig(_ key: String, to value: String) throws {
+        var config: OpaquePointer?
+        try check("open the repository configuration") { git_repository_config(&config, raw) }
+        defer { git_config_free(config) }
+        var local: OpaquePointer?
+        try check("open the repository's local configuration") {
+            git_config_open_level(&local, config, GIT_CONFIG_LEVEL_LOCAL)
+        }
+        defer { git_config_free(local) }
+        try check("set '\(key)' in \(commonDirectory)/config") { git_config_set_string(local, key, value) }
+    }
+
+    /// Who runs git here, from `user.name` and `user.email`.
+    public func identity() throws -> Identity {
+        guard let email = try config("user.email"), !email.isEmpty else {
+            throw IdentityError(missingKey: "user.email")
+        }
+        guard let name = try config("user.name"), !name.isEmpty else {
+            throw IdentityError(missingKey: "user.name")
+        }
+        return Identity(name: name, email: email)
+    }
+}
+
+/// The person recorded in a run manifest.
+public struct Identity: Equatable, Sendable {
+    public let name: String
+    public let email: String
+}
+
+/// `user.name` or `user.email` is not configured.
+public struct IdentityError: Error, CustomStringConvertible, Sendable {
+    let missingKey: String
+
+    public var description: String {
+        "\(missingKey) is not set; run: git config --global \(missingKey) '…'"
+    }
+}
+
+extension String {
+    var trimmingSlash: String {
+        count > 1 && hasSuffix("/") ? String(dropLast()) : self
+    }
+
+    func absolute(relativeTo directory: String) -> String {
+        hasPrefix("/") ? self : URL(fileURLWithPath: self, relativeTo: URL(fileURLWithPath: directory, isDirectory: true)).standardizedFileURL.path
+    }
+}
