@@ -1,0 +1,79 @@
+import Yams
+
+/// A reusable step with a contract, `.recipes/components/NAME.yaml` (DESIGN §2).
+public struct Component: Sendable {
+    /// A named path the component reads or writes.
+    public struct Port: Sendable {
+        public let name: Located<String>
+        public let kind: PathKind
+        public let defaultPath: Located<String>?
+        /// For outputs: the file holds metrics.
+        public let metrics: Bool
+    }
+
+    public let name: String
+    public let file: String
+    public var summary: String?
+    public var inputs: [Port] = []
+    public var outputs: [Port] = []
+    public var params: [String: ParamValue] = [:]
+    /// Code the component depends on; pinned like inputs.
+    public var files: [Located<String>] = []
+    public var run: Located<String>?
+
+    /// The input or output called `name`.
+    func port(_ name: String) -> Port? {
+        (inputs + outputs).first { $0.name.value == name }
+    }
+}
+
+/// Whether a path names a file or a directory; directories are written with a trailing `/`.
+public enum PathKind: String, Sendable {
+    case file, dir
+
+    init(of path: String) {
+        self = path.hasSuffix("/") ? .dir : .file
+    }
+}
+
+extension Component {
+    static let keys = ["version", "description", "inputs", "outputs", "params", "files", "run"]
+
+    static func read(_ node: Node, name: String, reader: YAMLReader) -> Component? {
+        guard let fields = reader.fields(node, of: "the component", allowed: keys) else { return nil }
+        reader.version(fields)
+        var component = Component(name: name, file: reader.file)
+        component.summary = fields["description"].flatMap { reader.string($0, "description")?.value }
+        component.inputs = fields["inputs"].map { readPorts($0, "inputs", reader) } ?? []
+        component.outputs = fields["outputs"].map { readPorts($0, "outputs", reader) } ?? []
+        component.params = fields["params"].flatMap { reader.params($0, "params") } ?? [:]
+        component.files = fields["files"].map { reader.strings($0, "files") } ?? []
+        component.run = fields["run"].flatMap { reader.string($0, "run") }
+        if fields["run"] == nil {
+            reader.error("the component has no 'run' command", at: node)
+        }
+        var seen: Set<String> = []
+        for port in component.inputs + component.outputs where !seen.insert(port.name.value).inserted {
+            reader.error("'\(port.name.value)' is declared as both an input and an output", at: port.name.mark)
+        }
+        return component
+    }
+
+    private static func readPorts(_ node: Node, _ section: String, _ reader: YAMLReader) -> [Port] {
+        let allowed = section == "outputs" ? ["kind", "default", "metrics"] : ["kind", "default"]
+        return (reader.mapping(node, of: section) ?? []).compactMap { name, value in
+            let what = "\(section.dropLast()) '\(name.value)'"
+            guard let fields = reader.fields(value, of: what, allowed: allowed) else { return nil }
+            guard let kindNode = fields["kind"] else {
+                reader.error("\(what) needs 'kind: file' or 'kind: dir'", at: value)
+                return nil
+            }
+            guard let kind = reader.choice(kindNode, "kind of \(what)", among: ["file", "dir"]).flatMap(PathKind.init) else {
+                return nil
+            }
+            let defaultPath = fields["default"].flatMap { reader.string($0, "default of \(what)") }
+            let metrics = fields["metrics"].flatMap { reader.bool($0, "metrics of \(what)") } ?? false
+            return Port(name: name, kind: kind, defaultPath: defaultPath, metrics: metrics)
+        }
+    }
+}

@@ -1,0 +1,45 @@
+/// A step after its component, if any, is applied: what the lock, the planner and the
+/// executors work from.
+public struct ResolvedStep: Sendable {
+    public let name: String
+    /// Steps this one waits for: its `needs` and every step that writes one of its inputs.
+    public internal(set) var dependencies: [String]
+    public let command: CommandTemplate
+    /// Inputs not produced by another step are pinned in the lock; the rest are DAG edges.
+    public let inputs: [String]
+    /// Everything the step writes, metrics files included.
+    public let outputs: [String]
+    public let metrics: [String]
+    public let resources: Resources?
+    /// The component the step uses, if any.
+    public let component: String?
+    /// For a component step, its placeholders' values: `inputs.X`, `outputs.X`, `params.X`.
+    /// `nil` for a recipe's own step, whose placeholders are the recipe's params and assets.
+    public let bindings: [String: String]?
+}
+
+/// A validated recipe with its steps resolved and in an order that respects every dependency.
+public struct Pipeline: Sendable {
+    public let recipe: Recipe
+    /// Steps in execution order: dependencies first, otherwise the order the file lists them.
+    public let steps: [ResolvedStep]
+
+    /// The values of every placeholder `step`'s command may use (DESIGN §2); a name missing
+    /// here is an unknown placeholder.
+    public func placeholderValues(
+        for step: ResolvedStep, seed: Int, runID: String, runDirectory: String, assets: [String: String]
+    ) -> [String: String] {
+        var values = ["seed": String(seed), "run.id": runID, "run.dir": runDirectory]
+        if let bindings = step.bindings {
+            values.merge(bindings) { _, binding in binding }
+        } else {
+            for (name, value) in ParamValue.map(recipe.params).leaves(prefix: "params") {
+                values[name] = value.description
+            }
+            for (name, path) in assets {
+                values["assets.\(name)"] = path
+            }
+        }
+        return values
+    }
+}

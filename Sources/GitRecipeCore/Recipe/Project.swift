@@ -1,0 +1,118 @@
+import Yams
+
+/// The recipes, components and settings under `.recipes/`, loaded and validated together.
+public struct Project: Sendable {
+    public static let directory = ".recipes"
+    public static let componentsDirectory = ".recipes/components"
+
+    public let config: ProjectConfig
+    /// The recipes asked for (or all), each validated and resolved, by name.
+    public let pipelines: [Pipeline]
+    /// Problems that did not stop loading: policies set to `warn`, files that are ignored.
+    public let warnings: [Diagnostic]
+
+    /// Loads the configuration, the named recipes (all when `names` is empty) and the
+    /// components; every problem in every file is collected before anything is thrown.
+    ///
+    /// - Throws: ``ValidationFailure`` listing every error (and warning) when any error was
+    ///   found; ``ProjectError`` when there is no project or no such recipe.
+    public static func load(from files: any ProjectFiles, recipes names: [String] = []) throws -> Project {
+        let available = try recipeNames(in: files)
+        guard try !available.isEmpty || !files.list(directory).isEmpty else { throw ProjectError.noProject }
+        for name in names where !available.contains(name) {
+            throw ProjectError.unknownRecipe(name, available: available)
+        }
+        var diagnostics: [Diagnostic] = []
+        let config = try loadConfig(files, into: &diagnostics)
+        let components = try loadComponents(files, into: &diagnostics)
+        var pipelines: [Pipeline] = []
+        for name in names.isEmpty ? available : names {
+            let file = "\(directory)/\(name).yaml"
+            let reader = YAMLReader(file: file)
+            if let node = reader.parse(try files.read(file) ?? ""),
+               let recipe = Recipe.read(node, name: name, reader: reader) {
+                pipelines.append(RecipeValidator(recipe: recipe, components: components, config: config, reader: reader).pipeline())
+            }
+            diagnostics += reader.diagnostics
+        }
+        diagnostics += try strayFiles(files)
+        diagnostics.sort { ($0.file, $0.line, $0.column) < ($1.file, $1.line, $1.column) }
+        guard !diagnostics.contains(where: { $0.severity == .error }) else { throw ValidationFailure(diagnostics: diagnostics) }
+        return Project(config: config, pipelines: pipelines, warnings: diagnostics)
+    }
+
+    /// Recipe names: the `.yaml` files in `.recipes/` other than `config.yaml`, sorted.
+    public static func recipeNames(in files: any ProjectFiles) throws -> [String] {
+        try files.list(directory)
+            .filter { $0.hasSuffix(".yaml") && $0 != "config.yaml" }
+            .map { String($0.dropLast(".yaml".count)) }
+            .sorted()
+    }
+
+    private static func loadConfig(_ files: any ProjectFiles, into diagnostics: inout [Diagnostic]) throws -> ProjectConfig {
+        guard let text = try files.read(ProjectConfig.file) else { return ProjectConfig() }
+        let reader = YAMLReader(file: ProjectConfig.file)
+        defer { diagnostics += reader.diagnostics }
+        return reader.parse(text).map { ProjectConfig.read($0, reader: reader) } ?? ProjectConfig()
+    }
+
+    private static func loadComponents(_ files: any ProjectFiles, into diagnostics: inout [Diagnostic]) throws -> [String: Component] {
+        var components: [String: Component] = [:]
+        for entry in try files.list(componentsDirectory).sorted() where entry.hasSuffix(".yaml") {
+            let name = String(entry.dropLast(".yaml".count))
+            let reader = YAMLReader(file: "\(componentsDirectory)/\(entry)")
+            if let node = reader.parse(try files.read(reader.file) ?? ""),
+               let component = Component.read(node, name: name, reader: reader) {
+                checkComponent(component, reader)
+                components[name] = component
+            }
+            diagnostics += reader.diagnostics
+        }
+        return components
+    }
+
+    /// A component's own paths and placeholders, checked once however many steps use it.
+    private static func checkComponent(_ component: Component, _ reader: YAMLReader) {
+        for path in component.files + (component.inputs + component.outputs).compactMap(\.defaultPath) {
+            if let problem = RepositoryPath.problem(with: path.value) { reader.error(problem, at: path.mark) }
+        }
+        guard let run = component.run else { return }
+        let template: CommandTemplate
+        do {
+            template = try CommandTemplate(run.value)
+        } catch {
+            reader.error(error.description, at: run.mark)
+            return
+        }
+        var known = ["seed", "run.id", "run.dir"]
+        known += component.inputs.map { "inputs.\($0.name.value)" } + component.outputs.map { "outputs.\($0.name.value)" }
+        known += ParamValue.map(component.params).leaves(prefix: "params").keys
+        for name in template.placeholders where !known.contains(name) {
+            reader.error("unknown placeholder '{{\(name)}}' in component '\(component.name)'\(suggestion(name, among: known, quoted: { "{{\($0)}}" }))", at: run.mark)
+        }
+    }
+
+    /// Files in `.recipes/` that look meant for git-recipe but are not read.
+    private static func strayFiles(_ files: any ProjectFiles) throws -> [Diagnostic] {
+        let stray = try files.list(directory).filter { $0.hasSuffix(".yml") }.map { "\(directory)/\($0)" }
+            + (try files.list(componentsDirectory)).filter { $0.hasSuffix(".yml") }.map { "\(componentsDirectory)/\($0)" }
+        return stray.sorted().map { Diagnostic(.warning, "ignored: recipes and components end in .yaml; rename it", file: $0) }
+    }
+}
+
+/// The project or the recipe asked for does not exist.
+public enum ProjectError: RecipeError, Equatable {
+    case noProject
+    case unknownRecipe(String, available: [String])
+
+    public var exitStatus: ExitStatus { .invalidInput }
+
+    public var description: String {
+        switch self {
+        case .noProject:
+            "no recipes here: .recipes/ is missing or empty; run: git recipe init"
+        case .unknownRecipe(let name, let available):
+            "no recipe '\(name)' (.recipes/\(name).yaml does not exist); recipes: \(available.isEmpty ? "none" : available.joined(separator: ", "))"
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import Yams
+
+/// Project settings, `.recipes/config.yaml` (DESIGN §2); every key is optional.
+public struct ProjectConfig: Equatable, Sendable {
+    /// How strictly a policy is enforced.
+    public enum Level: String, Sendable {
+        case error, warn, off
+    }
+
+    public struct Policy: Equatable, Sendable {
+        public var seed = Level.error
+        public var pinnedRequirements = Level.error
+        public var imageDigest = Level.error
+        public var requireRun = false
+    }
+
+    public struct Slurm: Equatable, Sendable {
+        public var partition: String?
+        public var time: String?
+        public var account: String?
+        public var qos: String?
+        public var extraArgs: [String] = []
+    }
+
+    public static let file = ".recipes/config.yaml"
+
+    public var policy = Policy()
+    public var defaultExecutor = "local"
+    public var slurm = Slurm()
+}
+
+extension ProjectConfig {
+    static func read(_ node: Node, reader: YAMLReader) -> ProjectConfig {
+        var config = ProjectConfig()
+        guard let fields = reader.fields(node, of: "the configuration", allowed: ["version", "policy", "executors"]) else {
+            return config
+        }
+        reader.version(fields)
+        if let node = fields["policy"],
+           let policy = reader.fields(node, of: "policy", allowed: ["seed", "pinned_requirements", "image_digest", "require_run"]) {
+            func level(_ key: String) -> Level? {
+                policy[key].flatMap { reader.choice($0, "policy.\(key)", among: ["error", "warn", "off"]) }.flatMap(Level.init)
+            }
+            config.policy.seed = level("seed") ?? .error
+            config.policy.pinnedRequirements = level("pinned_requirements") ?? .error
+            config.policy.imageDigest = level("image_digest") ?? .error
+            config.policy.requireRun = policy["require_run"].flatMap { reader.bool($0, "policy.require_run") } ?? false
+        }
+        if let node = fields["executors"], let executors = reader.fields(node, of: "executors", allowed: ["default", "slurm"]) {
+            config.defaultExecutor = executors["default"].flatMap { reader.choice($0, "executors.default", among: ["local", "slurm"]) } ?? "local"
+            if let node = executors["slurm"] {
+                config.slurm = readSlurm(node, reader)
+            }
+        }
+        return config
+    }
+
+    private static func readSlurm(_ node: Node, _ reader: YAMLReader) -> Slurm {
+        var slurm = Slurm()
+        guard let fields = reader.fields(node, of: "executors.slurm", allowed: ["partition", "time", "account", "qos", "extra_args"]) else {
+            return slurm
+        }
+        func text(_ key: String) -> String? {
+            guard let node = fields[key], node.tagName != .null else { return nil }
+            return reader.scalarText(node, "executors.slurm.\(key)")
+        }
+        slurm.partition = text("partition")
+        slurm.time = text("time")
+        slurm.account = text("account")
+        slurm.qos = text("qos")
+        slurm.extraArgs = fields["extra_args"].map { reader.strings($0, "executors.slurm.extra_args").map(\.value) } ?? []
+        return slurm
+    }
+}

@@ -1,0 +1,248 @@
+import Yams
+
+/// A training pipeline, `.recipes/NAME.yaml` (DESIGN §2).
+public struct Recipe: Sendable {
+    /// The file's name without `.yaml`: how commands name the recipe.
+    public let name: String
+    /// Path of the recipe file, relative to the repository root.
+    public let file: String
+    public var summary: String?
+    public var seed: Located<Int>?
+    public var params: [String: ParamValue] = [:]
+    public var assets: [Asset] = []
+    public var environment = RecipeEnvironment()
+    /// Steps in the order the file lists them (display order only; `needs` and data decide execution).
+    public var steps: [Step] = []
+    /// The largest absolute difference per metric that `reproduce` accepts as the same result.
+    public var tolerance: [String: Double] = [:]
+}
+
+/// Data a recipe refers to that does not live in git: a download pinned by digest, or a local path.
+public struct Asset: Sendable {
+    public enum Source: Sendable {
+        case url(Located<String>, sha256: Located<String>?)
+        case path(Located<String>)
+    }
+
+    public let name: Located<String>
+    public let source: Source
+}
+
+/// What a recipe pins about the machine it runs on.
+public struct RecipeEnvironment: Sendable {
+    /// Files such as requirements.txt, pinned by content.
+    public var files: [Located<String>] = []
+    /// A container image, which must carry `@sha256:`.
+    public var image: Located<String>?
+    /// Commands whose output is pinned in the lock and compared at run time, by name.
+    public var probes: [String: Located<String>] = [:]
+    /// Variables set for every step and recorded.
+    public var vars: [String: String] = [:]
+}
+
+/// One node of a recipe's DAG.
+public struct Step: Sendable {
+    /// Either a command of the recipe's own, or a component bound to paths and params.
+    public enum Action: Sendable {
+        case run(Located<String>)
+        case uses(Located<String>, with: [String: Located<String>], params: [String: Located<ParamValue>])
+    }
+
+    public let name: Located<String>
+    public var needs: [Located<String>] = []
+    public var action: Action
+    public var inputs: [Located<String>] = []
+    public var outputs: [Located<String>] = []
+    /// Files the step writes whose numbers become the run's metrics; outputs too.
+    public var metrics: [Located<String>] = []
+    public var resources: Resources?
+}
+
+/// What a step asks of the machine; the slurm executor passes these to sbatch.
+public struct Resources: Equatable, Sendable {
+    public var cpus: Int?
+    public var gpus: Int?
+    /// A Slurm memory size: a number with an optional K, M, G or T suffix.
+    public var memory: String?
+    /// A Slurm time limit: minutes, `HH:MM:SS`, or `D-HH:MM:SS`.
+    public var time: String?
+}
+
+extension Recipe {
+    static let keys = ["version", "description", "seed", "params", "assets", "environment", "steps", "tolerance"]
+
+    /// Reads a recipe from its YAML, recording every problem in `reader`.
+    static func read(_ node: Node, name: String, reader: YAMLReader) -> Recipe? {
+        guard let fields = reader.fields(node, of: "the recipe", allowed: keys) else { return nil }
+        reader.version(fields)
+        var recipe = Recipe(name: name, file: reader.file)
+        recipe.summary = fields["description"].flatMap { reader.string($0, "description")?.value }
+        recipe.seed = fields["seed"].flatMap { reader.int($0, "seed") }
+        recipe.params = fields["params"].flatMap { reader.params($0, "params") } ?? [:]
+        recipe.assets = fields["assets"].map { readAssets($0, reader) } ?? []
+        recipe.environment = fields["environment"].map { RecipeEnvironment.read($0, reader) } ?? RecipeEnvironment()
+        if let steps = fields["steps"] {
+            recipe.steps = (reader.mapping(steps, of: "steps") ?? []).compactMap { Step.read($1, name: $0, reader: reader) }
+            if recipe.steps.isEmpty, steps.mapping?.isEmpty == true { reader.error("steps must list at least one step", at: steps) }
+        } else {
+            reader.error("the recipe has no 'steps'; add at least one step with a 'run' command", at: node)
+        }
+        if let tolerance = fields["tolerance"] {
+            for (metric, value) in reader.mapping(tolerance, of: "tolerance") ?? [] {
+                guard let number = reader.number(value, "tolerance '\(metric.value)'") else { continue }
+                guard number >= 0 else {
+                    reader.error("tolerance '\(metric.value)' must not be negative", at: value)
+                    continue
+                }
+                recipe.tolerance[metric.value] = number
+            }
+        }
+        return recipe
+    }
+
+    private static func readAssets(_ node: Node, _ reader: YAMLReader) -> [Asset] {
+        (reader.mapping(node, of: "assets") ?? []).compactMap { name, value in
+            let what = "asset '\(name.value)'"
+            guard let fields = reader.fields(value, of: what, allowed: ["url", "sha256", "path"]) else { return nil }
+            let url = fields["url"].flatMap { reader.string($0, "url of \(what)") }
+            let path = fields["path"].flatMap { reader.string($0, "path of \(what)") }
+            let sha256 = fields["sha256"].flatMap { reader.string($0, "sha256 of \(what)") }
+            switch (url, path) {
+            case (let url?, nil):
+                if sha256 == nil { reader.error("\(what) has a url but no sha256; pin it with sha256: <64 hex digits>", at: value) }
+                return Asset(name: name, source: .url(url, sha256: sha256))
+            case (nil, let path?):
+                if let sha256 { reader.error("\(what) is a path; its digest goes in the lock, not in 'sha256'", at: sha256.mark) }
+                return Asset(name: name, source: .path(path))
+            case (.some, .some):
+                reader.error("\(what) has both 'url' and 'path'; give one", at: value)
+            case (nil, nil):
+                reader.error("\(what) needs 'url' (with 'sha256') or 'path'", at: value)
+            }
+            return nil
+        }
+    }
+}
+
+extension RecipeEnvironment {
+    static func read(_ node: Node, _ reader: YAMLReader) -> RecipeEnvironment {
+        var environment = RecipeEnvironment()
+        guard let fields = reader.fields(node, of: "environment", allowed: ["files", "image", "probes", "vars"]) else {
+            return environment
+        }
+        environment.files = fields["files"].map { reader.strings($0, "environment.files") } ?? []
+        environment.image = fields["image"].flatMap { reader.string($0, "environment.image") }
+        for pair in fields["probes"].map({ reader.stringMap($0, "environment.probes") }) ?? [] {
+            environment.probes[pair.key.value] = pair.value
+        }
+        for pair in fields["vars"].map({ reader.stringMap($0, "environment.vars") }) ?? [] {
+            environment.vars[pair.key.value] = pair.value.value
+        }
+        return environment
+    }
+}
+
+extension Step {
+    static let keys = ["needs", "run", "uses", "with", "params", "inputs", "outputs", "metrics", "resources"]
+
+    static func read(_ node: Node, name: Located<String>, reader: YAMLReader) -> Step? {
+        let what = "step '\(name.value)'"
+        if !name.value.isIdentifier {
+            reader.error("'\(name.value)' is not a valid step name; use letters, digits, _ and -", at: name.mark)
+        }
+        guard let fields = reader.fields(node, of: what, allowed: keys) else { return nil }
+        let run = fields["run"].flatMap { reader.string($0, "run of \(what)") }
+        let uses = fields["uses"].flatMap { reader.string($0, "uses of \(what)") }
+        let action: Action
+        switch (run, uses) {
+        case (let run?, nil):
+            for key in ["with", "params"] where fields[key] != nil {
+                reader.error("'\(key)' binds a component; \(what) has 'run', not 'uses'", at: fields[key]!)
+            }
+            action = .run(run)
+        case (nil, let uses?):
+            for key in ["inputs", "outputs", "metrics"] where fields[key] != nil {
+                reader.error("\(what) uses component '\(uses.value)', which declares its \(key); bind them in 'with'", at: fields[key]!)
+            }
+            var bindings: [String: Located<String>] = [:]
+            for pair in fields["with"].map({ reader.stringMap($0, "with of \(what)") }) ?? [] {
+                bindings[pair.key.value] = Located(pair.value.value, at: pair.key.mark)
+            }
+            var params: [String: Located<ParamValue>] = [:]
+            for (key, value) in fields["params"].flatMap({ reader.mapping($0, of: "params of \(what)") }) ?? [] {
+                if let param = reader.param(value, "param '\(key.value)'") { params[key.value] = Located(param, at: key.mark) }
+            }
+            action = .uses(uses, with: bindings, params: params)
+        case (.some, .some):
+            reader.error("\(what) has both 'run' and 'uses'; give one", at: node)
+            return nil
+        case (nil, nil):
+            reader.error("\(what) needs 'run' (a command) or 'uses' (a component)", at: node)
+            return nil
+        }
+        var step = Step(name: name, action: action)
+        step.needs = fields["needs"].map { reader.strings($0, "needs of \(what)") } ?? []
+        step.inputs = fields["inputs"].map { reader.strings($0, "inputs of \(what)") } ?? []
+        step.outputs = fields["outputs"].map { reader.strings($0, "outputs of \(what)") } ?? []
+        step.metrics = fields["metrics"].map { reader.strings($0, "metrics of \(what)") } ?? []
+        step.resources = fields["resources"].flatMap { Resources.read($0, of: what, reader) }
+        return step
+    }
+}
+
+extension Resources {
+    static func read(_ node: Node, of what: String, _ reader: YAMLReader) -> Resources? {
+        guard let fields = reader.fields(node, of: "resources of \(what)", allowed: ["cpus", "gpus", "memory", "time"]) else {
+            return nil
+        }
+        var resources = Resources()
+        resources.cpus = fields["cpus"].flatMap { count($0, "cpus", minimum: 1, reader) }
+        resources.gpus = fields["gpus"].flatMap { count($0, "gpus", minimum: 0, reader) }
+        if let node = fields["memory"], let memory = reader.scalarText(node, "memory") {
+            if memory.wholeMatch(of: /[0-9]+[KMGT]?/) != nil {
+                resources.memory = memory
+            } else {
+                reader.error("memory '\(memory)' is not a size; write a number with K, M, G or T, like 8G", at: node)
+            }
+        }
+        if let node = fields["time"], let time = reader.scalarText(node, "time") {
+            if time.wholeMatch(of: /([0-9]+-)?[0-9]+(:[0-5][0-9]){0,2}/) != nil {
+                resources.time = time
+            } else {
+                reader.error("time '\(time)' is not a time limit; write minutes, HH:MM:SS or D-HH:MM:SS, like \"01:00:00\"", at: node)
+            }
+        }
+        return resources
+    }
+
+    private static func count(_ node: Node, _ what: String, minimum: Int, _ reader: YAMLReader) -> Int? {
+        guard let value = reader.int(node, what) else { return nil }
+        guard value.value >= minimum else {
+            reader.error("\(what) must be at least \(minimum)", at: node)
+            return nil
+        }
+        return value.value
+    }
+}
+
+extension YAMLReader {
+    /// Checks `version: 1`, which every file of ours starts with.
+    func version(_ fields: Fields) {
+        guard let node = fields["version"] else {
+            error("missing 'version: 1' at the top of the file", at: fields.node)
+            return
+        }
+        if let version = int(node, "version"), version.value != 1 {
+            error("version \(version.value) is not supported; this git-recipe reads version 1", at: node)
+        }
+    }
+
+    /// A scalar written as a number or a string (`memory: 8G`, `time: 60`), as text.
+    func scalarText(_ node: Node, _ what: String) -> String? {
+        guard case .scalar(let scalar) = node, node.tagName != .null else {
+            error("\(what) must be a single value, not \(node.kindName)", at: node)
+            return nil
+        }
+        return scalar.string
+    }
+}

@@ -1,0 +1,253 @@
+import Yams
+
+/// Checks one recipe against its components and the project's policies, records every
+/// problem in the recipe's reader, and resolves it into a ``Pipeline``.
+struct RecipeValidator {
+    let recipe: Recipe
+    let components: [String: Component]
+    let config: ProjectConfig
+    let reader: YAMLReader
+
+    func pipeline() -> Pipeline {
+        checkPolicies()
+        checkAssets()
+        for file in recipe.environment.files { checkPath(file) }
+        for name in recipe.environment.vars.keys.sorted() where name.wholeMatch(of: /[A-Za-z_][A-Za-z0-9_]*/) == nil {
+            reader.error("'\(name)' is not a valid environment variable name", at: nil as Mark?)
+        }
+        let steps = withDataEdges(recipe.steps.compactMap(resolve))
+        checkNeeds()
+        checkOutputs()
+        for step in steps { checkPlaceholders(of: step) }
+        return Pipeline(recipe: recipe, steps: order(steps))
+    }
+
+    // MARK: Policies, assets, paths
+
+    private func checkPolicies() {
+        if recipe.seed == nil {
+            report(config.policy.seed, "recipe '\(recipe.name)' has no seed; add 'seed: 42' (or any integer) so runs are repeatable", at: nil)
+        }
+        if let image = recipe.environment.image, image.value.wholeMatch(of: /.+@sha256:[0-9a-f]{64}/) == nil {
+            report(config.policy.imageDigest, "image '\(image.value)' is not pinned by digest; write it as NAME@sha256:<64 hex digits> (docker inspect --format '{{.RepoDigests}}' shows it)", at: image.mark)
+        }
+    }
+
+    private func report(_ level: ProjectConfig.Level, _ message: String, at mark: Mark?) {
+        switch level {
+        case .error: reader.error(message, at: mark)
+        case .warn: reader.warning(message, at: mark)
+        case .off: break
+        }
+    }
+
+    private func checkAssets() {
+        for asset in recipe.assets {
+            if !asset.name.value.isIdentifier {
+                reader.error("'\(asset.name.value)' is not a valid asset name; use letters, digits, _ and -", at: asset.name.mark)
+            }
+            guard case .url(let url, let sha256) = asset.source else { continue }
+            if !["http://", "https://", "file://"].contains(where: url.value.hasPrefix) {
+                reader.error("asset '\(asset.name.value)': url '\(url.value)' must start with https://, http:// or file://", at: url.mark)
+            }
+            if let sha256, sha256.value.wholeMatch(of: /[0-9a-f]{64}/) == nil {
+                reader.error("asset '\(asset.name.value)': sha256 must be 64 lower-case hex digits (sha256sum prints it)", at: sha256.mark)
+            }
+        }
+    }
+
+    private func checkPath(_ path: Located<String>) {
+        if let problem = RepositoryPath.problem(with: path.value) { reader.error(problem, at: path.mark) }
+    }
+
+    // MARK: Steps and components
+
+    private func resolve(_ step: Step) -> ResolvedStep? {
+        for path in step.inputs + step.outputs + step.metrics { checkPath(path) }
+        switch step.action {
+        case .run(let run):
+            guard let command = template(run) else { return nil }
+            return ResolvedStep(
+                name: step.name.value, dependencies: step.needs.map(\.value), command: command,
+                inputs: step.inputs.map(\.value), outputs: (step.outputs + step.metrics).map(\.value),
+                metrics: step.metrics.map(\.value), resources: step.resources, component: nil, bindings: nil)
+        case .uses(let name, let with, let params):
+            guard let component = components[name.value] else {
+                let known = components.keys.sorted().joined(separator: ", ")
+                reader.error("unknown component '\(name.value)'; components in .recipes/components/: \(known.isEmpty ? "none" : known)", at: name.mark)
+                return nil
+            }
+            return bind(component, in: step, with: with, params: params)
+        }
+    }
+
+    /// Applies a component's contract to a step: every input and output bound or defaulted,
+    /// nothing unknown bound, kinds matching, only declared params overridden.
+    private func bind(
+        _ component: Component, in step: Step, with: [String: Located<String>], params: [String: Located<ParamValue>]
+    ) -> ResolvedStep? {
+        let what = "step '\(step.name.value)'"
+        var bindings: [String: String] = [:]
+        for (key, path) in with.sorted(by: { $0.key < $1.key }) {
+            guard let port = component.port(key) else {
+                let names = (component.inputs + component.outputs).map(\.name.value)
+                reader.error("component '\(component.name)' has no input or output '\(key)'\(suggestion(key, among: names))", at: path.mark)
+                continue
+            }
+            checkPath(path)
+            if PathKind(of: path.value) != port.kind {
+                let hint = port.kind == .dir ? "write it with a trailing '/'" : "a directory path ends in '/'"
+                reader.error("'\(key)' of component '\(component.name)' is a \(port.kind.rawValue), but '\(path.value)' names a \(PathKind(of: path.value).rawValue) (\(hint))", at: path.mark)
+            }
+        }
+        var inputs: [String] = [], outputs: [String] = [], metrics: [String] = []
+        for (section, ports) in [("input", component.inputs), ("output", component.outputs)] {
+            for port in ports {
+                guard let path = with[port.name.value]?.value ?? port.defaultPath?.value else {
+                    reader.error("\(what) does not bind \(section) '\(port.name.value)' of component '\(component.name)', which has no default; add it under 'with'", at: step.name.mark)
+                    continue
+                }
+                bindings["\(section)s.\(port.name.value)"] = path
+                if section == "input" { inputs.append(path) } else { outputs.append(path) }
+                if port.metrics { metrics.append(path) }
+            }
+        }
+        var values = component.params
+        for (key, value) in params.sorted(by: { $0.key < $1.key }) {
+            guard let declared = component.params[key] else {
+                reader.error("component '\(component.name)' has no param '\(key)'\(suggestion(key, among: Array(component.params.keys)))", at: value.mark)
+                continue
+            }
+            guard let converted = value.value.converted(toTypeOf: declared) else {
+                reader.error("param '\(key)' of component '\(component.name)' is a \(declared.typeName), not a \(value.value.typeName)", at: value.mark)
+                continue
+            }
+            values[key] = converted
+        }
+        for (name, value) in ParamValue.map(values).leaves(prefix: "params") { bindings[name] = value.description }
+        guard let run = component.run, let command = try? CommandTemplate(run.value) else { return nil }
+        return ResolvedStep(
+            name: step.name.value, dependencies: step.needs.map(\.value), command: command,
+            inputs: inputs + component.files.map(\.value), outputs: outputs, metrics: metrics,
+            resources: step.resources, component: component.name, bindings: bindings)
+    }
+
+    private func template(_ run: Located<String>) -> CommandTemplate? {
+        do {
+            return try CommandTemplate(run.value)
+        } catch {
+            reader.error(error.description, at: run.mark)
+            return nil
+        }
+    }
+
+    private func checkPlaceholders(of resolved: ResolvedStep) {
+        guard resolved.bindings == nil, let step = recipe.steps.first(where: { $0.name.value == resolved.name }),
+              case .run(let run) = step.action else { return }
+        let known = Pipeline(recipe: recipe, steps: []).placeholderValues(
+            for: resolved, seed: 0, runID: "", runDirectory: "",
+            assets: Dictionary(uniqueKeysWithValues: recipe.assets.map { ($0.name.value, "") }))
+        for name in resolved.command.placeholders where known[name] == nil {
+            let hint = suggestion(name, among: Array(known.keys), quoted: { "{{\($0)}}" })
+            reader.error("unknown placeholder '{{\(name)}}' in step '\(resolved.name)'\(hint)", at: run.mark)
+        }
+    }
+
+    // MARK: The DAG
+
+    private func checkNeeds() {
+        let names = Set(recipe.steps.map(\.name.value))
+        for step in recipe.steps {
+            for need in step.needs {
+                if need.value == step.name.value {
+                    reader.error("step '\(need.value)' cannot need itself", at: need.mark)
+                } else if !names.contains(need.value) {
+                    reader.error("step '\(step.name.value)' needs unknown step '\(need.value)'\(suggestion(need.value, among: Array(names)))", at: need.mark)
+                }
+            }
+        }
+    }
+
+    /// Two steps may not write the same path, and a step may not read what it writes.
+    private func checkOutputs() {
+        var written: [(step: String, path: Located<String>)] = []
+        for step in recipe.steps {
+            let outputs = step.outputs + step.metrics
+            for output in outputs {
+                if let earlier = written.first(where: { RepositoryPath.overlap($0.path.value, output.value) }) {
+                    let line = earlier.path.mark.map { " (line \($0.line))" } ?? ""
+                    reader.error("output '\(output.value)' of step '\(step.name.value)' overlaps output '\(earlier.path.value)' of step '\(earlier.step)'\(line); each path has one producer", at: output.mark)
+                }
+                if let input = step.inputs.first(where: { RepositoryPath.overlap($0.value, output.value) }) {
+                    reader.error("step '\(step.name.value)' both reads '\(input.value)' and writes '\(output.value)'; write to a new path instead", at: output.mark)
+                }
+            }
+            written += outputs.map { (step.name.value, $0) }
+        }
+    }
+
+    /// Adds an edge from every step that writes a path to every other step that reads it.
+    private func withDataEdges(_ steps: [ResolvedStep]) -> [ResolvedStep] {
+        steps.map { step in
+            var step = step
+            for producer in steps where producer.name != step.name {
+                let feeds = step.inputs.contains { input in producer.outputs.contains { RepositoryPath.overlap($0, input) } }
+                if feeds && !step.dependencies.contains(producer.name) { step.dependencies.append(producer.name) }
+            }
+            return step
+        }
+    }
+
+    /// A topological order that keeps file order where dependencies allow. Each cycle is
+    /// reported once, naming its steps, and then treated as done so the rest can be ordered.
+    private func order(_ steps: [ResolvedStep]) -> [ResolvedStep] {
+        let known = Set(steps.map(\.name))
+        var remaining = steps
+        var done: Set<String> = []
+        var ordered: [ResolvedStep] = []
+        while !remaining.isEmpty {
+            if let next = remaining.firstIndex(where: { $0.dependencies.allSatisfy { done.contains($0) || !known.contains($0) } }) {
+                done.insert(remaining[next].name)
+                ordered.append(remaining.remove(at: next))
+                continue
+            }
+            let cycle = findCycle(in: remaining)
+            let mark = recipe.steps.first { $0.name.value == cycle[0] }?.name.mark
+            reader.error("dependency cycle: \(cycle.joined(separator: " → ")); a step waits for the steps in its 'needs' and for those that write its inputs", at: mark)
+            done.formUnion(cycle)
+            remaining.removeAll { cycle.contains($0.name) }
+        }
+        return ordered
+    }
+
+    /// Follows unmet dependencies from the first stuck step until a name repeats.
+    private func findCycle(in stuck: [ResolvedStep]) -> [String] {
+        let byName = Dictionary(uniqueKeysWithValues: stuck.map { ($0.name, $0) })
+        var path = [stuck[0].name]
+        while true {
+            let next = byName[path.last!]!.dependencies.first { byName[$0] != nil }!
+            if let start = path.firstIndex(of: next) {
+                return (path[start...] + [next]).reversed()
+            }
+            path.append(next)
+        }
+    }
+}
+
+/// "; did you mean 'x'?" when one name is close to `name`, else "".
+func suggestion(_ name: String, among names: [String], quoted: (String) -> String = { $0 }) -> String {
+    guard let closest = names.min(by: { editDistance(name, $0) < editDistance(name, $1) }),
+          editDistance(name, closest) <= max(2, name.count / 3) else { return "" }
+    return "; did you mean '\(quoted(closest))'?"
+}
+
+extension ParamValue {
+    /// This value as the type of `declared`, where an integer may stand for a number.
+    func converted(toTypeOf declared: ParamValue) -> ParamValue? {
+        switch (declared, self) {
+        case (.float, .int(let value)): .float(Double(value))
+        case (.int, .int), (.float, .float), (.bool, .bool), (.string, .string), (.list, .list), (.map, .map): self
+        default: nil
+        }
+    }
+}

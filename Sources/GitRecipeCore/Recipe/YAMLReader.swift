@@ -1,0 +1,228 @@
+import Yams
+
+/// A value read from YAML, with where it stands in its file.
+public struct Located<Value: Sendable>: Sendable {
+    public let value: Value
+    public let mark: Mark?
+
+    public init(_ value: Value, at mark: Mark?) {
+        self.value = value
+        self.mark = mark
+    }
+}
+
+extension Located: Equatable where Value: Equatable {
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.value == rhs.value }
+}
+
+extension Mark: @retroactive Equatable {
+    public static func == (lhs: Mark, rhs: Mark) -> Bool { lhs.line == rhs.line && lhs.column == rhs.column }
+}
+
+/// The keys of one YAML mapping, already checked against the keys its schema allows.
+struct Fields {
+    let node: Node
+    private let values: [String: Node]
+
+    init(node: Node, values: [String: Node]) {
+        self.node = node
+        self.values = values
+    }
+
+    subscript(key: String) -> Node? { values[key] }
+}
+
+/// Reads one YAML file into typed values and records a ``Diagnostic`` for every problem
+/// instead of stopping at the first, so a user sees all their mistakes at once.
+final class YAMLReader {
+    let file: String
+    private(set) var diagnostics: [Diagnostic] = []
+
+    init(file: String) {
+        self.file = file
+    }
+
+    /// Parses `text` into a node tree; a syntax error becomes a diagnostic at its position.
+    func parse(_ text: String) -> Node? {
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                error("the file is empty", at: nil as Mark?)
+                return nil
+            }
+            return node
+        } catch let failure as YamlError {
+            recordSyntaxError(failure)
+        } catch {
+            self.error("cannot read YAML: \(error)", at: nil as Mark?)
+        }
+        return nil
+    }
+
+    private func recordSyntaxError(_ failure: YamlError) {
+        switch failure {
+        case .scanner(let context, let problem, let mark, _),
+             .parser(let context, let problem, let mark, _),
+             .composer(let context, let problem, let mark, _):
+            let text = [context?.text, problem].compactMap { $0 }.joined(separator: " ")
+            error("invalid YAML: \(text)", at: mark)
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            let names = duplicates.map { "'\($0)'" }.joined(separator: ", ")
+            error("duplicate key \(names) in one mapping", at: context.mark)
+        case .reader(let problem, _, _, _):
+            error("cannot read the file as text: \(problem)", at: nil as Mark?)
+        default:
+            error("invalid YAML: \(failure)", at: nil as Mark?)
+        }
+    }
+
+    func error(_ message: String, at mark: Mark?) {
+        diagnostics.append(Diagnostic(.error, message, file: file, mark: mark))
+    }
+
+    func error(_ message: String, at node: Node) {
+        error(message, at: node.mark)
+    }
+
+    func warning(_ message: String, at mark: Mark?) {
+        diagnostics.append(Diagnostic(.warning, message, file: file, mark: mark))
+    }
+
+    /// A mapping whose keys must all be in `allowed`; an unknown key is an error that
+    /// suggests the closest allowed one.
+    func fields(_ node: Node, of what: String, allowed: [String]) -> Fields? {
+        guard let pairs = mapping(node, of: what) else { return nil }
+        var values: [String: Node] = [:]
+        for (key, value) in pairs {
+            guard allowed.contains(key.value) else {
+                error(unknownKeyMessage(key.value, in: what, allowed: allowed), at: key.mark)
+                continue
+            }
+            values[key.value] = value
+        }
+        return Fields(node: node, values: values)
+    }
+
+    /// A mapping of names chosen by the user (steps, params, assets), in file order.
+    func mapping(_ node: Node, of what: String) -> [(key: Located<String>, value: Node)]? {
+        guard let mapping = node.mapping else {
+            error("\(what) must be a mapping, not \(node.kindName)", at: node)
+            return nil
+        }
+        var pairs: [(key: Located<String>, value: Node)] = []
+        for (key, value) in mapping {
+            guard let name = key.scalar?.string else {
+                error("keys in \(what) must be plain names, not \(key.kindName)", at: key)
+                continue
+            }
+            pairs.append((Located(name, at: key.mark), value))
+        }
+        return pairs
+    }
+
+    func string(_ node: Node, _ what: String) -> Located<String>? {
+        guard let scalar = node.scalar, node.tagName != .null else {
+            error("\(what) must be a string, not \(node.kindName)", at: node)
+            return nil
+        }
+        return Located(scalar.string, at: node.mark)
+    }
+
+    func int(_ node: Node, _ what: String) -> Located<Int>? {
+        guard let value = node.int, node.tagName == .int else {
+            error("\(what) must be an integer, not \(node.kindName)", at: node)
+            return nil
+        }
+        return Located(value, at: node.mark)
+    }
+
+    func bool(_ node: Node, _ what: String) -> Bool? {
+        guard let value = node.bool, node.tagName == .bool else {
+            error("\(what) must be true or false, not \(node.kindName)", at: node)
+            return nil
+        }
+        return value
+    }
+
+    func number(_ node: Node, _ what: String) -> Double? {
+        switch node.tagName {
+        case .int: return node.int.map(Double.init)
+        case .float: return node.float
+        default:
+            error("\(what) must be a number, not \(node.kindName)", at: node)
+            return nil
+        }
+    }
+
+    /// A list of strings; a single string is not accepted in its place, to keep one form.
+    func strings(_ node: Node, _ what: String) -> [Located<String>] {
+        guard let sequence = node.sequence else {
+            error("\(what) must be a list, not \(node.kindName)", at: node)
+            return []
+        }
+        return sequence.compactMap { string($0, "each entry of \(what)") }
+    }
+
+    /// A mapping from names to strings, in file order.
+    func stringMap(_ node: Node, _ what: String) -> [(key: Located<String>, value: Located<String>)] {
+        (mapping(node, of: what) ?? []).compactMap { key, value in
+            string(value, "'\(key.value)' in \(what)").map { (key, $0) }
+        }
+    }
+
+    /// One of a fixed set of words.
+    func choice(_ node: Node, _ what: String, among choices: [String]) -> String? {
+        guard let word = string(node, what) else { return nil }
+        guard choices.contains(word.value) else {
+            let list = choices.map { "'\($0)'" }.joined(separator: ", ")
+            error("\(what) must be one of \(list), not '\(word.value)'", at: node)
+            return nil
+        }
+        return word.value
+    }
+
+    private func unknownKeyMessage(_ key: String, in what: String, allowed: [String]) -> String {
+        let closest = allowed.min { editDistance(key, $0) < editDistance(key, $1) }
+        if let closest, editDistance(key, closest) <= max(2, key.count / 3) {
+            return "unknown key '\(key)' in \(what); did you mean '\(closest)'?"
+        }
+        return "unknown key '\(key)' in \(what); allowed: \(allowed.joined(separator: ", "))"
+    }
+}
+
+extension Node {
+    /// How the node reads in a message: "a mapping", "a list", "the string 'x'", "the number 3".
+    var kindName: String {
+        switch self {
+        case .mapping: return "a mapping"
+        case .sequence: return "a list"
+        case .alias: return "an alias"
+        case .scalar(let scalar):
+            switch tagName {
+            case .null: return "nothing (null)"
+            case .int, .float: return "the number \(scalar.string)"
+            case .bool: return "the boolean \(scalar.string)"
+            default: return "the string '\(scalar.string)'"
+            }
+        }
+    }
+}
+
+/// Levenshtein distance, for "did you mean" suggestions.
+func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a), b = Array(b)
+    var previous = Array(0...b.count)
+    for i in 1...max(a.count, 1) where !a.isEmpty {
+        var current = [i] + Array(repeating: 0, count: b.count)
+        for j in 1...max(b.count, 1) where !b.isEmpty {
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        }
+        previous = current
+    }
+    return previous[b.count]
+}
+
+extension Node {
+    /// The node's resolved tag (`int`, `float`, `str`, …): plain scalars get theirs from the
+    /// YAML 1.1 resolver, quoted ones are always strings.
+    var tagName: Tag.Name { Tag.Name(rawValue: tag.rawValue) }
+}

@@ -1,0 +1,67 @@
+import Foundation
+
+/// Writes a set of files all or nothing: each is first written in full to a temporary file
+/// beside its destination, and only when every one of them is on disk are they renamed into
+/// place. A failure removes the temporaries and any directory it created, so a crash or a
+/// full disk never leaves a half-written lockfile, hook or scaffold.
+public struct FileTransaction {
+    private var writes: [(destination: URL, contents: Data, permissions: Int?)] = []
+
+    public init() {}
+
+    /// Adds a file to write; `permissions` (e.g. `0o755`) applies to the new file.
+    public mutating func write(_ contents: Data, to destination: URL, permissions: Int? = nil) {
+        writes.append((destination, contents, permissions))
+    }
+
+    /// Writes every file, or none.
+    public func commit() throws {
+        let fileManager = FileManager.default
+        var createdDirectories: [URL] = []
+        var temporaries: [(temporary: URL, destination: URL)] = []
+        do {
+            for write in writes {
+                let directory = write.destination.deletingLastPathComponent()
+                createdDirectories += try createDirectory(directory)
+                let temporary = directory.appending(path: ".\(write.destination.lastPathComponent).tmp-\(UUID().uuidString.prefix(8))")
+                guard fileManager.createFile(atPath: temporary.path, contents: write.contents,
+                                             attributes: write.permissions.map { [.posixPermissions: $0] }) else {
+                    throw FileWriteError(path: write.destination.path, reason: "cannot write \(temporary.path)")
+                }
+                temporaries.append((temporary, write.destination))
+            }
+            for (temporary, destination) in temporaries {
+                guard rename(temporary.path, destination.path) == 0 else {
+                    throw FileWriteError(path: destination.path, reason: String(cString: strerror(errno)))
+                }
+            }
+        } catch {
+            for (temporary, _) in temporaries { try? fileManager.removeItem(at: temporary) }
+            for directory in createdDirectories.reversed() { rmdir(directory.path) }
+            throw error
+        }
+    }
+
+    /// Creates `directory` and its missing parents; returns those it created, outermost first.
+    private func createDirectory(_ directory: URL) throws -> [URL] {
+        var missing: [URL] = []
+        var current = directory.standardizedFileURL
+        while !FileManager.default.fileExists(atPath: current.path) {
+            missing.insert(current, at: 0)
+            current = current.deletingLastPathComponent()
+        }
+        for url in missing {
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: false)
+        }
+        return missing
+    }
+}
+
+/// A file could not be written; nothing of the transaction was kept.
+public struct FileWriteError: RecipeError {
+    public let path: String
+    public let reason: String
+
+    public var exitStatus: ExitStatus { .checkFailed }
+    public var description: String { "could not write '\(path)': \(reason); nothing was changed" }
+}
