@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import GitRecipeCore
+
+/// `git recipe`: the root command. git runs the `git-recipe` executable for `git recipe …`.
+public struct GitRecipeCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "git-recipe",
+        abstract: "Reproducible machine-learning experiments, kept in git.",
+        discussion: "Recipes live in .recipes/; runs are recorded as notes under refs/notes/recipes. See git-recipe(1).",
+        version: GitRecipeVersion.current,
+        subcommands: [Init.self, Validate.self]
+    )
+
+    public init() {}
+
+    /// Parses the arguments, runs the command, and exits with DESIGN §3's status: 0 success,
+    /// 1 a check failed, 2 invalid input (arguments included), 3 a step failed, 130 interrupted.
+    public static func runAsMain(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> Never {
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+            Foundation.exit(ExitStatus.success.rawValue)
+        } catch let error as any RecipeError {
+            Terminal.standardError.write(error.report + "\n")
+            Foundation.exit(error.exitStatus.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(ExitStatus.success.rawValue)
+            }
+            if code == .validationFailure {
+                Terminal.standardError.write(fullMessage(for: error) + "\n")
+                Foundation.exit(ExitStatus.invalidInput.rawValue)
+            }
+            Terminal.standardError.write("error: \(error)\n")
+            Foundation.exit(ExitStatus.checkFailed.rawValue)
+        }
+    }
+}

@@ -1,0 +1,3 @@
+import GitRecipeCommands
+
+GitRecipeCommand.runAsMain()
