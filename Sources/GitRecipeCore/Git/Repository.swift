@@ -65,8 +65,10 @@ public final class Repository {
 
     /// Turns libgit2's terse open failures into messages that say what to do.
     private static func explain(_ error: GitError, path: String) -> any Error {
-        if error.code == GIT_EOWNER.rawValue {
-            return RepositoryError.notOwned(path: repositoryRoot(in: error.message) ?? path)
+        // libgit2 1.5 reports an untrusted owner as "config value 'safe.directory' was not
+        // found", without the path; git's own fix needs the work tree root.
+        if error.code == GIT_EOWNER.rawValue || error.message.contains("safe.directory") {
+            return RepositoryError.notOwned(path: enclosingWorkTree(of: path) ?? path)
         }
         if error.code == GIT_ENOTFOUND.rawValue {
             return RepositoryError.notFound(path: path)
@@ -77,21 +79,25 @@ public final class Repository {
         return error
     }
 
-    /// libgit2 1.5 names the untrusted directory in quotes: "repository path '/x/' is not owned…".
-    private static func repositoryRoot(in message: String) -> String? {
-        let parts = message.split(separator: "'", omittingEmptySubsequences: false)
-        return parts.count >= 3 ? String(parts[1]).trimmingSlash : nil
+    /// The nearest directory at or above `path` that holds a `.git`.
+    private static func enclosingWorkTree(of path: String) -> String? {
+        var directory = URL(fileURLWithPath: path).standardizedFileURL
+        while directory.path != "/" {
+            if FileManager.default.fileExists(atPath: directory.appending(path: ".git").path) { return directory.path }
+            directory = directory.deletingLastPathComponent()
+        }
+        return nil
     }
 
     /// The commit and tree HEAD points at, or `nil` while HEAD is unborn (no commit yet).
-    public func head() throws -> (commit: ObjectID, tree: ObjectID)? {
+    public func head() throws -> CommitRef? {
         if try check("read HEAD", { git_repository_head_unborn(raw) }) == 1 { return nil }
         var oid = git_oid()
         try check("resolve HEAD") { git_reference_name_to_id(&oid, raw, "HEAD") }
         var commit: OpaquePointer?
         try check("read the commit HEAD points at") { git_commit_lookup(&commit, raw, &oid) }
         defer { git_commit_free(commit) }
-        return (ObjectID(git_commit_id(commit).pointee), ObjectID(git_commit_tree_id(commit).pointee))
+        return CommitRef(commit: ObjectID(git_commit_id(commit).pointee), tree: ObjectID(git_commit_tree_id(commit).pointee))
     }
 
     /// Reads a configuration value with git's precedence (worktree, local, global, system).
@@ -129,6 +135,12 @@ public final class Repository {
         }
         return Identity(name: name, email: email)
     }
+}
+
+/// A commit and its tree, as a run manifest records them.
+public struct CommitRef: Equatable, Sendable {
+    public let commit: ObjectID
+    public let tree: ObjectID
 }
 
 /// The person recorded in a run manifest.

@@ -30,7 +30,7 @@ public struct Project: Sendable {
             let file = "\(directory)/\(name).yaml"
             let reader = YAMLReader(file: file)
             if let node = reader.parse(try files.read(file) ?? ""),
-               let recipe = Recipe.read(node, name: name, reader: reader) {
+               let recipe = Recipe.read(node, name: name, reader: reader, seedPolicy: config.policy.seed) {
                 pipelines.append(RecipeValidator(recipe: recipe, components: components, config: config, reader: reader).pipeline())
             }
             diagnostics += reader.diagnostics

@@ -72,12 +72,16 @@ extension Recipe {
     static let keys = ["version", "description", "seed", "params", "assets", "environment", "steps", "tolerance"]
 
     /// Reads a recipe from its YAML, recording every problem in `reader`.
-    static func read(_ node: Node, name: String, reader: YAMLReader) -> Recipe? {
+    static func read(_ node: Node, name: String, reader: YAMLReader, seedPolicy: ProjectConfig.Level) -> Recipe? {
         guard let fields = reader.fields(node, of: "the recipe", allowed: keys) else { return nil }
         reader.version(fields)
         var recipe = Recipe(name: name, file: reader.file)
         recipe.summary = fields["description"].flatMap { reader.string($0, "description")?.value }
-        recipe.seed = fields["seed"].flatMap { reader.int($0, "seed") }
+        if let seed = fields["seed"] {
+            recipe.seed = reader.int(seed, "seed")
+        } else {
+            reader.report(seedPolicy, "recipe '\(name)' has no seed; add 'seed: 42' (or any integer) so runs are repeatable", at: node.mark)
+        }
         recipe.params = fields["params"].flatMap { reader.params($0, "params") } ?? [:]
         recipe.assets = fields["assets"].map { readAssets($0, reader) } ?? []
         recipe.environment = fields["environment"].map { RecipeEnvironment.read($0, reader) } ?? RecipeEnvironment()
@@ -135,8 +139,11 @@ extension RecipeEnvironment {
         for pair in fields["probes"].map({ reader.stringMap($0, "environment.probes") }) ?? [] {
             environment.probes[pair.key.value] = pair.value
         }
-        for pair in fields["vars"].map({ reader.stringMap($0, "environment.vars") }) ?? [] {
-            environment.vars[pair.key.value] = pair.value.value
+        for (name, value) in fields["vars"].flatMap({ reader.mapping($0, of: "environment.vars") }) ?? [] {
+            if name.value.wholeMatch(of: /[A-Za-z_][A-Za-z0-9_]*/) == nil {
+                reader.error("'\(name.value)' is not a valid environment variable name", at: name.mark)
+            }
+            environment.vars[name.value] = reader.scalarText(value, "environment variable '\(name.value)'")
         }
         return environment
     }
@@ -177,7 +184,9 @@ extension Step {
             reader.error("\(what) has both 'run' and 'uses'; give one", at: node)
             return nil
         case (nil, nil):
-            reader.error("\(what) needs 'run' (a command) or 'uses' (a component)", at: node)
+            if fields["run"] == nil && fields["uses"] == nil {
+                reader.error("\(what) needs 'run' (a command) or 'uses' (a component)", at: node)
+            }
             return nil
         }
         var step = Step(name: name, action: action)

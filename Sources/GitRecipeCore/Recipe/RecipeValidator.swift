@@ -12,9 +12,6 @@ struct RecipeValidator {
         checkPolicies()
         checkAssets()
         for file in recipe.environment.files { checkPath(file) }
-        for name in recipe.environment.vars.keys.sorted() where name.wholeMatch(of: /[A-Za-z_][A-Za-z0-9_]*/) == nil {
-            reader.error("'\(name)' is not a valid environment variable name", at: nil as Mark?)
-        }
         let steps = withDataEdges(recipe.steps.compactMap(resolve))
         checkNeeds()
         checkOutputs()
@@ -25,19 +22,8 @@ struct RecipeValidator {
     // MARK: Policies, assets, paths
 
     private func checkPolicies() {
-        if recipe.seed == nil {
-            report(config.policy.seed, "recipe '\(recipe.name)' has no seed; add 'seed: 42' (or any integer) so runs are repeatable", at: nil)
-        }
         if let image = recipe.environment.image, image.value.wholeMatch(of: /.+@sha256:[0-9a-f]{64}/) == nil {
-            report(config.policy.imageDigest, "image '\(image.value)' is not pinned by digest; write it as NAME@sha256:<64 hex digits> (docker inspect --format '{{.RepoDigests}}' shows it)", at: image.mark)
-        }
-    }
-
-    private func report(_ level: ProjectConfig.Level, _ message: String, at mark: Mark?) {
-        switch level {
-        case .error: reader.error(message, at: mark)
-        case .warn: reader.warning(message, at: mark)
-        case .off: break
+            reader.report(config.policy.imageDigest, "image '\(image.value)' is not pinned by digest; write it as NAME@sha256:<64 hex digits> (docker inspect --format '{{.RepoDigests}}' shows it)", at: image.mark)
         }
     }
 

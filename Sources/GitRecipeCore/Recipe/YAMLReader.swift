@@ -67,7 +67,7 @@ final class YAMLReader {
             error("invalid YAML: \(text)", at: mark)
         case .duplicatedKeysInMapping(let duplicates, let context):
             let names = duplicates.map { "'\($0)'" }.joined(separator: ", ")
-            error("duplicate key \(names) in one mapping", at: context.mark)
+            error("key \(names) appears twice in the mapping that starts here", at: context.mark)
         case .reader(let problem, _, _, _):
             error("cannot read the file as text: \(problem)", at: nil as Mark?)
         default:
@@ -85,6 +85,15 @@ final class YAMLReader {
 
     func warning(_ message: String, at mark: Mark?) {
         diagnostics.append(Diagnostic(.warning, message, file: file, mark: mark))
+    }
+
+    /// Records `message` as a policy at `level` demands: an error, a warning, or nothing.
+    func report(_ level: ProjectConfig.Level, _ message: String, at mark: Mark?) {
+        switch level {
+        case .error: error(message, at: mark)
+        case .warn: warning(message, at: mark)
+        case .off: break
+        }
     }
 
     /// A mapping whose keys must all be in `allowed`; an unknown key is an error that
@@ -119,9 +128,12 @@ final class YAMLReader {
         return pairs
     }
 
+    /// A YAML string. A plain scalar YAML reads as something else (`true`, `3.11`, `null`)
+    /// is an error with a hint to quote it, rather than silently turned into text.
     func string(_ node: Node, _ what: String) -> Located<String>? {
-        guard let scalar = node.scalar, node.tagName != .null else {
-            error("\(what) must be a string, not \(node.kindName)", at: node)
+        guard let scalar = node.scalar, node.tagName == .str else {
+            let hint = node.scalar.map { "; quote it: \"\($0.string)\"" } ?? ""
+            error("\(what) must be a string, not \(node.kindName)\(hint)", at: node)
             return nil
         }
         return Located(scalar.string, at: node.mark)
