@@ -23,15 +23,15 @@ public enum ParamValue: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// The type's name, as used in messages.
+    /// The type's name with its article, as used in messages: "an integer".
     public var typeName: String {
         switch self {
-        case .int: "integer"
-        case .float: "number"
-        case .bool: "boolean"
-        case .string: "string"
-        case .list: "list"
-        case .map: "mapping"
+        case .int: "an integer"
+        case .float: "a number"
+        case .bool: "a boolean"
+        case .string: "a string"
+        case .list: "a list"
+        case .map: "a mapping"
         }
     }
 

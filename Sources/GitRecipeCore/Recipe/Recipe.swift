@@ -158,18 +158,27 @@ extension Step {
             reader.error("'\(name.value)' is not a valid step name; use letters, digits, _ and -", at: name.mark)
         }
         guard let fields = reader.fields(node, of: what, allowed: keys) else { return nil }
-        let run = fields["run"].flatMap { reader.string($0, "run of \(what)") }
-        let uses = fields["uses"].flatMap { reader.string($0, "uses of \(what)") }
-        let action: Action
-        switch (run, uses) {
+        let needs = fields["needs"].map { reader.strings($0, "needs of \(what)") } ?? []
+        let inputs = fields["inputs"].map { reader.strings($0, "inputs of \(what)") } ?? []
+        let outputs = fields["outputs"].map { reader.strings($0, "outputs of \(what)") } ?? []
+        let metrics = fields["metrics"].map { reader.strings($0, "metrics of \(what)") } ?? []
+        let resources = fields["resources"].flatMap { Resources.read($0, of: what, reader) }
+        guard let action = readAction(fields, of: what, reader) else { return nil }
+        return Step(name: name, needs: needs, action: action, inputs: inputs, outputs: outputs, metrics: metrics, resources: resources)
+    }
+
+    /// `run`, or `uses` with its `with` and `params`: exactly one of the two.
+    private static func readAction(_ fields: Fields, of what: String, _ reader: YAMLReader) -> Action? {
+        switch (fields["run"], fields["uses"]) {
         case (let run?, nil):
             for key in ["with", "params"] where fields[key] != nil {
                 reader.error("'\(key)' binds a component; \(what) has 'run', not 'uses'", at: fields[key]!)
             }
-            action = .run(run)
+            return reader.string(run, "run of \(what)").map(Action.run)
         case (nil, let uses?):
+            guard let component = reader.string(uses, "uses of \(what)") else { return nil }
             for key in ["inputs", "outputs", "metrics"] where fields[key] != nil {
-                reader.error("\(what) uses component '\(uses.value)', which declares its \(key); bind them in 'with'", at: fields[key]!)
+                reader.error("\(what) uses component '\(component.value)', which declares its \(key); bind them in 'with'", at: fields[key]!)
             }
             var bindings: [String: Located<String>] = [:]
             for pair in fields["with"].map({ reader.stringMap($0, "with of \(what)") }) ?? [] {
@@ -179,23 +188,13 @@ extension Step {
             for (key, value) in fields["params"].flatMap({ reader.mapping($0, of: "params of \(what)") }) ?? [] {
                 if let param = reader.param(value, "param '\(key.value)'") { params[key.value] = Located(param, at: key.mark) }
             }
-            action = .uses(uses, with: bindings, params: params)
+            return .uses(component, with: bindings, params: params)
         case (.some, .some):
-            reader.error("\(what) has both 'run' and 'uses'; give one", at: node)
-            return nil
+            reader.error("\(what) has both 'run' and 'uses'; give one", at: fields.node)
         case (nil, nil):
-            if fields["run"] == nil && fields["uses"] == nil {
-                reader.error("\(what) needs 'run' (a command) or 'uses' (a component)", at: node)
-            }
-            return nil
+            reader.error("\(what) needs 'run' (a command) or 'uses' (a component)", at: fields.node)
         }
-        var step = Step(name: name, action: action)
-        step.needs = fields["needs"].map { reader.strings($0, "needs of \(what)") } ?? []
-        step.inputs = fields["inputs"].map { reader.strings($0, "inputs of \(what)") } ?? []
-        step.outputs = fields["outputs"].map { reader.strings($0, "outputs of \(what)") } ?? []
-        step.metrics = fields["metrics"].map { reader.strings($0, "metrics of \(what)") } ?? []
-        step.resources = fields["resources"].flatMap { Resources.read($0, of: what, reader) }
-        return step
+        return nil
     }
 }
 

@@ -54,7 +54,7 @@ struct RecipeValidator {
         case .run(let run):
             guard let command = template(run) else { return nil }
             return ResolvedStep(
-                name: step.name.value, dependencies: step.needs.map(\.value), command: command,
+                name: step.name.value, dependencies: dependencies(of: step), command: command,
                 inputs: step.inputs.map(\.value), outputs: (step.outputs + step.metrics).map(\.value),
                 metrics: step.metrics.map(\.value), resources: step.resources, component: nil, bindings: nil)
         case .uses(let name, let with, let params):
@@ -105,7 +105,7 @@ struct RecipeValidator {
                 continue
             }
             guard let converted = value.value.converted(toTypeOf: declared) else {
-                reader.error("param '\(key)' of component '\(component.name)' is a \(declared.typeName), not a \(value.value.typeName)", at: value.mark)
+                reader.error("param '\(key)' of component '\(component.name)' must be \(declared.typeName), not \(value.value.typeName)", at: value.mark)
                 continue
             }
             values[key] = converted
@@ -113,7 +113,7 @@ struct RecipeValidator {
         for (name, value) in ParamValue.map(values).leaves(prefix: "params") { bindings[name] = value.description }
         guard let run = component.run, let command = try? CommandTemplate(run.value) else { return nil }
         return ResolvedStep(
-            name: step.name.value, dependencies: step.needs.map(\.value), command: command,
+            name: step.name.value, dependencies: dependencies(of: step), command: command,
             inputs: inputs + component.files.map(\.value), outputs: outputs, metrics: metrics,
             resources: step.resources, component: component.name, bindings: bindings)
     }
@@ -140,6 +140,11 @@ struct RecipeValidator {
     }
 
     // MARK: The DAG
+
+    /// A step's `needs`, less itself: `checkNeeds` reports that on its own.
+    private func dependencies(of step: Step) -> [String] {
+        step.needs.map(\.value).filter { $0 != step.name.value }
+    }
 
     private func checkNeeds() {
         let names = Set(recipe.steps.map(\.name.value))
@@ -218,13 +223,6 @@ struct RecipeValidator {
             path.append(next)
         }
     }
-}
-
-/// "; did you mean 'x'?" when one name is close to `name`, else "".
-func suggestion(_ name: String, among names: [String], quoted: (String) -> String = { $0 }) -> String {
-    guard let closest = names.min(by: { editDistance(name, $0) < editDistance(name, $1) }),
-          editDistance(name, closest) <= max(2, name.count / 3) else { return "" }
-    return "; did you mean '\(quoted(closest))'?"
 }
 
 extension ParamValue {

@@ -67,7 +67,7 @@ final class YAMLReader {
             error("invalid YAML: \(text)", at: mark)
         case .duplicatedKeysInMapping(let duplicates, let context):
             let names = duplicates.map { "'\($0)'" }.joined(separator: ", ")
-            error("key \(names) appears twice in the mapping that starts here", at: context.mark)
+            error("key \(names) is given more than once in this mapping (first here); keep one", at: context.mark)
         case .reader(let problem, _, _, _):
             error("cannot read the file as text: \(problem)", at: nil as Mark?)
         default:
@@ -182,22 +182,21 @@ final class YAMLReader {
     }
 
     /// One of a fixed set of words.
+    /// One of a fixed set of words. Read as plain text, because YAML 1.1 would otherwise
+    /// turn words like `off` into booleans.
     func choice(_ node: Node, _ what: String, among choices: [String]) -> String? {
-        guard let word = string(node, what) else { return nil }
-        guard choices.contains(word.value) else {
+        guard let word = scalarText(node, what) else { return nil }
+        guard choices.contains(word) else {
             let list = choices.map { "'\($0)'" }.joined(separator: ", ")
-            error("\(what) must be one of \(list), not '\(word.value)'", at: node)
+            error("\(what) must be one of \(list), not '\(word)'", at: node)
             return nil
         }
-        return word.value
+        return word
     }
 
     private func unknownKeyMessage(_ key: String, in what: String, allowed: [String]) -> String {
-        let closest = allowed.min { editDistance(key, $0) < editDistance(key, $1) }
-        if let closest, editDistance(key, closest) <= max(2, key.count / 3) {
-            return "unknown key '\(key)' in \(what); did you mean '\(closest)'?"
-        }
-        return "unknown key '\(key)' in \(what); allowed: \(allowed.joined(separator: ", "))"
+        let hint = suggestion(key, among: allowed)
+        return "unknown key '\(key)' in \(what)" + (hint.isEmpty ? "; allowed: \(allowed.joined(separator: ", "))" : hint)
     }
 }
 
@@ -219,14 +218,22 @@ extension Node {
     }
 }
 
-/// Levenshtein distance, for "did you mean" suggestions.
+/// "; did you mean 'x'?" naming the closest of `names` that `name` is a plausible typo of
+/// (a few edits away, or cut short), else "".
+func suggestion(_ name: String, among names: [String], quoted: (String) -> String = { $0 }) -> String {
+    let plausible = names.filter { $0.hasPrefix(name) || editDistance(name, $0) <= max(2, name.count / 4) }
+    guard let closest = plausible.min(by: { editDistance(name, $0) < editDistance(name, $1) }) else { return "" }
+    return "; did you mean '\(quoted(closest))'?"
+}
+
+/// Levenshtein distance.
 func editDistance(_ a: String, _ b: String) -> Int {
     let a = Array(a), b = Array(b)
     var previous = Array(0...b.count)
-    for i in 1...max(a.count, 1) where !a.isEmpty {
-        var current = [i] + Array(repeating: 0, count: b.count)
-        for j in 1...max(b.count, 1) where !b.isEmpty {
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+    for i in a.indices {
+        var current = [i + 1]
+        for j in b.indices {
+            current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (a[i] == b[j] ? 0 : 1)))
         }
         previous = current
     }
