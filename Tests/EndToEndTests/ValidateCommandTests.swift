@@ -1,0 +1,122 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `git recipe validate` and the CLI conventions, through the real git CLI.
+@Suite("git recipe validate and the command line")
+struct ValidateCommandTests {
+    private func initializedRepository() throws -> TemporaryGitRepository {
+        let repo = try TemporaryGitRepository()
+        #expect(try repo.recipe("init").status == 0)
+        try repo.commitAll("scaffold")
+        return repo
+    }
+
+    @Test func worksFromASubdirectory() throws {
+        let repo = try initializedRepository()
+        try repo.write("src/deep/.keep", "")
+        let result = try repo.recipe("validate", in: "src/deep")
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stdout == "train: ok (3 steps)\n")
+    }
+
+    @Test func worksInALinkedWorktreeAndReadsThatWorktreesFiles() throws {
+        let repo = try initializedRepository()
+        let parent = try TemporaryDirectory()
+        try repo.git("worktree", "add", "-q", "\(parent.path)/wt", "-b", "experiment")
+        try parent.write("wt/.recipes/train.yaml", "version: 1\nseed: 1\nsteps: {only: {run: \"true\"}}\n")
+        let result = try run("git", ["recipe", "validate"], in: "\(parent.path)/wt", environment: repo.environment)
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stdout == "train: ok (1 step)\n")
+    }
+
+    @Test func honoursGitDirAndWorkTreeGivenToGit() throws {
+        let repo = try initializedRepository()
+        let elsewhere = try TemporaryDirectory()
+        let result = try run(
+            "git", ["--git-dir=\(repo.path)/.git", "--work-tree=\(repo.path)", "recipe", "validate"],
+            in: elsewhere.path, environment: repo.environment)
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stdout == "train: ok (3 steps)\n")
+    }
+
+    @Test func fiveMistakesGiveFiveDiagnosticsAndExitTwo() throws {
+        let repo = try initializedRepository()
+        try repo.write(".recipes/train.yaml", """
+            version: 1
+            seed: 42
+            params: {lr: 0.01}
+            steps:
+              prepare:
+                run: python3 prep.py --out {{params.out}}
+                outputs: [/tmp/prepared/]
+              fit:
+                needs: [prepar]
+                run: python3 fit.py --lr {{params.lr}}
+                output: [model.pkl]
+              evaluate:
+                uses: evaluate
+                with: {model: model.pkl, report: metrics/eval.json, data: data/}
+
+            """)
+        let result = try repo.recipe("validate")
+        #expect(result.status == 2)
+        #expect(result.stdout == "")
+        #expect(result.stderr == """
+            .recipes/train.yaml:6:10: error: unknown placeholder '{{params.out}}' in step 'prepare'
+            .recipes/train.yaml:7:15: error: '/tmp/prepared/' is absolute; paths are relative to the repository root (data outside it goes in 'assets')
+            .recipes/train.yaml:9:13: error: step 'fit' needs unknown step 'prepar'; did you mean 'prepare'?
+            .recipes/train.yaml:11:5: error: unknown key 'output' in step 'fit'; did you mean 'outputs'?
+            .recipes/train.yaml:14:57: error: 'data' of component 'evaluate' is a file, but 'data/' names a dir (a directory path ends in '/')
+
+            """)
+    }
+
+    @Test func outsideARepositoryItSaysSoAndExitsTwo() throws {
+        let directory = try TemporaryDirectory()
+        let parent = URL(fileURLWithPath: directory.path).deletingLastPathComponent().path
+        var environment = isolatedEnvironment(home: directory.path, path: "\(BuiltProducts.directory):/usr/bin:/bin")
+        environment["GIT_CEILING_DIRECTORIES"] = parent
+        let result = try run("git-recipe", ["validate"], in: directory.path, environment: environment)
+        #expect(result.status == 2)
+        #expect(result.stderr == "error: not a git repository (or any parent directory): '\(directory.path)'; run: git init\n")
+    }
+
+    @Test func anUnknownRecipeListsTheRecipesThereAre() throws {
+        let repo = try initializedRepository()
+        let result = try repo.recipe("validate", "trian")
+        #expect(result.status == 2)
+        #expect(result.stderr == "error: no recipe 'trian' (.recipes/trian.yaml does not exist); recipes: train\n")
+    }
+
+    @Test func badArgumentsExitTwo() throws {
+        let repo = try TemporaryGitRepository()
+        let result = try repo.recipe("init", "--frobnicate")
+        #expect(result.status == 2)
+        #expect(result.stderr.hasPrefix("Error: Unknown option '--frobnicate'"))
+    }
+
+    @Test(arguments: [[], ["init"], ["validate"]])
+    func everyCommandHasDashH(command: [String]) throws {
+        let repo = try TemporaryGitRepository()
+        let result = try run("git-recipe", command + ["-h"], in: repo.path, environment: repo.environment)
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("USAGE: git-recipe \(command.first.map { "\($0) " } ?? "")"))
+    }
+
+    @Test func versionIsPrinted() throws {
+        let repo = try TemporaryGitRepository()
+        let result = try repo.recipe("--version")
+        #expect(result.status == 0)
+        #expect(result.stdout == "0.1.0\n")
+    }
+
+    /// git turns `git recipe --help` into `man git-recipe`; the page ships in docs/man.
+    @Test func gitRecipeHelpShowsTheManPage() throws {
+        let repo = try TemporaryGitRepository()
+        let manPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appending(path: "../../docs/man").standardizedFileURL.path
+        let result = try repo.recipe("--help", environment: ["MANPATH": manPath, "MANPAGER": "cat", "PAGER": "cat", "MANWIDTH": "80"])
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stdout.contains("git-recipe - reproducible machine-learning experiments, kept in git"))
+    }
+}
