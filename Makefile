@@ -1,0 +1,28 @@
+# git-recipe — build, install, demo and test. Run as root on Debian for `deps` to install
+# what is missing; elsewhere it prints what to install.
+PREFIX ?= /usr/local
+SWIFT ?= swift
+
+.PHONY: all deps build install demo test clean
+
+all: build
+
+deps:
+	scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build -c release --product git-recipe
+
+install: build
+	install -d $(PREFIX)/bin $(PREFIX)/share/man/man1
+	install -m 755 "$$($(SWIFT) build -c release --show-bin-path)/git-recipe" $(PREFIX)/bin/git-recipe
+	install -m 644 docs/man/man1/git-recipe.1 $(PREFIX)/share/man/man1/git-recipe.1
+
+demo: install
+	scripts/demo.sh
+
+test: deps
+	$(SWIFT) test
+
+clean:
+	rm -rf .build
