@@ -32,6 +32,7 @@ public struct Project: Sendable {
             if let node = reader.parse(try files.read(file) ?? ""),
                let recipe = Recipe.read(node, name: name, reader: reader, seedPolicy: config.policy.seed) {
                 pipelines.append(RecipeValidator(recipe: recipe, components: components, config: config, reader: reader).pipeline())
+                diagnostics += try checkEnvironmentFiles(of: recipe, in: files, config: config, reader: reader)
             }
             diagnostics += reader.diagnostics
         }
@@ -39,6 +40,23 @@ public struct Project: Sendable {
         diagnostics.sort { ($0.file, $0.line, $0.column) < ($1.file, $1.line, $1.column) }
         guard !diagnostics.contains(where: { $0.severity == .error }) else { throw ValidationFailure(diagnostics: diagnostics) }
         return Project(config: config, pipelines: pipelines, warnings: diagnostics)
+    }
+
+    /// Environment files must exist; requirement files must pin every package.
+    private static func checkEnvironmentFiles(
+        of recipe: Recipe, in files: any ProjectFiles, config: ProjectConfig, reader: YAMLReader
+    ) throws -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        for file in recipe.environment.files where RepositoryPath.problem(with: file.value) == nil {
+            guard let text = try files.read(file.value) else {
+                reader.error("environment file '\(file.value)' does not exist", at: file.mark)
+                continue
+            }
+            if RequirementsPolicy.applies(to: file.value) {
+                diagnostics += RequirementsPolicy.check(text, file: file.value, level: config.policy.pinnedRequirements)
+            }
+        }
+        return diagnostics
     }
 
     /// Recipe names: the `.yaml` files in `.recipes/` other than `config.yaml`, sorted.

@@ -1,0 +1,41 @@
+import ArgumentParser
+import GitRecipeCore
+
+extension GitRecipeCommand {
+    /// `git recipe status [RECIPE…]`: per recipe, whether its lock is fresh and which probes drifted.
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show which locks are fresh or stale and which probes drifted on this machine."
+        )
+
+        @Argument(help: "Recipes to show (default: all in .recipes/).")
+        var recipes: [String] = []
+
+        func run() throws {
+            let session = try LockSession(recipes: recipes)
+            defer { session.end() }
+            for pipeline in session.project.pipelines {
+                let name = pipeline.recipe.name
+                let state = try session.locker.state(of: name, against: try session.locker.lock(pipeline), files: session.files)
+                print(Self.line(name, state))
+            }
+            try session.finish()
+        }
+
+        static func line(_ recipe: String, _ state: LockState) -> String {
+            switch state {
+            case .fresh:
+                return "\(recipe): lock fresh"
+            case .missing:
+                return "\(recipe): no lock (git recipe lock \(recipe))"
+            case .untrusted:
+                return "\(recipe): lock cannot be trusted (git recipe lock --check \(recipe) says why)"
+            case .stale(let changes):
+                let drifted = changes.filter(\.isProbe)
+                var line = "\(recipe): lock stale, \(changes.count) change\(changes.count == 1 ? "" : "s") (git recipe lock --check \(recipe) lists them)"
+                if !drifted.isEmpty { line += "\n  probes drifted: " + drifted.map(\.description).joined(separator: "; ") }
+                return line
+            }
+        }
+    }
+}

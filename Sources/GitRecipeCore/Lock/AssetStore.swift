@@ -1,0 +1,56 @@
+import Foundation
+
+/// Downloaded assets, stored by content: `.git/recipes/assets/sha256/<hex>`, shared by all
+/// worktrees. A file enters the store only complete and with the digest the recipe pins.
+struct AssetStore {
+    let directory: String
+
+    /// Where an asset with `digest` is kept.
+    func path(for digest: ContentDigest) -> String { "\(directory)/sha256/\(digest.hex)" }
+
+    /// The stored file for `digest`, fetched from `url` first if it is not there yet.
+    /// Downloads go through `curl` (http, https, file) into a temporary file beside the
+    /// store, which is renamed into place only after its digest is checked.
+    func fetch(_ name: String, from url: String, expecting digest: ContentDigest) throws -> String {
+        let destination = path(for: digest)
+        if FileManager.default.fileExists(atPath: destination) { return destination }
+        let folder = (destination as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let partial = "\(folder)/.partial-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: partial) }
+        let curl = ChildProcess(
+            executable: "/usr/bin/env",
+            arguments: ["curl", "--fail", "--location", "--silent", "--show-error", "--connect-timeout", "30",
+                        "--proto", "=http,https,file", "--output", partial, url],
+            directory: folder)
+        let outcome = try curl.run(timeout: 24 * 3600)
+        guard outcome.status == 0 else {
+            throw AssetError.downloadFailed(asset: name, url: url, reason: outcome.stderr.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        let actual = try FileHasher().digest(ofFile: partial)
+        guard actual == digest else {
+            throw AssetError.digestMismatch(asset: name, source: url, expected: digest, actual: actual)
+        }
+        guard rename(partial, destination) == 0 else {
+            throw AssetError.downloadFailed(asset: name, url: url, reason: "cannot store it in \(folder): \(String(cString: strerror(errno)))")
+        }
+        return destination
+    }
+}
+
+/// An asset that could not be fetched or did not match its pinned digest.
+public enum AssetError: RecipeError, Equatable {
+    case downloadFailed(asset: String, url: String, reason: String)
+    case digestMismatch(asset: String, source: String, expected: ContentDigest, actual: ContentDigest)
+
+    public var exitStatus: ExitStatus { .checkFailed }
+
+    public var description: String {
+        switch self {
+        case .downloadFailed(let asset, let url, let reason):
+            "cannot download asset '\(asset)' from \(url): \(reason)"
+        case .digestMismatch(let asset, let source, let expected, let actual):
+            "asset '\(asset)' from \(source) has the wrong digest, so it was not used:\n  expected \(expected)\n  actual   \(actual)\nif the source changed on purpose, put the new sha256 in the recipe"
+        }
+    }
+}

@@ -1,0 +1,110 @@
+/// A YAML value written the one way git-recipe writes it: block mappings with keys sorted
+/// by their UTF-8 bytes, canonical numbers, and strings plain only where YAML cannot read
+/// them as anything else. The same value always gives the same bytes, on every machine.
+indirect enum CanonicalYAML: Equatable {
+    case string(String)
+    case int(Int)
+    case float(Double)
+    case bool(Bool)
+    case map([String: CanonicalYAML])
+    /// A mapping whose keys keep the order given: a document's fixed top-level layout.
+    case ordered([(key: String, value: CanonicalYAML)])
+    case list([CanonicalYAML])
+
+    static func == (lhs: CanonicalYAML, rhs: CanonicalYAML) -> Bool { lhs.rendered() == rhs.rendered() }
+
+    init(_ value: ParamValue) {
+        switch value {
+        case .int(let value): self = .int(value)
+        case .float(let value): self = .float(value)
+        case .bool(let value): self = .bool(value)
+        case .string(let value): self = .string(value)
+        case .list(let values): self = .list(values.map(CanonicalYAML.init))
+        case .map(let values): self = .map(values.mapValues(CanonicalYAML.init))
+        }
+    }
+
+    /// The document: a top-level mapping, one key per line.
+    func rendered() -> String {
+        var text = ""
+        render(into: &text, indent: "")
+        return text
+    }
+
+    private func render(into text: inout String, indent: String) {
+        switch self {
+        case .map(let values) where !values.isEmpty:
+            let sorted = values.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.map { ($0, values[$0]!) }
+            CanonicalYAML.ordered(sorted).render(into: &text, indent: indent)
+        case .ordered(let pairs) where !pairs.isEmpty:
+            for (key, value) in pairs {
+                text += indent + Self.scalar(key) + ":"
+                if value.isBlock {
+                    text += "\n"
+                    value.render(into: &text, indent: indent + "  ")
+                } else {
+                    text += " " + value.inline + "\n"
+                }
+            }
+        case .list(let values) where !values.isEmpty:
+            for value in values {
+                text += indent + "-" + (value.isBlock ? "\n" : " " + value.inline + "\n")
+                if value.isBlock { value.render(into: &text, indent: indent + "  ") }
+            }
+        default:
+            text += indent + inline + "\n"
+        }
+    }
+
+    private var isBlock: Bool {
+        switch self {
+        case .map(let values): !values.isEmpty
+        case .ordered(let pairs): !pairs.isEmpty
+        case .list(let values): !values.isEmpty
+        default: false
+        }
+    }
+
+    private var inline: String {
+        switch self {
+        case .string(let value): Self.scalar(value)
+        case .int(let value): String(value)
+        case .float(let value): Self.canonical(value)
+        case .bool(let value): String(value)
+        case .map, .ordered: "{}"
+        case .list: "[]"
+        }
+    }
+
+    /// Shortest round-trip digits, always with a `.` so YAML 1.1 reads a float back.
+    static func canonical(_ value: Double) -> String {
+        if value.isNaN { return ".nan" }
+        if value.isInfinite { return value < 0 ? "-.inf" : ".inf" }
+        var text = String(value)
+        if !text.contains(".") {
+            if let e = text.firstIndex(of: "e") { text.insert(contentsOf: ".0", at: e) } else { text += ".0" }
+        }
+        return text
+    }
+
+    /// A string, plain when safe, otherwise double-quoted with JSON-compatible escapes.
+    static func scalar(_ value: String) -> String {
+        let plainSafe = value.wholeMatch(of: /[A-Za-z_\/][A-Za-z0-9_.\/@+-]*(:[A-Za-z0-9_.\/@+-]+)*( [A-Za-z0-9_.\/@+()-]+)*/) != nil
+        let ambiguous = ["true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"].contains(value.lowercased())
+        if plainSafe && !ambiguous { return value }
+        var quoted = "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": quoted += "\\\""
+            case "\\": quoted += "\\\\"
+            case "\n": quoted += "\\n"
+            case "\t": quoted += "\\t"
+            case "\r": quoted += "\\r"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7f:
+                quoted += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
+            default: quoted.unicodeScalars.append(scalar)
+            }
+        }
+        return quoted + "\""
+    }
+}

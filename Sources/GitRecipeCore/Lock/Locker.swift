@@ -1,0 +1,167 @@
+import Foundation
+
+/// Computes the lock each recipe should have now, compares it with the lock on disk, and
+/// writes locks. Holds the hash cache for the whole command; call ``finish()`` at the end.
+public final class Locker {
+    /// How long a probe may run before it counts as hung.
+    public static let probeTimeout: TimeInterval = 30
+
+    public let repository: Repository
+    private let cache: HashCache
+    private let hasher: TreeHasher
+    private let assets: AssetStore
+
+    public init(repository: Repository, progress: HashProgress? = nil) {
+        self.repository = repository
+        cache = HashCache(at: "\(repository.gitDirectory)/recipes/hash-cache")
+        hasher = TreeHasher(cache: cache, progress: progress)
+        assets = AssetStore(directory: "\(repository.commonDirectory)/recipes/assets")
+    }
+
+    /// Why the hash cache on disk was discarded, if it was: for a warning.
+    public var cacheWarning: String? { cache.warning }
+
+    /// Saves the hash cache.
+    public func finish() throws {
+        try FileManager.default.createDirectory(atPath: "\(repository.gitDirectory)/recipes", withIntermediateDirectories: true)
+        try cache.save()
+    }
+
+    /// The lock `pipeline` should have, from the files on disk, the probes' output on this
+    /// machine and the assets (downloading any not yet in the store).
+    public func lock(_ pipeline: Pipeline) throws -> Lockfile {
+        let recipe = pipeline.recipe
+        let root = repository.workTree
+        var labelled: [(label: String, request: TreeHasher.Request)] = []
+        for (path, step) in pipeline.pinnedInputs {
+            labelled.append(("input '\(path)' of step '\(step)'", repositoryRequest(path)))
+        }
+        for file in recipe.environment.files {
+            labelled.append(("environment file '\(file.value)'", repositoryRequest(file.value)))
+        }
+        var pathAssets: [String] = []
+        for asset in recipe.assets {
+            guard case .path(let declared) = asset.source else { continue }
+            let location = try assetLocation(asset.name.value, declared: declared.value)
+            pathAssets.append(asset.name.value)
+            labelled.append(("asset '\(asset.name.value)'", .init(path: location, isDirectory: nil, cacheKey: location, boundary: "/")))
+        }
+        let digests: [ContentDigest]
+        do {
+            digests = try hasher.digests(of: labelled.map(\.request))
+        } catch {
+            let label = labelled.first { error.path == $0.request.path || error.path.hasPrefix($0.request.path + "/") }?.label ?? "an input"
+            throw LockError.input(recipe: recipe.name, what: label, problem: error.description.replacingOccurrences(of: root + "/", with: ""))
+        }
+        var digest = digests.makeIterator()
+        var lock = Lockfile(
+            recipe: pipeline.structureDigest, seed: recipe.seed?.value, params: recipe.params,
+            environmentFiles: [:], image: recipe.environment.image?.value, probes: [:], assets: [:], inputs: [:])
+        for (path, _) in pipeline.pinnedInputs { lock.inputs[path] = digest.next() }
+        for file in recipe.environment.files { lock.environmentFiles[file.value] = digest.next() }
+        for name in pathAssets { lock.assets[name] = digest.next() }
+        for asset in recipe.assets {
+            guard case .url(let url, let sha256) = asset.source, let pinned = sha256.flatMap({ ContentDigest("sha256:" + $0.value) }) else { continue }
+            _ = try assets.fetch(asset.name.value, from: url.value, expecting: pinned)
+            lock.assets[asset.name.value] = pinned
+        }
+        for (name, command) in recipe.environment.probes {
+            lock.probes[name] = try probe(name, command.value, recipe: recipe)
+        }
+        return lock
+    }
+
+    /// Where a path asset is on this machine: `recipe.asset.NAME.path` if set, else as declared.
+    private func assetLocation(_ name: String, declared: String) throws -> String {
+        let location = try repository.config("recipe.asset.\(name).path") ?? declared
+        return location.absolute(relativeTo: repository.workTree)
+    }
+
+    private func repositoryRequest(_ path: String) -> TreeHasher.Request {
+        let trimmed = path.hasSuffix("/") ? String(path.dropLast()) : path
+        return .init(path: "\(repository.workTree)/\(trimmed)", isDirectory: path.hasSuffix("/"), cacheKey: trimmed,
+                     boundary: repository.workTree)
+    }
+
+    /// Runs a probe in the work tree with the recipe's variables; its trimmed stdout is pinned.
+    private func probe(_ name: String, _ command: String, recipe: Recipe) throws -> String {
+        var environment = ProcessInfo.processInfo.environment
+        environment.merge(recipe.environment.vars) { _, recipe in recipe }
+        let child = ChildProcess(executable: "/bin/sh", arguments: ["-c", command], directory: repository.workTree, environment: environment)
+        let outcome = try child.run(timeout: Self.probeTimeout)
+        if outcome.timedOut {
+            throw LockError.probeHung(recipe: recipe.name, probe: name, command: command, seconds: Int(Self.probeTimeout))
+        }
+        guard outcome.status == 0 else {
+            throw LockError.probeFailed(recipe: recipe.name, probe: name, command: command, status: outcome.status,
+                                        stderr: outcome.stderr.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        return outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// How the lock on disk relates to `fresh`, the lock the recipe should have.
+    public func state(of recipe: String, against fresh: Lockfile, files: any ProjectFiles) throws -> LockState {
+        let path = Lockfile.path(for: recipe)
+        guard let text = try files.read(path) else { return .missing }
+        let current: LockEntries
+        do {
+            current = try LockEntries(parsing: text, file: path, recipe: recipe)
+        } catch {
+            return .untrusted(error)
+        }
+        let expected = try LockEntries(parsing: fresh.rendered(), file: path, recipe: recipe)
+        let changes = expected.changes(since: current)
+        return changes.isEmpty ? .fresh : .stale(changes)
+    }
+
+    /// Writes `lock` for `recipe` atomically unless the file already holds exactly it.
+    /// Returns whether it wrote.
+    public func write(_ lock: Lockfile, for recipe: String) throws -> Bool {
+        let url = URL(fileURLWithPath: repository.workTree).appending(path: Lockfile.path(for: recipe))
+        let text = Data(lock.rendered().utf8)
+        if FileManager.default.contents(atPath: url.path) == text { return false }
+        var transaction = FileTransaction()
+        transaction.write(text, to: url)
+        try transaction.commit()
+        return true
+    }
+}
+
+/// How a recipe's lock on disk compares with the lock it should have.
+public enum LockState: Equatable, Sendable {
+    case fresh
+    case missing
+    case untrusted(LockfileError)
+    case stale([LockChange])
+}
+
+/// Why a lock could not be computed.
+public enum LockError: RecipeError, Equatable {
+    case input(recipe: String, what: String, problem: String)
+    case probeFailed(recipe: String, probe: String, command: String, status: Int32, stderr: String)
+    case probeHung(recipe: String, probe: String, command: String, seconds: Int)
+
+    public var exitStatus: ExitStatus { .invalidInput }
+
+    public var description: String {
+        switch self {
+        case .input(let recipe, let what, let problem):
+            "recipe '\(recipe)', \(what): \(problem)"
+        case .probeFailed(let recipe, let probe, let command, let status, let stderr):
+            "recipe '\(recipe)': probe '\(probe)' (\(command)) failed with exit status \(status)"
+                + (stderr.isEmpty ? "" : ":\n" + stderr.split(separator: "\n").map { "  \($0)" }.joined(separator: "\n"))
+        case .probeHung(let recipe, let probe, let command, let seconds):
+            "recipe '\(recipe)': probe '\(probe)' (\(command)) did not finish within \(seconds) s and was stopped"
+        }
+    }
+}
+
+extension InputError {
+    /// The path the error is about.
+    var path: String {
+        switch self {
+        case .missing(let path), .notADirectory(let path), .isADirectory(let path), .escapes(let path, _),
+             .cycle(let path), .special(let path), .unreadable(let path, _): path
+        }
+    }
+}
