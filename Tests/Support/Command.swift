@@ -44,3 +44,10 @@ public func run(
     process.waitUntilExit()
     return CommandResult(status: process.terminationStatus, stdout: try scratch.read("stdout"), stderr: try scratch.read("stderr"))
 }
+
+/// SHA-256 of a file as `openssl dgst` computes it: the independent reference for digests.
+public func opensslSHA256(_ path: String) throws -> String {
+    let result = try run("openssl", ["dgst", "-sha256", "-r", path], in: "/", environment: ["PATH": "/usr/bin:/bin"])
+    guard result.status == 0 else { throw CommandFailure(command: "openssl dgst -sha256 \(path)", result: result) }
+    return String(result.stdout.prefix(64))
+}

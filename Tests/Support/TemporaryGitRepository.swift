@@ -60,6 +60,11 @@ public struct CommandFailure: Error, CustomStringConvertible {
     public let command: String
     public let result: CommandResult
 
+    public init(command: String, result: CommandResult) {
+        self.command = command
+        self.result = result
+    }
+
     public var description: String { "\(command) failed: \(result)" }
 }
 

@@ -3,8 +3,9 @@ import Foundation
 /// Computes the lock each recipe should have now, compares it with the lock on disk, and
 /// writes locks. Holds the hash cache for the whole command; call ``finish()`` at the end.
 public final class Locker {
-    /// How long a probe may run before it counts as hung.
-    public static let probeTimeout: TimeInterval = 30
+    /// How long a probe may run before it counts as hung, unless `recipe.probeTimeout`
+    /// (seconds) says otherwise.
+    public static let defaultProbeTimeout = 30
 
     public let repository: Repository
     private let cache: HashCache
@@ -87,10 +88,11 @@ public final class Locker {
     private func probe(_ name: String, _ command: String, recipe: Recipe) throws -> String {
         var environment = ProcessInfo.processInfo.environment
         environment.merge(recipe.environment.vars) { _, recipe in recipe }
+        let timeout = try repository.config("recipe.probeTimeout").flatMap(Int.init) ?? Self.defaultProbeTimeout
         let child = ChildProcess(executable: "/bin/sh", arguments: ["-c", command], directory: repository.workTree, environment: environment)
-        let outcome = try child.run(timeout: Self.probeTimeout)
+        let outcome = try child.run(timeout: TimeInterval(timeout))
         if outcome.timedOut {
-            throw LockError.probeHung(recipe: recipe.name, probe: name, command: command, seconds: Int(Self.probeTimeout))
+            throw LockError.probeHung(recipe: recipe.name, probe: name, command: command, seconds: timeout)
         }
         guard outcome.status == 0 else {
             throw LockError.probeFailed(recipe: recipe.name, probe: name, command: command, status: outcome.status,
@@ -151,7 +153,7 @@ public enum LockError: RecipeError, Equatable {
             "recipe '\(recipe)': probe '\(probe)' (\(command)) failed with exit status \(status)"
                 + (stderr.isEmpty ? "" : ":\n" + stderr.split(separator: "\n").map { "  \($0)" }.joined(separator: "\n"))
         case .probeHung(let recipe, let probe, let command, let seconds):
-            "recipe '\(recipe)': probe '\(probe)' (\(command)) did not finish within \(seconds) s and was stopped"
+            "recipe '\(recipe)': probe '\(probe)' (\(command)) did not finish within \(seconds) s and was stopped; fix the probe, or raise the limit: git config recipe.probeTimeout SECONDS"
         }
     }
 }

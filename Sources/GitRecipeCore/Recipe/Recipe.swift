@@ -110,7 +110,8 @@ extension Recipe {
             guard let fields = reader.fields(value, of: what, allowed: ["url", "sha256", "path"]) else { return nil }
             let url = fields["url"].flatMap { reader.string($0, "url of \(what)") }
             let path = fields["path"].flatMap { reader.string($0, "path of \(what)") }
-            let sha256 = fields["sha256"].flatMap { reader.string($0, "sha256 of \(what)") }
+            // A digest is text even when YAML would read it as a number: no quotes needed.
+            let sha256 = fields["sha256"].flatMap { node in reader.scalarText(node, "sha256 of \(what)").map { Located($0, at: node.mark) } }
             switch (url, path) {
             case (let url?, nil):
                 if sha256 == nil { reader.error("\(what) has a url but no sha256; pin it with sha256: <64 hex digits>", at: value) }
