@@ -3,7 +3,7 @@
 PREFIX ?= /usr/local
 SWIFT ?= swift
 
-.PHONY: all deps build install demo test clean
+.PHONY: all deps build install demo test bench clean
 
 all: build
 
@@ -26,3 +26,6 @@ test: deps
 
 clean:
 	rm -rf .build
+
+bench: install
+	benchmarks/bench.py

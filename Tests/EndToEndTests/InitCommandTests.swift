@@ -87,3 +87,20 @@ struct InitCommandTests {
         #expect(repo.directory.exists(".recipes/train.yaml"))
     }
 }
+
+/// Each template, scaffolded and committed, locks and checks fresh on this machine.
+@Suite("Templates lock")
+struct TemplateLockTests {
+    @Test(arguments: ["minimal", "sklearn"])
+    func aScaffoldedTemplateLocksAndStaysFresh(template: String) throws {
+        let repo = try TemporaryGitRepository()
+        #expect(try repo.recipe("init", "--template", template).status == 0)
+        try repo.commitAll("scaffold")
+        let lock = try repo.recipe("lock")
+        #expect(lock.status == 0, "\(lock)")
+        #expect(lock.stdout == "train: wrote .recipes/train.lock\n")
+        #expect(try repo.recipe("lock", "--check").stdout == "train: lock is fresh\n")
+        #expect(try repo.recipe("status").stdout == "train: lock fresh\n")
+        #expect(try repo.read(".recipes/train.lock").contains("  probes:\n    python: Python 3."))
+    }
+}

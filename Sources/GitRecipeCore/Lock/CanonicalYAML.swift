@@ -89,9 +89,8 @@ indirect enum CanonicalYAML: Equatable {
 
     /// A string, plain when safe, otherwise double-quoted with JSON-compatible escapes.
     static func scalar(_ value: String) -> String {
-        let plainSafe = value.wholeMatch(of: /[A-Za-z_\/][A-Za-z0-9_.\/@+-]*(:[A-Za-z0-9_.\/@+-]+)*( [A-Za-z0-9_.\/@+()-]+)*/) != nil
         let ambiguous = ["true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"].contains(value.lowercased())
-        if plainSafe && !ambiguous { return value }
+        if isPlainSafe(value) && !ambiguous { return value }
         var quoted = "\""
         for scalar in value.unicodeScalars {
             switch scalar {
@@ -107,4 +106,30 @@ indirect enum CanonicalYAML: Equatable {
         }
         return quoted + "\""
     }
+
+    /// Whether YAML reads `value` back as this very string when written without quotes:
+    /// it starts with a letter, `_` or `/`, holds only characters with no YAML meaning, has
+    /// single spaces between words, and no `:` that ends a word. Checked by hand, not with a
+    /// regex: it runs for every key and value of every lock.
+    static func isPlainSafe(_ value: String) -> Bool {
+        let bytes = Array(value.utf8)
+        guard let first = bytes.first, first.isLetter || first == UInt8(ascii: "_") || first == UInt8(ascii: "/"),
+              bytes.last != UInt8(ascii: " ") else { return false }
+        for (index, byte) in bytes.enumerated() {
+            let next = index + 1 < bytes.count ? bytes[index + 1] : nil
+            switch byte {
+            case _ where byte.isLetter || (48...57).contains(byte): continue
+            case UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "/"), UInt8(ascii: "@"), UInt8(ascii: "+"),
+                 UInt8(ascii: "-"), UInt8(ascii: "("), UInt8(ascii: ")"): continue
+            case UInt8(ascii: ":"): if next == nil || next == UInt8(ascii: " ") { return false }
+            case UInt8(ascii: " "): if next == UInt8(ascii: " ") { return false }
+            default: return false
+            }
+        }
+        return true
+    }
+}
+
+private extension UInt8 {
+    var isLetter: Bool { (65...90).contains(self) || (97...122).contains(self) }
 }
