@@ -19,9 +19,9 @@ extension GitRecipeCommand {
             let session = try LockSession(recipes: recipes)
             defer { session.end() }
             var stale: [String] = []
-            for pipeline in session.project.pipelines {
+            let pipelines = session.project.pipelines
+            for (pipeline, fresh) in zip(pipelines, try session.locker.locks(pipelines)) {
                 let name = pipeline.recipe.name
-                let fresh = try session.locker.lock(pipeline)
                 if check {
                     let state = try session.locker.state(of: name, against: fresh, files: session.files)
                     if let report = StaleLocks.report(name, state) { stale.append(report) } else { print("\(name): lock is fresh") }
@@ -51,7 +51,7 @@ struct LockSession {
         project = try Project.load(from: files, recipes: recipes)
         Terminal.standardError.write(project.warnings.map { "\($0)\n" }.joined())
         progress = HashProgress.forTerminal()
-        locker = Locker(repository: repository, progress: progress)
+        locker = try Locker(repository: repository, progress: progress)
         if let warning = locker.cacheWarning { Terminal.standardError.write("warning: \(warning)\n") }
     }
 

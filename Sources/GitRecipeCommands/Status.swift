@@ -14,10 +14,10 @@ extension GitRecipeCommand {
         func run() throws {
             let session = try LockSession(recipes: recipes)
             defer { session.end() }
-            for pipeline in session.project.pipelines {
+            let pipelines = session.project.pipelines
+            for (pipeline, fresh) in zip(pipelines, try session.locker.locks(pipelines)) {
                 let name = pipeline.recipe.name
-                let state = try session.locker.state(of: name, against: try session.locker.lock(pipeline), files: session.files)
-                print(Self.line(name, state))
+                print(Self.line(name, try session.locker.state(of: name, against: fresh, files: session.files)))
             }
             try session.finish()
         }

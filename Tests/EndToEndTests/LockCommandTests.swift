@@ -3,6 +3,11 @@ import Testing
 import TestSupport
 import GitRecipeCore
 
+/// The hash cache's header, as the end-to-end tests see the file.
+enum HashCacheHeader {
+    static let size = "git-recipe hash cache v2\n".utf8.count
+}
+
 /// `git recipe lock`, `lock --check` and `status` through the real git CLI.
 @Suite("git recipe lock and status")
 struct LockCommandTests {
@@ -113,11 +118,11 @@ struct LockCommandTests {
 
     @Test func theCacheNoticesAChangeEvenWithSizeAndMtimeRestored() throws {
         let repo = try Self.project()
-        _ = try repo.git("config", "user.name", "A Researcher")
         _ = try run("touch", ["-d", "2020-01-01 00:00:00", "\(repo.path)/train.py"], in: repo.path, environment: repo.environment)
         Thread.sleep(forTimeInterval: 2.2)   // let the file's ctime fall outside the racy window
         #expect(try repo.recipe("lock").status == 0)
-        #expect(try repo.read(".git/recipes/hash-cache").contains(" train.py\n"), "the first lock cached train.py")
+        let cached = try Data(contentsOf: URL(fileURLWithPath: "\(repo.path)/.git/recipes/hash-cache"))
+        #expect(cached.count > HashCacheHeader.size + 32, "the first lock cached train.py")
         try repo.write("train.py", "print('TRAIN')\n")   // same size
         _ = try run("touch", ["-d", "2020-01-01 00:00:00", "\(repo.path)/train.py"], in: repo.path, environment: repo.environment)
         let check = try repo.recipe("lock", "--check")
@@ -131,8 +136,9 @@ struct LockCommandTests {
         try repo.write(".git/recipes/hash-cache", "not a cache at all")
         let check = try repo.recipe("lock", "--check")
         #expect(check.status == 0)
-        #expect(check.stderr == "warning: discarded the hash cache '\(repo.path)/.git/recipes/hash-cache' (not a version-1 hash cache); every input is hashed again\n")
-        #expect(try repo.read(".git/recipes/hash-cache").hasPrefix("git-recipe hash cache v1\n"))
+        #expect(check.stderr == "warning: discarded the hash cache '\(repo.path)/.git/recipes/hash-cache' (not a version-2 hash cache); every input is hashed again\n")
+        let rewritten = try Data(contentsOf: URL(fileURLWithPath: "\(repo.path)/.git/recipes/hash-cache"))
+        #expect(rewritten.starts(with: Data("git-recipe hash cache v2\n".utf8)))
     }
 
     @Test func aLockEditedByHandIsDetected() throws {

@@ -112,6 +112,25 @@ public final class Repository {
         return value.map { String(cString: $0) }
     }
 
+    /// Every configuration value whose name matches the regular expression `pattern`, read
+    /// once from a snapshot (for code that must not touch libgit2 from several threads).
+    public func config(matching pattern: String) throws -> [String: String] {
+        var config: OpaquePointer?
+        try check("read the repository configuration") { git_repository_config_snapshot(&config, raw) }
+        defer { git_config_free(config) }
+        final class Collected { var values: [String: String] = [:] }
+        let collected = Collected()
+        try check("read '\(pattern)' from the git configuration") {
+            git_config_foreach_match(config, pattern, { entry, payload in
+                guard let entry = entry?.pointee, let payload else { return 0 }
+                let collected = Unmanaged<Collected>.fromOpaque(payload).takeUnretainedValue()
+                collected.values[String(cString: entry.name)] = String(cString: entry.value)
+                return 0
+            }, Unmanaged.passUnretained(collected).toOpaque())
+        }
+        return collected.values
+    }
+
     /// Writes a value to the repository's own configuration (`.git/config`).
     public func setConfig(_ key: String, to value: String) throws {
         var config: OpaquePointer?

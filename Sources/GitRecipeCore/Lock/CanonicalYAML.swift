@@ -34,7 +34,7 @@ indirect enum CanonicalYAML: Equatable {
     private func render(into text: inout String, indent: String) {
         switch self {
         case .map(let values) where !values.isEmpty:
-            let sorted = values.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.map { ($0, values[$0]!) }
+            let sorted = values.keys.sorted { $0.precedesByBytes($1) }.map { ($0, values[$0]!) }
             CanonicalYAML.ordered(sorted).render(into: &text, indent: indent)
         case .ordered(let pairs) where !pairs.isEmpty:
             for (key, value) in pairs {

@@ -18,6 +18,9 @@ public struct FileStamp: Hashable, Sendable {
         changed = Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec)
     }
 
+    /// Which file this is, whatever its path.
+    var identity: FileIdentity { FileIdentity(device: device, inode: inode) }
+
     public init(device: UInt64, inode: UInt64, size: Int64, modified: Int64, changed: Int64) {
         self.device = device
         self.inode = inode
@@ -25,4 +28,10 @@ public struct FileStamp: Hashable, Sendable {
         self.modified = modified
         self.changed = changed
     }
+}
+
+/// A file's identity on this machine: its device and inode.
+struct FileIdentity: Hashable, Sendable {
+    let device: UInt64
+    let inode: UInt64
 }

@@ -1,15 +1,19 @@
 import Foundation
+import Synchronization
 
-/// Remembers file digests by the file's stamp (device, inode, size, mtime and ctime in ns),
-/// so an unchanged file is never read twice. Lives in `.git/recipes/hash-cache`.
+/// Remembers file digests by the file's identity (device, inode) and stamp (size, mtime
+/// and ctime in ns), so an unchanged file is never read twice. Lives in
+/// `.git/recipes/hash-cache`, one per worktree.
 ///
 /// A file modified within ``racyWindow`` of the moment it was looked at could change again
 /// without its stamp changing (timestamps are coarser than the clock); such "racily clean"
-/// entries are never stored, so they are hashed again next time. A cache that cannot be
-/// read, or was written by another version, is discarded with a warning: it is never
-/// trusted and never fatal.
-public final class HashCache {
-    static let header = "git-recipe hash cache v1"
+/// entries are never stored, so they are hashed again next time. The file ends with a
+/// SHA-256 of its records: a cache that is damaged, truncated or of another version is
+/// discarded with a warning, never trusted and never fatal. Safe to use from several threads.
+public final class HashCache: Sendable {
+    static let header = Array("git-recipe hash cache v2\n".utf8)
+    /// device, inode, size, mtime, ctime (five little-endian 64-bit words), then the digest.
+    static let recordSize = 5 * 8 + 32
     /// Wider than any file system's timestamp granularity (FAT's is 2 s).
     static let racyWindow: Int64 = 2_000_000_000
 
@@ -18,107 +22,105 @@ public final class HashCache {
         var digest: ContentDigest
     }
 
+    private struct State {
+        var entries: [FileIdentity: Entry] = [:]
+        var modified = false
+    }
+
     public let path: String
-    private var entries: [String: Entry] = [:]
-    private var modified = false
+    private let state: Mutex<State>
     /// Why the cache on disk was discarded, if it was.
-    public private(set) var warning: String?
+    public let warning: String?
 
     /// Loads the cache at `path`; a missing file is an empty cache.
     public init(at path: String) {
         self.path = path
-        guard let data = FileManager.default.contents(atPath: path) else { return }
-        do {
-            entries = try Self.parse(data)
-        } catch {
-            warning = "discarded the hash cache '\(path)' (\(error)); every input is hashed again"
-            modified = true
+        var initial = State()
+        var warning: String?
+        if let data = FileManager.default.contents(atPath: path) {
+            do {
+                initial.entries = try Self.parse(data)
+            } catch {
+                warning = "discarded the hash cache '\(path)' (\(error)); every input is hashed again"
+                initial.modified = true
+            }
         }
+        self.warning = warning
+        state = Mutex(initial)
     }
 
-    /// The digest recorded for `key`, if the file's stamp is exactly what it was then.
-    func digest(for key: String, stamp: FileStamp) -> ContentDigest? {
-        guard let entry = entries[key], entry.stamp == stamp else { return nil }
-        return entry.digest
+    /// The digest recorded for the file with `stamp`, if its stamp is exactly what it was then.
+    func digest(for stamp: FileStamp) -> ContentDigest? {
+        state.withLock { state in
+            guard let entry = state.entries[stamp.identity], entry.stamp == stamp else { return nil }
+            return entry.digest
+        }
     }
 
     /// Records a digest computed from a file whose stamp was `stamp` when looked at `seenAt`
     /// (ns since the epoch). Racily clean files are not recorded.
-    func store(_ digest: ContentDigest, for key: String, stamp: FileStamp, seenAt: Int64) {
-        guard stamp.modified < seenAt - Self.racyWindow, stamp.changed < seenAt - Self.racyWindow,
-              !key.contains("\n") else {
-            if entries.removeValue(forKey: key) != nil { modified = true }
-            return
+    func store(_ digest: ContentDigest, for stamp: FileStamp, seenAt: Int64) {
+        let trusted = stamp.modified < seenAt - Self.racyWindow && stamp.changed < seenAt - Self.racyWindow
+        state.withLock { state in
+            guard trusted else {
+                if state.entries.removeValue(forKey: stamp.identity) != nil { state.modified = true }
+                return
+            }
+            if let entry = state.entries[stamp.identity], entry.stamp == stamp, entry.digest == digest { return }
+            state.entries[stamp.identity] = Entry(stamp: stamp, digest: digest)
+            state.modified = true
         }
-        if entries[key]?.stamp == stamp && entries[key]?.digest == digest { return }
-        entries[key] = Entry(stamp: stamp, digest: digest)
-        modified = true
     }
 
     /// Writes the cache atomically if anything changed.
     public func save() throws {
-        guard modified else { return }
-        var text = Self.header + "\n"
-        text.reserveCapacity(entries.count * 140)
-        for (key, entry) in entries.sorted(by: { $0.key < $1.key }) {
-            let s = entry.stamp
-            text += "\(s.device) \(s.inode) \(s.size) \(s.modified) \(s.changed) \(entry.digest.hex) \(key)\n"
+        try state.withLock { state throws in
+            guard state.modified else { return }
+            var records = [UInt8]()
+            records.reserveCapacity(state.entries.count * Self.recordSize)
+            for entry in state.entries.values {
+                let s = entry.stamp
+                for word in [s.device, s.inode, UInt64(bitPattern: s.size), UInt64(bitPattern: s.modified), UInt64(bitPattern: s.changed)] {
+                    withUnsafeBytes(of: word.littleEndian) { records += $0 }
+                }
+                records += repeatElement(0, count: 32)
+                records.withUnsafeMutableBytes { entry.digest.writeBytes(into: UnsafeMutableRawBufferPointer(rebasing: $0[($0.count - 32)...])) }
+            }
+            var file = Data(Self.header)
+            file.append(contentsOf: records)
+            ContentDigest.of(records).withBytes { file.append(contentsOf: $0) }
+            var transaction = FileTransaction()
+            transaction.write(file, to: URL(fileURLWithPath: path))
+            try transaction.commit()
+            state.modified = false
         }
-        var transaction = FileTransaction()
-        transaction.write(Data(text.utf8), to: URL(fileURLWithPath: path))
-        try transaction.commit()
-        modified = false
     }
 
     private struct CorruptCache: Error, CustomStringConvertible {
         let description: String
     }
 
-    /// Parses `header\n` then one `dev ino size mtime ctime hex path` line per entry.
-    private static func parse(_ data: Data) throws -> [String: Entry] {
-        var entries: [String: Entry] = [:]
+    private static func parse(_ data: Data) throws -> [FileIdentity: Entry] {
         try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
-            var lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)[...]
-            guard let first = lines.popFirst(), String(decoding: first, as: UTF8.self) == header else {
-                throw CorruptCache(description: "not a version-1 hash cache")
+            guard bytes.count >= header.count, bytes[..<header.count].elementsEqual(header) else {
+                throw CorruptCache(description: "not a version-2 hash cache")
             }
-            guard lines.last?.isEmpty == true else { throw CorruptCache(description: "truncated") }
-            lines = lines.dropLast()
-            entries.reserveCapacity(lines.count)
-            for (number, line) in lines.enumerated() {
-                let fields = line.split(separator: UInt8(ascii: " "), maxSplits: 6, omittingEmptySubsequences: false)
-                guard fields.count == 7, let device = UInt64(fields[0]), let inode = UInt64(fields[1]),
-                      let size = Int64(fields[2]), let mtime = Int64(fields[3]), let ctime = Int64(fields[4]),
-                      fields[5].count == 64, !fields[6].isEmpty else {
-                    throw CorruptCache(description: "line \(number + 2) is malformed")
-                }
-                let stamp = FileStamp(device: device, inode: inode, size: size, modified: mtime, changed: ctime)
-                let key = String(decoding: fields[6], as: UTF8.self)
-                entries[key] = Entry(stamp: stamp, digest: ContentDigest(hex: String(decoding: fields[5], as: UTF8.self)))
+            let body = bytes[header.count...]
+            guard body.count >= 32, (body.count - 32) % recordSize == 0 else { throw CorruptCache(description: "truncated") }
+            let records = UnsafeRawBufferPointer(rebasing: body.dropLast(32))
+            guard ContentDigest.of(records) == ContentDigest(bytes: UnsafeRawBufferPointer(rebasing: body.suffix(32))) else {
+                throw CorruptCache(description: "its checksum does not match")
             }
+            var entries: [FileIdentity: Entry] = [:]
+            entries.reserveCapacity(records.count / recordSize)
+            for start in stride(from: 0, to: records.count, by: recordSize) {
+                func word(_ index: Int) -> UInt64 { UInt64(littleEndian: records.loadUnaligned(fromByteOffset: start + 8 * index, as: UInt64.self)) }
+                let stamp = FileStamp(device: word(0), inode: word(1), size: Int64(bitPattern: word(2)),
+                                      modified: Int64(bitPattern: word(3)), changed: Int64(bitPattern: word(4)))
+                let digest = ContentDigest(bytes: UnsafeRawBufferPointer(rebasing: records[(start + 40)..<(start + recordSize)]))
+                entries[stamp.identity] = Entry(stamp: stamp, digest: digest)
+            }
+            return entries
         }
-        return entries
-    }
-}
-
-private extension UInt64 {
-    init?(_ bytes: Slice<UnsafeRawBufferPointer>) {
-        guard !bytes.isEmpty, bytes.count <= 20 else { return nil }
-        var value: UInt64 = 0
-        for byte in bytes {
-            guard (48...57).contains(byte) else { return nil }
-            let (product, overflow) = value.multipliedReportingOverflow(by: 10)
-            guard !overflow else { return nil }
-            value = product + UInt64(byte - 48)
-        }
-        self = value
-    }
-}
-
-private extension Int64 {
-    init?(_ bytes: Slice<UnsafeRawBufferPointer>) {
-        let negative = bytes.first == UInt8(ascii: "-")
-        guard let magnitude = UInt64(negative ? bytes.dropFirst() : bytes), magnitude <= UInt64(Int64.max) else { return nil }
-        self = negative ? -Int64(magnitude) : Int64(magnitude)
     }
 }

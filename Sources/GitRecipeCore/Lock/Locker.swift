@@ -2,21 +2,27 @@ import Foundation
 
 /// Computes the lock each recipe should have now, compares it with the lock on disk, and
 /// writes locks. Holds the hash cache for the whole command; call ``finish()`` at the end.
-public final class Locker {
+public final class Locker: Sendable {
     /// How long a probe may run before it counts as hung, unless `recipe.probeTimeout`
     /// (seconds) says otherwise.
     public static let defaultProbeTimeout = 30
 
-    public let repository: Repository
+    private let workTree: String
+    private let gitDirectory: String
     private let cache: HashCache
     private let hasher: TreeHasher
     private let assets: AssetStore
+    /// The `recipe.*` configuration, read once: locks are computed on several threads, and
+    /// a libgit2 repository must not be used from more than one at a time.
+    private let settings: [String: String]
 
-    public init(repository: Repository, progress: HashProgress? = nil) {
-        self.repository = repository
+    public init(repository: Repository, progress: HashProgress? = nil) throws {
+        workTree = repository.workTree
+        gitDirectory = repository.gitDirectory
         cache = HashCache(at: "\(repository.gitDirectory)/recipes/hash-cache")
         hasher = TreeHasher(cache: cache, progress: progress)
         assets = AssetStore(directory: "\(repository.commonDirectory)/recipes/assets")
+        settings = try repository.config(matching: "^recipe\\.")
     }
 
     /// Why the hash cache on disk was discarded, if it was: for a warning.
@@ -24,15 +30,26 @@ public final class Locker {
 
     /// Saves the hash cache.
     public func finish() throws {
-        try FileManager.default.createDirectory(atPath: "\(repository.gitDirectory)/recipes", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: "\(gitDirectory)/recipes", withIntermediateDirectories: true)
         try cache.save()
+    }
+
+    /// The locks `pipelines` should have, computed concurrently (recipes are independent,
+    /// and walking a large tree is mostly waiting on the kernel). The first error, in
+    /// pipeline order, is thrown.
+    public func locks(_ pipelines: [Pipeline]) throws -> [Lockfile] {
+        let results = Slots<Result<Lockfile, any Error>>(count: pipelines.count)
+        DispatchQueue.concurrentPerform(iterations: pipelines.count) { index in
+            results[index] = Result { try lock(pipelines[index]) }
+        }
+        return try results.values.map { try $0.get() }
     }
 
     /// The lock `pipeline` should have, from the files on disk, the probes' output on this
     /// machine and the assets (downloading any not yet in the store).
     public func lock(_ pipeline: Pipeline) throws -> Lockfile {
         let recipe = pipeline.recipe
-        let root = repository.workTree
+        let root = workTree
         var labelled: [(label: String, request: TreeHasher.Request)] = []
         for (path, step) in pipeline.pinnedInputs {
             labelled.append(("input '\(path)' of step '\(step)'", repositoryRequest(path)))
@@ -45,7 +62,7 @@ public final class Locker {
             guard case .path(let declared) = asset.source else { continue }
             let location = try assetLocation(asset.name.value, declared: declared.value)
             pathAssets.append(asset.name.value)
-            labelled.append(("asset '\(asset.name.value)'", .init(path: location, isDirectory: nil, cacheKey: location, boundary: "/")))
+            labelled.append(("asset '\(asset.name.value)'", .init(path: location, isDirectory: nil, boundary: "/")))
         }
         let digests: [ContentDigest]
         do {
@@ -74,22 +91,21 @@ public final class Locker {
 
     /// Where a path asset is on this machine: `recipe.asset.NAME.path` if set, else as declared.
     private func assetLocation(_ name: String, declared: String) throws -> String {
-        let location = try repository.config("recipe.asset.\(name).path") ?? declared
-        return location.absolute(relativeTo: repository.workTree)
+        (settings["recipe.asset.\(name).path"] ?? declared).absolute(relativeTo: workTree)
     }
 
     private func repositoryRequest(_ path: String) -> TreeHasher.Request {
         let trimmed = path.hasSuffix("/") ? String(path.dropLast()) : path
-        return .init(path: "\(repository.workTree)/\(trimmed)", isDirectory: path.hasSuffix("/"), cacheKey: trimmed,
-                     boundary: repository.workTree)
+        return .init(path: "\(workTree)/\(trimmed)", isDirectory: path.hasSuffix("/"), boundary: workTree)
     }
 
     /// Runs a probe in the work tree with the recipe's variables; its trimmed stdout is pinned.
     private func probe(_ name: String, _ command: String, recipe: Recipe) throws -> String {
         var environment = ProcessInfo.processInfo.environment
         environment.merge(recipe.environment.vars) { _, recipe in recipe }
-        let timeout = try repository.config("recipe.probeTimeout").flatMap(Int.init) ?? Self.defaultProbeTimeout
-        let child = ChildProcess(executable: "/bin/sh", arguments: ["-c", command], directory: repository.workTree, environment: environment)
+        // git lower-cases section and key names: recipe.probeTimeout is recipe.probetimeout.
+        let timeout = settings["recipe.probetimeout"].flatMap(Int.init) ?? Self.defaultProbeTimeout
+        let child = ChildProcess(executable: "/bin/sh", arguments: ["-c", command], directory: workTree, environment: environment)
         let outcome = try child.run(timeout: TimeInterval(timeout))
         if outcome.timedOut {
             throw LockError.probeHung(recipe: recipe.name, probe: name, command: command, seconds: timeout)
@@ -119,7 +135,7 @@ public final class Locker {
     /// Writes `lock` for `recipe` atomically unless the file already holds exactly it.
     /// Returns whether it wrote.
     public func write(_ lock: Lockfile, for recipe: String) throws -> Bool {
-        let url = URL(fileURLWithPath: repository.workTree).appending(path: Lockfile.path(for: recipe))
+        let url = URL(fileURLWithPath: workTree).appending(path: Lockfile.path(for: recipe))
         let text = Data(lock.rendered().utf8)
         if FileManager.default.contents(atPath: url.path) == text { return false }
         var transaction = FileTransaction()

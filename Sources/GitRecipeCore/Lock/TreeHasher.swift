@@ -6,7 +6,7 @@ import Synchronization
 /// is SHA-256 over its entries sorted by name, each `kind SP name NUL hex-digest LF`, where
 /// kind is `file` or `dir`. Symlinks are followed while they stay inside `boundary`;
 /// cycles and special files are refused. Files are hashed on all cores, through the cache.
-final class TreeHasher {
+final class TreeHasher: Sendable {
     private let cache: HashCache
     private let progress: HashProgress?
 
@@ -21,20 +21,19 @@ final class TreeHasher {
         case directory([(name: String, node: Node)])
     }
 
+    /// A file found by the walk, and its digest once known.
     private struct PendingFile {
         let path: String
-        let cacheKey: String
         let stamp: FileStamp
         var digest: ContentDigest?
     }
 
-    /// One path to hash: where it is, whether it must be a directory, how the cache knows it,
-    /// and the directory symlinks may not leave.
+    /// One path to hash: where it is, whether it must be a directory, and the directory
+    /// symlinks may not leave.
     struct Request {
         let path: String
         /// `true` or `false` when the recipe says which (a trailing `/`); `nil` for either.
         let isDirectory: Bool?
-        let cacheKey: String
         let boundary: String
     }
 
@@ -44,15 +43,19 @@ final class TreeHasher {
         var files: [PendingFile] = []
         var roots: [Node] = []
         for request in requests {
-            roots.append(try walk(request.path, key: request.cacheKey, boundary: request.boundary,
-                                  expectDirectory: request.isDirectory, ancestors: [], into: &files))
+            var info = stat()
+            guard lstat(request.path, &info) == 0 else {
+                throw errno == ENOENT ? .missing(request.path) : .unreadable(request.path, String(cString: strerror(errno)))
+            }
+            let walk = Walk(boundary: request.boundary, cache: cache)
+            roots.append(try walk.visit(request.path, info, expectDirectory: request.isDirectory, ancestors: [], into: &files))
         }
         let pending = files.indices.filter { files[$0].digest == nil }
         progress?.expect(files: pending.count)
         let hashed = try hashInParallel(pending.map { files[$0].path })
         for (index, digest) in zip(pending, hashed) {
             files[index].digest = digest
-            cache.store(digest, for: files[index].cacheKey, stamp: files[index].stamp, seenAt: seenAt)
+            cache.store(digest, for: files[index].stamp, seenAt: seenAt)
         }
         return roots.map { digest(of: $0, files: files) }
     }
@@ -62,71 +65,90 @@ final class TreeHasher {
         case .file(let index):
             return files[index].digest!
         case .directory(let children):
-            var listing = Data()
+            var listing: [UInt8] = []
             for (name, child) in children {
-                let kind = if case .directory = child { "dir" } else { "file" }
-                listing.append(contentsOf: "\(kind) \(name)\0\(digest(of: child, files: files).hex)\n".utf8)
+                if case .directory = child { listing += "dir ".utf8 } else { listing += "file ".utf8 }
+                listing += name.utf8
+                listing.append(0)
+                let start = listing.count
+                listing += repeatElement(0, count: 64)
+                listing.withUnsafeMutableBytes { digest(of: child, files: files).writeHex(into: UnsafeMutableRawBufferPointer(rebasing: $0[start...])) }
+                listing.append(UInt8(ascii: "\n"))
             }
             return ContentDigest.of(listing)
         }
     }
 
-    private func walk(
-        _ path: String, key: String, boundary: String, expectDirectory: Bool?, ancestors: Set<FileID>,
-        into files: inout [PendingFile]
-    ) throws(InputError) -> Node {
-        var info = stat()
-        guard lstat(path, &info) == 0 else {
-            throw errno == ENOENT ? .missing(path) : .unreadable(path, String(cString: strerror(errno)))
-        }
-        if (info.st_mode & S_IFMT) == S_IFLNK {
-            guard let resolved = realpath(path, nil) else { throw .missing(path) }
-            let target = String(cString: resolved)
-            free(resolved)
-            guard target == boundary || target.hasPrefix(boundary == "/" ? "/" : boundary + "/") else {
-                throw .escapes(path, target: target)
-            }
-            guard stat(target, &info) == 0 else { throw .unreadable(path, String(cString: strerror(errno))) }
-        }
-        switch info.st_mode & S_IFMT {
-        case S_IFREG:
-            if expectDirectory == true { throw .notADirectory(path) }
-            let stamp = FileStamp(info)
-            files.append(PendingFile(path: path, cacheKey: key, stamp: stamp, digest: cache.digest(for: key, stamp: stamp)))
-            return .file(files.count - 1)
-        case S_IFDIR:
-            if expectDirectory == false { throw .isADirectory(path) }
-            let id = FileID(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
-            guard !ancestors.contains(id) else { throw .cycle(path) }
-            var children: [(name: String, node: Node)] = []
-            for name in try entries(of: path) {
-                let child = try walk("\(path)/\(name)", key: "\(key)/\(name)", boundary: boundary,
-                                     expectDirectory: nil, ancestors: ancestors.union([id]), into: &files)
-                children.append((name, child))
-            }
-            return .directory(children)
-        default:
-            throw .special(path)
-        }
-    }
+    /// One request's walk, and what bounds its symlinks.
+    private struct Walk {
+        let boundary: String
+        let cache: HashCache
 
-    /// Entry names of a directory, sorted by their UTF-8 bytes.
-    private func entries(of directory: String) throws(InputError) -> [String] {
-        guard let handle = opendir(directory) else { throw .unreadable(directory, String(cString: strerror(errno))) }
-        defer { closedir(handle) }
-        var names: [String] = []
-        while let entry = readdir(handle) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
-            if name != "." && name != ".." { names.append(name) }
+        /// Visits `path`, whose `lstat` is `info`.
+        func visit(
+            _ path: String, _ info: stat, expectDirectory: Bool?, ancestors: Set<FileIdentity>, into files: inout [PendingFile]
+        ) throws(InputError) -> Node {
+            var info = info
+            if (info.st_mode & S_IFMT) == S_IFLNK {
+                guard let resolved = realpath(path, nil) else { throw .missing(path) }
+                let target = String(cString: resolved)
+                free(resolved)
+                guard target == boundary || target.hasPrefix(boundary == "/" ? "/" : boundary + "/") else {
+                    throw .escapes(path, target: target)
+                }
+                guard stat(target, &info) == 0 else { throw .unreadable(path, String(cString: strerror(errno))) }
+            }
+            switch info.st_mode & S_IFMT {
+            case S_IFREG:
+                if expectDirectory == true { throw .notADirectory(path) }
+                let stamp = FileStamp(info)
+                files.append(PendingFile(path: path, stamp: stamp, digest: cache.digest(for: stamp)))
+                return .file(files.count - 1)
+            case S_IFDIR:
+                if expectDirectory == false { throw .isADirectory(path) }
+                let id = FileStamp(info).identity
+                guard !ancestors.contains(id) else { throw .cycle(path) }
+                let inside = ancestors.union([id])
+                var children: [(name: String, node: Node)] = []
+                for (name, childInfo) in try entries(of: path) {
+                    let child = try visit("\(path)/\(name)", childInfo, expectDirectory: nil, ancestors: inside, into: &files)
+                    children.append((name, child))
+                }
+                return .directory(children)
+            default:
+                throw .special(path)
+            }
         }
-        return names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+
+        /// A directory's entries with their `lstat`, sorted by the UTF-8 bytes of their names.
+        /// Each is looked up relative to the open directory, so the kernel does not walk the
+        /// whole path again for every file.
+        private func entries(of directory: String) throws(InputError) -> [(String, stat)] {
+            guard let handle = opendir(directory) else { throw .unreadable(directory, String(cString: strerror(errno))) }
+            defer { closedir(handle) }
+            let descriptor = dirfd(handle)
+            var names: [String] = []
+            var infos: [stat] = []
+            while let entry = readdir(handle) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+                guard name != "." && name != ".." else { continue }
+                var info = stat()
+                guard fstatat(descriptor, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else {
+                    throw .unreadable("\(directory)/\(name)", String(cString: strerror(errno)))
+                }
+                names.append(name)
+                infos.append(info)
+            }
+            // Sort positions rather than the (name, stat) pairs: a stat is 144 bytes to move.
+            return names.indices.sorted { names[$0].precedesByBytes(names[$1]) }.map { (names[$0], infos[$0]) }
+        }
     }
 
     /// Hashes files on every core, each worker with its own 1 MiB buffer, taking the next
     /// file from a shared counter so one large file does not hold the others back.
     private func hashInParallel(_ paths: [String]) throws(InputError) -> [ContentDigest] {
         guard !paths.isEmpty else { return [] }
-        let results = ResultSlots(count: paths.count)
+        let results = Slots<Result<ContentDigest, HashError>>(count: paths.count)
         let next = Atomic<Int>(0)
         let workers = min(ProcessInfo.processInfo.activeProcessorCount, paths.count)
         let progress = self.progress
@@ -152,27 +174,6 @@ final class TreeHasher {
         clock_gettime(CLOCK_REALTIME, &time)
         return Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
     }
-}
-
-private struct FileID: Hashable {
-    let device: UInt64
-    let inode: UInt64
-}
-
-/// Slots each worker writes at its own index; no two workers share one.
-private final class ResultSlots: @unchecked Sendable {
-    private var slots: [Result<ContentDigest, HashError>?]
-
-    init(count: Int) {
-        slots = Array(repeating: nil, count: count)
-    }
-
-    subscript(index: Int) -> Result<ContentDigest, HashError>? {
-        get { slots[index] }
-        set { slots.withUnsafeMutableBufferPointer { $0[index] = newValue } }
-    }
-
-    var values: [Result<ContentDigest, HashError>] { slots.map { $0! } }
 }
 
 /// Why a path could not be hashed.

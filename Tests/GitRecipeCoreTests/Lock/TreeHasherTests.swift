@@ -22,7 +22,7 @@ struct TreeHasherTests {
     func digest(_ path: String, directory: Bool?, boundary: String, cache: HashCache? = nil) throws -> ContentDigest {
         let scratch = try TemporaryDirectory()
         let hasher = TreeHasher(cache: cache ?? HashCache(at: "\(scratch.path)/cache"))
-        return try hasher.digests(of: [.init(path: path, isDirectory: directory, cacheKey: path, boundary: boundary)])[0]
+        return try hasher.digests(of: [.init(path: path, isDirectory: directory, boundary: boundary)])[0]
     }
 
     @Test(arguments: [0, 1, 1 << 20, (1 << 20) + 1, 3 * (1 << 20) + 12345])
@@ -107,7 +107,7 @@ struct TreeHasherTests {
         for index in 0..<300 { try directory.write("many/f\(index)", String(repeating: "\(index)", count: index)) }
         let scratch = try TemporaryDirectory()
         let hasher = TreeHasher(cache: HashCache(at: "\(scratch.path)/cache"))
-        let requests = (0..<300).map { TreeHasher.Request(path: "\(directory.path)/many/f\($0)", isDirectory: false, cacheKey: "f\($0)", boundary: directory.path) }
+        let requests = (0..<300).map { TreeHasher.Request(path: "\(directory.path)/many/f\($0)", isDirectory: false, boundary: directory.path) }
         let parallel = try hasher.digests(of: requests)
         for (index, digest) in parallel.enumerated() {
             #expect(digest == (try FileHasher().digest(ofFile: "\(directory.path)/many/f\(index)")))
