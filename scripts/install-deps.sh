@@ -2,7 +2,7 @@
 # Installs the Debian packages git-recipe builds and tests with, if any is missing.
 set -euo pipefail
 
-packages=(libgit2-dev pkg-config git python3 man-db curl openssl)
+packages=(libgit2-dev pkg-config git python3 man-db curl openssl time)
 missing=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
