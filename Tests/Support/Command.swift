@@ -51,3 +51,24 @@ public func opensslSHA256(_ path: String) throws -> String {
     guard result.status == 0 else { throw CommandFailure(command: "openssl dgst -sha256 \(path)", result: result) }
     return String(result.stdout.prefix(64))
 }
+
+/// Starts every command at once and waits for all of them: for tests of concurrent writers.
+/// Processes are started directly, not through `sh … &`, which inherits the test runner's
+/// blocked SIGCHLD and then waits forever.
+public func runConcurrently(_ commands: [(executable: String, arguments: [String], directory: String)], environment: [String: String]) throws -> [Int32] {
+    let processes = try commands.map { command in
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: command.executable)
+        process.arguments = command.arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: command.directory)
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+    return processes.map { process in
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+}

@@ -37,6 +37,11 @@ public final class TemporaryGitRepository: @unchecked Sendable {
 
     /// Runs `git recipe …` through the real git CLI, which finds the built binary on PATH.
     public func recipe(_ arguments: String..., in subdirectory: String? = nil, environment extra: [String: String] = [:]) throws -> CommandResult {
+        try recipe(arguments, in: subdirectory, environment: extra)
+    }
+
+    /// `git recipe` with its arguments as an array.
+    public func recipe(_ arguments: [String], in subdirectory: String? = nil, environment extra: [String: String] = [:]) throws -> CommandResult {
         try run("git", ["recipe"] + arguments, in: subdirectory.map { "\(path)/\($0)" } ?? path,
                 environment: environment.merging(extra) { _, new in new })
     }

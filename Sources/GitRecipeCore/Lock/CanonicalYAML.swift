@@ -1,7 +1,7 @@
 /// A YAML value written the one way git-recipe writes it: block mappings with keys sorted
 /// by their UTF-8 bytes, canonical numbers, and strings plain only where YAML cannot read
 /// them as anything else. The same value always gives the same bytes, on every machine.
-indirect enum CanonicalYAML: Equatable {
+indirect enum CanonicalYAML {
     case string(String)
     case int(Int)
     case float(Double)
@@ -10,8 +10,6 @@ indirect enum CanonicalYAML: Equatable {
     /// A mapping whose keys keep the order given: a document's fixed top-level layout.
     case ordered([(key: String, value: CanonicalYAML)])
     case list([CanonicalYAML])
-
-    static func == (lhs: CanonicalYAML, rhs: CanonicalYAML) -> Bool { lhs.rendered() == rhs.rendered() }
 
     init(_ value: ParamValue) {
         switch value {
@@ -48,8 +46,14 @@ indirect enum CanonicalYAML: Equatable {
             }
         case .list(let values) where !values.isEmpty:
             for value in values {
-                text += indent + "-" + (value.isBlock ? "\n" : " " + value.inline + "\n")
-                if value.isBlock { value.render(into: &text, indent: indent + "  ") }
+                guard value.isBlock else {
+                    text += indent + "- " + value.inline + "\n"
+                    continue
+                }
+                // A block item starts on the dash's line: "- name: fit", then "  command: …".
+                var item = ""
+                value.render(into: &item, indent: indent + "  ")
+                text += indent + "- " + item.dropFirst(indent.count + 2)
             }
         default:
             text += indent + inline + "\n"

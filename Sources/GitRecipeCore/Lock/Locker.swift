@@ -89,6 +89,27 @@ public final class Locker: Sendable {
         return lock
     }
 
+    /// Digests and sizes of paths in the work tree (directories end in `/`), through the cache.
+    public func measure(_ paths: [String]) throws(InputError) -> [(digest: ContentDigest, bytes: Int64)] {
+        try hasher.measure(paths.map(repositoryRequest))
+    }
+
+    /// Where each asset of `recipe` is on this machine, and whether it came from the asset
+    /// store (`cache`) or a path (`path`). Call after ``lock(_:)``, which fetches them.
+    public func assetLocations(of recipe: Recipe) throws -> [String: (path: String, from: String)] {
+        var locations: [String: (path: String, from: String)] = [:]
+        for asset in recipe.assets {
+            switch asset.source {
+            case .path(let declared):
+                locations[asset.name.value] = (try assetLocation(asset.name.value, declared: declared.value), "path")
+            case .url(_, let sha256):
+                guard let digest = sha256.flatMap({ ContentDigest("sha256:" + $0.value) }) else { continue }
+                locations[asset.name.value] = (assets.path(for: digest), "cache")
+            }
+        }
+        return locations
+    }
+
     /// Where a path asset is on this machine: `recipe.asset.NAME.path` if set, else as declared.
     private func assetLocation(_ name: String, declared: String) throws -> String {
         (settings["recipe.asset.\(name).path"] ?? declared).absolute(relativeTo: workTree)

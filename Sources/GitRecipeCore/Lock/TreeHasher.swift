@@ -39,6 +39,11 @@ final class TreeHasher: Sendable {
 
     /// Digests of `requests`, in the same order.
     func digests(of requests: [Request]) throws(InputError) -> [ContentDigest] {
+        try measure(requests).map(\.digest)
+    }
+
+    /// Digests of `requests` and their sizes in bytes (a directory's is its files' total).
+    func measure(_ requests: [Request]) throws(InputError) -> [(digest: ContentDigest, bytes: Int64)] {
         let seenAt = Self.now()
         var files: [PendingFile] = []
         var roots: [Node] = []
@@ -57,25 +62,28 @@ final class TreeHasher: Sendable {
             files[index].digest = digest
             cache.store(digest, for: files[index].stamp, seenAt: seenAt)
         }
-        return roots.map { digest(of: $0, files: files) }
+        return roots.map { measure($0, files: files) }
     }
 
-    private func digest(of node: Node, files: [PendingFile]) -> ContentDigest {
+    private func measure(_ node: Node, files: [PendingFile]) -> (digest: ContentDigest, bytes: Int64) {
         switch node {
         case .file(let index):
-            return files[index].digest!
+            return (files[index].digest!, files[index].stamp.size)
         case .directory(let children):
             var listing: [UInt8] = []
+            var bytes: Int64 = 0
             for (name, child) in children {
                 if case .directory = child { listing += "dir ".utf8 } else { listing += "file ".utf8 }
                 listing += name.utf8
                 listing.append(0)
                 let start = listing.count
                 listing += repeatElement(0, count: 64)
-                listing.withUnsafeMutableBytes { digest(of: child, files: files).writeHex(into: UnsafeMutableRawBufferPointer(rebasing: $0[start...])) }
+                let measured = measure(child, files: files)
+                bytes += measured.bytes
+                listing.withUnsafeMutableBytes { measured.digest.writeHex(into: UnsafeMutableRawBufferPointer(rebasing: $0[start...])) }
                 listing.append(UInt8(ascii: "\n"))
             }
-            return ContentDigest.of(listing)
+            return (ContentDigest.of(listing), bytes)
         }
     }
 

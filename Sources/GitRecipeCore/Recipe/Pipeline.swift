@@ -27,13 +27,14 @@ public struct Pipeline: Sendable {
     /// The values of every placeholder `step`'s command may use (DESIGN §2); a name missing
     /// here is an unknown placeholder.
     public func placeholderValues(
-        for step: ResolvedStep, seed: Int, runID: String, runDirectory: String, assets: [String: String]
+        for step: ResolvedStep, seed: Int, runID: String, runDirectory: String, assets: [String: String],
+        params: [String: ParamValue]? = nil
     ) -> [String: String] {
         var values = ["seed": String(seed), "run.id": runID, "run.dir": runDirectory]
         if let bindings = step.bindings {
             values.merge(bindings) { _, binding in binding }
         } else {
-            for (name, value) in ParamValue.map(recipe.params).leaves(prefix: "params") {
+            for (name, value) in ParamValue.map(params ?? recipe.params).leaves(prefix: "params") {
                 values[name] = value.description
             }
             for (name, path) in assets {

@@ -1,0 +1,46 @@
+import Foundation
+
+/// What a run records about the machine it ran on.
+struct HostFacts {
+    static func collect() -> CanonicalYAML {
+        var uts = utsname()
+        uname(&uts)
+        func field<T>(_ value: T) -> String {
+            withUnsafeBytes(of: value) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+        }
+        let memory = (value(in: "/proc/meminfo", key: "MemTotal").flatMap { Int($0.split(separator: " ")[0]) } ?? 0) * 1024
+        var facts: [(String, CanonicalYAML)] = [
+            ("name", .string(field(uts.nodename))),
+            ("os", .string(value(in: "/etc/os-release", key: "PRETTY_NAME", separator: "=")?.trimmingCharacters(in: ["\""]) ?? field(uts.sysname))),
+            ("kernel", .string(field(uts.release))),
+            ("arch", .string(field(uts.machine))),
+            ("cpu", .string(value(in: "/proc/cpuinfo", key: "model name") ?? "unknown")),
+            ("cores", .int(ProcessInfo.processInfo.activeProcessorCount)),
+            ("memory", .int(memory)),
+        ]
+        facts.append(("gpus", .list(gpus().map(CanonicalYAML.string))))
+        return .ordered(facts.map { (key: $0.0, value: $0.1) })
+    }
+
+    /// `name, driver, memory` per GPU from nvidia-smi, when it is installed.
+    private static func gpus() -> [String] {
+        let query = ChildProcess(
+            executable: "/usr/bin/env",
+            arguments: ["nvidia-smi", "--query-gpu=name,driver_version,memory.total", "--format=csv,noheader"],
+            directory: "/")
+        guard let outcome = try? query.run(timeout: 10), outcome.status == 0 else { return [] }
+        return outcome.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    /// The value after `key` in a `key: value` (or `key=value`) text file, trimmed.
+    private static func value(in file: String, key: String, separator: Character = ":") -> String? {
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: separator, maxSplits: 1)
+            if parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces) == key {
+                return parts[1].trimmingCharacters(in: .whitespaces)
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import Synchronization
+
+/// Turns Ctrl-C and SIGTERM into a request to stop: the running step's whole process group
+/// is asked to stop, and the runner records the run as cancelled instead of dying mid-way.
+final class Interruption: @unchecked Sendable {
+    private let requested = Atomic<Bool>(false)
+    private let current = Mutex<StepProcess?>(nil)
+    private var sources: [DispatchSourceSignal] = []
+
+    /// Takes over SIGINT and SIGTERM for the rest of the process.
+    static func install() -> Interruption {
+        let interruption = Interruption()
+        // A parent may have started us with these blocked; they must reach us.
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        sigaddset(&unblock, SIGINT)
+        sigaddset(&unblock, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
+        for number in [SIGINT, SIGTERM] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [weak interruption] in interruption?.request() }
+            source.resume()
+            interruption.sources.append(source)
+        }
+        return interruption
+    }
+
+    var isRequested: Bool { requested.load(ordering: .relaxed) }
+
+    private func request() {
+        requested.store(true, ordering: .relaxed)
+        current.withLock { $0?.terminate() }
+    }
+
+    /// Marks `process` as the running step (or none); a stop requested meanwhile reaches it.
+    func running(_ process: StepProcess?) {
+        current.withLock { $0 = process }
+        if isRequested { process?.terminate() }
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+
+/// The logs a run left in `.git/recipes/runs/RUN_ID/`: one `STEP.log` per step.
+public struct RunLogs {
+    public let id: String
+    private let directory: String
+
+    /// Finds the run whose id is `name` or uniquely contains it.
+    public init(repository: Repository, run name: String) throws {
+        let runs = "\(repository.gitDirectory)/recipes/runs"
+        let ids = ((try? FileManager.default.contentsOfDirectory(atPath: runs)) ?? []).sorted()
+        let matches = ids.contains(name) ? [name] : ids.filter { $0.contains(name) }
+        guard matches.count == 1 else { throw RunLookupError(name: name, candidates: matches) }
+        id = matches[0]
+        directory = "\(runs)/\(id)"
+    }
+
+    /// The steps that have logs, in the order they ran.
+    public var steps: [String] {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".log") }
+        let started = { (name: String) in (try? FileManager.default.attributesOfItem(atPath: "\(directory)/\(name)")[.creationDate] as? Date) ?? .distantPast }
+        return names.sorted { started($0) < started($1) }.map { String($0.dropLast(4)) }
+    }
+
+    public func text(of step: String) throws -> String {
+        let path = "\(directory)/\(step).log"
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw RunLookupError(name: "\(id) \(step)", candidates: [], steps: steps)
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// A run or step that cannot be found, or a name that matches several runs.
+public struct RunLookupError: RecipeError {
+    let name: String
+    let candidates: [String]
+    var steps: [String] = []
+
+    public var exitStatus: ExitStatus { .invalidInput }
+
+    public var description: String {
+        if !steps.isEmpty { return "no log for '\(name)'; steps with logs: \(steps.joined(separator: ", "))" }
+        if candidates.isEmpty { return "no run '\(name)' on this machine (logs stay where a run ran)" }
+        return "'\(name)' matches several runs; give more of the id:\n" + candidates.map { "  \($0)" }.joined(separator: "\n")
+    }
+}

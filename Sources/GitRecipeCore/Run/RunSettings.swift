@@ -1,0 +1,106 @@
+import Yams
+
+/// What one invocation of `git recipe run` asks for: parameter overrides and seeds.
+public struct RunSettings: Sendable {
+    /// The recipe's params with the overrides applied.
+    public let params: [String: ParamValue]
+    /// Only the overridden params, as recorded in the manifest.
+    public let overrides: [String: ParamValue]
+    /// One run per seed; more than one makes a sweep.
+    public let seeds: [Int]
+
+    /// Applies `-p key=value` assignments (dotted keys reach nested params) to `recipe`'s
+    /// params, each value read as YAML and converted to the declared type (an integer may
+    /// stand for a number); and picks the seeds: `--seeds`, else `--seed`, else the recipe's.
+    public init(recipe: Recipe, assignments: [String], seed: Int?, seeds: String?) throws(RunInputError) {
+        var params = recipe.params
+        var overrides: [String: ParamValue] = [:]
+        for assignment in assignments {
+            guard let equals = assignment.firstIndex(of: "="), equals != assignment.startIndex else {
+                throw .malformedAssignment(assignment)
+            }
+            let key = String(assignment[..<equals]), text = String(assignment[assignment.index(after: equals)...])
+            let path = key.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+            guard let declared = Self.value(at: path, in: params) else {
+                let known = ParamValue.map(recipe.params).leaves(prefix: "").keys.map { String($0.dropFirst()) }.sorted()
+                throw .unknownParam(key, recipe: recipe.name, known: known)
+            }
+            guard let value = Self.parse(text, as: declared) else {
+                throw .wrongType(key, value: text, expected: declared.typeName)
+            }
+            params = Self.setting(value, at: path, in: params)
+            overrides[key] = value
+        }
+        self.params = params
+        self.overrides = overrides
+        if let seeds {
+            self.seeds = try Self.parseSeeds(seeds)
+        } else if let seed = seed ?? recipe.seed?.value {
+            self.seeds = [seed]
+        } else {
+            throw .noSeed(recipe: recipe.name)
+        }
+    }
+
+    private static func value(at path: [String], in params: [String: ParamValue]) -> ParamValue? {
+        guard let first = path.first, let value = params[first] else { return nil }
+        guard path.count > 1 else { return value }
+        guard case .map(let inner) = value else { return nil }
+        return Self.value(at: Array(path.dropFirst()), in: inner)
+    }
+
+    private static func setting(_ value: ParamValue, at path: [String], in params: [String: ParamValue]) -> [String: ParamValue] {
+        var params = params
+        if path.count == 1 {
+            params[path[0]] = value
+        } else if case .map(let inner) = params[path[0]] {
+            params[path[0]] = .map(setting(value, at: Array(path.dropFirst()), in: inner))
+        }
+        return params
+    }
+
+    /// `text` as the type of `declared`: a string param takes the text as it is.
+    private static func parse(_ text: String, as declared: ParamValue) -> ParamValue? {
+        if case .string = declared { return .string(text) }
+        let reader = YAMLReader(file: "-p")
+        guard let node = try? Yams.compose(yaml: text), let value = reader.param(node, "value") else { return nil }
+        return value.converted(toTypeOf: declared)
+    }
+
+    /// `0..4` (inclusive) or `1,7,42`.
+    static func parseSeeds(_ text: String) throws(RunInputError) -> [Int] {
+        let parts = text.components(separatedBy: "..")
+        if parts.count == 2, let low = Int(parts[0]), let high = Int(parts[1]), low <= high, high - low < 10_000 {
+            return Array(low...high)
+        }
+        let list = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !list.isEmpty, list.allSatisfy({ $0 != nil }) else { throw .malformedSeeds(text) }
+        return list.map { $0! }
+    }
+}
+
+/// An argument to `run` that cannot be used.
+public enum RunInputError: RecipeError, Equatable {
+    case malformedAssignment(String)
+    case unknownParam(String, recipe: String, known: [String])
+    case wrongType(String, value: String, expected: String)
+    case malformedSeeds(String)
+    case noSeed(recipe: String)
+
+    public var exitStatus: ExitStatus { .invalidInput }
+
+    public var description: String {
+        switch self {
+        case .malformedAssignment(let text):
+            "'-p \(text)' is not an assignment; write -p NAME=VALUE, like -p lr=0.1"
+        case .unknownParam(let key, let recipe, let known):
+            "recipe '\(recipe)' has no param '\(key)'\(suggestion(key, among: known)); params: \(known.isEmpty ? "none" : known.joined(separator: ", "))"
+        case .wrongType(let key, let value, let expected):
+            "param '\(key)' is \(expected), and '\(value)' is not"
+        case .malformedSeeds(let text):
+            "--seeds '\(text)' is neither a range like 0..4 nor a list like 1,7,42"
+        case .noSeed(let recipe):
+            "recipe '\(recipe)' has no seed; pass --seed N, or add 'seed:' to the recipe"
+        }
+    }
+}
