@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The demo: a fresh repository in a temporary directory, scaffolded from the minimal
-# template, committed and validated with the installed git-recipe.
+# template, validated, locked and run with the installed git-recipe; then the run's
+# provenance, read back with plain git.
 set -euo pipefail
 
 demo=$(mktemp -d "${TMPDIR:-/tmp}/git-recipe-demo.XXXXXX")
@@ -20,5 +21,10 @@ step git recipe init --template minimal
 step git add -A
 step git commit -q -m "Add the minimal recipe"
 step git recipe validate
-step git config --get notes.recipes.mergeStrategy
-printf '\ndemo ok: %s was scaffolded, committed and validated\n' "$demo"
+step git recipe lock
+step git add .recipes/train.lock
+step git commit -q -m "Lock the minimal recipe"
+step git recipe run train
+step git notes --ref=recipes show HEAD
+step git recipe status
+printf '\ndemo ok: %s was scaffolded, locked, run, and its provenance recorded in refs/notes/recipes\n' "$demo"

@@ -40,13 +40,14 @@ extension GitRecipeCommand {
 /// What every command that computes locks sets up: the repository, the validated project,
 /// progress on a terminal, and the locker with its hash cache.
 struct LockSession {
+    let repository: Repository
     let files: WorkingTreeFiles
     let project: Project
     let locker: Locker
     private let progress: HashProgress?
 
     init(recipes: [String]) throws {
-        let repository = try Repository.discover()
+        repository = try Repository.discover()
         files = WorkingTreeFiles(root: repository.workTree)
         project = try Project.load(from: files, recipes: recipes)
         Terminal.standardError.write(project.warnings.map { "\($0)\n" }.joined())

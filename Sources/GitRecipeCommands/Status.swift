@@ -5,7 +5,7 @@ extension GitRecipeCommand {
     /// `git recipe status [RECIPE…]`: per recipe, whether its lock is fresh and which probes drifted.
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show which locks are fresh or stale and which probes drifted on this machine."
+            abstract: "Show which locks are fresh or stale, which probes drifted, and whether HEAD has a run for the lock."
         )
 
         @Argument(help: "Recipes to show (default: all in .recipes/).")
@@ -15,9 +15,17 @@ extension GitRecipeCommand {
             let session = try LockSession(recipes: recipes)
             defer { session.end() }
             let pipelines = session.project.pipelines
+            let note = try session.repository.head().map { RunNote(parsing: try session.repository.note(on: $0.commit)) }
             for (pipeline, fresh) in zip(pipelines, try session.locker.locks(pipelines)) {
                 let name = pipeline.recipe.name
-                print(Self.line(name, try session.locker.state(of: name, against: fresh, files: session.files)))
+                let state = try session.locker.state(of: name, against: fresh, files: session.files)
+                var line = Self.line(name, state)
+                if state == .fresh, let note {
+                    let runs = note.count(recipe: name, lock: fresh.digest, status: .succeeded)
+                    line += runs == 0 ? "; no succeeded run on HEAD for this lock (git recipe run \(name))"
+                                      : "; \(runs) succeeded run\(runs == 1 ? "" : "s") on HEAD for this lock"
+                }
+                print(line)
             }
             try session.finish()
         }

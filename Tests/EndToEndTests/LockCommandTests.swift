@@ -107,7 +107,7 @@ struct LockCommandTests {
         let repo = try Self.project()
         #expect(try repo.recipe("status").stdout == "train: no lock (git recipe lock train)\n")
         #expect(try repo.recipe("lock").status == 0)
-        #expect(try repo.recipe("status").stdout == "train: lock fresh\n")
+        #expect(try repo.recipe("status").stdout == "train: lock fresh; no succeeded run on HEAD for this lock (git recipe run train)\n")
         try repo.write("probe.txt", "tool 2.0\n")
         #expect(try repo.recipe("status").stdout == """
             train: lock stale, 1 change (git recipe lock --check train lists them)

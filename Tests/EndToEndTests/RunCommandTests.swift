@@ -273,3 +273,23 @@ struct RunRecordReliabilityTests {
         #expect(try repo.recipe("run", "r").status == 0)
     }
 }
+
+/// The templates run for real: least squares in pure Python, and scikit-learn on digits.
+@Suite("Templates run")
+struct TemplateRunTests {
+    @Test(arguments: [("minimal", "test_r2"), ("sklearn", "accuracy")])
+    func aScaffoldedTemplateRunsAndRecordsItsMetrics(template: String, metric: String) throws {
+        let repo = try TemporaryGitRepository()
+        #expect(try repo.recipe("init", "--template", template).status == 0)
+        #expect(try repo.recipe("lock").status == 0)
+        try repo.commitAll("scaffold and lock")
+        let result = try repo.recipe("run", "train")
+        #expect(result.status == 0, "\(result)")
+        let note = RunNote(parsing: try repo.git("notes", "--ref=recipes", "show", "HEAD"))
+        let document = try #require(note.documents.first?.text)
+        #expect(document.contains("\nstatus: succeeded\n"))
+        let value = document.split(separator: "\n").first { $0.hasPrefix("  \(metric): ") }.flatMap { Double($0.split(separator: " ").last!) }
+        #expect((value ?? 0) > 0.9, "\(metric) of a real model trained on real data")
+        #expect(try repo.recipe("status").stdout == "train: lock fresh; 1 succeeded run on HEAD for this lock\n")
+    }
+}
