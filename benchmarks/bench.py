@@ -91,6 +91,16 @@ def generate_many(root, count):
             handle.write(str(index))
 
 
+def generate_trivial(root):
+    """A committed, locked repository whose one recipe runs `true`: for run overhead."""
+    sh("git", "init", "-q", "-b", "main", cwd=root)
+    for key, value in [("user.email", "bench@example.org"), ("user.name", "bench"), ("commit.gpgsign", "false")]:
+        sh("git", "config", key, value, cwd=root)
+    os.makedirs(os.path.join(root, ".recipes"))
+    with open(os.path.join(root, ".recipes", "noop.yaml"), "w") as handle:
+        handle.write("version: 1\nseed: 1\nsteps:\n  s: {run: 'true'}\n")
+
+
 def timed(command, cwd, runs, before=None):
     samples = []
     for _ in range(runs):
@@ -149,6 +159,20 @@ def main():
         warm = timed([binary, "lock", "--check"], reference, args.runs)
         rows.append(("lock --check, warm hash cache", warm, "", None, None, "≤ 100 ms", warm <= 0.100))
 
+        trivial = os.path.join(work, "trivial")
+        os.makedirs(trivial)
+        generate_trivial(trivial)
+        sh(binary, "lock", cwd=trivial)
+        sh("git", "add", "-A", cwd=trivial)
+        sh("git", "commit", "-q", "-m", "noop recipe", cwd=trivial)
+        timed([binary, "run", "noop"], trivial, 1)
+        shell = timed(["sh", "-c", "true"], trivial, args.runs * 4)
+        run = timed([binary, "run", "noop"], trivial, args.runs * 4)
+        rows.append(("run of a one-step `true` recipe, above sh -c true", run - shell, "sh -c true", shell, None, "≤ 50 ms", run - shell <= 0.050))
+        concurrent = timed(f"for i in $(seq 20); do {binary} run noop > /dev/null 2>&1 & done; wait", trivial, args.runs)
+        notes = sh("git", "notes", "--ref=recipes", "show", "HEAD", cwd=trivial, capture=True).stdout.count("schema: git-recipe/run/v1")
+        rows.append((f"20 concurrent runs, total ({notes} recorded in all)", concurrent, "", None, None, "", True))
+
         many = os.path.join(work, "many")
         os.makedirs(many)
         generate_many(many, args.many)
@@ -162,6 +186,7 @@ def main():
     print("|---|---|---|---|---|---|---|")
     for name, value, baseline, base, ratio, budget, ok in rows:
         shown = f"{value:.1f} MiB" if "memory" in name else f"{value * 1000:.0f} ms"
+        budget = budget or "(no budget)"
         base_shown = f"{base * 1000:.0f} ms" if base is not None else ""
         ratio_shown = f"{ratio:.2f}×" if ratio is not None else ""
         print(f"| {name} | {shown} | {baseline} | {base_shown} | {ratio_shown} | {budget} | {'yes' if ok else 'NO'} |")
