@@ -22,14 +22,18 @@ struct HostFacts {
         return .ordered(facts.map { (key: $0.0, value: $0.1) })
     }
 
-    /// `name, driver, memory` per GPU from nvidia-smi, when it is installed.
+    /// `name, driver, memory` per GPU from nvidia-smi, when it is installed. It is looked up
+    /// on PATH first: starting a process only to learn it is missing costs every run.
     private static func gpus() -> [String] {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        let candidates: [String] = path.split(separator: ":").map { "\($0)/nvidia-smi" }
+        guard let smi = candidates.first(where: { access($0, X_OK) == 0 }) else {
+            return []
+        }
         let query = ChildProcess(
-            executable: "/usr/bin/env",
-            arguments: ["nvidia-smi", "--query-gpu=name,driver_version,memory.total", "--format=csv,noheader"],
-            directory: "/")
+            executable: smi, arguments: ["--query-gpu=name,driver_version,memory.total", "--format=csv,noheader"], directory: "/")
         guard let outcome = try? query.run(timeout: 10), outcome.status == 0 else { return [] }
-        return outcome.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return outcome.stdout.split(separator: "\n").map { String($0).trimmingCharacters(in: CharacterSet.whitespaces) }.filter { !$0.isEmpty }
     }
 
     /// The value after `key` in a `key: value` (or `key=value`) text file, trimmed.
