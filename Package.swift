@@ -18,10 +18,13 @@ let package = Package(
             pkgConfig: "libgit2",
             providers: [.apt(["libgit2-dev"])]
         ),
+        // posix_spawn's chdir action, which Swift's Glibc module does not expose.
+        .target(name: "CSpawn"),
         .target(
             name: "GitRecipeCore",
             dependencies: [
                 "CLibGit2",
+                "CSpawn",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

@@ -183,7 +183,7 @@ struct RunCommandTests {
     }
 
     @Test func ctrlCStopsTheStepAndRecordsTheRunAsCancelled() throws {
-        let repo = try Self.project("version: 1\nseed: 1\nsteps:\n  slow: {run: \"echo started; sleep 30\"}\n")
+        let repo = try Self.project("version: 1\nseed: 1\nsteps:\n  slow: {run: \"echo started; sleep 31.5\"}\n")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "\(BuiltProducts.directory)/git-recipe")
         process.arguments = ["run", "r"]
@@ -201,7 +201,7 @@ struct RunCommandTests {
         #expect(process.terminationStatus == 130)
         #expect(Date().timeIntervalSince(started) < 10)
         #expect(try notes(repo).documents[0].text.contains("\nstatus: cancelled\n"))
-        let sleeping = try run("pgrep", ["-f", "sleep 30"], in: "/", environment: repo.environment)
+        let sleeping = try run("pgrep", ["-f", "sleep 31.5"], in: "/", environment: repo.environment)
         #expect(sleeping.stdout.isEmpty, "the step's process group was stopped")
     }
 }

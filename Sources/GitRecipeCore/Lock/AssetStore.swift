@@ -19,7 +19,6 @@ struct AssetStore {
         let partial = "\(folder)/.partial-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: partial) }
         let curl = ChildProcess(
-            executable: "/usr/bin/env",
             arguments: ["curl", "--fail", "--location", "--silent", "--show-error", "--connect-timeout", "30",
                         "--proto", "=http,https,file", "--output", partial, url],
             directory: folder)

@@ -126,7 +126,7 @@ public final class Locker: Sendable {
         environment.merge(recipe.environment.vars) { _, recipe in recipe }
         // git lower-cases section and key names: recipe.probeTimeout is recipe.probetimeout.
         let timeout = settings["recipe.probetimeout"].flatMap(Int.init) ?? Self.defaultProbeTimeout
-        let child = ChildProcess(executable: "/bin/sh", arguments: ["-c", command], directory: workTree, environment: environment)
+        let child = ChildProcess(arguments: ["/bin/sh", "-c", command], directory: workTree, environment: environment)
         let outcome = try child.run(timeout: TimeInterval(timeout))
         if outcome.timedOut {
             throw LockError.probeHung(recipe: recipe.name, probe: name, command: command, seconds: timeout)

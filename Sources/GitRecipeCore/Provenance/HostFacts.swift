@@ -30,8 +30,7 @@ struct HostFacts {
         guard let smi = candidates.first(where: { access($0, X_OK) == 0 }) else {
             return []
         }
-        let query = ChildProcess(
-            executable: smi, arguments: ["--query-gpu=name,driver_version,memory.total", "--format=csv,noheader"], directory: "/")
+        let query = ChildProcess(arguments: [smi, "--query-gpu=name,driver_version,memory.total", "--format=csv,noheader"], directory: "/")
         guard let outcome = try? query.run(timeout: 10), outcome.status == 0 else { return [] }
         return outcome.stdout.split(separator: "\n").map { String($0).trimmingCharacters(in: CharacterSet.whitespaces) }.filter { !$0.isEmpty }
     }

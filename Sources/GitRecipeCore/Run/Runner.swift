@@ -15,8 +15,6 @@ public final class Runner {
         self.locker = locker
         self.files = files
         interruption = Interruption.install()
-        // Steps run in the repository root; children inherit the directory.
-        FileManager.default.changeCurrentDirectoryPath(repository.workTree)
     }
 
     /// What a run depends on, checked before anything runs.
@@ -134,7 +132,7 @@ public final class Runner {
         guard let log = FileHandle(forWritingAtPath: logFile) else { throw FileWriteError(path: logFile, reason: "cannot create it") }
         defer { try? log.close() }
         let started = Date()
-        let process = try StepProcess.start(command, environment: environment, log: log)
+        let process = try StepProcess.start(command, in: repository.workTree, environment: environment, log: log)
         interruption.running(process)
         let exit = process.wait()
         interruption.running(nil)

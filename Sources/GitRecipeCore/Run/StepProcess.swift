@@ -13,44 +13,23 @@ final class StepProcess: Sendable {
         self.readers = readers
     }
 
-    /// Starts `command` in the current directory (the runner moves to the work tree first);
-    /// stdin is `/dev/null`, so a step cannot wait for input that never comes.
-    static func start(_ command: String, environment: [String: String], log: FileHandle) throws -> StepProcess {
+    /// Starts `command` in `directory`; stdin is `/dev/null`, so a step cannot wait for
+    /// input that never comes.
+    static func start(_ command: String, in directory: String, environment: [String: String], log: FileHandle) throws -> StepProcess {
         var output: [Int32] = [0, 0], errors: [Int32] = [0, 0]
         guard pipe(&output) == 0, pipe(&errors) == 0 else { throw StepStartError(reason: String(cString: strerror(errno))) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, output[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, errors[1], 2)
-        for descriptor in output + errors { posix_spawn_file_actions_addclose(&actions, descriptor) }
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-        posix_spawnattr_setpgroup(&attributes, 0)
-        var defaults = sigset_t(), empty = sigset_t()
-        sigemptyset(&defaults)
-        sigemptyset(&empty)
-        for signal in [SIGINT, SIGTERM, SIGPIPE, SIGHUP, SIGQUIT] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-
-        let words: [String] = ["/bin/sh", "-c", command]
-        let arguments: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
-        let variables: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (arguments + variables).forEach { free($0) } }
-        var pid = pid_t()
-        let result = posix_spawn(&pid, "/bin/sh", &actions, &attributes, arguments, variables)
+        let null = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        defer { close(null) }
+        let pid: pid_t
+        do {
+            pid = try spawnGroup(["/bin/sh", "-c", command], in: directory, environment: environment,
+                                 stdin: null, stdout: output[1], stderr: errors[1], close: [output[0], errors[0]])
+        } catch {
+            (output + errors).forEach { close($0) }
+            throw error
+        }
         close(output[1])
         close(errors[1])
-        guard result == 0 else {
-            close(output[0])
-            close(errors[0])
-            throw StepStartError(reason: String(cString: strerror(result)))
-        }
         let readers = DispatchGroup()
         let logLock = Mutex(())
         for (source, terminal) in [(output[0], STDOUT_FILENO), (errors[0], STDERR_FILENO)] {
@@ -75,12 +54,10 @@ final class StepProcess: Sendable {
     /// Waits for the command and for its output to drain; returns its exit status, or
     /// 128 + the signal that ended it. Anything it left running in its group is stopped.
     func wait() -> Int32 {
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let status = waitForExit(pid)
         kill(-pid, SIGKILL)
         readers.wait()
-        let signal = status & 0x7f
-        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+        return status
     }
 
     /// Asks the whole process group to stop, and makes sure it does within five seconds.
@@ -101,8 +78,8 @@ private func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) {
     }
 }
 
-/// A step's command could not be started at all.
+/// A step's pipes could not be made.
 struct StepStartError: Error, CustomStringConvertible {
     let reason: String
-    var description: String { "cannot start /bin/sh: \(reason)" }
+    var description: String { "cannot start the step: \(reason)" }
 }

@@ -1,41 +1,39 @@
 import Foundation
 
-/// A program run to completion with its output captured, or stopped at a deadline.
+/// A program run to completion with its output captured, or stopped at a deadline together
+/// with everything it started.
 struct ChildProcess {
     struct Outcome {
         let status: Int32
         let stdout: String
         let stderr: String
-        /// True when the deadline passed and the process was killed.
+        /// True when the deadline passed and the process group was killed.
         let timedOut: Bool
     }
 
-    let executable: String
+    /// The program and its arguments; a bare name is looked up on PATH.
     let arguments: [String]
     var directory: String
-    var environment: [String: String]?
+    var environment = ProcessInfo.processInfo.environment
 
     /// Runs the program; output goes through unlinked temporary files, so neither a chatty
     /// child nor a full pipe can block it.
     func run(timeout: TimeInterval) throws -> Outcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        if let environment { process.environment = environment }
         let stdout = try Self.scratchFile(), stderr = try Self.scratchFile()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.standardInput = FileHandle.nullDevice
+        let null = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        defer { close(null) }
+        let pid = try spawnGroup(arguments, in: directory, environment: environment,
+                                 stdin: null, stdout: stdout.fileDescriptor, stderr: stderr.fileDescriptor)
         let finished = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in finished.signal() }
-        try process.run()
-        let timedOut = finished.wait(timeout: .now() + timeout) == .timedOut
-        if timedOut {
-            kill(process.processIdentifier, SIGKILL)
-            finished.wait()
+        let status = Slots<Int32>(count: 1)
+        DispatchQueue.global().async {
+            status[0] = waitForExit(pid)
+            finished.signal()
         }
-        return Outcome(status: process.terminationStatus, stdout: try Self.contents(of: stdout),
+        let timedOut = finished.wait(timeout: .now() + timeout) == .timedOut
+        kill(-pid, SIGKILL)   // on time or not, nothing it started outlives it
+        if timedOut { finished.wait() }
+        return Outcome(status: status[0] ?? -1, stdout: try Self.contents(of: stdout),
                        stderr: try Self.contents(of: stderr), timedOut: timedOut)
     }
 

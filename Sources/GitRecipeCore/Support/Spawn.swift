@@ -1,0 +1,58 @@
+import CSpawn
+import Foundation
+
+/// Starts a program the way git-recipe starts every child: in `directory`, in a process
+/// group of its own (so stopping the group stops everything it started), with default
+/// signal dispositions and an empty signal mask whatever ours are, and with the given
+/// descriptors as its stdin, stdout and stderr. `close` lists descriptors the child must
+/// not keep (the parent's ends of pipes).
+func spawnGroup(
+    _ arguments: [String], in directory: String, environment: [String: String],
+    stdin: Int32, stdout: Int32, stderr: Int32, close: [Int32] = []
+) throws -> pid_t {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    for (source, target) in [(stdin, Int32(0)), (stdout, 1), (stderr, 2)] {
+        posix_spawn_file_actions_adddup2(&actions, source, target)
+    }
+    for descriptor in Set(close + [stdin, stdout, stderr]) where descriptor > 2 {
+        posix_spawn_file_actions_addclose(&actions, descriptor)
+    }
+    cspawn_file_actions_addchdir(&actions, directory)
+
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+    posix_spawnattr_setpgroup(&attributes, 0)
+    var defaults = sigset_t(), empty = sigset_t()
+    sigemptyset(&defaults)
+    sigemptyset(&empty)
+    for signal in [SIGINT, SIGTERM, SIGPIPE, SIGHUP, SIGQUIT, SIGCHLD] { sigaddset(&defaults, signal) }
+    posix_spawnattr_setsigdefault(&attributes, &defaults)
+    posix_spawnattr_setsigmask(&attributes, &empty)
+
+    let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+    let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer { (argv + envp).forEach { free($0) } }
+    var pid = pid_t()
+    let result = posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, envp)
+    guard result == 0 else { throw SpawnError(program: arguments[0], reason: String(cString: strerror(result))) }
+    return pid
+}
+
+/// Waits for `pid`; returns its exit status, or 128 + the signal that ended it.
+func waitForExit(_ pid: pid_t) -> Int32 {
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    let signal = status & 0x7f
+    return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+}
+
+/// A program could not be started.
+struct SpawnError: Error, CustomStringConvertible {
+    let program: String
+    let reason: String
+    var description: String { "cannot start \(program): \(reason)" }
+}
