@@ -153,6 +153,7 @@ struct RunCommandTests {
         ("a missing output", "true", "it did not write its declared output 'out/x'"),
         ("a new tag", "mkdir -p out && touch out/x && git tag sneaky", "it changed the repository: ref refs/tags/sneaky was created; a step may not commit, stage or move refs"),
         ("a commit", "mkdir -p out && touch out/x && git commit -q --allow-empty -m sneaky", "it changed the repository: HEAD moved from"),
+        ("a staged mode change", "mkdir -p out && touch out/x && git update-index --chmod=+x tracked.txt", "it changed the working tree outside its declared outputs (staged: tracked.txt)"),
     ]
 
     @Test(arguments: 0..<misbehaving.count)
@@ -203,6 +204,32 @@ struct RunCommandTests {
         #expect(try notes(repo).documents[0].text.contains("\nstatus: cancelled\n"))
         let sleeping = try run("pgrep", ["-f", "sleep 31.5"], in: "/", environment: repo.environment)
         #expect(sleeping.stdout.isEmpty, "the step's process group was stopped")
+    }
+}
+
+/// Runs recorded in two clones on the same commit survive git's own union merge of the
+/// notes ref (`notes.recipes.mergeStrategy=union`, which init sets): every run, once.
+@Suite("Run notes across clones")
+struct RunNoteMergeTests {
+    @Test func gitsUnionMergeOfTwoClonesKeepsEveryRunOnce() throws {
+        let origin = try RunCommandTests.project("version: 1\nseed: 1\nsteps:\n  s: {run: \"true\"}\n")
+        #expect(try origin.recipe("run", "r").status == 0)
+        let parent = try TemporaryDirectory()
+        let copy = "\(parent.path)/copy"
+        let git = { (arguments: [String]) throws -> CommandResult in try run("git", arguments, in: copy, environment: origin.environment) }
+        #expect(try run("git", ["clone", "-q", origin.path, copy], in: parent.path, environment: origin.environment).status == 0)
+        #expect(try git(["fetch", "-q", "origin", "refs/notes/recipes:refs/notes/recipes"]).status == 0)
+        #expect(try git(["config", "user.email", "colleague@example.org"]).status == 0)
+        #expect(try git(["config", "user.name", "A Colleague"]).status == 0)
+        #expect(try origin.recipe("run", "r").status == 0)
+        #expect(try git(["recipe", "run", "r"]).status == 0)
+        #expect(try git(["fetch", "-q", "origin", "refs/notes/recipes:refs/notes/theirs"]).status == 0)
+        let merge = try git(["notes", "--ref=recipes", "merge", "-s", "union", "refs/notes/theirs"])
+        #expect(merge.status == 0, "\(merge)")
+        let note = RunNote(parsing: try git(["notes", "--ref=recipes", "show", "HEAD"]).stdout)
+        #expect(note.documents.count == 3, "one shared run, and one from each clone")
+        #expect(Set(note.documents.map(\.id)).count == 3)
+        #expect(try git(["fsck", "--strict"]).status == 0)
     }
 }
 

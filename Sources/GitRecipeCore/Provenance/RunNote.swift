@@ -12,6 +12,7 @@ public struct RunNote: Equatable, Sendable {
         guard let text else { return }
         var current: [Substring] = []
         func flush() {
+            while current.last?.isEmpty == true { current.removeLast() }
             let body = current.joined(separator: "\n")
             current = []
             guard !body.allSatisfy(\.isWhitespace) else { return }
