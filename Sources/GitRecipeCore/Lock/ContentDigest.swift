@@ -3,7 +3,7 @@ import Foundation
 
 /// A SHA-256 content digest, written `sha256:<64 hex digits>` in locks and manifests.
 /// Held as its 32 bytes, so a hundred thousand of them cost no allocations.
-public struct ContentDigest: Hashable, Comparable, Sendable, CustomStringConvertible {
+public struct ContentDigest: Hashable, Sendable, CustomStringConvertible {
     private var words: (UInt64, UInt64, UInt64, UInt64)
 
     init(_ digest: SHA256.Digest) {
@@ -104,6 +104,4 @@ public struct ContentDigest: Hashable, Comparable, Sendable, CustomStringConvert
     public func hash(into hasher: inout Hasher) {
         withUnsafeBytes(of: words) { hasher.combine(bytes: $0) }
     }
-
-    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.hex < rhs.hex }
 }

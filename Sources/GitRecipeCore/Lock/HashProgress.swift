@@ -32,7 +32,7 @@ public final class HashProgress: @unchecked Sendable {
         totalFiles.add(count, ordering: .relaxed)
     }
 
-    func hashed(_ path: String) {
+    func fileHashed() {
         files.add(1, ordering: .relaxed)
     }
 

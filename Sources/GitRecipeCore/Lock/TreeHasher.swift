@@ -166,7 +166,7 @@ final class TreeHasher: Sendable {
                 let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
                 guard index < paths.count else { return }
                 results[index] = Result { () throws(HashError) in try hasher.digest(ofFile: paths[index]) }
-                progress?.hashed(paths[index])
+                progress?.fileHashed()
             }
         }
         return try results.values.map { result throws(InputError) in

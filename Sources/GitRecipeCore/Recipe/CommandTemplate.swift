@@ -1,3 +1,5 @@
+import Foundation
+
 /// A step's `run` command with its `{{…}}` placeholders, parsed once.
 ///
 /// Rendering substitutes each placeholder with its value shell-quoted, so a parameter can
@@ -29,7 +31,7 @@ public struct CommandTemplate: Equatable, Sendable {
             }
             let body = scalars.dropFirst(2)
             guard let close = Self.closing(in: body) else { throw .unclosed(offset: offset) }
-            let name = String(String.UnicodeScalarView(body[..<close])).trimmingCharacters(in: " ")
+            let name = String(String.UnicodeScalarView(body[..<close])).trimmingCharacters(in: .whitespaces)
             guard name.split(separator: ".", omittingEmptySubsequences: false).allSatisfy({ String($0).isIdentifier }) else {
                 throw .invalidName(name, offset: offset)
             }
@@ -103,14 +105,5 @@ public enum TemplateError: Error, Equatable, Sendable, CustomStringConvertible {
         case .invalidName(let name, _): "'{{\(name)}}' is not a valid placeholder; names look like params.lr or seed"
         case .unknown(let name, _): "unknown placeholder '{{\(name)}}'"
         }
-    }
-}
-
-extension String {
-    func trimmingCharacters(in character: Character) -> String {
-        var result = Substring(self)
-        while result.first == character { result = result.dropFirst() }
-        while result.last == character { result = result.dropLast() }
-        return String(result)
     }
 }
