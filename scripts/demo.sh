@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The demo: a fresh repository in a temporary directory, scaffolded from the minimal
-# template, validated, locked and run with the installed git-recipe; then the run's
-# provenance, read back with plain git.
+# template (which installs the pre-commit hook), validated, locked, committed through the
+# hook and run with the installed git-recipe; then the run's provenance, read back with
+# plain git.
 set -euo pipefail
 
 demo=$(mktemp -d "${TMPDIR:-/tmp}/git-recipe-demo.XXXXXX")
@@ -18,12 +19,10 @@ git config commit.gpgsign false
 
 step git recipe --version
 step git recipe init --template minimal
-step git add -A
-step git commit -q -m "Add the minimal recipe"
 step git recipe validate
 step git recipe lock
-step git add .recipes/train.lock
-step git commit -q -m "Lock the minimal recipe"
+step git add -A
+step git commit -q -m "Add the minimal recipe, locked"
 step git recipe run train
 step git notes --ref=recipes show HEAD
 step git recipe status

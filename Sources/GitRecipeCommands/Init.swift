@@ -6,8 +6,8 @@ extension GitRecipeCommand {
     struct Init: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Scaffold .recipes/ with a recipe, a component and example code.",
-            discussion: "Also adds the outputs to .gitignore and sets notes.recipes.mergeStrategy=union. "
-                + "Files that exist and differ are never overwritten without --force."
+            discussion: "Also adds the outputs to .gitignore, sets notes.recipes.mergeStrategy=union and installs "
+                + "the pre-commit hook (--no-hooks skips it). Files that exist and differ are never overwritten without --force."
         )
 
         @Option(help: "The starter project: \(Template.names.joined(separator: ", ")).")
@@ -16,12 +16,19 @@ extension GitRecipeCommand {
         @Flag(help: "Overwrite files that exist and differ from the template.")
         var force = false
 
+        @Flag(help: "Do not install the pre-commit hook.")
+        var noHooks = false
+
         func run() throws {
             let repository = try Repository.discover()
             let result = try repository.scaffold(Template(named: template), force: force)
             for path in result.written { print("wrote \(path)") }
             if result.written.isEmpty { print("nothing to do: the '\(template)' template is already in place") }
-            print("next: git add -A && git commit -m 'Add recipes' && git recipe validate")
+            if !noHooks {
+                let installer = try HookInstaller(repository: repository)
+                try report(installer.install(force: false), in: installer.directory)
+            }
+            print("next: git recipe lock && git add -A && git commit -m 'Add recipes'")
         }
     }
 }

@@ -16,7 +16,8 @@ struct InitCommandTests {
         let result = try repo.recipe("init")
         #expect(result.status == 0, "\(result)")
         #expect(result.stdout == Self.minimalFiles.map { "wrote \($0)\n" }.joined()
-            + "next: git add -A && git commit -m 'Add recipes' && git recipe validate\n")
+            + "installed \(repo.path)/.git/hooks/pre-commit\n"
+            + "next: git recipe lock && git add -A && git commit -m 'Add recipes'\n")
         #expect(try repo.read(".gitignore") == "*.log\ndata/\nmodels/\nmetrics/\n__pycache__/\n")
         #expect(try repo.git("config", "--get", "notes.recipes.mergeStrategy") == "union")
         let displayRef = try run("git", ["config", "--get-all", "notes.displayRef"], in: repo.path, environment: repo.environment)
@@ -29,10 +30,11 @@ struct InitCommandTests {
     @Test func runningItTwiceChangesNothing() throws {
         let repo = try TemporaryGitRepository()
         #expect(try repo.recipe("init").status == 0)
+        #expect(try repo.recipe("lock").status == 0)
         try repo.commitAll("scaffold")
         let again = try repo.recipe("init")
         #expect(again.status == 0)
-        #expect(again.stdout.hasPrefix("nothing to do: the 'minimal' template is already in place\n"))
+        #expect(again.stdout.hasPrefix("nothing to do: the 'minimal' template is already in place\n\(repo.path)/.git/hooks/pre-commit is already installed\n"))
         #expect(try repo.git("status", "--porcelain") == "")
     }
 
@@ -95,10 +97,10 @@ struct TemplateLockTests {
     func aScaffoldedTemplateLocksAndStaysFresh(template: String) throws {
         let repo = try TemporaryGitRepository()
         #expect(try repo.recipe("init", "--template", template).status == 0)
-        try repo.commitAll("scaffold")
         let lock = try repo.recipe("lock")
         #expect(lock.status == 0, "\(lock)")
         #expect(lock.stdout == "train: wrote .recipes/train.lock\n")
+        try repo.commitAll("scaffold, locked (through the pre-commit hook init installed)")
         #expect(try repo.recipe("lock", "--check").stdout == "train: lock is fresh\n")
         #expect(try repo.recipe("status").stdout.hasPrefix("train: lock fresh; no succeeded run on HEAD for this lock"))
         #expect(try repo.read(".recipes/train.lock").contains("  probes:\n    python: Python 3."))

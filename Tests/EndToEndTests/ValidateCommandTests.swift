@@ -8,6 +8,7 @@ struct ValidateCommandTests {
     private func initializedRepository() throws -> TemporaryGitRepository {
         let repo = try TemporaryGitRepository()
         #expect(try repo.recipe("init").status == 0)
+        #expect(try repo.recipe("lock").status == 0)
         try repo.commitAll("scaffold")
         return repo
     }

@@ -30,6 +30,12 @@ public final class TemporaryGitRepository: @unchecked Sendable {
     /// Runs the real `git` in the repository (or `subdirectory`) and fails on a non-zero exit.
     @discardableResult
     public func git(_ arguments: String..., in subdirectory: String? = nil) throws -> String {
+        try git(arguments, in: subdirectory)
+    }
+
+    /// `git` with its arguments as an array.
+    @discardableResult
+    public func git(_ arguments: [String], in subdirectory: String? = nil) throws -> String {
         let result = try run("git", arguments, in: subdirectory.map { "\(path)/\($0)" } ?? path, environment: environment)
         guard result.status == 0 else { throw CommandFailure(command: "git " + arguments.joined(separator: " "), result: result) }
         return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)

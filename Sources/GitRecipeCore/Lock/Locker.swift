@@ -45,11 +45,29 @@ public final class Locker: Sendable {
         return try results.values.map { try $0.get() }
     }
 
+    /// Content a lock is judged against instead of the working tree: the pre-commit hook's
+    /// view of a commit that does not exist yet.
+    public struct Staged: Sendable {
+        /// Digests of staged files, by path relative to the work tree.
+        public let digests: [String: ContentDigest]
+        /// Probe outputs to pin as they are: they describe a machine, not the commit.
+        public let probes: [String: String]
+
+        public init(digests: [String: ContentDigest], probes: [String: String]) {
+            self.digests = digests
+            self.probes = probes
+        }
+    }
+
     /// The lock `pipeline` should have, from the files on disk, the probes' output on this
-    /// machine and the assets (downloading any not yet in the store).
-    public func lock(_ pipeline: Pipeline) throws -> Lockfile {
+    /// machine and the assets (downloading any not yet in the store). With `staged`, staged
+    /// files' digests stand for what is on disk, probes are not run, and nothing is downloaded.
+    public func lock(_ pipeline: Pipeline, staged: Staged? = nil) throws -> Lockfile {
         let recipe = pipeline.recipe
         let root = workTree
+        let hasher = staged.map { staged in
+            TreeHasher(cache: cache, overlay: Dictionary(uniqueKeysWithValues: staged.digests.map { ("\(root)/\($0.key)", $0.value) }))
+        } ?? self.hasher
         var labelled: [(label: String, request: TreeHasher.Request)] = []
         for (path, step) in pipeline.pinnedInputs {
             labelled.append(("input '\(path)' of step '\(step)'", repositoryRequest(path)))
@@ -80,11 +98,11 @@ public final class Locker: Sendable {
         for name in pathAssets { lock.assets[name] = digest.next() }
         for asset in recipe.assets {
             guard case .url(let url, let sha256) = asset.source, let pinned = sha256.flatMap({ ContentDigest("sha256:" + $0.value) }) else { continue }
-            _ = try assets.fetch(asset.name.value, from: url.value, expecting: pinned)
+            if staged == nil { _ = try assets.fetch(asset.name.value, from: url.value, expecting: pinned) }
             lock.assets[asset.name.value] = pinned
         }
         for (name, command) in recipe.environment.probes {
-            lock.probes[name] = try probe(name, command.value, recipe: recipe)
+            lock.probes[name] = try staged.map { $0.probes[name] ?? "" } ?? probe(name, command.value, recipe: recipe)
         }
         return lock
     }

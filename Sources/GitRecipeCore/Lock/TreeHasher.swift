@@ -9,10 +9,18 @@ import Synchronization
 final class TreeHasher: Sendable {
     private let cache: HashCache
     private let progress: HashProgress?
+    /// Digests that stand for paths whatever the disk holds, by absolute path: the staged
+    /// content the pre-commit hook judges, and untracked data that is not on this machine.
+    /// Files only the overlay has count too.
+    private let overlay: [String: ContentDigest]
+    private let overlayChildren: [String: [String]]
 
-    init(cache: HashCache, progress: HashProgress? = nil) {
+    init(cache: HashCache, progress: HashProgress? = nil, overlay: [String: ContentDigest] = [:]) {
         self.cache = cache
         self.progress = progress
+        self.overlay = overlay
+        overlayChildren = Dictionary(grouping: overlay.keys) { ($0 as NSString).deletingLastPathComponent }
+            .mapValues { $0.map { ($0 as NSString).lastPathComponent } }
     }
 
     /// A walked path: a file to hash, or a directory of named children.
@@ -48,11 +56,16 @@ final class TreeHasher: Sendable {
         var files: [PendingFile] = []
         var roots: [Node] = []
         for request in requests {
+            if let digest = overlay[request.path] {
+                files.append(PendingFile(path: request.path, stamp: FileStamp(stat()), digest: digest))
+                roots.append(.file(files.count - 1))
+                continue
+            }
             var info = stat()
             guard lstat(request.path, &info) == 0 else {
                 throw errno == ENOENT ? .missing(request.path) : .unreadable(request.path, String(cString: strerror(errno)))
             }
-            let walk = Walk(boundary: request.boundary, cache: cache)
+            let walk = Walk(boundary: request.boundary, cache: cache, overlay: overlay, overlayChildren: overlayChildren)
             roots.append(try walk.visit(request.path, info, expectDirectory: request.isDirectory, ancestors: [], into: &files))
         }
         let pending = files.indices.filter { files[$0].digest == nil }
@@ -87,10 +100,12 @@ final class TreeHasher: Sendable {
         }
     }
 
-    /// One request's walk, and what bounds its symlinks.
+    /// One request's walk, what bounds its symlinks, and the staged overlay.
     private struct Walk {
         let boundary: String
         let cache: HashCache
+        let overlay: [String: ContentDigest]
+        let overlayChildren: [String: [String]]
 
         /// Visits `path`, whose `lstat` is `info`.
         func visit(
@@ -110,7 +125,7 @@ final class TreeHasher: Sendable {
             case S_IFREG:
                 if expectDirectory == true { throw .notADirectory(path) }
                 let stamp = FileStamp(info)
-                files.append(PendingFile(path: path, stamp: stamp, digest: cache.digest(for: stamp)))
+                files.append(PendingFile(path: path, stamp: stamp, digest: overlay[path] ?? cache.digest(for: stamp)))
                 return .file(files.count - 1)
             case S_IFDIR:
                 if expectDirectory == false { throw .isADirectory(path) }
@@ -118,11 +133,18 @@ final class TreeHasher: Sendable {
                 guard !ancestors.contains(id) else { throw .cycle(path) }
                 let inside = ancestors.union([id])
                 var children: [(name: String, node: Node)] = []
-                for (name, childInfo) in try entries(of: path) {
+                let onDisk = try entries(of: path)
+                for (name, childInfo) in onDisk {
                     let child = try visit("\(path)/\(name)", childInfo, expectDirectory: nil, ancestors: inside, into: &files)
                     children.append((name, child))
                 }
-                return .directory(children)
+                // Staged files that are not on disk (edited away after `git add`) still count.
+                let present = Set(onDisk.map(\.0))
+                for name in overlayChildren[path] ?? [] where !present.contains(name) {
+                    files.append(PendingFile(path: "\(path)/\(name)", stamp: FileStamp(stat()), digest: overlay["\(path)/\(name)"]))
+                    children.append((name, .file(files.count - 1)))
+                }
+                return .directory(children.sorted { $0.name.precedesByBytes($1.name) })
             default:
                 throw .special(path)
             }

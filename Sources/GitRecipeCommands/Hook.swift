@@ -1,0 +1,90 @@
+import ArgumentParser
+import GitRecipeCore
+
+extension GitRecipeCommand {
+    /// `git recipe hook install|uninstall|run NAME`.
+    struct Hook: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Install, remove or run the git hooks that block unreproducible commits.",
+            subcommands: [Install.self, Uninstall.self, Run.self]
+        )
+
+        struct Install: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Install the hooks (core.hooksPath if set, else .git/hooks); an existing hook is kept and runs first.")
+
+            @Flag(help: "Chain a hook that could not be kept safely, replacing an earlier saved one.")
+            var force = false
+
+            func run() throws {
+                let installer = try HookInstaller(repository: Repository.discover())
+                try report(installer.install(force: force), in: installer.directory)
+            }
+        }
+
+        struct Uninstall: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Remove the hooks and put back what was there before.")
+
+            func run() throws {
+                let installer = try HookInstaller(repository: Repository.discover())
+                try report(installer.uninstall(), in: installer.directory)
+            }
+        }
+
+        struct Run: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Run a hook's check: what the installed hooks and the pre-commit framework call.")
+
+            @Argument(help: "The hook: pre-commit.")
+            var name: String
+
+            @Argument(parsing: .captureForPassthrough, help: "The arguments git passed to the hook.")
+            var arguments: [String] = []
+
+            func run() throws {
+                guard name == "pre-commit" else {
+                    throw ValidationError("unknown hook '\(name)'; git-recipe provides: \(HookInstaller.hooks.joined(separator: ", "))")
+                }
+                let findings: PreCommitCheck.Findings
+                do {
+                    findings = try PreCommitCheck(repository: Repository.discover()).findings()
+                } catch let failure as ValidationFailure {
+                    throw HookBlocked(lines: failure.diagnostics.map(\.description))
+                }
+                Terminal.standardError.write(findings.warnings.map { "warning: \($0)\n" }.joined())
+                if !findings.problems.isEmpty { throw HookBlocked(lines: findings.problems.map { "error: \($0)" }) }
+            }
+        }
+    }
+}
+
+/// Prints what installing or uninstalling did to each hook.
+func report(_ outcomes: [(hook: String, outcome: HookInstaller.Outcome)], in directory: String) throws {
+    var leftAlone = false
+    for (hook, outcome) in outcomes {
+        switch outcome {
+        case .installed: print("installed \(directory)/\(hook)")
+        case .chained: print("installed \(directory)/\(hook); the hook that was there runs first (\(hook).before-git-recipe)")
+        case .alreadyInstalled: print("\(directory)/\(hook) is already installed")
+        case .leftAlone(let reason):
+            Terminal.standardError.write("warning: left \(directory)/\(hook) alone: \(reason)\n")
+            leftAlone = true
+        case .removed: print("removed \(directory)/\(hook)")
+        case .restored: print("removed \(directory)/\(hook) and put back the hook that was there before")
+        case .notOurs: print("\(directory)/\(hook) is not git-recipe's; left as it is")
+        }
+    }
+    if leftAlone { throw HookBlocked(lines: ["error: some hooks were not installed (see the warnings)"]) }
+}
+
+/// A hook's check failed, or installation was refused: exit 1, which blocks the commit.
+struct HookBlocked: RecipeError {
+    let lines: [String]
+
+    var exitStatus: ExitStatus { .checkFailed }
+    var description: String { lines.joined(separator: "\n") }
+    var report: String {
+        description + (lines.first?.hasPrefix("error: some hooks") == true ? ""
+            : "\n(to commit anyway, knowingly: git commit --no-verify)")
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+
+/// Installs git-recipe's git hooks where git looks for them (`core.hooksPath`, relative to
+/// the work tree, else the common git directory's `hooks/`, which linked worktrees share).
+/// A hook already there is kept beside ours as `NAME.before-git-recipe` and runs first,
+/// with the same arguments and stdin; its failure blocks. Installing twice changes nothing,
+/// and `uninstall` puts back exactly what was there.
+public struct HookInstaller {
+    /// The hooks git-recipe provides so far.
+    public static let hooks = ["pre-commit"]
+    static let marker = "# git-recipe hook v1"
+
+    public let directory: String
+
+    public init(repository: Repository) throws {
+        if let configured = try repository.config("core.hooksPath"), !configured.isEmpty {
+            directory = configured.absolute(relativeTo: repository.workTree)
+        } else {
+            directory = "\(repository.commonDirectory)/hooks"
+        }
+    }
+
+    /// What happened to one hook.
+    public enum Outcome: Equatable, Sendable {
+        case installed, chained, alreadyInstalled, leftAlone(String), removed, restored, notOurs
+    }
+
+    /// The script installed as `name`.
+    static func script(_ name: String) -> String {
+        """
+        #!/bin/sh
+        \(marker): installed by `git recipe hook install`; `git recipe hook uninstall` restores what was here.
+        chained="$0.before-git-recipe"
+        if [ -x "$chained" ]; then
+            input=$(mktemp) || exit 1
+            cat > "$input"
+            "$chained" "$@" < "$input" && git recipe hook run \(name) "$@" < "$input"
+            status=$?
+            rm -f "$input"
+            exit $status
+        fi
+        exec git recipe hook run \(name) "$@"
+
+        """
+    }
+
+    public func install(force: Bool) throws -> [(hook: String, outcome: Outcome)] {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        return try Self.hooks.map { name in (name, try install(name, force: force)) }
+    }
+
+    private func install(_ name: String, force: Bool) throws -> Outcome {
+        let path = "\(directory)/\(name)", saved = "\(path).before-git-recipe"
+        var chained = false
+        if let existing = try? FileManager.default.attributesOfItem(atPath: path) {
+            if isOurs(path) { return .alreadyInstalled }
+            let isFile = existing[.type] as? FileAttributeType == .typeRegular
+            if !force {
+                if FileManager.default.fileExists(atPath: saved) {
+                    return .leftAlone("\(saved) already exists, so the hook there cannot be kept beside ours; move one of them, or pass --force to replace the saved one")
+                }
+                if !isFile {
+                    return .leftAlone("it is not a regular file; pass --force to keep it beside ours and chain it anyway")
+                }
+            }
+            try? FileManager.default.removeItem(atPath: saved)
+            guard rename(path, saved) == 0 else { throw FileWriteError(path: path, reason: String(cString: strerror(errno))) }
+            chained = true
+        }
+        var transaction = FileTransaction()
+        transaction.write(Data(Self.script(name).utf8), to: URL(fileURLWithPath: path), permissions: 0o755)
+        do {
+            try transaction.commit()
+        } catch {
+            if chained { rename(saved, path) }
+            throw error
+        }
+        return chained ? .chained : .installed
+    }
+
+    public func uninstall() throws -> [(hook: String, outcome: Outcome)] {
+        try Self.hooks.map { name in
+            let path = "\(directory)/\(name)", saved = "\(path).before-git-recipe"
+            guard FileManager.default.fileExists(atPath: path) else { return (name, .removed) }
+            guard isOurs(path) else { return (name, .notOurs) }
+            try FileManager.default.removeItem(atPath: path)
+            guard FileManager.default.fileExists(atPath: saved) || (try? FileManager.default.destinationOfSymbolicLink(atPath: saved)) != nil else {
+                return (name, .removed)
+            }
+            guard rename(saved, path) == 0 else { throw FileWriteError(path: saved, reason: String(cString: strerror(errno))) }
+            return (name, .restored)
+        }
+    }
+
+    private func isOurs(_ path: String) -> Bool {
+        (try? String(contentsOfFile: path, encoding: .utf8))?.contains(Self.marker) == true
+    }
+}

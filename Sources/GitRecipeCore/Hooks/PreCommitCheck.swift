@@ -1,0 +1,96 @@
+import Foundation
+
+/// The pre-commit hook's check (DESIGN §5), made on what is staged, not on the working
+/// tree: staged recipes and components validate; every recipe whose recipe, components,
+/// inputs or environment files are touched has a staged lock equal to the lock of the
+/// staged content (probe outputs aside); its outputs are ignored and untracked.
+public struct PreCommitCheck {
+    public let repository: Repository
+
+    public init(repository: Repository) {
+        self.repository = repository
+    }
+
+    /// What the check found: problems block the commit; warnings say what could not be checked.
+    public struct Findings: Sendable {
+        public var problems: [String] = []
+        public var warnings: [String] = []
+    }
+
+    /// One line per problem, each naming the file and the exact fix; none when the commit
+    /// may go ahead. Returns at once when nothing relevant is staged.
+    public func findings() throws -> Findings {
+        let staged = try repository.stagedPaths()
+        guard !staged.isEmpty else { return Findings() }
+        let entries = try repository.indexEntries()
+        guard entries.contains(where: { $0.path.hasPrefix(Project.directory + "/") }) else { return Findings() }
+        let files = IndexFiles(repository: repository, entries: entries)
+        let project = try Project.load(from: files)
+        let touched = project.pipelines.filter { pipeline in
+            let watched = watchedPaths(of: pipeline)
+            return staged.contains { path in watched.contains { RepositoryPath.overlap($0, path) } }
+        }
+        guard !touched.isEmpty else { return Findings() }
+        let locker = try Locker(repository: repository)
+        defer { try? locker.finish() }
+        var findings = Findings()
+        for pipeline in touched { try check(pipeline, entries: entries, files: files, locker: locker, into: &findings) }
+        return findings
+    }
+
+    /// What a recipe's lock depends on, as paths in the repository.
+    private func watchedPaths(of pipeline: Pipeline) -> [String] {
+        let recipe = pipeline.recipe
+        return [recipe.file, Lockfile.path(for: recipe.name), ProjectConfig.file]
+            + pipeline.steps.compactMap { $0.component.map { "\(Project.componentsDirectory)/\($0).yaml" } }
+            + pipeline.pinnedInputs.map(\.path)
+            + recipe.environment.files.map(\.value)
+            + pipeline.steps.flatMap(\.outputs) + [".gitignore"]
+    }
+
+    private func check(_ pipeline: Pipeline, entries: [IndexEntry], files: IndexFiles, locker: Locker, into findings: inout Findings) throws {
+        let name = pipeline.recipe.name
+        let lockPath = Lockfile.path(for: name)
+        let fix = "git recipe lock \(name) && git add \(lockPath)"
+        var problems: [String] = []
+        defer { findings.problems += problems }
+        if let text = try files.read(lockPath) {
+            let current: LockEntries
+            do {
+                current = try LockEntries(parsing: text, file: lockPath, recipe: name)
+            } catch {
+                problems.append("\(error.description) && git add \(lockPath)")
+                return
+            }
+            var digests: [String: ContentDigest] = [:]
+            for input in pipeline.pinnedInputs.map(\.path) + pipeline.recipe.environment.files.map(\.value) {
+                let tracked = entries.filter { RepositoryPath.overlap(input, $0.path) }
+                for entry in tracked { digests[entry.path] = ContentDigest.of(try repository.blobContents(entry.blob)) }
+                // Untracked data that is not on this machine cannot be checked here; it is
+                // taken as locked, and said so (DESIGN §3: never failed for that alone).
+                let path = input.hasSuffix("/") ? String(input.dropLast()) : input
+                if tracked.isEmpty, !FileManager.default.fileExists(atPath: "\(repository.workTree)/\(path)"),
+                   let locked = (current.values["inputs"]?[input] ?? current.values["environment.files"]?[input]).flatMap({ ContentDigest($0) }) {
+                    digests[path] = locked
+                    findings.warnings.append("input '\(input)' of '\(name)' is not on this machine, so it was not checked")
+                }
+            }
+            let staged = Locker.Staged(digests: digests, probes: current.values["environment.probes"] ?? [:])
+            let fresh = try locker.lock(pipeline, staged: staged)
+            let changes = try LockEntries(parsing: fresh.rendered(), file: lockPath, recipe: name).changes(since: current)
+            if !changes.isEmpty {
+                problems.append("\(lockPath) does not match the staged content of '\(name)':\n"
+                    + changes.map { "  \($0)\n" }.joined() + "  run: \(fix)")
+            }
+        } else {
+            problems.append("\(lockPath) is not staged, and '\(name)' changed; run: \(fix)")
+        }
+        for output in pipeline.steps.flatMap(\.outputs) {
+            if let tracked = entries.first(where: { RepositoryPath.overlap(output, $0.path) }) {
+                problems.append("output '\(output)' of '\(name)' is tracked by git ('\(tracked.path)'); outputs are results, not sources: run: git rm -r --cached \(output) && echo '\(output)' >> .gitignore")
+            } else if try !repository.isIgnored(output) {
+                problems.append("output '\(output)' of '\(name)' is not ignored by git, so a run would leave the tree dirty; run: echo '\(output)' >> .gitignore && git add .gitignore")
+            }
+        }
+    }
+}

@@ -1,0 +1,190 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The pre-commit hook through real `git commit`, installed by `git recipe init`.
+@Suite("The pre-commit hook")
+struct HookTests {
+    static let recipe = """
+        version: 1
+        seed: 1
+        environment: {files: [requirements.txt]}
+        steps:
+          fit: {run: python3 train.py, inputs: [train.py, data/], outputs: [models/]}
+
+        """
+
+    /// A repository with the hook installed and a first commit that passed it.
+    static func project() throws -> TemporaryGitRepository {
+        let repo = try TemporaryGitRepository()
+        try repo.write(".gitignore", "models/\ndata/\n")
+        try repo.write(".recipes/train.yaml", recipe)
+        try repo.write("train.py", "print(1)\n")
+        try repo.write("requirements.txt", "numpy==2.4.6\n")
+        try repo.write("data/raw.csv", "1,2\n")
+        #expect(try repo.recipe("hook", "install").status == 0)
+        #expect(try repo.recipe("lock").status == 0)
+        try repo.commitAll("recipe")
+        return repo
+    }
+
+    func commit(_ repo: TemporaryGitRepository, _ paths: String...) throws -> CommandResult {
+        try repo.git(["add"] + paths)
+        return try run("git", ["commit", "-q", "-m", "change"], in: repo.path, environment: repo.environment)
+    }
+
+    @Test func aStaleLockIsBlockedWithTheExactFix() throws {
+        let repo = try Self.project()
+        try repo.write("train.py", "print(2)\n")
+        let result = try commit(repo, "train.py")
+        #expect(result.status != 0)
+        #expect(result.stderr.hasPrefix("error: .recipes/train.lock does not match the staged content of 'train':\n  input 'train.py': sha256:"))
+        #expect(result.stderr.contains("  run: git recipe lock train && git add .recipes/train.lock\n(to commit anyway, knowingly: git commit --no-verify)\n"))
+        #expect(try repo.recipe("lock").status == 0)
+        #expect(try commit(repo, "train.py", ".recipes/train.lock").status == 0, "a fresh lock passes")
+    }
+
+    @Test func aChangeToUnrelatedFilesPasses() throws {
+        let repo = try Self.project()
+        try repo.write("README.md", "# notes\n")
+        let result = try commit(repo, "README.md")
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stderr.isEmpty)
+    }
+
+    @Test func theStagedVersionIsJudgedNotTheWorkingTree() throws {
+        let repo = try Self.project()
+        try repo.write("train.py", "print(2)\n")
+        #expect(try repo.recipe("lock").status == 0)
+        try repo.git("add", "train.py", ".recipes/train.lock")
+        try repo.write("train.py", "print(3)  # edited again, not staged\n")
+        let passes = try run("git", ["commit", "-q", "-m", "staged version matches its lock"], in: repo.path, environment: repo.environment)
+        #expect(passes.status == 0, "\(passes)")
+        // The other way round: the lock matches the working tree, not what is staged.
+        #expect(try repo.recipe("lock").status == 0)
+        try repo.git("add", ".recipes/train.lock")
+        try repo.git("add", "train.py")
+        try repo.write("train.py", "print(4)\n")
+        try repo.git("add", "train.py")
+        try repo.write("train.py", "print(3)  # edited again, not staged\n")
+        let blocked = try run("git", ["commit", "-q", "-m", "lock matches the disk only"], in: repo.path, environment: repo.environment)
+        #expect(blocked.status != 0)
+        #expect(blocked.stderr.contains("input 'train.py'"))
+    }
+
+    @Test func policiesAreEnforcedOnWhatIsStaged() throws {
+        let repo = try Self.project()
+        try repo.write("requirements.txt", "numpy>=2\n")
+        var result = try commit(repo, "requirements.txt")
+        #expect(result.stderr.hasPrefix("requirements.txt:1:1: error: 'numpy>=2' is not pinned exactly; write numpy==VERSION"))
+        try repo.git("reset", "-q")
+        try repo.write("requirements.txt", "numpy==2.4.6\n")
+
+        try repo.write(".recipes/train.yaml", Self.recipe.replacingOccurrences(of: "seed: 1\n", with: "") .replacingOccurrences(of: "environment:", with: "environment:"))
+        result = try commit(repo, ".recipes/train.yaml")
+        #expect(result.stderr.hasPrefix(".recipes/train.yaml:1:1: error: recipe 'train' has no seed"))
+        try repo.git("checkout", "-q", "HEAD", "--", ".recipes/train.yaml")
+
+        try repo.write(".recipes/train.yaml", Self.recipe.replacingOccurrences(of: "environment: {files: [requirements.txt]}", with: "environment: {files: [requirements.txt], image: ghcr.io/org/train:latest}"))
+        result = try commit(repo, ".recipes/train.yaml")
+        #expect(result.stderr.contains("error: image 'ghcr.io/org/train:latest' is not pinned by digest"))
+        try repo.git("checkout", "-q", "HEAD", "--", ".recipes/train.yaml")
+
+        try repo.write(".gitignore", "data/\n")
+        try repo.write("models/model.pkl", "weights")
+        try repo.git("add", "-f", "models/model.pkl")
+        result = try commit(repo, ".gitignore")
+        #expect(result.stderr.contains("error: output 'models/' of 'train' is tracked by git ('models/model.pkl'); outputs are results, not sources: run: git rm -r --cached models/ && echo 'models/' >> .gitignore"))
+        try repo.git("rm", "-q", "--cached", "models/model.pkl")
+        result = try commit(repo, ".gitignore")
+        #expect(result.stderr.contains("error: output 'models/' of 'train' is not ignored by git, so a run would leave the tree dirty; run: echo 'models/' >> .gitignore && git add .gitignore"))
+    }
+
+    @Test func installRespectsCoreHooksPathIsIdempotentAndUninstallRestores() throws {
+        let repo = try TemporaryGitRepository()
+        try repo.git("config", "core.hooksPath", "my-hooks")
+        let original = "#!/bin/sh\necho existing hook ran\n"
+        try repo.write("my-hooks/pre-commit", original)
+        chmod("\(repo.path)/my-hooks/pre-commit", 0o755)
+        let install = try repo.recipe("hook", "install")
+        #expect(install.stdout == "installed \(repo.path)/my-hooks/pre-commit; the hook that was there runs first (pre-commit.before-git-recipe)\n")
+        #expect(try repo.read("my-hooks/pre-commit.before-git-recipe") == original)
+        let installed = try repo.read("my-hooks/pre-commit")
+        #expect(try repo.recipe("hook", "install").stdout == "\(repo.path)/my-hooks/pre-commit is already installed\n")
+        #expect(try repo.read("my-hooks/pre-commit") == installed)
+        let uninstall = try repo.recipe("hook", "uninstall")
+        #expect(uninstall.stdout == "removed \(repo.path)/my-hooks/pre-commit and put back the hook that was there before\n")
+        #expect(try repo.read("my-hooks/pre-commit") == original)
+        #expect(!repo.directory.exists("my-hooks/pre-commit.before-git-recipe"))
+        #expect(try FileManager.default.attributesOfItem(atPath: "\(repo.path)/my-hooks/pre-commit")[.posixPermissions] as? Int == 0o755)
+    }
+
+    @Test(arguments: [true, false])
+    func anExistingHookIsChainedAndItsFailureBlocks(existingPasses: Bool) throws {
+        let repo = try TemporaryGitRepository()
+        try repo.write(".git/hooks/pre-commit", "#!/bin/sh\necho existing hook ran >&2\nexit \(existingPasses ? 0 : 1)\n")
+        chmod("\(repo.path)/.git/hooks/pre-commit", 0o755)
+        #expect(try repo.recipe("hook", "install").status == 0)
+        try repo.write("a.txt", "a")
+        let result = try commit(repo, "a.txt")
+        #expect(result.stderr.contains("existing hook ran"))
+        #expect((result.status == 0) == existingPasses)
+    }
+
+    @Test func aHookThatCannotBeKeptSafelyIsLeftAloneUnlessForced() throws {
+        let repo = try TemporaryGitRepository()
+        try repo.write(".git/hooks/pre-commit", "#!/bin/sh\nexit 0\n")
+        try repo.write(".git/hooks/pre-commit.before-git-recipe", "#!/bin/sh\nexit 0\n")
+        let refused = try repo.recipe("hook", "install")
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("warning: left \(repo.path)/.git/hooks/pre-commit alone: \(repo.path)/.git/hooks/pre-commit.before-git-recipe already exists"))
+        #expect(try repo.read(".git/hooks/pre-commit") == "#!/bin/sh\nexit 0\n")
+        #expect(try repo.recipe("hook", "install", "--force").status == 0)
+    }
+
+    @Test func aCommitInALinkedWorktreeRunsTheSharedHook() throws {
+        let repo = try Self.project()
+        let parent = try TemporaryDirectory()
+        try repo.git("worktree", "add", "-q", "\(parent.path)/wt", "-b", "feature")
+        try parent.write("wt/train.py", "print('feature')\n")
+        _ = try run("git", ["add", "train.py"], in: "\(parent.path)/wt", environment: repo.environment)
+        let result = try run("git", ["commit", "-q", "-m", "feature"], in: "\(parent.path)/wt", environment: repo.environment)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("input 'train.py'"))
+    }
+
+    @Test func initInstallsTheHookUnlessAskedNotTo() throws {
+        let repo = try TemporaryGitRepository()
+        #expect(try repo.recipe("init", "--no-hooks").status == 0)
+        #expect(!repo.directory.exists(".git/hooks/pre-commit"))
+        let other = try TemporaryGitRepository()
+        let result = try other.recipe("init")
+        #expect(result.stdout.contains("installed \(other.path)/.git/hooks/pre-commit\n"))
+    }
+
+    /// The pre-commit framework itself, running our hook from .pre-commit-hooks.yaml.
+    @Test func thePreCommitFrameworkRunsRecipeCheck() throws {
+        let project = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appending(path: "../..").standardizedFileURL.path
+        let revision = try run("git", ["rev-parse", "HEAD"], in: project, environment: ProcessInfo.processInfo.environment)
+        let repo = try Self.project()
+        try FileManager.default.removeItem(atPath: "\(repo.path)/.git/hooks/pre-commit")
+        let cache = try TemporaryDirectory()
+        try repo.write(".pre-commit-config.yaml", """
+            repos:
+              - repo: \(project)
+                rev: \(revision.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+                hooks: [{id: recipe-check}]
+
+            """)
+        var environment = repo.environment
+        environment["PRE_COMMIT_HOME"] = cache.path
+        let install = try run("python3", ["-m", "pre_commit", "install"], in: repo.path, environment: environment)
+        #expect(install.status == 0, "pre-commit must be installed (pip install pre-commit): \(install)")
+        try repo.git("add", ".pre-commit-config.yaml")
+        try repo.write("train.py", "print(2)\n")
+        try repo.git("add", "train.py")
+        let result = try run("git", ["commit", "-q", "-m", "stale"], in: repo.path, environment: environment)
+        #expect(result.status != 0)
+        #expect((result.stdout + result.stderr).contains("does not match the staged content of 'train'"))
+    }
+}
