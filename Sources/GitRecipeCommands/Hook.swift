@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import GitRecipeCore
 
 extension GitRecipeCommand {
@@ -35,24 +36,43 @@ extension GitRecipeCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Run a hook's check: what the installed hooks and the pre-commit framework call.")
 
-            @Argument(help: "The hook: pre-commit.")
+            @Argument(help: "The hook: pre-commit or pre-push.")
             var name: String
 
             @Argument(parsing: .captureForPassthrough, help: "The arguments git passed to the hook.")
             var arguments: [String] = []
 
             func run() throws {
-                guard name == "pre-commit" else {
-                    throw ValidationError("unknown hook '\(name)'; git-recipe provides: \(HookInstaller.hooks.joined(separator: ", "))")
-                }
-                let findings: PreCommitCheck.Findings
+                let repository = try Repository.discover()
+                let findings: Findings
                 do {
-                    findings = try PreCommitCheck(repository: Repository.discover()).findings()
+                    switch name {
+                    case "pre-commit":
+                        findings = try PreCommitCheck(repository: repository).findings()
+                    case "pre-push":
+                        findings = try PrePushCheck(repository: repository, remote: arguments.first ?? "origin").findings(for: pushedRefs())
+                    default:
+                        throw ValidationError("unknown hook '\(name)'; git-recipe provides: \(HookInstaller.hooks.joined(separator: ", "))")
+                    }
                 } catch let failure as ValidationFailure {
-                    throw HookBlocked(lines: failure.diagnostics.map(\.description))
+                    throw HookBlocked(lines: failure.diagnostics.map(\.description), bypass: name == "pre-push" ? "git push --no-verify" : "git commit --no-verify")
                 }
                 Terminal.standardError.write(findings.warnings.map { "warning: \($0)\n" }.joined())
-                if !findings.problems.isEmpty { throw HookBlocked(lines: findings.problems.map { "error: \($0)" }) }
+                if !findings.problems.isEmpty {
+                    throw HookBlocked(lines: findings.problems.map { "error: \($0)" }, bypass: name == "pre-push" ? "git push --no-verify" : "git commit --no-verify")
+                }
+            }
+
+            /// The ref lines git writes to a pre-push hook's stdin; the pre-commit framework
+            /// passes the range in PRE_COMMIT_FROM_REF and PRE_COMMIT_TO_REF instead.
+            private func pushedRefs() -> [String] {
+                let environment = ProcessInfo.processInfo.environment
+                if let to = environment["PRE_COMMIT_TO_REF"], let from = environment["PRE_COMMIT_FROM_REF"] {
+                    return ["HEAD \(to) HEAD \(from)"]
+                }
+                var lines: [String] = []
+                while let line = readLine() { lines.append(line) }
+                return lines
             }
         }
     }
@@ -77,14 +97,13 @@ func report(_ outcomes: [(hook: String, outcome: HookInstaller.Outcome)], in dir
     if leftAlone { throw HookBlocked(lines: ["error: some hooks were not installed (see the warnings)"]) }
 }
 
-/// A hook's check failed, or installation was refused: exit 1, which blocks the commit.
+/// A hook's check failed, or installation was refused: exit 1, which blocks the commit or push.
 struct HookBlocked: RecipeError {
     let lines: [String]
+    /// How to go ahead anyway, knowingly.
+    var bypass: String?
 
     var exitStatus: ExitStatus { .checkFailed }
     var description: String { lines.joined(separator: "\n") }
-    var report: String {
-        description + (lines.first?.hasPrefix("error: some hooks") == true ? ""
-            : "\n(to commit anyway, knowingly: git commit --no-verify)")
-    }
+    var report: String { description + (bypass.map { "\n(to go ahead anyway, knowingly: \($0))" } ?? "") }
 }

@@ -16,7 +16,7 @@ struct InitCommandTests {
         let result = try repo.recipe("init")
         #expect(result.status == 0, "\(result)")
         #expect(result.stdout == Self.minimalFiles.map { "wrote \($0)\n" }.joined()
-            + "installed \(repo.path)/.git/hooks/pre-commit\n"
+            + "installed \(repo.path)/.git/hooks/pre-commit\ninstalled \(repo.path)/.git/hooks/pre-push\n"
             + "next: git recipe lock && git add -A && git commit -m 'Add recipes'\n")
         #expect(try repo.read(".gitignore") == "*.log\ndata/\nmodels/\nmetrics/\n__pycache__/\n")
         #expect(try repo.git("config", "--get", "notes.recipes.mergeStrategy") == "union")

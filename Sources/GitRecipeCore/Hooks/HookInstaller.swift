@@ -6,8 +6,8 @@ import Foundation
 /// with the same arguments and stdin; its failure blocks. Installing twice changes nothing,
 /// and `uninstall` puts back exactly what was there.
 public struct HookInstaller {
-    /// The hooks git-recipe provides so far.
-    public static let hooks = ["pre-commit"]
+    /// The hooks git-recipe provides.
+    public static let hooks = ["pre-commit", "pre-push"]
     static let marker = "# git-recipe hook v1"
 
     public let directory: String

@@ -1,9 +1,12 @@
 import Foundation
 
-/// The pre-commit hook's check (DESIGN §5), made on what is staged, not on the working
-/// tree: staged recipes and components validate; every recipe whose recipe, components,
-/// inputs or environment files are touched has a staged lock equal to the lock of the
-/// staged content (probe outputs aside); its outputs are ignored and untracked.
+/// What a hook's check found: problems block; warnings say what could not be checked.
+public struct Findings: Sendable {
+    public var problems: [String] = []
+    public var warnings: [String] = []
+}
+
+/// The pre-commit hook's check (DESIGN §5), made on what is staged, not on the working tree.
 public struct PreCommitCheck {
     public let repository: Repository
 
@@ -11,35 +14,44 @@ public struct PreCommitCheck {
         self.repository = repository
     }
 
-    /// What the check found: problems block the commit; warnings say what could not be checked.
-    public struct Findings: Sendable {
-        public var problems: [String] = []
-        public var warnings: [String] = []
-    }
-
-    /// One line per problem, each naming the file and the exact fix; none when the commit
-    /// may go ahead. Returns at once when nothing relevant is staged.
+    /// Returns at once when nothing is staged.
     public func findings() throws -> Findings {
         let staged = try repository.stagedPaths()
         guard !staged.isEmpty else { return Findings() }
-        let entries = try repository.indexEntries()
-        guard entries.contains(where: { $0.path.hasPrefix(Project.directory + "/") }) else { return Findings() }
-        let files = IndexFiles(repository: repository, entries: entries)
+        return try StoredContentCheck(repository: repository, entries: repository.indexEntries(), changed: staged, checkIgnored: true).findings().findings
+    }
+}
+
+/// Checks the recipes in content git stores — the index, or a commit's tree — against
+/// their locks: the project validates; every recipe whose recipe, components, inputs,
+/// environment files or outputs `changed` touches has a lock equal to the lock of that
+/// content (probe outputs aside); its outputs are untracked (and ignored, for the index).
+struct StoredContentCheck {
+    let repository: Repository
+    let entries: [IndexEntry]
+    let changed: [String]
+    /// Whether outputs must be ignored by the work tree's rules: meaningful for the index only.
+    let checkIgnored: Bool
+
+    /// One line per problem, each naming the file and the exact fix; `touched` names the
+    /// recipes the change touches.
+    func findings() throws -> (findings: Findings, touched: [String]) {
+        guard entries.contains(where: { $0.path.hasPrefix(Project.directory + "/") }) else { return (Findings(), []) }
+        let files = StoredFiles(repository: repository, entries: entries)
         let project = try Project.load(from: files)
         let touched = project.pipelines.filter { pipeline in
-            let watched = watchedPaths(of: pipeline)
-            return staged.contains { path in watched.contains { RepositoryPath.overlap($0, path) } }
+            let watched = Self.watchedPaths(of: pipeline)
+            return changed.contains { path in watched.contains { RepositoryPath.overlap($0, path) } }
         }
-        guard !touched.isEmpty else { return Findings() }
+        guard !touched.isEmpty else { return (Findings(), []) }
         let locker = try Locker(repository: repository)
         defer { try? locker.finish() }
         var findings = Findings()
-        for pipeline in touched { try check(pipeline, entries: entries, files: files, locker: locker, into: &findings) }
-        return findings
+        for pipeline in touched { try check(pipeline, files: files, locker: locker, into: &findings) }
+        return (findings, touched.map(\.recipe.name))
     }
-
     /// What a recipe's lock depends on, as paths in the repository.
-    private func watchedPaths(of pipeline: Pipeline) -> [String] {
+    static func watchedPaths(of pipeline: Pipeline) -> [String] {
         let recipe = pipeline.recipe
         return [recipe.file, Lockfile.path(for: recipe.name), ProjectConfig.file]
             + pipeline.steps.compactMap { $0.component.map { "\(Project.componentsDirectory)/\($0).yaml" } }
@@ -48,7 +60,7 @@ public struct PreCommitCheck {
             + pipeline.steps.flatMap(\.outputs) + [".gitignore"]
     }
 
-    private func check(_ pipeline: Pipeline, entries: [IndexEntry], files: IndexFiles, locker: Locker, into findings: inout Findings) throws {
+    private func check(_ pipeline: Pipeline, files: StoredFiles, locker: Locker, into findings: inout Findings) throws {
         let name = pipeline.recipe.name
         let lockPath = Lockfile.path(for: name)
         let fix = "git recipe lock \(name) && git add \(lockPath)"
@@ -88,7 +100,7 @@ public struct PreCommitCheck {
         for output in pipeline.steps.flatMap(\.outputs) {
             if let tracked = entries.first(where: { RepositoryPath.overlap(output, $0.path) }) {
                 problems.append("output '\(output)' of '\(name)' is tracked by git ('\(tracked.path)'); outputs are results, not sources: run: git rm -r --cached \(output) && echo '\(output)' >> .gitignore")
-            } else if try !repository.isIgnored(output) {
+            } else if checkIgnored, try !repository.isIgnored(output) {
                 problems.append("output '\(output)' of '\(name)' is not ignored by git, so a run would leave the tree dirty; run: echo '\(output)' >> .gitignore && git add .gitignore")
             }
         }

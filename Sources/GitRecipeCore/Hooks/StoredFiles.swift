@@ -1,7 +1,8 @@
 import Foundation
 
-/// Project files as they are staged: what the commit being made will hold.
-public struct IndexFiles: ProjectFiles {
+/// Project files as git stores them: the index (what the commit being made will hold) or a
+/// commit's tree.
+public struct StoredFiles: ProjectFiles {
     private let repository: Repository
     private let entries: [String: IndexEntry]
 

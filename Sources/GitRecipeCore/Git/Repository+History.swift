@@ -1,0 +1,119 @@
+import CLibGit2
+import Foundation
+
+extension Repository {
+    /// Commits reachable from `tip` and from none of `hidden`, oldest first.
+    public func commits(from tip: ObjectID, hiding hidden: [ObjectID]) throws -> [ObjectID] {
+        var walk: OpaquePointer?
+        try check("start a walk over history") { git_revwalk_new(&walk, raw) }
+        defer { git_revwalk_free(walk) }
+        git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_REVERSE.rawValue)
+        var start = tip.oid
+        try check("walk history from \(tip)") { git_revwalk_push(walk, &start) }
+        for commit in hidden {
+            var oid = commit.oid
+            try check("leave \(commit) out of the walk") { git_revwalk_hide(walk, &oid) }
+        }
+        var commits: [ObjectID] = []
+        var oid = git_oid()
+        while git_revwalk_next(&oid, walk) == 0 { commits.append(ObjectID(oid)) }
+        return commits
+    }
+
+    /// Whether the object is in this repository.
+    public func contains(_ id: ObjectID) throws -> Bool {
+        var odb: OpaquePointer?
+        try check("open the object database") { git_repository_odb(&odb, raw) }
+        defer { git_odb_free(odb) }
+        var oid = id.oid
+        return git_odb_exists(odb, &oid) == 1
+    }
+
+    /// The commits that refs under `prefix` (such as `refs/remotes/origin/`) point at.
+    public func referenceTargets(under prefix: String) throws -> [ObjectID] {
+        var iterator: OpaquePointer?
+        try check("list refs under \(prefix)") { git_reference_iterator_glob_new(&iterator, raw, prefix + "*") }
+        defer { git_reference_iterator_free(iterator) }
+        var targets: [ObjectID] = []
+        var reference: OpaquePointer?
+        while git_reference_next(&reference, iterator) == 0 {
+            defer { git_reference_free(reference) }
+            var resolved: OpaquePointer?
+            guard git_reference_resolve(&resolved, reference) == 0 else { continue }
+            defer { git_reference_free(resolved) }
+            if let target = git_reference_target(resolved) { targets.append(ObjectID(target.pointee)) }
+        }
+        return targets
+    }
+
+    /// Every file in `commit`'s tree, with its blob, sorted by path.
+    public func treeEntries(of commit: ObjectID) throws -> [IndexEntry] {
+        let tree = try tree(of: commit)
+        defer { git_tree_free(tree) }
+        final class Collected { var entries: [IndexEntry] = [] }
+        let collected = Collected()
+        try check("list the files of \(commit)") {
+            git_tree_walk(tree, GIT_TREEWALK_PRE, { root, entry, payload in
+                guard let entry, git_tree_entry_type(entry) == GIT_OBJECT_BLOB, let payload else { return 0 }
+                let path = String(cString: root!) + String(cString: git_tree_entry_name(entry))
+                Unmanaged<Collected>.fromOpaque(payload).takeUnretainedValue()
+                    .entries.append(IndexEntry(path: path, blob: ObjectID(git_tree_entry_id(entry).pointee)))
+                return 0
+            }, Unmanaged.passUnretained(collected).toOpaque())
+        }
+        return collected.entries.sorted { $0.path.precedesByBytes($1.path) }
+    }
+
+    /// Paths `commit` changed against its first parent (all of them for a root commit).
+    public func changedPaths(of commit: ObjectID) throws -> [String] {
+        let tree = try tree(of: commit)
+        defer { git_tree_free(tree) }
+        var commitObject: OpaquePointer?
+        var oid = commit.oid
+        try check("read commit \(commit)") { git_commit_lookup(&commitObject, raw, &oid) }
+        defer { git_commit_free(commitObject) }
+        var parentTree: OpaquePointer?
+        if git_commit_parentcount(commitObject) > 0 {
+            var parent: OpaquePointer?
+            try check("read the parent of \(commit)") { git_commit_parent(&parent, commitObject, 0) }
+            defer { git_commit_free(parent) }
+            try check("read the parent's tree of \(commit)") { git_commit_tree(&parentTree, parent) }
+        }
+        defer { git_tree_free(parentTree) }
+        var diff: OpaquePointer?
+        try check("compare \(commit) with its parent") { git_diff_tree_to_tree(&diff, raw, parentTree, tree, nil) }
+        defer { git_diff_free(diff) }
+        var paths: Set<String> = []
+        for position in 0..<git_diff_num_deltas(diff) {
+            guard let delta = git_diff_get_delta(diff, position)?.pointee else { continue }
+            for file in [delta.old_file, delta.new_file] where file.path != nil { paths.insert(String(cString: file.path)) }
+        }
+        return paths.sorted()
+    }
+
+    /// Every note's text in `ref`, one per annotated commit.
+    public func notes(ref: String = Repository.notesRef) throws -> [String] {
+        var notes: [(blob: ObjectID, commit: ObjectID)] = []
+        final class Collected { var pairs: [(ObjectID, ObjectID)] = [] }
+        let collected = Collected()
+        let result = git_note_foreach(raw, ref, { blob, annotated, payload in
+            guard let blob, let annotated, let payload else { return 0 }
+            Unmanaged<Collected>.fromOpaque(payload).takeUnretainedValue().pairs.append((ObjectID(blob.pointee), ObjectID(annotated.pointee)))
+            return 0
+        }, Unmanaged.passUnretained(collected).toOpaque())
+        if result == GIT_ENOTFOUND.rawValue { return [] }
+        try check("list the notes in \(ref)") { result }
+        notes = collected.pairs.map { (blob: $0.0, commit: $0.1) }
+        return try notes.map { String(decoding: try blobContents($0.blob), as: UTF8.self) }
+    }
+
+    private func tree(of commit: ObjectID) throws -> OpaquePointer? {
+        var oid = commit.oid
+        var commitObject: OpaquePointer?
+        try check("read commit \(commit)") { git_commit_lookup(&commitObject, raw, &oid) }
+        defer { git_commit_free(commitObject) }
+        var tree: OpaquePointer?
+        try check("read the tree of \(commit)") { git_commit_tree(&tree, commitObject) }
+        return tree
+    }
+}
