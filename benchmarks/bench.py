@@ -51,6 +51,8 @@ def generate(root, scale):
         sh("git", "config", key, value, cwd=root)
     with open(os.path.join(root, ".gitignore"), "w") as handle:
         handle.write("data/\nmodels/\n")
+    with open(os.path.join(root, "README.md"), "w") as handle:
+        handle.write("# reference repository\n")
     for index in range(tracked):
         path = os.path.join(root, "src", f"pkg{index % recipes}", f"module{index}.py")
         os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -158,6 +160,30 @@ def main():
         sh(binary, "lock", "--check", cwd=reference)
         warm = timed([binary, "lock", "--check"], reference, args.runs)
         rows.append(("lock --check, warm hash cache", warm, "", None, None, "≤ 100 ms", warm <= 0.100))
+
+        # git commit through the pre-commit hook vs with no hook, on the reference repository.
+        sh("git", "add", "-A", cwd=reference)
+        sh("git", "commit", "-q", "-m", "locks", cwd=reference)
+        counter = [0]
+
+        def stage(path, relock=False):
+            def prepare():
+                counter[0] += 1
+                with open(os.path.join(reference, path), "a") as handle:
+                    handle.write(f"# edit {counter[0]}\n")
+                if relock:
+                    sh(binary, "lock", "r00", cwd=reference)
+                    sh("git", "add", ".recipes/r00.lock", cwd=reference)
+                sh("git", "add", path, cwd=reference)
+            return prepare
+
+        commit = ["git", "commit", "-q", "--allow-empty", "-m", "bench"]
+        plain = timed(commit + ["--no-verify"], reference, args.runs * 4, before=stage("README.md"))
+        sh(binary, "hook", "install", cwd=reference)
+        unrelated = timed(commit, reference, args.runs * 4, before=stage("README.md"))
+        rows.append(("git commit with the hook, nothing relevant staged, above no hook", unrelated - plain, "git commit --no-verify", plain, None, "≤ 15 ms", unrelated - plain <= 0.015))
+        relevant = timed(commit, reference, args.runs * 2, before=stage("src/pkg0/module0.py", relock=True))
+        rows.append(("git commit with the hook, one input and its lock staged, above no hook", relevant - plain, "git commit --no-verify", plain, None, "≤ 50 ms + hashing", relevant - plain <= 0.050))
 
         trivial = os.path.join(work, "trivial")
         os.makedirs(trivial)
