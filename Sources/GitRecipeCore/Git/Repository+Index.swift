@@ -10,39 +10,47 @@ public struct IndexEntry: Equatable, Sendable {
 extension Repository {
     /// The index's stage-0 entries, sorted by path as git sorts them.
     public func indexEntries() throws -> [IndexEntry] {
+        try withIndex { index in try entries(of: index) }
+    }
+
+    /// What is staged: the index's entries, and the paths whose staged content differs from
+    /// HEAD's (every staged path while HEAD is unborn), from one reading of the index.
+    public func stagedChanges() throws -> (entries: [IndexEntry], paths: [String]) {
+        try withIndex { index in
+            var tree: OpaquePointer?
+            if let head = try head() {
+                var oid = head.tree.oid
+                try check("read HEAD's tree") { git_tree_lookup(&tree, raw, &oid) }
+            }
+            defer { git_tree_free(tree) }
+            var diff: OpaquePointer?
+            try check("compare the index with HEAD") { git_diff_tree_to_index(&diff, raw, tree, index, nil) }
+            defer { git_diff_free(diff) }
+            var paths: Set<String> = []
+            for position in 0..<git_diff_num_deltas(diff) {
+                guard let delta = git_diff_get_delta(diff, position)?.pointee else { continue }
+                for file in [delta.old_file, delta.new_file] where file.path != nil {
+                    paths.insert(String(cString: file.path))
+                }
+            }
+            return (try entries(of: index), paths.sorted())
+        }
+    }
+
+    private func withIndex<T>(_ body: (OpaquePointer?) throws -> T) throws -> T {
         var index: OpaquePointer?
         try check("read the index") { git_repository_index(&index, raw) }
         defer { git_index_free(index) }
         try check("reload the index") { git_index_read(index, 1) }
-        return (0..<git_index_entrycount(index)).compactMap { position in
+        return try body(index)
+    }
+
+    private func entries(of index: OpaquePointer?) throws -> [IndexEntry] {
+        (0..<git_index_entrycount(index)).compactMap { position in
             guard let entry = git_index_get_byindex(index, position)?.pointee,
                   (Int32(entry.flags) & GIT_INDEX_ENTRY_STAGEMASK) >> GIT_INDEX_ENTRY_STAGESHIFT == 0 else { return nil }
             return IndexEntry(path: String(cString: entry.path), blob: ObjectID(entry.id))
         }
-    }
-
-    /// Paths whose staged content differs from HEAD's (every staged path while HEAD is unborn).
-    public func stagedPaths() throws -> [String] {
-        var index: OpaquePointer?
-        try check("read the index") { git_repository_index(&index, raw) }
-        defer { git_index_free(index) }
-        var tree: OpaquePointer?
-        if let head = try head() {
-            var oid = head.tree.oid
-            try check("read HEAD's tree") { git_tree_lookup(&tree, raw, &oid) }
-        }
-        defer { git_tree_free(tree) }
-        var diff: OpaquePointer?
-        try check("compare the index with HEAD") { git_diff_tree_to_index(&diff, raw, tree, index, nil) }
-        defer { git_diff_free(diff) }
-        var paths: Set<String> = []
-        for position in 0..<git_diff_num_deltas(diff) {
-            guard let delta = git_diff_get_delta(diff, position)?.pointee else { continue }
-            for file in [delta.old_file, delta.new_file] where file.path != nil {
-                paths.insert(String(cString: file.path))
-            }
-        }
-        return paths.sorted()
     }
 
     /// A blob's bytes.

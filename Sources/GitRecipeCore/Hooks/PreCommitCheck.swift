@@ -14,11 +14,26 @@ public struct PreCommitCheck {
         self.repository = repository
     }
 
-    /// Returns at once when nothing is staged.
+    /// Returns at once when nothing relevant is staged: the paths the recipes watch are
+    /// remembered in `.git/recipes/watch-cache`, keyed by the staged `.recipes/` blobs, so
+    /// an unrelated commit parses no YAML at all.
     public func findings() throws -> Findings {
-        let staged = try repository.stagedPaths()
+        let (entries, staged) = try repository.stagedChanges()
         guard !staged.isEmpty else { return Findings() }
-        return try StoredContentCheck(repository: repository, entries: repository.indexEntries(), changed: staged, checkIgnored: true).findings().findings
+        let recipeFiles = entries.filter { $0.path.hasPrefix(Project.directory + "/") }
+        guard !recipeFiles.isEmpty else { return Findings() }
+        let key = ContentDigest.of(Array(recipeFiles.map { "\($0.path) \($0.blob)\n" }.joined().utf8)).hex
+        let cache = "\(repository.gitDirectory)/recipes/watch-cache"
+        if let cached = try? String(contentsOfFile: cache, encoding: .utf8), cached.hasPrefix(key + "\n") {
+            let watched = cached.split(separator: "\n").dropFirst().map(String.init)
+            guard staged.contains(where: { path in watched.contains { RepositoryPath.overlap($0, path) } }) else { return Findings() }
+        }
+        let check = StoredContentCheck(repository: repository, entries: entries, changed: staged, checkIgnored: true)
+        let result = try check.findings()
+        var transaction = FileTransaction()
+        transaction.write(Data(([key] + result.watched).joined(separator: "\n").utf8 + [10]), to: URL(fileURLWithPath: cache))
+        try? transaction.commit()
+        return result.findings
     }
 }
 
@@ -34,21 +49,22 @@ struct StoredContentCheck {
     let checkIgnored: Bool
 
     /// One line per problem, each naming the file and the exact fix; `touched` names the
-    /// recipes the change touches.
-    func findings() throws -> (findings: Findings, touched: [String]) {
-        guard entries.contains(where: { $0.path.hasPrefix(Project.directory + "/") }) else { return (Findings(), []) }
+    /// recipes the change touches, `watched` every path any recipe's lock depends on.
+    func findings() throws -> (findings: Findings, touched: [String], watched: [String]) {
+        guard entries.contains(where: { $0.path.hasPrefix(Project.directory + "/") }) else { return (Findings(), [], []) }
         let files = StoredFiles(repository: repository, entries: entries)
         let project = try Project.load(from: files)
-        let touched = project.pipelines.filter { pipeline in
-            let watched = Self.watchedPaths(of: pipeline)
-            return changed.contains { path in watched.contains { RepositoryPath.overlap($0, path) } }
-        }
-        guard !touched.isEmpty else { return (Findings(), []) }
+        let watched = project.pipelines.map(Self.watchedPaths)
+        let touched = zip(project.pipelines, watched).filter { _, watched in
+            changed.contains { path in watched.contains { RepositoryPath.overlap($0, path) } }
+        }.map(\.0)
+        let allWatched = Array(Set(watched.joined())).sorted()
+        guard !touched.isEmpty else { return (Findings(), [], allWatched) }
         let locker = try Locker(repository: repository)
         defer { try? locker.finish() }
         var findings = Findings()
         for pipeline in touched { try check(pipeline, files: files, locker: locker, into: &findings) }
-        return (findings, touched.map(\.recipe.name))
+        return (findings, touched.map(\.recipe.name), allWatched)
     }
     /// What a recipe's lock depends on, as paths in the repository.
     static func watchedPaths(of pipeline: Pipeline) -> [String] {
