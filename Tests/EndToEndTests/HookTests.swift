@@ -188,3 +188,52 @@ struct HookTests {
         #expect((result.stdout + result.stderr).contains("does not match the staged content of 'train'"))
     }
 }
+
+/// The installed pre-commit script answers "nothing relevant staged" itself, from the watch
+/// cache git-recipe leaves, and must fall through to git-recipe whenever it is not sure.
+@Suite("The pre-commit hook's shell fast path")
+struct HookFastPathTests {
+    /// Runs the installed hook with no git-recipe on PATH: exit 0 means the script decided
+    /// alone; anything else means it needed git-recipe.
+    func hookWithoutGitRecipe(_ repo: TemporaryGitRepository) throws -> Int32 {
+        var environment = repo.environment
+        environment["PATH"] = "/usr/bin:/bin"
+        return try run("sh", [".git/hooks/pre-commit"], in: repo.path, environment: environment).status
+    }
+
+    func primed() throws -> TemporaryGitRepository {
+        let repo = try HookTests.project()
+        try repo.write("README.md", "# one\n")
+        try repo.git("add", "README.md")
+        try repo.git("commit", "-q", "-m", "writes the watch cache")   // through the full check
+        #expect(repo.directory.exists(".git/recipes/watch-cache"))
+        return repo
+    }
+
+    @Test func anUnrelatedChangeNeedsNoGitRecipe() throws {
+        let repo = try primed()
+        try repo.write("README.md", "# two\n")
+        try repo.git("add", "README.md")
+        #expect(try hookWithoutGitRecipe(repo) == 0)
+    }
+
+    @Test func aWatchedPathARenameOrAChangedProjectFallsThrough() throws {
+        let repo = try primed()
+        try repo.write("train.py", "print('changed')\n")
+        try repo.git("add", "train.py")
+        #expect(try hookWithoutGitRecipe(repo) != 0, "a staged input")
+        try repo.git("reset", "-q", "--hard")
+        try repo.git("mv", "train.py", "moved.py")
+        #expect(try hookWithoutGitRecipe(repo) != 0, "a watched file renamed away")
+        try repo.git("reset", "-q", "--hard")
+        try repo.write(".recipes/notes.txt", "x")
+        try repo.write("README.md", "# three\n")
+        try repo.git("add", ".recipes/notes.txt", "README.md")
+        #expect(try hookWithoutGitRecipe(repo) != 0, "a changed .recipes/ invalidates the cache")
+        try repo.git("reset", "-q", "--hard")
+        try repo.write("data/new.csv", "5,6\n")   // ignored data: not staged, nothing to do
+        try repo.write("odd name \"quoted\".txt", "x")
+        try repo.git("add", "odd name \"quoted\".txt")
+        #expect(try hookWithoutGitRecipe(repo) != 0, "a path git quotes is not trusted to the script")
+    }
+}

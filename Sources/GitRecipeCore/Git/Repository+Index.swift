@@ -5,6 +5,8 @@ import Foundation
 public struct IndexEntry: Equatable, Sendable {
     public let path: String
     public let blob: ObjectID
+    /// The file mode git records (0o100644, 0o100755, 0o120000).
+    public var mode: UInt32 = 0o100644
 }
 
 extension Repository {
@@ -49,7 +51,7 @@ extension Repository {
         (0..<git_index_entrycount(index)).compactMap { position in
             guard let entry = git_index_get_byindex(index, position)?.pointee,
                   (Int32(entry.flags) & GIT_INDEX_ENTRY_STAGEMASK) >> GIT_INDEX_ENTRY_STAGESHIFT == 0 else { return nil }
-            return IndexEntry(path: String(cString: entry.path), blob: ObjectID(entry.id))
+            return IndexEntry(path: String(cString: entry.path), blob: ObjectID(entry.id), mode: entry.mode)
         }
     }
 
