@@ -133,6 +133,8 @@ def main():
     if not args.binary:
         sys.exit("error: no git-recipe on PATH; run: make install, or pass --binary")
     binary = os.path.abspath(args.binary)
+    # Hooks call `git recipe` from PATH: make that the binary being measured.
+    os.environ["PATH"] = os.path.dirname(binary) + os.pathsep + os.environ.get("PATH", "")
     work = tempfile.mkdtemp(prefix="git-recipe-bench-")
     rows = []
     try:
