@@ -237,3 +237,43 @@ struct HookFastPathTests {
         #expect(try hookWithoutGitRecipe(repo) != 0, "a path git quotes is not trusted to the script")
     }
 }
+
+extension HookTests {
+    /// A file whose stat matches what the index recorded is taken from disk (through the
+    /// hash cache) rather than read from its blob; a same-size edit with its mtime put back
+    /// changes its ctime, so it is read from the blob and judged by what is staged.
+    @Test func filesUnchangedSinceStagingComeFromDiskAndChangedOnesFromTheirBlobs() throws {
+        let repo = try Self.project()
+        let touch = { (path: String) in _ = try run("touch", ["-d", "2020-01-01 00:00:00", "\(repo.path)/\(path)"], in: repo.path, environment: repo.environment) }
+        try repo.write("train.py", "print('A')\n")
+        try touch("train.py")
+        #expect(try repo.recipe("lock").status == 0)
+        try repo.git("add", "train.py", ".recipes/train.lock")
+        #expect(try run("git", ["commit", "-q", "-m", "A"], in: repo.path, environment: repo.environment).status == 0)
+        // git compares stat times in whole seconds: a same-size rewrite within the second
+        // with its mtime put back would not even be staged by `git add`.
+        Thread.sleep(forTimeInterval: 1.1)
+        try repo.write("train.py", "print('B')\n")
+        try touch("train.py")
+        #expect(try repo.recipe("lock").status == 0)
+        try repo.git("add", "train.py", ".recipes/train.lock")
+        Thread.sleep(forTimeInterval: 1.1)
+        try repo.write("train.py", "print('C')\n")   // same size, unstaged, mtime put back
+        try touch("train.py")
+        let result = try run("git", ["commit", "-q", "-m", "B is staged and locked"], in: repo.path, environment: repo.environment)
+        #expect(result.status == 0, "\(result)")
+    }
+}
+
+extension HookTests {
+    /// `git commit -a` and `git commit PATH` stage into a temporary index that git names in
+    /// GIT_INDEX_FILE; the hook must judge that one, not .git/index.
+    @Test(arguments: [["-a"], ["train.py"]])
+    func aTemporaryIndexIsWhatIsJudged(arguments: [String]) throws {
+        let repo = try Self.project()
+        try repo.write("train.py", "print('unstaged, stale')\n")
+        let result = try run("git", ["commit", "-q", "-m", "stale"] + arguments, in: repo.path, environment: repo.environment)
+        #expect(result.status != 0, "\(result)")
+        #expect(result.stderr.contains("input 'train.py'"))
+    }
+}

@@ -7,6 +7,17 @@ public struct IndexEntry: Equatable, Sendable {
     public let blob: ObjectID
     /// The file mode git records (0o100644, 0o100755, 0o120000).
     public var mode: UInt32 = 0o100644
+    /// For an index entry: the work-tree file's stat as git recorded it when staging
+    /// (size and inode truncated to 32 bits, mtime in ns); `nil` for a commit's tree.
+    public var recorded: RecordedStat?
+
+    /// What git's index remembers of a file's stat, to tell whether it changed since.
+    public struct RecordedStat: Equatable, Sendable {
+        let size: UInt32
+        let inode: UInt32
+        let modified: Int64
+        let changed: Int64
+    }
 }
 
 extension Repository {
@@ -51,7 +62,11 @@ extension Repository {
         (0..<git_index_entrycount(index)).compactMap { position in
             guard let entry = git_index_get_byindex(index, position)?.pointee,
                   (Int32(entry.flags) & GIT_INDEX_ENTRY_STAGEMASK) >> GIT_INDEX_ENTRY_STAGESHIFT == 0 else { return nil }
-            return IndexEntry(path: String(cString: entry.path), blob: ObjectID(entry.id), mode: entry.mode)
+            let recorded = IndexEntry.RecordedStat(
+                size: entry.file_size, inode: entry.ino,
+                modified: Int64(entry.mtime.seconds) * 1_000_000_000 + Int64(entry.mtime.nanoseconds),
+                changed: Int64(entry.ctime.seconds) * 1_000_000_000 + Int64(entry.ctime.nanoseconds))
+            return IndexEntry(path: String(cString: entry.path), blob: ObjectID(entry.id), mode: entry.mode, recorded: recorded)
         }
     }
 

@@ -48,9 +48,22 @@ public final class Repository {
                     throw error
                 }
             }
-            return try Repository(raw: raw)
+            return try Repository(raw: raw).usingIndex(from: environment, relativeTo: directory)
         }
         return try Repository(raw: open(directory, flags: 0, ceilings: environment["GIT_CEILING_DIRECTORIES"]))
+            .usingIndex(from: environment, relativeTo: directory)
+    }
+
+    /// Uses the index git names in `GIT_INDEX_FILE`: for `git commit -a` or `git commit PATH`
+    /// git stages into a temporary index and gives its path to the hooks.
+    private func usingIndex(from environment: [String: String], relativeTo directory: String) throws -> Repository {
+        guard let file = environment["GIT_INDEX_FILE"], !file.isEmpty else { return self }
+        let path = file.absolute(relativeTo: directory)
+        var index: OpaquePointer?
+        try check("open the index '\(path)'") { git_index_open(&index, path) }
+        defer { git_index_free(index) }
+        try check("use the index '\(path)'") { git_repository_set_index(raw, index) }
+        return self
     }
 
     private static func open(_ path: String, flags: UInt32, ceilings: String?) throws -> OpaquePointer {

@@ -69,6 +69,26 @@ struct StoredContentCheck {
         for pipeline in touched { try check(pipeline, files: files, locker: locker, into: &findings) }
         return (findings, touched.map(\.recipe.name), allWatched)
     }
+    /// Whether the work-tree file still matches the stat git recorded when it was staged,
+    /// and was not modified so close to the index being written that a later change could
+    /// hide behind the same timestamp (git's own "racily clean" rule).
+    private func isUnchangedOnDisk(_ entry: IndexEntry, indexWritten: Int64) -> Bool {
+        guard let recorded = entry.recorded else { return false }
+        var info = stat()
+        guard lstat("\(repository.workTree)/\(entry.path)", &info) == 0 else { return false }
+        let stamp = FileStamp(info)
+        return UInt32(truncatingIfNeeded: stamp.size) == recorded.size
+            && UInt32(truncatingIfNeeded: stamp.inode) == recorded.inode
+            && stamp.modified == recorded.modified && stamp.changed == recorded.changed
+            && stamp.modified < indexWritten - HashCache.racyWindow
+    }
+
+    private static func modificationTime(of path: String) -> Int64 {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return 0 }
+        return FileStamp(info).modified
+    }
+
     /// What a recipe's lock depends on, as paths in the repository.
     static func watchedPaths(of pipeline: Pipeline) -> [String] {
         let recipe = pipeline.recipe
@@ -94,9 +114,14 @@ struct StoredContentCheck {
                 return
             }
             var digests: [String: ContentDigest] = [:]
+            let indexWritten = Self.modificationTime(of: "\(repository.gitDirectory)/index")
             for input in pipeline.pinnedInputs.map(\.path) + pipeline.recipe.environment.files.map(\.value) {
                 let tracked = entries.filter { RepositoryPath.overlap(input, $0.path) }
-                for entry in tracked { digests[entry.path] = ContentDigest.of(try repository.blobContents(entry.blob)) }
+                // A file git's index says is unchanged since staging holds the staged bytes,
+                // so the hash cache serves it; only the others are read from their blobs.
+                for entry in tracked where !isUnchangedOnDisk(entry, indexWritten: indexWritten) {
+                    digests[entry.path] = ContentDigest.of(try repository.blobContents(entry.blob))
+                }
                 // Untracked data that is not on this machine cannot be checked here; it is
                 // taken as locked, and said so (DESIGN §3: never failed for that alone).
                 let path = input.hasSuffix("/") ? String(input.dropLast()) : input
