@@ -160,13 +160,16 @@ public final class Locker: Sendable {
     public func state(of recipe: String, against fresh: Lockfile, files: any ProjectFiles) throws -> LockState {
         let path = Lockfile.path(for: recipe)
         guard let text = try files.read(path) else { return .missing }
+        // Locks are byte-stable, so the common case needs no parsing at all.
+        let rendered = fresh.rendered()
+        if text == rendered { return .fresh }
         let current: LockEntries
         do {
             current = try LockEntries(parsing: text, file: path, recipe: recipe)
         } catch {
             return .untrusted(error)
         }
-        let expected = try LockEntries(parsing: fresh.rendered(), file: path, recipe: recipe)
+        let expected = try LockEntries(parsing: rendered, file: path, recipe: recipe)
         let changes = expected.changes(since: current)
         return changes.isEmpty ? .fresh : .stale(changes)
     }
