@@ -83,28 +83,21 @@ extension Repository {
         var diff: OpaquePointer?
         try check("compare \(commit) with its parent") { git_diff_tree_to_tree(&diff, raw, parentTree, tree, nil) }
         defer { git_diff_free(diff) }
-        var paths: Set<String> = []
-        for position in 0..<git_diff_num_deltas(diff) {
-            guard let delta = git_diff_get_delta(diff, position)?.pointee else { continue }
-            for file in [delta.old_file, delta.new_file] where file.path != nil { paths.insert(String(cString: file.path)) }
-        }
-        return paths.sorted()
+        return Self.paths(in: diff)
     }
 
     /// Every note's text in `ref`, one per annotated commit.
     public func notes(ref: String = Repository.notesRef) throws -> [String] {
-        var notes: [(blob: ObjectID, commit: ObjectID)] = []
-        final class Collected { var pairs: [(ObjectID, ObjectID)] = [] }
+        final class Collected { var blobs: [ObjectID] = [] }
         let collected = Collected()
-        let result = git_note_foreach(raw, ref, { blob, annotated, payload in
-            guard let blob, let annotated, let payload else { return 0 }
-            Unmanaged<Collected>.fromOpaque(payload).takeUnretainedValue().pairs.append((ObjectID(blob.pointee), ObjectID(annotated.pointee)))
+        let result = git_note_foreach(raw, ref, { blob, _, payload in
+            guard let blob, let payload else { return 0 }
+            Unmanaged<Collected>.fromOpaque(payload).takeUnretainedValue().blobs.append(ObjectID(blob.pointee))
             return 0
         }, Unmanaged.passUnretained(collected).toOpaque())
         if result == GIT_ENOTFOUND.rawValue { return [] }
         try check("list the notes in \(ref)") { result }
-        notes = collected.pairs.map { (blob: $0.0, commit: $0.1) }
-        return try notes.map { String(decoding: try blobContents($0.blob), as: UTF8.self) }
+        return try collected.blobs.map { String(decoding: try blobContents($0), as: UTF8.self) }
     }
 
     private func tree(of commit: ObjectID) throws -> OpaquePointer? {

@@ -39,15 +39,20 @@ extension Repository {
             var diff: OpaquePointer?
             try check("compare the index with HEAD") { git_diff_tree_to_index(&diff, raw, tree, index, nil) }
             defer { git_diff_free(diff) }
-            var paths: Set<String> = []
-            for position in 0..<git_diff_num_deltas(diff) {
-                guard let delta = git_diff_get_delta(diff, position)?.pointee else { continue }
-                for file in [delta.old_file, delta.new_file] where file.path != nil {
-                    paths.insert(String(cString: file.path))
-                }
-            }
-            return (try entries(of: index), paths.sorted())
+            return (try entries(of: index), Self.paths(in: diff))
         }
+    }
+
+    /// Every path a diff touches, on either side (a rename gives both), sorted.
+    static func paths(in diff: OpaquePointer?) -> [String] {
+        var paths: Set<String> = []
+        for position in 0..<git_diff_num_deltas(diff) {
+            guard let delta = git_diff_get_delta(diff, position)?.pointee else { continue }
+            for file in [delta.old_file, delta.new_file] where file.path != nil {
+                paths.insert(String(cString: file.path))
+            }
+        }
+        return paths.sorted()
     }
 
     private func withIndex<T>(_ body: (OpaquePointer?) throws -> T) throws -> T {
