@@ -37,9 +37,6 @@ extension GitRecipeCommand {
 
         func validate() throws {
             if seed != nil && seeds != nil { throw ValidationError("give --seed or --seeds, not both") }
-            if let executor, executor != "local" {
-                throw ValidationError("executor '\(executor)' is not available in this version; use --executor local")
-            }
         }
 
         func run() throws {
@@ -48,6 +45,7 @@ extension GitRecipeCommand {
             let project = try Project.load(from: files, recipes: [recipe])
             Terminal.standardError.write(project.warnings.map { "\($0)\n" }.joined())
             let pipeline = project.pipelines[0]
+            try checkExecutor(repository: repository, config: project.config)
             let settings = try RunSettings(recipe: pipeline.recipe, assignments: params, seed: seed, seeds: seeds)
             let locker = try Locker(repository: repository)
             let runner = Runner(repository: repository, pipeline: pipeline, locker: locker, files: files)
@@ -70,6 +68,20 @@ extension GitRecipeCommand {
             }
             try locker.finish()
             if worst != .success { throw RunEnded(status: worst, message: "a step failed; the run is recorded (git recipe logs RUN shows the logs)") }
+        }
+
+        /// The executor comes from --executor, else `git config recipe.executor`, else
+        /// `executors.default` in .recipes/config.yaml; only `local` exists so far, and a run
+        /// must never quietly go elsewhere than asked.
+        private func checkExecutor(repository: Repository, config: ProjectConfig) throws {
+            let (name, source): (String, String) = if let executor {
+                (executor, "--executor")
+            } else if let configured = try repository.config("recipe.executor") {
+                (configured, "git config recipe.executor")
+            } else {
+                (config.defaultExecutor, "executors.default in \(ProjectConfig.file)")
+            }
+            if name != "local" { throw RunInputError.executorUnavailable(name, source: source) }
         }
 
         private func printPlan(_ runner: Runner, _ settings: RunSettings) throws {

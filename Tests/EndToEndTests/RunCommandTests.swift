@@ -176,6 +176,27 @@ struct RunCommandTests {
         #expect(document.contains("  - name: after\n    skipped: a step it needs failed\n"))
     }
 
+    @Test func anExecutorThatDoesNotExistYetIsRefusedNotIgnored() throws {
+        let repo = try Self.project(Self.echo)
+        try repo.git("config", "recipe.executor", "slurm")
+        var result = try repo.recipe("run", "r")
+        #expect(result.status == 2)
+        #expect(result.stderr == "error: executor 'slurm' (from git config recipe.executor) is not available in this version; run with --executor local\n")
+        #expect(try repo.recipe("run", "r", "--executor", "local").status == 0)
+        try repo.git("config", "--unset", "recipe.executor")
+        try repo.write(".recipes/config.yaml", "version: 1\nexecutors: {default: slurm}\n")
+        try repo.commitAll("default to slurm")
+        result = try repo.recipe("run", "r", "--dry-run")
+        #expect(result.stderr == "error: executor 'slurm' (from executors.default in .recipes/config.yaml) is not available in this version; run with --executor local\n")
+    }
+
+    @Test func logsListStepsInTheOrderTheyRan() throws {
+        let repo = try Self.project("version: 1\nseed: 1\nsteps:\n  zeta: {run: echo first}\n  alpha: {needs: [zeta], run: echo second}\n")
+        #expect(try repo.recipe("run", "r").status == 0)
+        let id = RunNote(parsing: try repo.git("notes", "--ref=recipes", "show", "HEAD")).documents[0].id
+        #expect(try repo.recipe("logs", id).stdout == "==> zeta <==\nfirst\n==> alpha <==\nsecond\n")
+    }
+
     @Test func aMalformedMetricsFileFailsTheStep() throws {
         let repo = try Self.project("version: 1\nseed: 1\nsteps:\n  s: {run: \"mkdir -p out && echo '{not json' > out/m.json\", metrics: [out/m.json]}\n")
         let result = try repo.recipe("run", "r")

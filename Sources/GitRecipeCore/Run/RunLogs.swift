@@ -15,11 +15,13 @@ public struct RunLogs {
         directory = "\(runs)/\(id)"
     }
 
+    /// The file listing the run's steps, one a line, in the order they started.
+    static let order = "steps"
+
     /// The steps that have logs, in the order they ran.
     public var steps: [String] {
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".log") }
-        let started = { (name: String) in (try? FileManager.default.attributesOfItem(atPath: "\(directory)/\(name)")[.creationDate] as? Date) ?? .distantPast }
-        return names.sorted { started($0) < started($1) }.map { String($0.dropLast(4)) }
+        let listed = (try? String(contentsOfFile: "\(directory)/\(Self.order)", encoding: .utf8)) ?? ""
+        return listed.split(separator: "\n").map(String.init)
     }
 
     public func text(of step: String) throws -> String {

@@ -86,6 +86,7 @@ public enum RunInputError: RecipeError, Equatable {
     case wrongType(String, value: String, expected: String)
     case malformedSeeds(String)
     case noSeed(recipe: String)
+    case executorUnavailable(String, source: String)
 
     public var exitStatus: ExitStatus { .invalidInput }
 
@@ -101,6 +102,8 @@ public enum RunInputError: RecipeError, Equatable {
             "--seeds '\(text)' is neither a range like 0..4 nor a list like 1,7,42"
         case .noSeed(let recipe):
             "recipe '\(recipe)' has no seed; pass --seed N, or add 'seed:' to the recipe"
+        case .executorUnavailable(let name, let source):
+            "executor '\(name)' (from \(source)) is not available in this version; run with --executor local"
         }
     }
 }

@@ -130,6 +130,7 @@ public final class Runner {
     ) throws -> (yaml: CanonicalYAML, problem: String?) {
         FileManager.default.createFile(atPath: logFile, contents: nil)
         guard let log = FileHandle(forWritingAtPath: logFile) else { throw FileWriteError(path: logFile, reason: "cannot create it") }
+        try recordStart(of: step.name, in: (logFile as NSString).deletingLastPathComponent)
         defer { try? log.close() }
         let started = Date()
         let process = try StepProcess.start(command, in: repository.workTree, environment: environment, log: log)
@@ -156,6 +157,16 @@ public final class Runner {
         ]
         if let problem { fields.append(("error", .string(problem))) }
         return (.ordered(fields), problem)
+    }
+
+    /// Appends the step to the run's list of steps in the order they started, which `logs` reads.
+    private func recordStart(of step: String, in directory: String) throws {
+        let path = "\(directory)/\(RunLogs.order)"
+        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        guard let list = FileHandle(forWritingAtPath: path) else { throw FileWriteError(path: path, reason: "cannot open it") }
+        defer { try? list.close() }
+        try list.seekToEnd()
+        try list.write(contentsOf: Data("\(step)\n".utf8))
     }
 
     /// After a step: its outputs exist, the tree is still clean, HEAD, index and refs are
