@@ -28,6 +28,23 @@ struct HookTests {
         return repo
     }
 
+    /// Points `repo` at this project's `.pre-commit-hooks.yaml` (at the checkout's HEAD) for
+    /// `hook`, and returns the environment the pre-commit framework then runs in.
+    static func usePreCommitFramework(in repo: TemporaryGitRepository, hook: String, cache: TemporaryDirectory) throws -> [String: String] {
+        let project = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appending(path: "../..").standardizedFileURL.path
+        let revision = try run("git", ["rev-parse", "HEAD"], in: project, environment: ProcessInfo.processInfo.environment)
+        try repo.write(".pre-commit-config.yaml", """
+            repos:
+              - repo: \(project)
+                rev: \(revision.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+                hooks: [{id: \(hook)}]
+
+            """)
+        var environment = repo.environment
+        environment["PRE_COMMIT_HOME"] = cache.path
+        return environment
+    }
+
     func commit(_ repo: TemporaryGitRepository, _ paths: String...) throws -> CommandResult {
         try repo.git(["add"] + paths)
         return try run("git", ["commit", "-q", "-m", "change"], in: repo.path, environment: repo.environment)
@@ -80,7 +97,7 @@ struct HookTests {
         try repo.git("reset", "-q")
         try repo.write("requirements.txt", "numpy==2.4.6\n")
 
-        try repo.write(".recipes/train.yaml", Self.recipe.replacingOccurrences(of: "seed: 1\n", with: "") .replacingOccurrences(of: "environment:", with: "environment:"))
+        try repo.write(".recipes/train.yaml", Self.recipe.replacingOccurrences(of: "seed: 1\n", with: ""))
         result = try commit(repo, ".recipes/train.yaml")
         #expect(result.stderr.hasPrefix(".recipes/train.yaml:1:1: error: recipe 'train' has no seed"))
         try repo.git("checkout", "-q", "HEAD", "--", ".recipes/train.yaml")
@@ -164,20 +181,10 @@ struct HookTests {
 
     /// The pre-commit framework itself, running our hook from .pre-commit-hooks.yaml.
     @Test func thePreCommitFrameworkRunsRecipeCheck() throws {
-        let project = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appending(path: "../..").standardizedFileURL.path
-        let revision = try run("git", ["rev-parse", "HEAD"], in: project, environment: ProcessInfo.processInfo.environment)
         let repo = try Self.project()
         try FileManager.default.removeItem(atPath: "\(repo.path)/.git/hooks/pre-commit")
         let cache = try TemporaryDirectory()
-        try repo.write(".pre-commit-config.yaml", """
-            repos:
-              - repo: \(project)
-                rev: \(revision.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
-                hooks: [{id: recipe-check}]
-
-            """)
-        var environment = repo.environment
-        environment["PRE_COMMIT_HOME"] = cache.path
+        let environment = try Self.usePreCommitFramework(in: repo, hook: "recipe-check", cache: cache)
         let install = try run("python3", ["-m", "pre_commit", "install"], in: repo.path, environment: environment)
         #expect(install.status == 0, "pre-commit must be installed (pip install pre-commit): \(install)")
         try repo.git("add", ".pre-commit-config.yaml")

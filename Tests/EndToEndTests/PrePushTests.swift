@@ -97,21 +97,11 @@ struct PrePushTests {
 extension PrePushTests {
     /// The pre-commit framework at its pre-push stage, running `recipe-verify`.
     @Test func thePreCommitFrameworkRunsRecipeVerifyOnPush() throws {
-        let project = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appending(path: "../..").standardizedFileURL.path
-        let revision = try run("git", ["rev-parse", "HEAD"], in: project, environment: ProcessInfo.processInfo.environment)
         let (repo, remote) = try Self.project()
         defer { withExtendedLifetime(remote) {} }
         for hook in ["pre-commit", "pre-push"] { try FileManager.default.removeItem(atPath: "\(repo.path)/.git/hooks/\(hook)") }
         let cache = try TemporaryDirectory()
-        try repo.write(".pre-commit-config.yaml", """
-            repos:
-              - repo: \(project)
-                rev: \(revision.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
-                hooks: [{id: recipe-verify}]
-
-            """)
-        var environment = repo.environment
-        environment["PRE_COMMIT_HOME"] = cache.path
+        let environment = try HookTests.usePreCommitFramework(in: repo, hook: "recipe-verify", cache: cache)
         let install = try run("python3", ["-m", "pre_commit", "install", "--hook-type", "pre-push"], in: repo.path, environment: environment)
         #expect(install.status == 0, "\(install)")
         try repo.git("add", ".pre-commit-config.yaml")

@@ -1,0 +1,118 @@
+import Foundation
+
+/// What a hook's check found: problems block; warnings say what could not be checked.
+public struct Findings: Sendable {
+    public var problems: [String] = []
+    public var warnings: [String] = []
+}
+
+/// Checks the recipes in content git stores — the index, or a commit's tree — against
+/// their locks: the project validates; every recipe whose recipe, components, inputs,
+/// environment files or outputs `changed` touches has a lock equal to the lock of that
+/// content (probe outputs aside); its outputs are untracked (and ignored, for the index).
+struct StoredContentCheck {
+    let repository: Repository
+    let entries: [IndexEntry]
+    let changed: [String]
+    /// Whether outputs must be ignored by the work tree's rules: meaningful for the index only.
+    let checkIgnored: Bool
+
+    /// One line per problem, each naming the file and the exact fix; `touched` names the
+    /// recipes the change touches, `watched` every path any recipe's lock depends on.
+    func findings() throws -> (findings: Findings, touched: [String], watched: [String]) {
+        guard entries.contains(where: { $0.path.hasPrefix(Project.directory + "/") }) else { return (Findings(), [], []) }
+        let files = StoredFiles(repository: repository, entries: entries)
+        let project = try Project.load(from: files)
+        let watched = project.pipelines.map(Self.watchedPaths)
+        let touched = zip(project.pipelines, watched).filter { _, watched in
+            changed.contains { path in watched.contains { RepositoryPath.overlap($0, path) } }
+        }.map(\.0)
+        let allWatched = Array(Set(watched.joined())).sorted()
+        guard !touched.isEmpty else { return (Findings(), [], allWatched) }
+        let locker = try Locker(repository: repository)
+        defer { try? locker.finish() }
+        var findings = Findings()
+        for pipeline in touched { try check(pipeline, files: files, locker: locker, into: &findings) }
+        return (findings, touched.map(\.recipe.name), allWatched)
+    }
+    /// Whether the work-tree file still matches the stat git recorded when it was staged,
+    /// and was not modified so close to the index being written that a later change could
+    /// hide behind the same timestamp (git's own "racily clean" rule).
+    private func isUnchangedOnDisk(_ entry: IndexEntry, indexWritten: Int64) -> Bool {
+        guard let recorded = entry.recorded else { return false }
+        var info = stat()
+        guard lstat("\(repository.workTree)/\(entry.path)", &info) == 0 else { return false }
+        let stamp = FileStamp(info)
+        return UInt32(truncatingIfNeeded: stamp.size) == recorded.size
+            && UInt32(truncatingIfNeeded: stamp.inode) == recorded.inode
+            && stamp.modified == recorded.modified && stamp.changed == recorded.changed
+            && stamp.modified < indexWritten - HashCache.racyWindow
+    }
+
+    private static func modificationTime(of path: String) -> Int64 {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return 0 }
+        return FileStamp(info).modified
+    }
+
+    /// What a recipe's lock depends on, as paths in the repository.
+    static func watchedPaths(of pipeline: Pipeline) -> [String] {
+        let recipe = pipeline.recipe
+        return [recipe.file, Lockfile.path(for: recipe.name), ProjectConfig.file]
+            + pipeline.steps.compactMap { $0.component.map { "\(Project.componentsDirectory)/\($0).yaml" } }
+            + pipeline.pinnedInputs.map(\.path)
+            + recipe.environment.files.map(\.value)
+            + pipeline.steps.flatMap(\.outputs) + [".gitignore"]
+    }
+
+    private func check(_ pipeline: Pipeline, files: StoredFiles, locker: Locker, into findings: inout Findings) throws {
+        let name = pipeline.recipe.name
+        let lockPath = Lockfile.path(for: name)
+        let fix = "git recipe lock \(name) && git add \(lockPath)"
+        var problems: [String] = []
+        defer { findings.problems += problems }
+        if let text = try files.read(lockPath) {
+            let current: LockEntries
+            do {
+                current = try LockEntries(parsing: text, file: lockPath, recipe: name)
+            } catch {
+                problems.append("\(error.description) && git add \(lockPath)")
+                return
+            }
+            var digests: [String: ContentDigest] = [:]
+            let indexWritten = Self.modificationTime(of: "\(repository.gitDirectory)/index")
+            for input in pipeline.pinnedInputs.map(\.path) + pipeline.recipe.environment.files.map(\.value) {
+                let tracked = entries.filter { RepositoryPath.overlap(input, $0.path) }
+                // A file git's index says is unchanged since staging holds the staged bytes,
+                // so the hash cache serves it; only the others are read from their blobs.
+                for entry in tracked where !isUnchangedOnDisk(entry, indexWritten: indexWritten) {
+                    digests[entry.path] = ContentDigest.of(try repository.blobContents(entry.blob))
+                }
+                // Untracked data that is not on this machine cannot be checked here; it is
+                // taken as locked, and said so (DESIGN §3: never failed for that alone).
+                let path = input.hasSuffix("/") ? String(input.dropLast()) : input
+                if tracked.isEmpty, !FileManager.default.fileExists(atPath: "\(repository.workTree)/\(path)"),
+                   let locked = (current.values["inputs"]?[input] ?? current.values["environment.files"]?[input]).flatMap({ ContentDigest($0) }) {
+                    digests[path] = locked
+                    findings.warnings.append("input '\(input)' of '\(name)' is not on this machine, so it was not checked")
+                }
+            }
+            let staged = Locker.Staged(digests: digests, probes: current.values["environment.probes"] ?? [:])
+            let fresh = try locker.lock(pipeline, staged: staged)
+            let changes = try LockEntries(parsing: fresh.rendered(), file: lockPath, recipe: name).changes(since: current)
+            if !changes.isEmpty {
+                problems.append("\(lockPath) does not match the staged content of '\(name)':\n"
+                    + changes.map { "  \($0)\n" }.joined() + "  run: \(fix)")
+            }
+        } else {
+            problems.append("\(lockPath) is not staged, and '\(name)' changed; run: \(fix)")
+        }
+        for output in pipeline.steps.flatMap(\.outputs) {
+            if let tracked = entries.first(where: { RepositoryPath.overlap(output, $0.path) }) {
+                problems.append("output '\(output)' of '\(name)' is tracked by git ('\(tracked.path)'); outputs are results, not sources: run: git rm -r --cached \(output) && echo '\(output)' >> .gitignore")
+            } else if checkIgnored, try !repository.isIgnored(output) {
+                problems.append("output '\(output)' of '\(name)' is not ignored by git, so a run would leave the tree dirty; run: echo '\(output)' >> .gitignore && git add .gitignore")
+            }
+        }
+    }
+}
