@@ -6,6 +6,8 @@ public struct ObjectID: Hashable, Sendable, CustomStringConvertible {
     public let hex: String
 
     init(_ oid: git_oid) {
+        // git_oid_tostr_s writes to a per-thread buffer libgit2 sets up in git_libgit2_init.
+        LibGit2.initialize()
         var oid = oid
         hex = String(cString: git_oid_tostr_s(&oid))
     }
