@@ -15,13 +15,13 @@ extension GitRecipeCommand {
             let session = try LockSession(recipes: recipes)
             defer { session.end() }
             let pipelines = session.project.pipelines
-            let note = try session.repository.head().map { RunNote(parsing: try session.repository.note(on: $0.commit)) }
+            let headRuns = try session.repository.head().map { try RunHistory(repository: session.repository).runs(on: $0.commit) }
             for (pipeline, fresh) in zip(pipelines, try session.locker.locks(pipelines)) {
                 let name = pipeline.recipe.name
                 let state = try session.locker.state(of: name, against: fresh, files: session.files)
                 var line = Self.line(name, state)
-                if state == .fresh, let note {
-                    let runs = note.count(recipe: name, lock: fresh.digest, status: .succeeded)
+                if state == .fresh, let headRuns {
+                    let runs = headRuns.filter { $0.recipe == name && $0.lock == fresh.digest.description && $0.status == RunStatus.succeeded.rawValue }.count
                     line += runs == 0 ? "; no succeeded run on HEAD for this lock (git recipe run \(name))"
                                       : "; \(runs) succeeded run\(runs == 1 ? "" : "s") on HEAD for this lock"
                 }

@@ -90,7 +90,7 @@ struct PrePushTests {
         #expect(run.status == 0, "\(run)")
         let pushed = try push(repo, "origin", "main")
         #expect(pushed.status == 0, "\(pushed)")
-        #expect(pushed.stderr.contains("warning: run records live in refs/notes/recipes, which pushing branches does not send; share them: git push origin refs/notes/recipes"))
+        #expect(pushed.stderr.contains("warning: run records live in refs/notes/recipes, which pushing branches does not send; share them: git recipe push origin"))
     }
 }
 

@@ -86,20 +86,6 @@ extension Repository {
         return Self.paths(in: diff)
     }
 
-    /// Every note's text in `ref`, one per annotated commit.
-    public func notes(ref: String = Repository.notesRef) throws -> [String] {
-        final class Collected { var blobs: [ObjectID] = [] }
-        let collected = Collected()
-        let result = git_note_foreach(raw, ref, { blob, _, payload in
-            guard let blob, let payload else { return 0 }
-            Unmanaged<Collected>.fromOpaque(payload).takeUnretainedValue().blobs.append(ObjectID(blob.pointee))
-            return 0
-        }, Unmanaged.passUnretained(collected).toOpaque())
-        if result == GIT_ENOTFOUND.rawValue { return [] }
-        try check("list the notes in \(ref)") { result }
-        return try collected.blobs.map { String(decoding: try blobContents($0), as: UTF8.self) }
-    }
-
     private func tree(of commit: ObjectID) throws -> OpaquePointer? {
         var oid = commit.oid
         var commitObject: OpaquePointer?

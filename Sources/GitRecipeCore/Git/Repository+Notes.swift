@@ -36,21 +36,108 @@ extension Repository {
             try check("write the note on \(commit)") {
                 git_note_commit_create(&notesCommit, &blob, raw, parent, signature, signature, &target, text, 1)
             }
-            var expected = current?.oid ?? git_oid()
-            var moved: OpaquePointer?
-            let result = git_reference_create_matching(&moved, raw, ref, &notesCommit, 1, &expected, message)
-            git_reference_free(moved)
-            if result == 0 { return }
-            if ![GIT_EMODIFIED, GIT_ELOCKED, GIT_EEXISTS].map(\.rawValue).contains(result) {
-                try check("move \(ref)") { result }
-            }
+            if try moveReference(ref, to: ObjectID(notesCommit), from: current, message: message) { return }
             // Another writer got there first: wait a little, longer each time, and redo.
-            usleep(UInt32.random(in: 500...(2_000 + 1_000 * UInt32(min(attempt, 20)))))
+            Self.backOff(attempt: attempt)
         }
-        throw GitError(operation: "move \(ref)", code: GIT_ELOCKED.rawValue, message: "other writers kept it busy for too long; run again")
+        throw Self.busy(ref)
     }
 
-    private func referenceTarget(_ name: String) throws -> ObjectID? {
+    /// Moves `ref` to `target` only if it still points at `expected` (`nil`: only if it does
+    /// not exist). `false` when another writer moved it first.
+    func moveReference(_ ref: String, to target: ObjectID, from expected: ObjectID?, message: String) throws -> Bool {
+        var new = target.oid, old = expected?.oid ?? git_oid()
+        var moved: OpaquePointer?
+        let result = git_reference_create_matching(&moved, raw, ref, &new, 1, &old, message)
+        git_reference_free(moved)
+        if result == 0 { return true }
+        if ![GIT_EMODIFIED, GIT_ELOCKED, GIT_EEXISTS].map(\.rawValue).contains(result) {
+            try check("move \(ref)") { result }
+        }
+        return false
+    }
+
+    /// A jittered pause, longer with each attempt, before redoing a lost compare-and-swap.
+    static func backOff(attempt: Int) {
+        usleep(UInt32.random(in: 500...(2_000 + 1_000 * UInt32(min(attempt, 20)))))
+    }
+
+    static func busy(_ ref: String) -> GitError {
+        GitError(operation: "move \(ref)", code: GIT_ELOCKED.rawValue, message: "other writers kept it busy for too long; run again")
+    }
+
+    /// Every note in the notes commit: annotated commit → note blob.
+    func noteBlobs(inNotesCommit notesCommit: ObjectID) throws -> [ObjectID: ObjectID] {
+        var oid = notesCommit.oid
+        var commit: OpaquePointer?
+        try check("read the notes commit \(notesCommit)") { git_commit_lookup(&commit, raw, &oid) }
+        defer { git_commit_free(commit) }
+        var iterator: OpaquePointer?
+        try check("list the notes in \(notesCommit)") { git_note_commit_iterator_new(&iterator, commit) }
+        defer { git_note_iterator_free(iterator) }
+        var blobs: [ObjectID: ObjectID] = [:]
+        var blob = git_oid(), annotated = git_oid()
+        while git_note_next(&blob, &annotated, iterator) == 0 { blobs[ObjectID(annotated)] = ObjectID(blob) }
+        return blobs
+    }
+
+    /// Writes a notes commit holding exactly `notes` (annotated commit → note blob), with
+    /// the given parents. Notes sit under two-hex-digit directories once there are many,
+    /// as git lays them out; git and libgit2 read any layout.
+    func writeNotesCommit(_ notes: [ObjectID: ObjectID], parents: [ObjectID], message: String) throws -> ObjectID {
+        var index: OpaquePointer?
+        try check("make an index for the notes tree") { git_index_new(&index) }
+        defer { git_index_free(index) }
+        let fanout = notes.count > 256
+        for (annotated, blob) in notes {
+            var entry = git_index_entry()
+            entry.mode = 0o100644
+            entry.id = blob.oid
+            let path = fanout ? "\(annotated.hex.prefix(2))/\(annotated.hex.dropFirst(2))" : annotated.hex
+            try path.withCString { path in
+                entry.path = path
+                try check("add the note on \(annotated) to the notes tree") { git_index_add(index, &entry) }
+            }
+        }
+        var tree = git_oid()
+        try check("write the notes tree") { git_index_write_tree_to(&tree, index, raw) }
+        return try writeCommit(tree: ObjectID(tree), parents: parents, message: message)
+    }
+
+    /// Writes a commit object (no ref moves) signed with the user's identity.
+    func writeCommit(tree: ObjectID, parents: [ObjectID], message: String) throws -> ObjectID {
+        let identity = try identity()
+        var signature: UnsafeMutablePointer<git_signature>?
+        try check("make a signature for \(identity.email)") { git_signature_now(&signature, identity.name, identity.email) }
+        defer { git_signature_free(signature) }
+        var treeOID = tree.oid
+        var treeObject: OpaquePointer?
+        try check("read tree \(tree)") { git_tree_lookup(&treeObject, raw, &treeOID) }
+        defer { git_tree_free(treeObject) }
+        var parentObjects: [OpaquePointer?] = []
+        defer { parentObjects.forEach { git_commit_free($0) } }
+        for parent in parents {
+            var oid = parent.oid
+            var object: OpaquePointer?
+            try check("read commit \(parent)") { git_commit_lookup(&object, raw, &oid) }
+            parentObjects.append(object)
+        }
+        var commit = git_oid()
+        try check("write a commit") {
+            git_commit_create(&commit, raw, nil, signature, signature, nil, message, treeObject, parentObjects.count, &parentObjects)
+        }
+        return ObjectID(commit)
+    }
+
+    /// Stores `text` as a blob.
+    func writeBlob(_ text: String) throws -> ObjectID {
+        var oid = git_oid()
+        let bytes = Array(text.utf8)
+        try check("write a note") { git_blob_create_from_buffer(&oid, raw, bytes, bytes.count) }
+        return ObjectID(oid)
+    }
+
+    func referenceTarget(_ name: String) throws -> ObjectID? {
         var oid = git_oid()
         let result = git_reference_name_to_id(&oid, raw, name)
         if result == GIT_ENOTFOUND.rawValue { return nil }

@@ -113,6 +113,16 @@ public final class Repository {
         return CommitRef(commit: ObjectID(git_commit_id(commit).pointee), tree: ObjectID(git_commit_tree_id(commit).pointee))
     }
 
+    /// The remote the current branch pulls from (`branch.NAME.remote`), else `origin`.
+    public func defaultRemote() throws -> String {
+        var head: OpaquePointer?
+        guard git_reference_lookup(&head, raw, "HEAD") == 0 else { return "origin" }
+        defer { git_reference_free(head) }
+        guard let target = git_reference_symbolic_target(head) else { return "origin" }
+        let branch = String(cString: target).replacingOccurrences(of: "refs/heads/", with: "")
+        return try config("branch.\(branch).remote") ?? "origin"
+    }
+
     /// Reads a configuration value with git's precedence (worktree, local, global, system).
     public func config(_ key: String) throws -> String? {
         var config: OpaquePointer?

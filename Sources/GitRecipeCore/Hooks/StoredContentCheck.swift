@@ -16,6 +16,8 @@ struct StoredContentCheck {
     let changed: [String]
     /// Whether outputs must be ignored by the work tree's rules: meaningful for the index only.
     let checkIgnored: Bool
+    /// Only these recipes, when set.
+    var recipes: Set<String>? = nil
 
     /// One line per problem, each naming the file and the exact fix; `touched` names the
     /// recipes the change touches, `watched` every path any recipe's lock depends on.
@@ -24,8 +26,9 @@ struct StoredContentCheck {
         let files = StoredFiles(repository: repository, entries: entries)
         let project = try Project.load(from: files)
         let watched = project.pipelines.map(Self.watchedPaths)
-        let touched = zip(project.pipelines, watched).filter { _, watched in
-            changed.contains { path in watched.contains { RepositoryPath.overlap($0, path) } }
+        let touched = zip(project.pipelines, watched).filter { pipeline, watched in
+            (recipes?.contains(pipeline.recipe.name) ?? true)
+                && changed.contains { path in watched.contains { RepositoryPath.overlap($0, path) } }
         }.map(\.0)
         let allWatched = Array(Set(watched.joined())).sorted()
         guard !touched.isEmpty else { return (Findings(), [], allWatched) }

@@ -91,10 +91,14 @@ indirect enum CanonicalYAML {
         return text
     }
 
-    /// A string, plain when safe, otherwise double-quoted with JSON-compatible escapes.
+    /// A string, plain when safe, otherwise double-quoted.
     static func scalar(_ value: String) -> String {
         let ambiguous = ["true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"].contains(value.lowercased())
-        if isPlainSafe(value) && !ambiguous { return value }
+        return isPlainSafe(value) && !ambiguous ? value : doubleQuoted(value)
+    }
+
+    /// A double-quoted string whose escapes YAML and JSON read alike.
+    static func doubleQuoted(_ value: String) -> String {
         var quoted = "\""
         for scalar in value.unicodeScalars {
             switch scalar {

@@ -33,15 +33,6 @@ public struct RunNote: Equatable, Sendable {
         documents.insert((id, text), at: position)
     }
 
-    /// How many runs of `recipe` made with lock `lock` ended with `status`.
-    public func count(recipe: String, lock: ContentDigest, status: RunStatus) -> Int {
-        documents.filter { document in
-            let fields = Set(document.text.split(separator: "\n").filter { !$0.hasPrefix(" ") }.map(String.init))
-            return fields.contains("recipe: \(CanonicalYAML.scalar(recipe))") && fields.contains("lock: \(lock)")
-                && fields.contains("status: \(status.rawValue)")
-        }.count
-    }
-
     /// The note's text.
     public var rendered: String {
         documents.map { "---\n" + $0.text }.joined()

@@ -1,0 +1,56 @@
+import CLibGit2
+
+/// Commits named the way git names them: `HEAD`, `main~2`, `a1b2c3d`, `v1.0`.
+extension Repository {
+    /// The commit `revision` names (tags and other objects peeled), or `nil` when it names
+    /// nothing or no commit.
+    public func commit(named revision: String) throws -> ObjectID? {
+        LibGit2.initialize()
+        var object: OpaquePointer?
+        guard git_revparse_single(&object, raw, revision) == 0 else { return nil }
+        defer { git_object_free(object) }
+        var peeled: OpaquePointer?
+        guard git_object_peel(&peeled, object, GIT_OBJECT_COMMIT) == 0 else { return nil }
+        defer { git_object_free(peeled) }
+        return ObjectID(git_object_id(peeled).pointee)
+    }
+
+    /// The commits of `spec` as `git log` reads it, newest first: `REV` (REV and its
+    /// ancestors), `A..B` (reachable from B, not from A) or `A...B` (B since it forked from
+    /// A, as a pull request is read). `nil` when a side names no commit.
+    public func commits(in spec: String) throws -> [ObjectID]? {
+        guard let range = try revisionRange(spec) else { return nil }
+        return try commits(from: range.tip, hiding: range.hidden).reversed()
+    }
+
+    /// The tip of `spec` and the commits it excludes (see ``commits(in:)``).
+    public func revisionRange(_ spec: String) throws -> (tip: ObjectID, hidden: [ObjectID])? {
+        for separator in ["...", ".."] {
+            guard let split = spec.range(of: separator) else { continue }
+            let from = spec[..<split.lowerBound], to = spec[split.upperBound...]
+            guard let base = try commit(named: from.isEmpty ? "HEAD" : String(from)),
+                  let tip = try commit(named: to.isEmpty ? "HEAD" : String(to)) else { return nil }
+            if separator == "..." { return (tip, try mergeBase(base, tip).map { [$0] } ?? []) }
+            return (tip, [base])
+        }
+        return try commit(named: spec).map { ($0, []) }
+    }
+
+    /// The best common ancestor of two commits, or `nil` when their histories are unrelated.
+    public func mergeBase(_ one: ObjectID, _ other: ObjectID) throws -> ObjectID? {
+        var base = git_oid(), first = one.oid, second = other.oid
+        let result = git_merge_base(&base, raw, &first, &second)
+        if result == GIT_ENOTFOUND.rawValue { return nil }
+        try check("find the merge base of \(one) and \(other)") { result }
+        return ObjectID(base)
+    }
+
+    /// Whether `ancestor` is `descendant` or one of its ancestors.
+    public func isAncestor(_ ancestor: ObjectID, of descendant: ObjectID) throws -> Bool {
+        if ancestor == descendant { return true }
+        var commit = descendant.oid, older = ancestor.oid
+        return try check("compare the histories of \(descendant) and \(ancestor)") {
+            git_graph_descendant_of(raw, &commit, &older)
+        } == 1
+    }
+}

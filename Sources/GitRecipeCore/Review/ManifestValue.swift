@@ -1,0 +1,127 @@
+import Foundation
+import Yams
+
+/// A manifest (or anything git-recipe prints as data) as a tree of the values JSON can say,
+/// in document order.
+public indirect enum ManifestValue: Equatable, Sendable {
+    case null
+    case bool(Bool)
+    case int(Int)
+    case float(Double)
+    case string(String)
+    case list([ManifestValue])
+    case map([Entry])
+
+    public struct Entry: Equatable, Sendable {
+        public let key: String
+        public let value: ManifestValue
+
+        public init(_ key: String, _ value: ManifestValue) {
+            self.key = key
+            self.value = value
+        }
+    }
+
+    /// Reads one YAML document, resolving scalars as YAML does (timestamps stay text).
+    public init(yaml text: String) throws {
+        guard let node = try Yams.compose(yaml: text) else {
+            self = .null
+            return
+        }
+        self.init(node)
+    }
+
+    private init(_ node: Node) {
+        switch node {
+        case .scalar(let scalar):
+            switch node.tag.description {
+            case Tag.Name.null.rawValue: self = .null
+            case Tag.Name.bool.rawValue: self = node.bool.map(ManifestValue.bool) ?? .string(scalar.string)
+            case Tag.Name.int.rawValue: self = node.int.map(ManifestValue.int) ?? .string(scalar.string)
+            case Tag.Name.float.rawValue: self = node.float.map(ManifestValue.float) ?? .string(scalar.string)
+            default: self = .string(scalar.string)
+            }
+        case .sequence(let sequence):
+            self = .list(sequence.map(ManifestValue.init))
+        case .mapping(let mapping):
+            self = .map(mapping.map { Entry($0.key.string ?? "\($0.key)", ManifestValue($0.value)) })
+        case .alias:
+            self = .null
+        }
+    }
+
+    /// The value under `key` of a mapping.
+    public subscript(key: String) -> ManifestValue? {
+        guard case .map(let entries) = self else { return nil }
+        return entries.first { $0.key == key }?.value
+    }
+
+    /// Leaves keyed by their path below this value (`a.b` for nested mappings, `a[0]` for
+    /// list items); a scalar is the one leaf with an empty path.
+    public var leaves: [(path: String, value: ManifestValue)] {
+        switch self {
+        case .map(let entries) where !entries.isEmpty:
+            entries.flatMap { entry in entry.value.leaves.map { (Self.join(entry.key, $0.path), $0.value) } }
+        case .list(let items) where !items.isEmpty && items.contains(where: \.isContainer):
+            items.enumerated().flatMap { index, item in item.leaves.map { ("[\(index)]" + Self.dotted($0.path), $0.value) } }
+        default:
+            [("", self)]
+        }
+    }
+
+    private var isContainer: Bool {
+        switch self {
+        case .map, .list: true
+        default: false
+        }
+    }
+
+    private static func join(_ key: String, _ rest: String) -> String {
+        rest.isEmpty ? key : key + dotted(rest)
+    }
+
+    private static func dotted(_ path: String) -> String {
+        path.isEmpty || path.hasPrefix("[") ? path : "." + path
+    }
+
+    /// The number a scalar holds, if it holds one.
+    public var number: Double? {
+        switch self {
+        case .int(let value): Double(value)
+        case .float(let value): value
+        default: nil
+        }
+    }
+
+    /// How the value reads in a table cell: scalars as written, lists inline.
+    public var text: String {
+        switch self {
+        case .null: "—"
+        case .bool(let value): String(value)
+        case .int(let value): String(value)
+        case .float(let value): CanonicalYAML.canonical(value)
+        case .string(let value): value
+        case .list(let items): "[" + items.map(\.text).joined(separator: ", ") + "]"
+        case .map(let entries): "{" + entries.map { "\($0.key): \($0.value.text)" }.joined(separator: ", ") + "}"
+        }
+    }
+
+    /// JSON, two-space indented, keys in document order; non-finite numbers become null.
+    public func json(indent: String = "") -> String {
+        let inner = indent + "  "
+        switch self {
+        case .null: return "null"
+        case .bool(let value): return String(value)
+        case .int(let value): return String(value)
+        case .float(let value): return value.isFinite ? String(value) : "null"
+        case .string(let value): return CanonicalYAML.doubleQuoted(value)
+        case .list(let items):
+            guard !items.isEmpty else { return "[]" }
+            return "[\n" + items.map { inner + $0.json(indent: inner) }.joined(separator: ",\n") + "\n\(indent)]"
+        case .map(let entries):
+            guard !entries.isEmpty else { return "{}" }
+            return "{\n" + entries.map { inner + CanonicalYAML.doubleQuoted($0.key) + ": " + $0.value.json(indent: inner) }
+                .joined(separator: ",\n") + "\n\(indent)}"
+        }
+    }
+}

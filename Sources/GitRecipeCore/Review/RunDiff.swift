@@ -1,0 +1,223 @@
+import Foundation
+
+/// `git recipe diff A B`: what differs between two runs (or sweeps), side by side — params,
+/// seed, inputs, environment, host, outputs and metrics, with metric deltas. Two revisions
+/// are compared recipe by recipe, each side's latest run (or sweep) of that recipe.
+public struct RunDiff {
+    /// One compared pair: a run or sweep of A against one of B.
+    public struct Pair: Sendable {
+        public let recipe: String
+        public let a: [RunRecord]
+        public let b: [RunRecord]
+        public let rows: [Row]
+    }
+
+    public struct Row: Sendable {
+        public let section: String
+        public let key: String
+        public let a: String
+        public let b: String
+        /// For metrics: B − A (of the means, for sweeps).
+        public let delta: Double?
+        /// For metrics: the delta relative to |A|.
+        public let relative: Double?
+        /// For sweeps: true when |delta| is smaller than the larger seed standard deviation.
+        public let withinNoise: Bool?
+
+        /// Metrics differ when their means do; everything else when its text does.
+        var differs: Bool { delta.map { $0 != 0 } ?? (a != b) }
+    }
+
+    public let pairs: [Pair]
+    /// Recipes with runs on one side only.
+    public let onlyInA: [String]
+    public let onlyInB: [String]
+
+    public static let sections = ["run", "params", "inputs", "environment", "host", "outputs", "metrics"]
+
+    public init(_ a: RunSelection, _ b: RunSelection, all: Bool) throws {
+        if let groupA = a.group, let groupB = b.group {
+            pairs = [try Self.compare(groupA, groupB, all: all)]
+            onlyInA = []
+            onlyInB = []
+            return
+        }
+        var pairs: [Pair] = []
+        for recipe in Set(a.recipes).intersection(b.recipes).sorted() {
+            pairs.append(try Self.compare(a.latestGroup(of: recipe)!, b.latestGroup(of: recipe)!, all: all))
+        }
+        self.pairs = pairs
+        onlyInA = a.recipes.filter { !b.recipes.contains($0) }
+        onlyInB = b.recipes.filter { !a.recipes.contains($0) }
+    }
+
+    private static func compare(_ a: [RunRecord], _ b: [RunRecord], all: Bool) throws -> Pair {
+        let left = try facts(of: a), right = try facts(of: b)
+        var rows: [Row] = []
+        for section in sections where section != "metrics" {
+            let keys = Self.union(left[section] ?? [], right[section] ?? [])
+            for key in keys {
+                let valueA = left[section]?.first { $0.0 == key }?.1 ?? "—"
+                let valueB = right[section]?.first { $0.0 == key }?.1 ?? "—"
+                if all || valueA != valueB {
+                    rows.append(Row(section: section, key: key, a: valueA, b: valueB, delta: nil, relative: nil, withinNoise: nil))
+                }
+            }
+        }
+        let statisticsA = Dictionary(uniqueKeysWithValues: SeedStatistics.of(a).map { ($0.metric, $0.statistics) })
+        let statisticsB = Dictionary(uniqueKeysWithValues: SeedStatistics.of(b).map { ($0.metric, $0.statistics) })
+        for metric in Set(statisticsA.keys).union(statisticsB.keys).sorted() {
+            let one = statisticsA[metric], other = statisticsB[metric]
+            var delta: Double?, relative: Double?, withinNoise: Bool?
+            if let one, let other {
+                delta = other.mean - one.mean
+                relative = one.mean == 0 ? nil : delta! / abs(one.mean)
+                if one.count > 1 || other.count > 1 {
+                    withinNoise = abs(delta!) < max(one.standardDeviation, other.standardDeviation)
+                }
+            }
+            let row = Row(section: "metrics", key: metric, a: one?.summary ?? "—", b: other?.summary ?? "—",
+                          delta: delta, relative: relative, withinNoise: withinNoise)
+            if all || row.differs { rows.append(row) }
+        }
+        return Pair(recipe: a[0].recipe == b[0].recipe ? a[0].recipe : "\(a[0].recipe) / \(b[0].recipe)", a: a, b: b, rows: rows)
+    }
+
+    /// Keys in first-seen order over both sides.
+    private static func union(_ a: [(String, String)], _ b: [(String, String)]) -> [String] {
+        var seen: Set<String> = []
+        return (a + b).map(\.0).filter { seen.insert($0).inserted }
+    }
+
+    /// Each section's leaves as text, from the group's first run (a sweep's runs share
+    /// everything but the seed, which is listed whole).
+    private static func facts(of runs: [RunRecord]) throws -> [String: [(String, String)]] {
+        let first = runs[0]
+        let manifest = try first.manifest()
+        func leaves(_ key: String) -> [(String, String)] {
+            (manifest[key]?.leaves ?? []).map { ($0.path.isEmpty ? key : $0.path, $0.value.text) }
+        }
+        let statuses = Dictionary(grouping: runs, by: \.status).map { runs.count > 1 ? "\($0.value.count) \($0.key)" : $0.key }.sorted()
+        let sections: [String: [(String, String)]] = [
+            "run": [("recipe", first.recipe), ("status", statuses.joined(separator: ", ")),
+                    ("seed", runs.compactMap(\.seed).map(String.init).joined(separator: ", ")), ("lock", first.lock)],
+            "params": leaves("params"),
+            "inputs": leaves("inputs") + (manifest["assets"]?.entries ?? []).map { ("asset \($0.key)", $0.value["digest"]?.text ?? "?") },
+            "environment": leaves("environment"),
+            "host": leaves("host"),
+            "outputs": (manifest["outputs"]?.entries ?? []).map { ($0.key, $0.value["digest"]?.text ?? "?") },
+        ]
+        // Digests are told apart by their first hex digits; the full ones are in `show`.
+        return sections.mapValues { $0.map { ($0.0, ContentDigest($0.1)?.short ?? $0.1) } }
+    }
+
+    // MARK: Rendering
+
+    /// Aligned text for a terminal.
+    public func text() -> String {
+        var text = ""
+        for pair in pairs {
+            text += "A  \(Self.label(pair.a))\nB  \(Self.label(pair.b))\n"
+            if pair.rows.isEmpty { text += "no differences\n" }
+            let keyWidth = pair.rows.map(\.key.count).max() ?? 0
+            let aWidth = pair.rows.map(\.a.count).max() ?? 0, bWidth = pair.rows.map(\.b.count).max() ?? 0
+            for section in Self.sections {
+                let rows = pair.rows.filter { $0.section == section }
+                guard !rows.isEmpty else { continue }
+                text += "\n\(section)\n"
+                for row in rows {
+                    var line = "  " + [row.key.padded(keyWidth), row.a.padded(aWidth), row.b.padded(bWidth)].joined(separator: "  ")
+                    if let change = Self.change(row) { line += "  " + change }
+                    while line.last == " " { line.removeLast() }
+                    text += line + "\n"
+                }
+            }
+            text += "\n"
+        }
+        text += onlySide()
+        return text
+    }
+
+    /// One compact table per pair, for a pull-request comment.
+    public func markdown() -> String {
+        var text = ""
+        for pair in pairs {
+            text += "#### `\(pair.recipe)`: \(Self.label(pair.a, markdown: true)) → \(Self.label(pair.b, markdown: true))\n\n"
+            guard !pair.rows.isEmpty else {
+                text += "No differences.\n\n"
+                continue
+            }
+            text += "| | | A | B | change |\n|---|---|---|---|---|\n"
+            for row in pair.rows {
+                let cells = [row.section, row.key, row.a, row.b, Self.change(row) ?? ""].map(RunShow.escaped)
+                text += "| " + cells.joined(separator: " | ") + " |\n"
+            }
+            text += "\n"
+        }
+        text += onlySide()
+        return text
+    }
+
+    /// The pairs as data, with numbers for the metric deltas.
+    public func json() -> String {
+        func side(_ runs: [RunRecord]) -> ManifestValue {
+            .map([.init("commit", .string(runs[0].attachedTo.hex)), .init("runs", .list(runs.map { .string($0.id) }))])
+        }
+        return ManifestValue.map([
+            .init("pairs", .list(pairs.map { pair in
+                .map([
+                    .init("recipe", .string(pair.recipe)), .init("a", side(pair.a)), .init("b", side(pair.b)),
+                    .init("rows", .list(pair.rows.map { row in
+                        var fields: [ManifestValue.Entry] = [.init("section", .string(row.section)), .init("key", .string(row.key)),
+                                                             .init("a", .string(row.a)), .init("b", .string(row.b))]
+                        if let delta = row.delta { fields.append(.init("delta", .float(delta))) }
+                        if let relative = row.relative { fields.append(.init("relative", .float(relative))) }
+                        if let noise = row.withinNoise { fields.append(.init("within_seed_noise", .bool(noise))) }
+                        return .map(fields)
+                    })),
+                ])
+            })),
+            .init("only_in_a", .list(onlyInA.map(ManifestValue.string))),
+            .init("only_in_b", .list(onlyInB.map(ManifestValue.string))),
+        ]).json() + "\n"
+    }
+
+    private func onlySide() -> String {
+        (onlyInA.isEmpty ? "" : "only in A: \(onlyInA.joined(separator: ", "))\n")
+            + (onlyInB.isEmpty ? "" : "only in B: \(onlyInB.joined(separator: ", "))\n")
+    }
+
+    /// `+0.012 (+1.25%)`, with a warning when the change is within the seed spread.
+    static func change(_ row: Row) -> String? {
+        guard let delta = row.delta, delta != 0 || row.withinNoise != nil else { return nil }
+        var text = (delta >= 0 ? "+" : "") + SeedStatistics.format(delta)
+        if let relative = row.relative {
+            text += String(format: " (%@%.2f%%)", relative >= 0 ? "+" : "", relative * 100)
+        }
+        if row.withinNoise == true { text += " within seed noise" }
+        return text
+    }
+
+    /// `train run 2026…-7f3a2c11 on 3f2a1b9c0d1e`, or the sweep with its run count.
+    static func label(_ runs: [RunRecord], markdown: Bool = false) -> String {
+        let first = runs[0]
+        let quote = markdown ? "`" : ""
+        let name = runs.count > 1 ? "sweep \(quote)\(first.sweep ?? "?")\(quote) (\(runs.count) seeds)" : "run \(quote)\(first.id)\(quote)"
+        let inherited = first.inheritedFrom.map { ", inherited from \(quote)\($0.prefix(12))\(quote)" } ?? ""
+        return "\(markdown ? "" : first.recipe + " ")\(name) on \(quote)\(first.attachedTo.hex.prefix(12))\(quote)\(inherited)"
+    }
+}
+
+extension RunSelection {
+    /// The runs as one comparable group: a single run, or the runs of one sweep.
+    var group: [RunRecord]? {
+        guard let first = runs.first, runs.allSatisfy({ $0.recipe == first.recipe }) else { return nil }
+        if runs.count == 1 { return runs }
+        guard let sweep = first.sweep, runs.allSatisfy({ $0.sweep == sweep }) else { return nil }
+        return runs
+    }
+}
+
+private extension String {
+    func padded(_ width: Int) -> String { padding(toLength: width, withPad: " ", startingAt: 0) }
+}

@@ -1,0 +1,111 @@
+import Foundation
+
+/// The runs recorded in `refs/notes/recipes`, found by commit, by range or by name.
+public struct RunHistory {
+    public let repository: Repository
+    /// Annotated commit → note blob.
+    private let notes: [ObjectID: ObjectID]
+
+    public init(repository: Repository, ref: String = Repository.notesRef) throws {
+        self.repository = repository
+        notes = try repository.referenceTarget(ref).map { try repository.noteBlobs(inNotesCommit: $0) } ?? [:]
+    }
+
+    /// The runs attached to `commit`, in id order.
+    public func runs(on commit: ObjectID) throws -> [RunRecord] {
+        guard let blob = notes[commit] else { return [] }
+        let note = RunNote(parsing: String(decoding: try repository.blobContents(blob), as: UTF8.self))
+        return note.documents.compactMap { RunRecord(document: $0.text, attachedTo: commit) }
+    }
+
+    /// Every recorded run, once per commit it is attached to.
+    public func allRuns() throws -> [RunRecord] {
+        try notes.keys.sorted { $0.hex < $1.hex }.flatMap(runs(on:))
+    }
+
+    /// What `name` names (DESIGN §3): a run id or a unique suffix of one, a sweep id, `REV`
+    /// (the runs on that commit) or `REV:RECIPE` (that recipe's latest run there, with the
+    /// rest of its sweep). Unknown and ambiguous names are errors listing what exists.
+    public func select(_ name: String) throws -> RunSelection {
+        if let colon = name.lastIndex(of: ":"), colon != name.startIndex {
+            return try select(recipe: String(name[name.index(after: colon)...]), at: String(name[..<colon]), name: name)
+        }
+        let everything = try allRuns()
+        let byID = Dictionary(grouping: everything, by: \.id).mapValues(Self.original)
+        if let run = byID[name] { return RunSelection(name: name, runs: [run]) }
+        let sweep = everything.filter { $0.sweep == name }
+        if !sweep.isEmpty { return RunSelection(name: name, runs: Self.unique(sweep).sortedBySeed()) }
+        let matches = byID.values.filter { $0.id.hasSuffix(name) }.sorted { $0.id < $1.id }
+        let commit = try repository.commit(named: name)
+        let onCommit = try commit.map(runs(on:)) ?? []
+        switch (matches.count, commit) {
+        case (1, nil):
+            return RunSelection(name: name, runs: matches)
+        case (0, let commit?):
+            guard !onCommit.isEmpty else {
+                throw RunNameError("no runs are recorded on \(commit.hex.prefix(12)) ('\(name)'); record one with git recipe run RECIPE, or fetch others' with git recipe pull")
+            }
+            return RunSelection(name: name, runs: onCommit)
+        case (0, nil):
+            throw RunNameError("no run, sweep or revision is named '\(name)'; list runs with: git recipe log")
+        default:
+            let candidates = matches.map { "  run \($0.id) (\($0.recipe), \($0.status), on \($0.attachedTo.hex.prefix(12)))" }
+                + (commit.map { ["  revision \($0.hex.prefix(12)) (\(onCommit.count) run\(onCommit.count == 1 ? "" : "s"))"] } ?? [])
+            throw RunNameError("'\(name)' is ambiguous; it could name:\n" + candidates.joined(separator: "\n") + "\ngive more of the run id")
+        }
+    }
+
+    private func select(recipe: String, at revision: String, name: String) throws -> RunSelection {
+        guard let commit = try repository.commit(named: revision) else {
+            throw RunNameError("unknown revision '\(revision)' in '\(name)'")
+        }
+        let runs = try runs(on: commit)
+        guard let group = RunSelection(name: name, runs: runs).latestGroup(of: recipe) else {
+            let recipes = Set(runs.map(\.recipe)).sorted()
+            throw RunNameError("no run of '\(recipe)' is recorded on \(commit.hex.prefix(12))"
+                + (recipes.isEmpty ? "" : "; it has runs of: \(recipes.joined(separator: ", "))"))
+        }
+        return RunSelection(name: name, runs: group)
+    }
+
+    /// A run attached to several commits (its note was copied by a rebase) is itself where
+    /// it was recorded, when that commit still carries it.
+    private static func original(_ copies: [RunRecord]) -> RunRecord {
+        copies.first { $0.inheritedFrom == nil } ?? copies[0]
+    }
+
+    private static func unique(_ runs: [RunRecord]) -> [RunRecord] {
+        Dictionary(grouping: runs, by: \.id).values.map(original).sorted { $0.id < $1.id }
+    }
+}
+
+/// The runs a name selected, in id order.
+public struct RunSelection: Sendable {
+    public let name: String
+    public let runs: [RunRecord]
+
+    /// The latest run of `recipe` with the rest of its sweep, if it belongs to one.
+    public func latestGroup(of recipe: String) -> [RunRecord]? {
+        guard let latest = runs.last(where: { $0.recipe == recipe }) else { return nil }
+        guard let sweep = latest.sweep else { return [latest] }
+        return runs.filter { $0.sweep == sweep }.sortedBySeed()
+    }
+
+    /// The recipes the selection holds runs of, sorted.
+    public var recipes: [String] { Set(runs.map(\.recipe)).sorted() }
+}
+
+/// A run name that names nothing, or more than one thing.
+public struct RunNameError: RecipeError {
+    public let description: String
+    public var exitStatus: ExitStatus { .invalidInput }
+
+    init(_ description: String) { self.description = description }
+}
+
+extension Array where Element == RunRecord {
+    /// A sweep's runs in seed order (their ids, made in the same second, need not be).
+    func sortedBySeed() -> [RunRecord] {
+        sorted { ($0.seed ?? .min, $0.id) < ($1.seed ?? .min, $1.id) }
+    }
+}

@@ -1,0 +1,160 @@
+import Foundation
+
+/// `git recipe log`: one line per run on the commits of a range, newest first; the runs of
+/// a sweep folded into one line with each metric's mean ± standard deviation.
+public struct RunLog {
+    /// One line: a single run, or the runs of one sweep on one commit.
+    public struct Entry: Sendable {
+        public let commit: ObjectID
+        public let runs: [RunRecord]
+
+        var first: RunRecord { runs[0] }
+        var isSweep: Bool { runs.count > 1 }
+    }
+
+    public let entries: [Entry]
+    /// Per recipe, the metrics its `tolerance` names: shown first, as what the recipe cares about.
+    public let keyMetrics: [String: [String]]
+
+    public struct Filter: Sendable {
+        public var recipe: String?
+        public var status: String?
+        public var expand = false
+        public var limit: Int?
+
+        public init(recipe: String? = nil, status: String? = nil, expand: Bool = false, limit: Int? = nil) {
+            self.recipe = recipe
+            self.status = status
+            self.expand = expand
+            self.limit = limit
+        }
+    }
+
+    /// The runs on `commits` (newest first), filtered; within a commit, newest run first.
+    public init(history: RunHistory, commits: [ObjectID], filter: Filter, keyMetrics: [String: [String]] = [:]) throws {
+        var entries: [Entry] = []
+        commits: for commit in commits {
+            let runs = try history.runs(on: commit).reversed().filter { run in
+                (filter.recipe.map { $0 == run.recipe } ?? true) && (filter.status.map { $0 == run.status } ?? true)
+            }
+            var folded: [String: Int] = [:]
+            for run in runs {
+                if !filter.expand, let sweep = run.sweep, let position = folded[sweep] {
+                    entries[position] = Entry(commit: commit, runs: [run] + entries[position].runs)
+                    continue
+                }
+                if let limit = filter.limit, entries.count >= limit { break commits }
+                if let sweep = run.sweep { folded[sweep] = entries.count }
+                entries.append(Entry(commit: commit, runs: [run]))
+            }
+        }
+        self.entries = entries.map { $0.isSweep ? Entry(commit: $0.commit, runs: $0.runs.sortedBySeed()) : $0 }
+        self.keyMetrics = keyMetrics
+    }
+
+    private static let columns = ["commit", "run", "recipe", "status", "time", "metrics"]
+
+    /// Aligned columns for a terminal.
+    public func text() -> String {
+        guard !entries.isEmpty else { return "" }
+        let rows = entries.map { cells(for: $0, metricLimit: 4) }
+        let widths = (0..<Self.columns.count - 1).map { column in rows.map { $0[column].count }.max()! }
+        return rows.map { row in
+            var line = zip(row.dropLast(), widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }
+                .joined(separator: "  ") + "  " + row.last!
+            while line.last == " " { line.removeLast() }
+            return line
+        }.joined(separator: "\n") + "\n"
+    }
+
+    /// A GitHub-flavoured Markdown table.
+    public func markdown() -> String {
+        guard !entries.isEmpty else { return "_No runs recorded in this range._\n" }
+        let header = "| " + Self.columns.joined(separator: " | ") + " |\n|" + String(repeating: "---|", count: Self.columns.count) + "\n"
+        return header + entries.map { entry in
+            "| " + cells(for: entry, metricLimit: nil).enumerated().map { index, cell in
+                index < 2 ? "`\(cell)`" : cell.replacingOccurrences(of: "|", with: "\\|")
+            }.joined(separator: " | ") + " |"
+        }.joined(separator: "\n") + "\n"
+    }
+
+    /// A JSON array, one object per line of the text form.
+    public func json() -> String {
+        ManifestValue.list(entries.map { entry in
+            var fields: [ManifestValue.Entry] = [
+                .init("commit", .string(entry.commit.hex)),
+                .init("recipe", .string(entry.first.recipe)),
+            ]
+            if entry.isSweep {
+                fields += [
+                    .init("sweep", .string(entry.first.sweep ?? "")),
+                    .init("runs", .list(entry.runs.map { run in
+                        .map([.init("id", .string(run.id)), .init("seed", run.seed.map(ManifestValue.int) ?? .null),
+                              .init("status", .string(run.status)), .init("seconds", run.seconds.map(ManifestValue.int) ?? .null)])
+                    })),
+                    .init("metrics", .map(SeedStatistics.of(entry.runs).map { .init($0.metric, $0.statistics.value) })),
+                ]
+            } else {
+                let run = entry.first
+                fields += [
+                    .init("id", .string(run.id)), .init("status", .string(run.status)),
+                    .init("seed", run.seed.map(ManifestValue.int) ?? .null),
+                    .init("seconds", run.seconds.map(ManifestValue.int) ?? .null),
+                    .init("metrics", .map(run.metrics.keys.sorted().map { .init($0, .float(run.metrics[$0]!)) })),
+                ]
+                if let sweep = run.sweep { fields.append(.init("sweep", .string(sweep))) }
+            }
+            if let origin = entry.first.inheritedFrom { fields.append(.init("inherited_from", .string(origin))) }
+            return .map(fields)
+        }).json() + "\n"
+    }
+
+    private func cells(for entry: Entry, metricLimit: Int?) -> [String] {
+        let run = entry.first
+        var metrics: [String]
+        if entry.isSweep {
+            let statistics = Dictionary(uniqueKeysWithValues: SeedStatistics.of(entry.runs).map { ($0.metric, $0.statistics) })
+            metrics = ordered(Array(statistics.keys), recipe: run.recipe).map { "\($0)=\(statistics[$0]!.summary)" }
+        } else {
+            metrics = ordered(Array(run.metrics.keys), recipe: run.recipe).map { "\($0)=\(SeedStatistics.format(run.metrics[$0]!))" }
+        }
+        if let limit = metricLimit, metrics.count > limit {
+            metrics = metrics.prefix(limit) + ["(+\(metrics.count - limit) more)"]
+        }
+        if let origin = run.inheritedFrom { metrics.append("(inherited from \(origin.prefix(12)))") }
+        let statuses = Dictionary(grouping: entry.runs, by: \.status).map { "\($0.value.count) \($0.key)" }.sorted()
+        let seconds = entry.runs.compactMap(\.seconds)
+        return [
+            String(entry.commit.hex.prefix(12)),
+            entry.isSweep ? "\(run.sweep ?? "") (\(entry.runs.count) seeds)" : run.id,
+            run.recipe,
+            entry.isSweep ? statuses.joined(separator: ", ") : run.status,
+            seconds.count == entry.runs.count ? Self.duration(seconds.reduce(0, +)) : "?",
+            metrics.joined(separator: " "),
+        ]
+    }
+
+    /// The recipe's key metrics first, then the rest, each group by name.
+    private func ordered(_ names: [String], recipe: String) -> [String] {
+        let key = keyMetrics[recipe] ?? []
+        return key.filter(names.contains) + names.filter { !key.contains($0) }.sorted()
+    }
+
+    /// `42s`, `3m05s`, `2h07m`.
+    static func duration(_ seconds: Int) -> String {
+        if seconds < 60 { return "\(seconds)s" }
+        if seconds < 3600 { return String(format: "%dm%02ds", seconds / 60, seconds % 60) }
+        return String(format: "%dh%02dm", seconds / 3600, seconds % 3600 / 60)
+    }
+}
+
+extension SeedStatistics {
+    /// The statistics as data: n, mean, std, min, max and the 95% interval.
+    var value: ManifestValue {
+        .map([
+            .init("n", .int(count)), .init("mean", .float(mean)), .init("std", .float(standardDeviation)),
+            .init("min", .float(minimum)), .init("max", .float(maximum)),
+            .init("ci95", interval.map { .list([.float($0.lowerBound), .float($0.upperBound)]) } ?? .null),
+        ])
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+
+/// `git recipe show`: the manifests of the selected runs, as recorded (YAML), as data (JSON)
+/// or as a summary a reviewer can paste into a pull request (Markdown).
+public struct RunShow {
+    public let selection: RunSelection
+
+    public init(selection: RunSelection) {
+        self.selection = selection
+    }
+
+    /// The documents as recorded, one YAML stream; a run carried here by a rebase says so.
+    public func yaml() -> String {
+        selection.runs.map { run in
+            (run.inheritedFrom.map { "# attached to \(run.attachedTo.hex); inherited from \($0), where it ran\n" } ?? "")
+                + "---\n" + run.document
+        }.joined()
+    }
+
+    /// A JSON array of the manifests, each with `attached_to`: the commit whose note holds it.
+    public func json() throws -> String {
+        try ManifestValue.list(selection.runs.map { run in
+            guard case .map(let entries) = try run.manifest() else { return .null }
+            return .map(entries + [.init("attached_to", .string(run.attachedTo.hex))])
+        }).json() + "\n"
+    }
+
+    /// A readable summary: seed statistics first when the runs form a sweep, then each run.
+    public func markdown() throws -> String {
+        var text = ""
+        for (sweep, runs) in sweeps() {
+            text += "### Sweep `\(sweep)` — `\(runs[0].recipe)`, \(runs.count) seeds (\(runs.compactMap(\.seed).map(String.init).joined(separator: ", ")))\n\n"
+            text += "| metric | n | mean | std | min | max | 95% CI |\n|---|---|---|---|---|---|---|\n"
+            for (metric, statistics) in SeedStatistics.of(runs) {
+                let interval = statistics.interval.map { "[\(SeedStatistics.format($0.lowerBound)), \(SeedStatistics.format($0.upperBound))]" } ?? "—"
+                text += "| \(metric) | \(statistics.count) | \(SeedStatistics.format(statistics.mean)) | \(SeedStatistics.format(statistics.standardDeviation)) | "
+                    + "\(SeedStatistics.format(statistics.minimum)) | \(SeedStatistics.format(statistics.maximum)) | \(interval) |\n"
+            }
+            text += "\n"
+        }
+        for run in selection.runs { text += try Self.markdown(run) }
+        return text
+    }
+
+    private func sweeps() -> [(String, [RunRecord])] {
+        let grouped = Dictionary(grouping: selection.runs.filter { $0.sweep != nil }, by: { $0.sweep! })
+        return grouped.filter { $0.value.count > 1 }.sorted { $0.key < $1.key }.map { ($0.key, $0.value.sortedBySeed()) }
+    }
+
+    static func markdown(_ run: RunRecord) throws -> String {
+        let manifest = try run.manifest()
+        func leaves(_ key: String) -> [(path: String, value: ManifestValue)] {
+            (manifest[key]?.leaves ?? []).filter { !$0.path.isEmpty }
+        }
+        func inline(_ key: String) -> String {
+            let pairs = leaves(key).map { "`\($0.path)=\($0.value.text)`" }
+            return pairs.isEmpty ? "—" : pairs.joined(separator: " ")
+        }
+        var commit = "`\(run.attachedTo.hex.prefix(12))`"
+        if let origin = run.inheritedFrom { commit += " — inherited from `\(origin.prefix(12))`, where it ran" }
+        let host = ["name", "os", "arch", "cpu"].compactMap { manifest["host"]?[$0]?.text }
+            .joined(separator: " · ") + (manifest["host"]?["cores"].map { " · \($0.text) cores" } ?? "")
+        var rows: [(String, String)] = [
+            ("commit", commit), ("lock", "`\(run.lock)`"), ("seed", run.seed.map(String.init) ?? "—"),
+            ("params", inline("params")), ("overrides", inline("overrides")),
+            ("duration", run.seconds.map { "\(RunLog.duration($0)) from \(run.started)" } ?? "—"),
+            ("executor", manifest["executor"]?["kind"]?.text ?? "—"), ("host", host.isEmpty ? "—" : host),
+            ("environment", inline("environment")),
+        ]
+        if let sweep = run.sweep { rows.append(("sweep", "`\(sweep)`")) }
+        if let reproduced = run.reproduces { rows.append(("reproduces", "`\(reproduced)` — \(run.verdict ?? "no verdict")")) }
+        var text = "#### `\(run.recipe)` — run `\(run.id)` — \(run.status)\n\n| | |\n|---|---|\n"
+        text += rows.map { "| \($0.0) | \(escaped($0.1)) |\n" }.joined() + "\n"
+        text += table("metric", "value", run.metrics.keys.sorted().map { ($0, SeedStatistics.format(run.metrics[$0]!)) })
+        text += table("output", "digest", (manifest["outputs"]?.entries ?? []).map { ($0.key, "`\($0.value["digest"]?.text ?? "?")`") })
+        text += table("input", "digest", leaves("inputs").map { ($0.path, "`\($0.value.text)`") })
+        if case .list(let steps)? = manifest["steps"], !steps.isEmpty {
+            text += "| step | exit | seconds |\n|---|---|---|\n"
+            text += steps.map { "| \($0["name"]?.text ?? "?") | \($0["exit"]?.text ?? "—") | \($0["seconds"]?.text ?? "—") |\n" }.joined() + "\n"
+        }
+        return text
+    }
+
+    private static func table(_ key: String, _ value: String, _ rows: [(String, String)]) -> String {
+        guard !rows.isEmpty else { return "" }
+        return "| \(key) | \(value) |\n|---|---|\n" + rows.map { "| \(escaped($0.0)) | \(escaped($0.1)) |\n" }.joined() + "\n"
+    }
+
+    static func escaped(_ cell: String) -> String {
+        cell.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+    }
+}
+
+extension ManifestValue {
+    /// A mapping's entries; none for anything else.
+    var entries: [Entry] {
+        if case .map(let entries) = self { return entries }
+        return []
+    }
+}
