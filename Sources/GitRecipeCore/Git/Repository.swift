@@ -156,6 +156,20 @@ public final class Repository {
 
     /// Writes a value to the repository's own configuration (`.git/config`).
     public func setConfig(_ key: String, to value: String) throws {
+        try withLocalConfig { local in
+            try check("set '\(key)' in \(commonDirectory)/config") { git_config_set_string(local, key, value) }
+        }
+    }
+
+    /// Adds `value` to the multi-valued `key` in the local config, unless it is there already.
+    public func addConfigValue(_ key: String, _ value: String) throws {
+        let pattern = "^" + value.replacingOccurrences(of: ".", with: "\\.") + "$"
+        try withLocalConfig { local in
+            try check("add '\(value)' to '\(key)' in \(commonDirectory)/config") { git_config_set_multivar(local, key, pattern, value) }
+        }
+    }
+
+    private func withLocalConfig(_ body: (OpaquePointer?) throws -> Void) throws {
         var config: OpaquePointer?
         try check("open the repository configuration") { git_repository_config(&config, raw) }
         defer { git_config_free(config) }
@@ -164,7 +178,7 @@ public final class Repository {
             git_config_open_level(&local, config, GIT_CONFIG_LEVEL_LOCAL)
         }
         defer { git_config_free(local) }
-        try check("set '\(key)' in \(commonDirectory)/config") { git_config_set_string(local, key, value) }
+        try body(local)
     }
 
     /// Who runs git here, from `user.name` and `user.email`.

@@ -58,6 +58,9 @@ extension Repository {
         guard conflicts.isEmpty else { throw ScaffoldError.wouldOverwrite(conflicts) }
         try transaction.commit()
         try setConfig("notes.recipes.mergeStrategy", to: "union")
+        // Rebases and amends carry run records to the rewritten commits, where review
+        // commands show them as inherited.
+        try addConfigValue("notes.rewriteRef", Repository.notesRef)
         return result
     }
 
