@@ -54,7 +54,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["TestSupport", "git-recipe"]
+            dependencies: ["TestSupport", "git-recipe", .product(name: "Yams", package: "Yams")]
         ),
         .target(
             name: "TestSupport",

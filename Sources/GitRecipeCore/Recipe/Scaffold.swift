@@ -7,16 +7,33 @@ public struct Template: Sendable {
     /// The template's file that lists output paths to add to `.gitignore`.
     static let gitignoreEntries = "gitignore"
 
-    public static var names: [String] { EmbeddedTemplates.files.keys.sorted() }
+    /// The folder of `templates/` that holds CI templates rather than a project.
+    static let ciFolder = "ci"
+
+    public static var names: [String] { EmbeddedTemplates.files.keys.filter { $0 != ciFolder }.sorted() }
+
+    /// The forges a CI template exists for: `templates/ci/FORGE/`.
+    public static var ciNames: [String] {
+        Set((EmbeddedTemplates.files[ciFolder] ?? [:]).keys.compactMap { $0.split(separator: "/").first.map(String.init) }).sorted()
+    }
 
     public let name: String
     /// Relative path → contents.
     let files: [String: Data]
 
     public init(named name: String) throws {
-        guard let encoded = EmbeddedTemplates.files[name] else { throw ScaffoldError.unknownTemplate(name) }
+        guard name != Self.ciFolder, let encoded = EmbeddedTemplates.files[name] else { throw ScaffoldError.unknownTemplate(name) }
         self.name = name
         files = encoded.mapValues { Data(base64Encoded: $0)! }
+    }
+
+    /// The CI job for `forge` (`github`, `gitlab`): verify and diff on every pull request.
+    public init(ci forge: String) throws {
+        let prefix = forge + "/"
+        let encoded = (EmbeddedTemplates.files[Self.ciFolder] ?? [:]).filter { $0.key.hasPrefix(prefix) }
+        guard !encoded.isEmpty else { throw ScaffoldError.unknownCI(forge) }
+        name = "ci/" + forge
+        files = Dictionary(uniqueKeysWithValues: encoded.map { (String($0.key.dropFirst(prefix.count)), Data(base64Encoded: $0.value)!) })
     }
 }
 
@@ -80,11 +97,12 @@ extension Repository {
 /// Why `init` wrote nothing.
 public enum ScaffoldError: RecipeError, Equatable {
     case unknownTemplate(String)
+    case unknownCI(String)
     case wouldOverwrite([String])
 
     public var exitStatus: ExitStatus {
         switch self {
-        case .unknownTemplate: .invalidInput
+        case .unknownTemplate, .unknownCI: .invalidInput
         case .wouldOverwrite: .checkFailed
         }
     }
@@ -93,6 +111,8 @@ public enum ScaffoldError: RecipeError, Equatable {
         switch self {
         case .unknownTemplate(let name):
             "unknown template '\(name)'; templates: \(Template.names.joined(separator: ", "))"
+        case .unknownCI(let name):
+            "no CI template for '\(name)'; there are: \(Template.ciNames.joined(separator: ", "))"
         case .wouldOverwrite(let paths):
             "these files exist and differ from the template, so nothing was written:\n"
                 + paths.map { "  \($0)\n" }.joined()
