@@ -103,6 +103,99 @@ def generate_trivial(root):
         handle.write("version: 1\nseed: 1\nsteps:\n  s: {run: 'true'}\n")
 
 
+def manifest(run_id, commit, index):
+    """A run manifest laid out as git-recipe writes it (about 1.4 KB)."""
+    digest = lambda c: "sha256:" + c * 64
+    return f"""schema: git-recipe/run/v1
+id: "{run_id}"
+recipe: r{index % 20:02d}
+status: succeeded
+commit: "{commit}"
+tree: "{'0' * 40}"
+lock: {digest('a')}
+started: "2026-11-20T10:00:00Z"
+finished: "2026-11-20T10:01:05Z"
+user:
+  name: bench
+  email: bench@example.org
+seed: {index}
+params:
+  epochs: 10
+  lr: 0.01
+overrides: {{}}
+executor:
+  kind: local
+host:
+  name: lab-1
+  os: Debian GNU/Linux 12 (bookworm)
+  kernel: 6.1.0-28-amd64
+  arch: x86_64
+  cpu: AMD EPYC
+  cores: 2
+tool:
+  version: 0.1.0
+  libgit2: 1.5.1
+environment:
+  probes:
+    python: Python 3.11.2
+  vars:
+    PYTHONHASHSEED: "0"
+  drift: []
+inputs:
+  data/: {digest('b')}
+  train.py: {digest('c')}
+assets: {{}}
+steps:
+  - name: fit
+    command: python3 train.py
+    exit: 0
+    started: "2026-11-20T10:00:00Z"
+    seconds: 65.0
+outputs:
+  models/model.pkl:
+    digest: {digest('d')}
+    bytes: 1234
+metrics:
+  accuracy: 0.{index % 1000:03d}
+  loss: 0.25
+"""
+
+
+def import_stream(root, stream):
+    subprocess.run(["git", "fast-import", "--quiet"], cwd=root, input=stream.encode(), check=True)
+
+
+def data(text):
+    return f"data {len(text.encode())}\n{text}\n"
+
+
+def generate_history(root, commits):
+    """`commits` commits on main, made with fast-import."""
+    sh("git", "init", "-q", "-b", "main", cwd=root)
+    for key, value in [("user.email", "bench@example.org"), ("user.name", "bench"), ("commit.gpgsign", "false")]:
+        sh("git", "config", key, value, cwd=root)
+    stream = []
+    for index in range(1, commits + 1):
+        stream.append(f"commit refs/heads/main\nmark :{index}\ncommitter bench <bench@example.org> {1_700_000_000 + index} +0000\n"
+                      + data(f"commit {index}") + (f"from :{index - 1}\n" if index > 1 else "")
+                      + f"M 644 inline file.txt\n" + data(str(index)) + "\n")
+    import_stream(root, "".join(stream))
+    sh("git", "checkout", "-q", "main", cwd=root)
+
+
+def record_runs(root, prefix, stamp):
+    """One run on every commit of main, written straight into refs/notes/recipes."""
+    commits = sh("git", "rev-list", "main", cwd=root, capture=True).stdout.split()
+    parent = subprocess.run(["git", "rev-parse", "-q", "--verify", "refs/notes/recipes"], cwd=root,
+                            stdout=subprocess.PIPE, text=True).stdout.strip()
+    stream = [f"commit refs/notes/recipes\ncommitter bench <bench@example.org> {stamp} +0000\n" + data("runs")]
+    if parent:
+        stream.append(f"from {parent}\n")
+    for index, commit in enumerate(commits):
+        stream.append(f"N inline {commit}\n" + data("---\n" + manifest(f"20261120T100000Z-{prefix}{index:07x}", commit, index)))
+    import_stream(root, "".join(stream) + "\n")
+
+
 def timed(command, cwd, runs, before=None):
     samples = []
     for _ in range(runs):
@@ -200,6 +293,41 @@ def main():
         concurrent = timed(f"for i in $(seq 20); do {binary} run noop > /dev/null 2>&1 & done; wait", trivial, args.runs)
         notes = sh("git", "notes", "--ref=recipes", "show", "HEAD", cwd=trivial, capture=True).stdout.count("schema: git-recipe/run/v1")
         rows.append((f"20 concurrent runs, total ({notes} recorded in all)", concurrent, "", None, None, "", True))
+
+        # Review: log over 10,000 runs on 10,000 commits, against plain git reading the same notes.
+        history = os.path.join(work, "history")
+        os.makedirs(history)
+        generate_history(history, max(100, int(10_000 * args.scale)))
+        record_runs(history, "a", 1_800_000_000)
+        runs = len(sh("git", "notes", "--ref=recipes", "list", cwd=history, capture=True).stdout.splitlines())
+        git_log = timed(["git", "log", "--notes=recipes"], history, args.runs)
+        recipe_log = timed([binary, "log"], history, args.runs)
+        rows.append((f"log over {runs} runs on {runs} commits", recipe_log, "git log --notes=recipes", git_log, recipe_log / git_log, "≤ 300 ms", recipe_log <= 0.300))
+
+        # pull: both clones recorded a run on each of 1,000 commits; every note must be merged.
+        remote = os.path.join(work, "remote.git")
+        sh("git", "init", "-q", "--bare", remote)
+        sides = []
+        for name in ["a", "b"]:
+            side = os.path.join(work, f"clone-{name}")
+            os.makedirs(side)
+            generate_history(side, max(100, int(1_000 * args.scale)))
+            record_runs(side, name, 1_800_000_000 + ord(name))
+            sides.append(side)
+        sh("git", "remote", "add", "origin", remote, cwd=sides[0])
+        sh("git", "push", "-q", "origin", "main", "refs/notes/recipes", cwd=sides[0])
+        sh("git", "remote", "add", "origin", remote, cwd=sides[1])
+        own = sh("git", "rev-parse", "refs/notes/recipes", cwd=sides[1], capture=True).stdout.strip()
+        divergent = len(sh("git", "notes", "--ref=recipes", "list", cwd=sides[1], capture=True).stdout.splitlines())
+
+        def unmerged():
+            sh("git", "update-ref", "refs/notes/recipes", own, cwd=sides[1])
+
+        pull = timed([binary, "pull", "origin"], sides[1], args.runs, before=unmerged)
+        union = ("git fetch -q origin +refs/notes/recipes:refs/notes/remotes/origin/recipes"
+                 " && git notes --ref=recipes merge -q -s cat_sort_uniq refs/notes/remotes/origin/recipes")
+        git_merge = timed(union, sides[1], args.runs, before=unmerged)
+        rows.append((f"pull merging {divergent} divergent runs", pull, "git fetch + git notes merge -s cat_sort_uniq", git_merge, pull / git_merge, "(no budget)", True))
 
         many = os.path.join(work, "many")
         os.makedirs(many)

@@ -7,23 +7,39 @@ public struct RunNote: Equatable, Sendable {
 
     public static func == (lhs: RunNote, rhs: RunNote) -> Bool { lhs.rendered == rhs.rendered }
 
-    /// Splits a note into its documents, keeping the first of any repeated id.
+    /// Splits a note into its documents, keeping the first of any repeated id. Works on
+    /// bytes: `log` splits thousands of notes.
     public init(parsing text: String?) {
         guard let text else { return }
-        var current: [Substring] = []
-        func flush() {
-            while current.last?.isEmpty == true { current.removeLast() }
-            let body = current.joined(separator: "\n")
-            current = []
-            guard !body.allSatisfy(\.isWhitespace) else { return }
-            let id = body.split(separator: "\n").first { $0.hasPrefix("id: ") }
-                .map { $0.dropFirst(4).trimmingCharacters(in: ["\"", "'"]) } ?? ""
-            add(id: id, text: body + "\n")
+        let bytes = Array(text.utf8)
+        let newline = UInt8(ascii: "\n")
+        var start = 0, lineStart = 0
+        var id = ""
+        func flush(_ end: Int) {
+            guard start < end else { return }
+            var last = end
+            while last > start, bytes[last - 1] == newline { last -= 1 }
+            let body = bytes[start..<last]
+            guard body.contains(where: { ![newline, UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r")].contains($0) }) else { return }
+            add(id: id, text: String(decoding: body, as: UTF8.self) + "\n")
         }
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line == "---" { flush() } else { current.append(line) }
+        while lineStart <= bytes.count {
+            let lineEnd = bytes[lineStart...].firstIndex(of: newline) ?? bytes.count
+            let line = bytes[lineStart..<lineEnd]
+            if line.elementsEqual("---".utf8) {
+                flush(lineStart)
+                start = lineEnd + 1
+                id = ""
+            } else if id.isEmpty, line.starts(with: "id: ".utf8) {
+                let quotes = "\"'".utf8
+                var value = line.dropFirst(4)
+                while let first = value.first, quotes.contains(first) { value = value.dropFirst() }
+                while let last = value.last, quotes.contains(last) { value = value.dropLast() }
+                id = String(decoding: value, as: UTF8.self)
+            }
+            lineStart = lineEnd + 1
         }
-        flush()
+        flush(bytes.count)
     }
 
     /// Adds a run's document unless one with its id is already there; keeps id order.

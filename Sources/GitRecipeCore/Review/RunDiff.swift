@@ -97,9 +97,8 @@ public struct RunDiff {
         func leaves(_ key: String) -> [(String, String)] {
             (manifest[key]?.leaves ?? []).map { ($0.path.isEmpty ? key : $0.path, $0.value.text) }
         }
-        let statuses = Dictionary(grouping: runs, by: \.status).map { runs.count > 1 ? "\($0.value.count) \($0.key)" : $0.key }.sorted()
         let sections: [String: [(String, String)]] = [
-            "run": [("recipe", first.recipe), ("status", statuses.joined(separator: ", ")),
+            "run": [("recipe", first.recipe), ("status", runs.count > 1 ? RunLog.statuses(of: runs) : first.status),
                     ("seed", runs.compactMap(\.seed).map(String.init).joined(separator: ", ")), ("lock", first.lock)],
             "params": leaves("params"),
             "inputs": leaves("inputs") + (manifest["assets"]?.entries ?? []).map { ("asset \($0.key)", $0.value["digest"]?.text ?? "?") },
@@ -126,7 +125,7 @@ public struct RunDiff {
                 guard !rows.isEmpty else { continue }
                 text += "\n\(section)\n"
                 for row in rows {
-                    var line = "  " + [row.key.padded(keyWidth), row.a.padded(aWidth), row.b.padded(bWidth)].joined(separator: "  ")
+                    var line = "  " + [row.key.padded(to: keyWidth), row.a.padded(to: aWidth), row.b.padded(to: bWidth)].joined(separator: "  ")
                     if let change = Self.change(row) { line += "  " + change }
                     while line.last == " " { line.removeLast() }
                     text += line + "\n"
@@ -218,6 +217,7 @@ extension RunSelection {
     }
 }
 
-private extension String {
-    func padded(_ width: Int) -> String { padding(toLength: width, withPad: " ", startingAt: 0) }
+extension String {
+    /// The string with spaces after it up to `width` characters.
+    func padded(to width: Int) -> String { self + String(repeating: " ", count: max(0, width - count)) }
 }

@@ -60,7 +60,7 @@ public struct RunLog {
         let rows = entries.map { cells(for: $0, metricLimit: 4) }
         let widths = (0..<Self.columns.count - 1).map { column in rows.map { $0[column].count }.max()! }
         return rows.map { row in
-            var line = zip(row.dropLast(), widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }
+            var line = zip(row.dropLast(), widths).map { $0.padded(to: $1) }
                 .joined(separator: "  ") + "  " + row.last!
             while line.last == " " { line.removeLast() }
             return line
@@ -122,16 +122,20 @@ public struct RunLog {
             metrics = metrics.prefix(limit) + ["(+\(metrics.count - limit) more)"]
         }
         if let origin = run.inheritedFrom { metrics.append("(inherited from \(origin.prefix(12)))") }
-        let statuses = Dictionary(grouping: entry.runs, by: \.status).map { "\($0.value.count) \($0.key)" }.sorted()
         let seconds = entry.runs.compactMap(\.seconds)
         return [
             String(entry.commit.hex.prefix(12)),
             entry.isSweep ? "\(run.sweep ?? "") (\(entry.runs.count) seeds)" : run.id,
             run.recipe,
-            entry.isSweep ? statuses.joined(separator: ", ") : run.status,
+            entry.isSweep ? Self.statuses(of: entry.runs) : run.status,
             seconds.count == entry.runs.count ? Self.duration(seconds.reduce(0, +)) : "?",
             metrics.joined(separator: " "),
         ]
+    }
+
+    /// `3 succeeded, 1 failed`.
+    static func statuses(of runs: [RunRecord]) -> String {
+        Dictionary(grouping: runs, by: \.status).map { "\($0.value.count) \($0.key)" }.sorted().joined(separator: ", ")
     }
 
     /// The recipe's key metrics first, then the rest, each group by name.
@@ -142,9 +146,10 @@ public struct RunLog {
 
     /// `42s`, `3m05s`, `2h07m`.
     static func duration(_ seconds: Int) -> String {
+        func twoDigits(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
         if seconds < 60 { return "\(seconds)s" }
-        if seconds < 3600 { return String(format: "%dm%02ds", seconds / 60, seconds % 60) }
-        return String(format: "%dh%02dm", seconds / 3600, seconds % 3600 / 60)
+        if seconds < 3600 { return "\(seconds / 60)m\(twoDigits(seconds % 60))s" }
+        return "\(seconds / 3600)h\(twoDigits(seconds % 3600 / 60))m"
     }
 }
 

@@ -74,50 +74,64 @@ public struct RunRecord: Sendable {
 
     /// Reads the layout ``CanonicalYAML`` writes: top-level `key: scalar` lines, and the
     /// `metrics` block of `  name: number` lines. `false` at anything else it would need.
+    /// Works on bytes and decodes only the values it keeps.
     private static func scanCanonical(_ document: String, into fields: inout [String: String], metrics: inout [String: Double]) -> Bool {
-        var block = ""
-        for line in document.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
-            if line.first == UInt8(ascii: " ") {
-                guard block == "metrics" else { continue }
-                guard let (key, value) = keyValue(line.dropFirst(2)), !key.isEmpty, line.dropFirst(2).first != UInt8(ascii: " ") else { return false }
-                guard let number = Double(value) ?? special[value] else { return false }
+        let bytes = Array(document.utf8)
+        var lineStart = 0
+        var inMetrics = false
+        while lineStart < bytes.count {
+            let lineEnd = bytes[lineStart...].firstIndex(of: newline) ?? bytes.count
+            let line = bytes[lineStart..<lineEnd]
+            lineStart = lineEnd + 1
+            guard let first = line.first, first != UInt8(ascii: "#") else { continue }
+            if first == space {
+                guard inMetrics else { continue }
+                let entry = line.dropFirst(2)
+                guard entry.first != space, let (key, value) = split(entry), !value.isEmpty else { return false }
+                let text = String(decoding: value, as: UTF8.self)
+                guard let number = Double(text) ?? special[text] else { return false }
                 metrics[key] = number
                 continue
             }
-            if line.first == UInt8(ascii: "#") { continue }
-            guard let (key, value) = keyValue(line[...]) else { return false }
-            block = value.isEmpty ? key : ""
-            if value.isEmpty || value == "{}" || value == "[]" { continue }
-            if value.first == "{" || value.first == "[" || value.first == "'" || value.first == "&" || value.first == "*" {
-                if key == "metrics" || fieldsRead.contains(key) { return false }
-                continue
-            }
-            guard let scalar = value.first == "\"" ? unquoted(value) : value else { return false }
+            guard let (key, value) = split(line) else { return false }
+            inMetrics = key == "metrics" && value.isEmpty
+            guard key == "metrics" || fieldsRead.contains(key) else { continue }
+            if value.isEmpty || value.elementsEqual("{}".utf8) { continue }
+            guard let scalar = scalar(value) else { return false }
             fields[key] = scalar
         }
         return true
     }
 
+    private static let newline = UInt8(ascii: "\n"), space = UInt8(ascii: " "), quote = UInt8(ascii: "\"")
     private static let fieldsRead: Set<String> = ["id", "recipe", "status", "commit", "lock", "started", "finished",
                                                   "seed", "sweep", "reproduces", "verdict"]
     private static let special: [String: Double] = [".nan": .nan, ".inf": .infinity, "-.inf": -.infinity]
 
     /// `key: value` (value empty for `key:`), with a plain key; `nil` otherwise.
-    private static func keyValue(_ line: Substring.UTF8View.SubSequence) -> (String, String)? {
-        guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return nil }
-        let key = String(decoding: line[..<colon], as: UTF8.self)
-        guard !key.isEmpty, key.first != "\"", key.first != "'" else { return nil }
-        let rest = line[line.index(after: colon)...]
-        if rest.isEmpty { return (key, "") }
-        guard rest.first == UInt8(ascii: " ") else { return nil }
-        return (key, String(decoding: rest.dropFirst(), as: UTF8.self))
+    private static func split(_ line: ArraySlice<UInt8>) -> (String, ArraySlice<UInt8>)? {
+        guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > line.startIndex,
+              line.first != quote, line.first != UInt8(ascii: "'") else { return nil }
+        let rest = line[(colon + 1)...]
+        guard rest.isEmpty || rest.first == space else { return nil }
+        return (String(decoding: line[..<colon], as: UTF8.self), rest.dropFirst())
     }
 
-    /// A double-quoted scalar's text (the escapes ``CanonicalYAML`` writes).
-    private static func unquoted(_ value: String) -> String? {
-        guard value.count >= 2, value.hasSuffix("\"") else { return nil }
+    /// A plain or double-quoted scalar's text; `nil` for any other style.
+    private static func scalar(_ value: ArraySlice<UInt8>) -> String? {
+        guard let first = value.first else { return "" }
+        guard !"{['&*|>".utf8.contains(first) else { return nil }
+        guard first == quote else { return String(decoding: value, as: UTF8.self) }
+        guard value.count >= 2, value.last == quote else { return nil }
+        let inner = value.dropFirst().dropLast()
+        guard inner.contains(UInt8(ascii: "\\")) else { return String(decoding: inner, as: UTF8.self) }
+        return unescaped(String(decoding: inner, as: UTF8.self))
+    }
+
+    /// The inside of a double-quoted scalar, unescaped (the escapes ``CanonicalYAML`` writes).
+    private static func unescaped(_ value: String) -> String? {
         var result = ""
-        var characters = value.dropFirst().dropLast().unicodeScalars.makeIterator()
+        var characters = value.unicodeScalars.makeIterator()
         while let scalar = characters.next() {
             guard scalar == "\\" else {
                 result.unicodeScalars.append(scalar)

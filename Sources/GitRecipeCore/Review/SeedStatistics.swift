@@ -41,16 +41,17 @@ public struct SeedStatistics: Equatable, Sendable {
         count > 1 ? "\(Self.format(mean)) ± \(Self.format(standardDeviation))" : Self.format(mean)
     }
 
-    /// A number for a table: five significant digits (four decimals at least), no trailing zeros.
+    /// A number for a table: five significant digits (four decimals at least), the
+    /// shortest text that reads back as that rounded value.
     public static func format(_ value: Double) -> String {
         guard value.isFinite else { return value.isNaN ? "nan" : (value < 0 ? "-inf" : "inf") }
         if value == value.rounded(), abs(value) < 1e15 { return String(Int(value)) }
         let magnitude = abs(value)
         let decimals = magnitude >= 1 ? 4 : 4 - Int(log10(magnitude).rounded(.down))
-        var text = String(format: "%.\(min(decimals, 12))f", value)
-        while text.hasSuffix("0") { text.removeLast() }
-        if text.hasSuffix(".") { text.removeLast() }
-        return text
+        let scale = pow(10, Double(min(decimals, 15)))
+        let rounded = (value * scale).rounded() / scale
+        if rounded == rounded.rounded(), abs(rounded) < 1e15 { return String(Int(rounded)) }
+        return String(rounded)
     }
 
     /// The 0.975 quantile of Student's t distribution: exact table to 30 degrees of freedom,

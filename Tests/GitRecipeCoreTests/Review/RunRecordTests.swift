@@ -86,7 +86,8 @@ struct SeedStatisticsTests {
         #expect(SeedStatistics.format(0.97312345) == "0.97312")
         #expect(SeedStatistics.format(12.3456789) == "12.3457")
         #expect(SeedStatistics.format(200) == "200")
-        #expect(SeedStatistics.format(0.0000123456) == "0.000012346")
+        #expect(SeedStatistics.format(0.0000123456) == "1.2346e-05")
+        #expect(SeedStatistics.format(0.30000000000000004) == "0.3")
         #expect(SeedStatistics.format(-1.5) == "-1.5")
     }
 }
