@@ -25,5 +25,10 @@ step git add -A
 step git commit -q -m "Add the minimal recipe, locked"
 step git recipe run train
 step git notes --ref=recipes show HEAD
+first_run=$(git recipe log | awk '{print $2}')
+step git recipe run train --seeds 0..2
+step git recipe log
+step git recipe diff "$first_run" HEAD:train
+step git recipe verify --require-run
 step git recipe status
 printf '\ndemo ok: %s was scaffolded, locked, run, and its provenance recorded in refs/notes/recipes\n' "$demo"
