@@ -162,11 +162,16 @@ extension GitRecipeCommand {
         var remote: String?
 
         func run() throws {
-            let repository = try Repository.discover()
-            let sync = NotesSync(repository: repository, remote: try remote ?? repository.defaultRemote())
+            let sync = try Self.sync(with: remote)
             let (merged, pushed) = try sync.push()
             if merged.added > 0 { print("merged \(Self.count(merged)) from \(sync.remote)") }
             print(pushed ? "pushed run records to \(sync.remote)" : "no run records to push yet; record one with git recipe run RECIPE")
+        }
+
+        /// Sharing with `remote`, else the current branch's remote, else origin.
+        static func sync(with remote: String?) throws -> NotesSync {
+            let repository = try Repository.discover()
+            return NotesSync(repository: repository, remote: try remote ?? repository.defaultRemote())
         }
 
         static func count(_ merge: NotesSync.Merge) -> String {
@@ -185,8 +190,7 @@ extension GitRecipeCommand {
         var remote: String?
 
         func run() throws {
-            let repository = try Repository.discover()
-            let sync = NotesSync(repository: repository, remote: try remote ?? repository.defaultRemote())
+            let sync = try Push.sync(with: remote)
             let merged = try sync.pull()
             print(merged.added == 0 ? "run records up to date with \(sync.remote)" : "merged \(Push.count(merged)) from \(sync.remote)")
         }

@@ -223,14 +223,18 @@ struct ReviewTests {
 }
 
 extension ReviewTests {
-    /// A real run, then `git commit --amend` with `notes.rewriteRef` (which `init` sets):
-    /// git copies the note to the rewritten commit, and review shows the run as inherited.
-    @Test func runsCarriedByARewriteAreInherited() throws {
+    /// A real run, then `git rebase` with `notes.rewriteRef` (which `init` sets): git
+    /// copies the note to the rewritten commit, and review shows the run as inherited.
+    @Test func runsCarriedByARebaseAreInherited() throws {
         let repo = try RunCommandTests.project(RunCommandTests.echo)
         try repo.git("config", "--add", "notes.rewriteRef", "refs/notes/recipes")
         #expect(try repo.recipe("run", "r").status == 0)
         let original = try repo.git("rev-parse", "HEAD")
-        try repo.git("commit", "-q", "--amend", "-m", "lock, reworded")
+        try repo.git("checkout", "-q", "-b", "elsewhere", "HEAD~1")
+        try repo.write("README.md", "another line of work\n")
+        try repo.commitAll("elsewhere")
+        try repo.git("checkout", "-q", "main")
+        try repo.git("rebase", "-q", "elsewhere")
         let rewritten = try repo.git("rev-parse", "HEAD")
         #expect(original != rewritten)
         let log = try repo.recipe("log")
@@ -239,6 +243,10 @@ extension ReviewTests {
         let shown = try repo.recipe("show", "HEAD")
         #expect(shown.stdout.hasPrefix("# attached to \(rewritten); inherited from \(original), where it ran\n---\n"), "\(shown)")
         #expect(try repo.recipe("show", "HEAD", "--format", "markdown").stdout.contains("inherited from `\(original.prefix(12))`, where it ran"))
+        // By id, the run is where it ran: that commit still carries its note.
+        #expect(try repo.recipe("show", "--format", "json", try repo.git("notes", "--ref=recipes", "show", "HEAD")
+            .split(separator: "\n").first { $0.hasPrefix("id: ") }!.dropFirst(4).trimmingCharacters(in: ["\""])).stdout
+            .contains("\"attached_to\": \"\(original)\""))
     }
 
     @Test func initSetsTheNotesConfigurationOnce() throws {

@@ -32,6 +32,8 @@ struct Manifest {
             ("tool", .ordered([("version", .string(GitRecipeVersion.current)), ("libgit2", .string(GitRecipeVersion.libgit2))])),
             ("environment", .ordered([
                 ("probes", .map(lock.probes.mapValues(CanonicalYAML.string))),
+                ("files", .map(lock.environmentFiles.mapValues { .string($0.description) })),
+            ] + (lock.image.map { [("image", CanonicalYAML.string($0))] } ?? []) + [
                 ("vars", .map(RecordedEnvironment.record(environment, recipeVars: recipe.environment.vars).mapValues(CanonicalYAML.string))),
                 ("drift", .list(preflight.drift.map { .string($0.description) })),
             ])),
