@@ -2,7 +2,9 @@
 # Installs the Debian packages git-recipe builds and tests with, if any is missing.
 set -euo pipefail
 
-packages=(libgit2-dev pkg-config git python3 man-db curl openssl time)
+# slurmctld, slurmd, slurm-client and munge: the tests run the slurm executor against a
+# single-node cluster on this machine (scripts/slurm-local).
+packages=(libgit2-dev pkg-config git python3 man-db curl openssl time slurmctld slurmd slurm-client munge)
 missing=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

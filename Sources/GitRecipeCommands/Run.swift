@@ -26,7 +26,7 @@ extension GitRecipeCommand {
         @Option(help: ArgumentHelp("One run per seed, as a sweep: 0..4 or 1,7,42.", valueName: "SEEDS"))
         var seeds: String?
 
-        @Option(help: "Where steps run: local (slurm is not available yet).")
+        @Option(help: "Where steps run: local, or slurm (each step a batch job). Default: git config recipe.executor, else executors.default.")
         var executor: String?
 
         @Flag(help: "Print the plan (steps in order, with their commands) and run nothing.")
@@ -45,7 +45,7 @@ extension GitRecipeCommand {
             let project = try Project.load(from: files, recipes: [recipe])
             Terminal.standardError.write(project.warnings.map { "\($0)\n" }.joined())
             let pipeline = project.pipelines[0]
-            try checkExecutor(repository: repository, config: project.config)
+            let cluster = try cluster(repository: repository, config: project.config)
             let settings = try RunSettings(recipe: pipeline.recipe, assignments: params, seed: seed, seeds: seeds)
             let locker = try Locker(repository: repository)
             let runner = Runner(repository: repository, pipeline: pipeline, locker: locker, files: files)
@@ -58,7 +58,7 @@ extension GitRecipeCommand {
             let sweep = settings.seeds.count > 1 ? "sweep-" + UUID().uuidString.prefix(8).lowercased() : nil
             var worst = ExitStatus.success
             for seed in settings.seeds {
-                let outcome = try runner.run(settings, seed: seed, sweep: sweep, preflight: preflight)
+                let outcome = try runner.run(settings, seed: seed, sweep: sweep, preflight: preflight, on: cluster)
                 report(outcome, seed: seed, commit: preflight.commit.commit.hex)
                 switch outcome.status {
                 case .succeeded: break
@@ -71,9 +71,9 @@ extension GitRecipeCommand {
         }
 
         /// The executor comes from --executor, else `git config recipe.executor`, else
-        /// `executors.default` in .recipes/config.yaml; only `local` exists so far, and a run
-        /// must never quietly go elsewhere than asked.
-        private func checkExecutor(repository: Repository, config: ProjectConfig) throws {
+        /// `executors.default` in .recipes/config.yaml. `nil` runs locally; a Slurm cluster
+        /// must be reachable before anything runs — a run never quietly goes elsewhere.
+        private func cluster(repository: Repository, config: ProjectConfig) throws -> SlurmCluster? {
             let (name, source): (String, String) = if let executor {
                 (executor, "--executor")
             } else if let configured = try repository.config("recipe.executor") {
@@ -81,7 +81,11 @@ extension GitRecipeCommand {
             } else {
                 (config.defaultExecutor, "executors.default in \(ProjectConfig.file)")
             }
-            if name != "local" { throw RunInputError.executorUnavailable(name, source: source) }
+            switch name {
+            case "local": return nil
+            case "slurm": return dryRun ? nil : try SlurmCluster(settings: config.slurm)
+            default: throw RunInputError.unknownExecutor(name, source: source)
+            }
         }
 
         private func printPlan(_ runner: Runner, _ settings: RunSettings) throws {

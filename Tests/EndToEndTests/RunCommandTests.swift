@@ -176,18 +176,23 @@ struct RunCommandTests {
         #expect(document.contains("  - name: after\n    skipped: a step it needs failed\n"))
     }
 
-    @Test func anExecutorThatDoesNotExistYetIsRefusedNotIgnored() throws {
+    @Test func anUnknownOrUnreachableExecutorIsRefusedNotIgnored() throws {
         let repo = try Self.project(Self.echo)
-        try repo.git("config", "recipe.executor", "slurm")
+        try repo.git("config", "recipe.executor", "kubernetes")
         var result = try repo.recipe("run", "r")
         #expect(result.status == 2)
-        #expect(result.stderr == "error: executor 'slurm' (from git config recipe.executor) is not available in this version; run with --executor local\n")
+        #expect(result.stderr == "error: unknown executor 'kubernetes' (from git config recipe.executor); executors: local, slurm\n")
         #expect(try repo.recipe("run", "r", "--executor", "local").status == 0)
         try repo.git("config", "--unset", "recipe.executor")
         try repo.write(".recipes/config.yaml", "version: 1\nexecutors: {default: slurm}\n")
         try repo.commitAll("default to slurm")
-        result = try repo.recipe("run", "r", "--dry-run")
-        #expect(result.stderr == "error: executor 'slurm' (from executors.default in .recipes/config.yaml) is not available in this version; run with --executor local\n")
+        // A cluster that cannot be reached stops the run before anything runs or is recorded.
+        let before = try repo.git("notes", "--ref=recipes", "list")
+        result = try repo.recipe("run", "r", environment: ["SLURM_CONF": "/nonexistent/slurm.conf"])
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("error: could not reach the Slurm controller with Slurm: "), "\(result)")
+        #expect(result.stderr.hasSuffix("check that sinfo works here (SLURM_CONF names the cluster's slurm.conf), or run with --executor local\n"))
+        #expect(try repo.git("notes", "--ref=recipes", "list") == before)
     }
 
     @Test func logsListStepsInTheOrderTheyRan() throws {

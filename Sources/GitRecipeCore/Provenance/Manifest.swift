@@ -8,7 +8,7 @@ struct Manifest {
 
     init(
         id: String, pipeline: Pipeline, status: RunStatus, preflight: Runner.Preflight, started: Date, finished: Date,
-        identity: Identity, seed: Int, settings: RunSettings, sweep: String?, environment: [String: String],
+        identity: Identity, seed: Int, settings: RunSettings, sweep: String?, executor: CanonicalYAML, environment: [String: String],
         assets: [String: String], steps: [CanonicalYAML], outputs: [String: CanonicalYAML], metrics: [String: Double]
     ) {
         let recipe = pipeline.recipe
@@ -27,7 +27,7 @@ struct Manifest {
             ("seed", .int(seed)),
             ("params", .map(settings.params.mapValues(CanonicalYAML.init))),
             ("overrides", .map(settings.overrides.mapValues(CanonicalYAML.init))),
-            ("executor", .ordered([("kind", .string("local"))])),
+            ("executor", executor),
             ("host", HostFacts.collect()),
             ("tool", .ordered([("version", .string(GitRecipeVersion.current)), ("libgit2", .string(GitRecipeVersion.libgit2))])),
             ("environment", .ordered([

@@ -99,6 +99,7 @@ public struct RunDiff {
         }
         let sections: [String: [(String, String)]] = [
             "run": [("recipe", first.recipe), ("status", runs.count > 1 ? RunLog.statuses(of: runs) : first.status),
+                    ("executor", manifest["executor"]?["kind"]?.text ?? "—"),
                     ("seed", runs.compactMap(\.seed).map(String.init).joined(separator: ", ")), ("lock", first.lock)],
             "params": leaves("params"),
             "inputs": leaves("inputs") + (manifest["assets"]?.entries ?? []).map { ("asset \($0.key)", $0.value["digest"]?.text ?? "?") },

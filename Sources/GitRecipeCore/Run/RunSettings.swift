@@ -86,7 +86,7 @@ public enum RunInputError: RecipeError, Equatable {
     case wrongType(String, value: String, expected: String)
     case malformedSeeds(String)
     case noSeed(recipe: String)
-    case executorUnavailable(String, source: String)
+    case unknownExecutor(String, source: String)
 
     public var exitStatus: ExitStatus { .invalidInput }
 
@@ -102,8 +102,8 @@ public enum RunInputError: RecipeError, Equatable {
             "--seeds '\(text)' is neither a range like 0..4 nor a list like 1,7,42"
         case .noSeed(let recipe):
             "recipe '\(recipe)' has no seed; pass --seed N, or add 'seed:' to the recipe"
-        case .executorUnavailable(let name, let source):
-            "executor '\(name)' (from \(source)) is not available in this version; run with --executor local"
+        case .unknownExecutor(let name, let source):
+            "unknown executor '\(name)' (from \(source)); executors: local, slurm"
         }
     }
 }

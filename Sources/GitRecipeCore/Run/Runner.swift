@@ -3,11 +3,11 @@ import Foundation
 /// Runs a recipe from a clean commit with a fresh lock, step by step, and records each run
 /// as a YAML document in the note on that commit (DESIGN §2 Provenance, §4, §6).
 public final class Runner {
-    private let repository: Repository
-    private let pipeline: Pipeline
+    let repository: Repository
+    let pipeline: Pipeline
     private let locker: Locker
     private let files: any ProjectFiles
-    private let interruption: Interruption
+    let interruption: Interruption
 
     public init(repository: Repository, pipeline: Pipeline, locker: Locker, files: any ProjectFiles) {
         self.repository = repository
@@ -68,16 +68,39 @@ public final class Runner {
         public let metrics: [String: Double]
     }
 
-    /// Runs every step once with `seed`, then records the run. A failed step stops the steps
-    /// that depend on it; Ctrl-C stops the running step and records the run as cancelled.
-    public func run(_ settings: RunSettings, seed: Int, sweep: String?, preflight: Preflight) throws -> Outcome {
+    /// What every step of one run shares.
+    struct Context {
+        let id: String
+        let directory: String
+        let seed: Int
+        let settings: RunSettings
+        let environment: [String: String]
+        let assets: [String: String]
+        let before: RepositoryFingerprint
+
+        func logFile(of step: ResolvedStep) -> String { "\(directory)/\(step.name).log" }
+    }
+
+    /// What a run's steps did, whichever executor ran them.
+    struct StepResults {
+        var status = RunStatus.succeeded
+        var steps: [CanonicalYAML] = []
+        var outputs: [String: CanonicalYAML] = [:]
+        var metrics: [String: Double] = [:]
+        /// The manifest's `executor` entry.
+        var executor: CanonicalYAML = .ordered([("kind", .string("local"))])
+    }
+
+    /// Runs every step once with `seed`, locally or as batch jobs on `cluster`, then records
+    /// the run. A failed step stops the steps that depend on it; Ctrl-C stops the running
+    /// step (or cancels the jobs) and records the run as cancelled.
+    public func run(_ settings: RunSettings, seed: Int, sweep: String?, preflight: Preflight, on cluster: SlurmCluster? = nil) throws -> Outcome {
         let id = RunID.make()
         let directory = runDirectory(id)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let paramsFile = "\(directory)/params.yaml"
         try Data(CanonicalYAML.map(settings.params.mapValues(CanonicalYAML.init)).rendered().utf8).write(to: URL(fileURLWithPath: paramsFile))
         let started = Date()
-        let before = try repository.fingerprint()
         let assets = try locker.assetLocations(of: pipeline.recipe)
         var environment = ProcessInfo.processInfo.environment
         environment.merge(pipeline.recipe.environment.vars) { _, recipe in recipe }
@@ -87,53 +110,66 @@ public final class Runner {
         for (name, value) in ParamValue.map(settings.params).leaves(prefix: "") {
             environment["RECIPE_PARAM_" + name.dropFirst().uppercased().replacingOccurrences(of: ".", with: "_")] = value.description
         }
+        let context = Context(id: id, directory: directory, seed: seed, settings: settings, environment: environment,
+                              assets: assets.mapValues(\.path), before: try repository.fingerprint())
+        let results = try cluster.map { try runOnSlurm($0, context) } ?? runLocally(context)
+        let finished = Date()
+        let manifest = try Manifest(
+            id: id, pipeline: pipeline, status: results.status, preflight: preflight, started: started, finished: finished,
+            identity: repository.identity(), seed: seed, settings: settings, sweep: sweep, executor: results.executor,
+            environment: environment, assets: assets.mapValues(\.from), steps: results.steps, outputs: results.outputs,
+            metrics: results.metrics)
+        try record(manifest.rendered, id: id, on: preflight.commit.commit)
+        return Outcome(id: id, status: results.status, seconds: finished.timeIntervalSince(started), metrics: results.metrics)
+    }
 
-        var status = RunStatus.succeeded
+    /// The command `step` runs in this run.
+    func command(of step: ResolvedStep, in context: Context) throws -> String {
+        let values = pipeline.placeholderValues(for: step, seed: context.seed, runID: context.id, runDirectory: context.directory,
+                                                assets: context.assets, params: context.settings.params)
+        return try step.command.render { values[$0] }
+    }
+
+    /// The local executor: each step a child process, one after another.
+    private func runLocally(_ context: Context) throws -> StepResults {
+        var results = StepResults()
         var stopped: Set<String> = []
-        var steps: [CanonicalYAML] = []
-        var outputs: [String: CanonicalYAML] = [:]
-        var metrics: [String: Double] = [:]
         for step in pipeline.steps {
-            if interruption.isRequested { status = .cancelled; break }
+            if interruption.isRequested { results.status = .cancelled; break }
             if step.dependencies.contains(where: stopped.contains) {
                 stopped.insert(step.name)
-                steps.append(.ordered([("name", .string(step.name)), ("skipped", .string("a step it needs failed"))]))
+                results.steps.append(Self.skipped(step))
                 continue
             }
-            let values = pipeline.placeholderValues(
-                for: step, seed: seed, runID: id, runDirectory: directory, assets: assets.mapValues(\.path), params: settings.params)
-            let command = try step.command.render { values[$0] }
-            let record = try execute(step, command: command, environment: environment, logFile: "\(directory)/\(step.name).log",
-                                     before: before, outputs: &outputs, metrics: &metrics)
-            steps.append(record.yaml)
-            if interruption.isRequested { status = .cancelled; break }
+            let record = try execute(step, command: try command(of: step, in: context), context: context, results: &results)
+            results.steps.append(record.yaml)
+            if interruption.isRequested { results.status = .cancelled; break }
             if let problem = record.problem {
                 Terminal.error("step '\(step.name)' failed: \(problem)")
                 stopped.insert(step.name)
-                status = .failed
+                results.status = .failed
             }
         }
-        let finished = Date()
-        let manifest = try Manifest(
-            id: id, pipeline: pipeline, status: status, preflight: preflight, started: started, finished: finished,
-            identity: repository.identity(), seed: seed, settings: settings, sweep: sweep,
-            environment: environment, assets: assets.mapValues(\.from), steps: steps, outputs: outputs, metrics: metrics)
-        try record(manifest.rendered, id: id, on: preflight.commit.commit)
-        return Outcome(id: id, status: status, seconds: finished.timeIntervalSince(started), metrics: metrics)
+        return results
+    }
+
+    /// The record of a step that did not run because a step it needs failed.
+    static func skipped(_ step: ResolvedStep) -> CanonicalYAML {
+        .ordered([("name", .string(step.name)), ("skipped", .string("a step it needs failed"))])
     }
 
     /// One step: its process, then the checks of DESIGN invariant 3, its outputs' digests
     /// and its metrics. `problem` says why it failed, if it did.
     private func execute(
-        _ step: ResolvedStep, command: String, environment: [String: String], logFile: String,
-        before: RepositoryFingerprint, outputs: inout [String: CanonicalYAML], metrics: inout [String: Double]
+        _ step: ResolvedStep, command: String, context: Context, results: inout StepResults
     ) throws -> (yaml: CanonicalYAML, problem: String?) {
+        let logFile = context.logFile(of: step)
         FileManager.default.createFile(atPath: logFile, contents: nil)
         guard let log = FileHandle(forWritingAtPath: logFile) else { throw FileWriteError(path: logFile, reason: "cannot create it") }
-        try recordStart(of: step.name, in: (logFile as NSString).deletingLastPathComponent)
+        try recordStart(of: step.name, in: context.directory)
         defer { try? log.close() }
         let started = Date()
-        let process = try StepProcess.start(command, in: repository.workTree, environment: environment, log: log)
+        let process = try StepProcess.start(command, in: repository.workTree, environment: context.environment, log: log)
         interruption.running(process)
         let exit = process.wait()
         interruption.running(nil)
@@ -145,22 +181,38 @@ public final class Runner {
         } else if exit != 0 {
             problem = "its command exited with status \(exit) (log: git recipe logs \(RunID.of(logFile)) \(step.name))"
         } else {
-            problem = try check(step, before: before, outputs: &outputs, metrics: &metrics)
+            problem = try check(step, before: context.before, results: &results)
         }
+        return (Self.stepRecord(step, command: command, exit: exit, started: started, seconds: seconds, log: logFile, problem: problem), problem)
+    }
+
+    /// A step's entry in the manifest; `extra` adds executor-specific fields.
+    static func stepRecord(
+        _ step: ResolvedStep, command: String, exit: Int32, started: Date, seconds: Double, log: String, problem: String?,
+        extra: [(key: String, value: CanonicalYAML)] = []
+    ) -> CanonicalYAML {
         var fields: [(key: String, value: CanonicalYAML)] = [
             ("name", .string(step.name)),
             ("command", .string(command)),
             ("exit", .int(Int(exit))),
             ("started", .string(RunID.timestamp(started))),
             ("seconds", .float((seconds * 1000).rounded() / 1000)),
-            ("log", .string((try? FileHasher().digest(ofFile: logFile).description) ?? "")),
-        ]
+            ("log", .string((try? FileHasher().digest(ofFile: log).description) ?? "")),
+        ] + extra
+        if let resources = step.resources {
+            // Recorded whichever executor ran the step; only slurm enforces them.
+            let given: [(key: String, value: CanonicalYAML)] = [
+                ("cpus", resources.cpus.map(CanonicalYAML.int)), ("gpus", resources.gpus.map(CanonicalYAML.int)),
+                ("memory", resources.memory.map(CanonicalYAML.string)), ("time", resources.time.map(CanonicalYAML.string)),
+            ].compactMap { key, value in value.map { (key, $0) } }
+            fields.append(("resources", .ordered(given)))
+        }
         if let problem { fields.append(("error", .string(problem))) }
-        return (.ordered(fields), problem)
+        return .ordered(fields)
     }
 
     /// Appends the step to the run's list of steps in the order they started, which `logs` reads.
-    private func recordStart(of step: String, in directory: String) throws {
+    func recordStart(of step: String, in directory: String) throws {
         let path = "\(directory)/\(RunLogs.order)"
         if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
         guard let list = FileHandle(forWritingAtPath: path) else { throw FileWriteError(path: path, reason: "cannot open it") }
@@ -171,9 +223,7 @@ public final class Runner {
 
     /// After a step: its outputs exist, the tree is still clean, HEAD, index and refs are
     /// untouched; then its outputs are hashed and its metrics read.
-    private func check(
-        _ step: ResolvedStep, before: RepositoryFingerprint, outputs: inout [String: CanonicalYAML], metrics: inout [String: Double]
-    ) throws -> String? {
+    func check(_ step: ResolvedStep, before: RepositoryFingerprint, results: inout StepResults) throws -> String? {
         let root = repository.workTree
         let missing = step.outputs.filter { !FileManager.default.fileExists(atPath: "\(root)/\($0)") }
         if !missing.isEmpty {
@@ -195,11 +245,11 @@ public final class Runner {
             return error.description.replacingOccurrences(of: root + "/", with: "")
         }
         for (path, value) in zip(step.outputs, measured) {
-            outputs[path] = .ordered([("digest", .string(value.digest.description)), ("bytes", .int(Int(value.bytes)))])
+            results.outputs[path] = .ordered([("digest", .string(value.digest.description)), ("bytes", .int(Int(value.bytes)))])
         }
         for file in step.metrics {
             do {
-                metrics.merge(try Metrics.read("\(root)/\(file)")) { _, new in new }
+                results.metrics.merge(try Metrics.read("\(root)/\(file)")) { _, new in new }
             } catch {
                 return error.description.replacingOccurrences(of: root + "/", with: "")
             }

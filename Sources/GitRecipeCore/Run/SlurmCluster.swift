@@ -1,0 +1,138 @@
+import Foundation
+
+/// A Slurm cluster reached through its client commands (`sbatch`, `scontrol`, `scancel`),
+/// found as they find it: `SLURM_CONF` or the system configuration.
+public struct SlurmCluster: Sendable {
+    /// The cluster's `ClusterName`, recorded in manifests.
+    public let name: String
+    let settings: ProjectConfig.Slurm
+
+    /// Connects to the cluster the client commands see; fails with what to install or start.
+    public init(settings: ProjectConfig.Slurm) throws {
+        self.settings = settings
+        let config = try Self.command(["scontrol", "show", "config"], doing: "reach the Slurm controller")
+        name = config.split(separator: "\n").first { $0.hasPrefix("ClusterName ") }
+            .map { $0.split(separator: "=", maxSplits: 1).last!.trimmingCharacters(in: .whitespaces) } ?? "slurm"
+    }
+
+    /// One batch job as a step's submission needs it.
+    struct Submission {
+        let script: String
+        let jobName: String
+        let directory: String
+        let log: String
+        let environment: [String: String]
+        let dependencies: [String]
+        let resources: Resources?
+    }
+
+    /// Submits a job with `sbatch --parsable`; returns its id.
+    func submit(_ job: Submission) throws -> String {
+        var arguments = ["sbatch", "--parsable", "--job-name=\(job.jobName)", "--chdir=\(job.directory)",
+                         "--output=\(job.log)", "--export=ALL", "--nodes=1", "--ntasks=1"]
+        if !job.dependencies.isEmpty {
+            arguments += ["--dependency=afterok:" + job.dependencies.joined(separator: ":"), "--kill-on-invalid-dep=yes"]
+        }
+        arguments += Self.flags(for: job.resources, settings: settings)
+        arguments.append(job.script)
+        let output = try Self.command(arguments, doing: "submit '\(job.jobName)'", environment: job.environment)
+        // `--parsable` prints `id` or `id;cluster`.
+        guard let id = output.split(separator: "\n").last?.split(separator: ";").first, id.allSatisfy(\.isNumber) else {
+            throw SlurmError(operation: "submit '\(job.jobName)'", detail: "sbatch printed '\(output)', not a job id")
+        }
+        return String(id)
+    }
+
+    /// sbatch flags for a step's resources and the project's defaults (DESIGN §2 config).
+    static func flags(for resources: Resources?, settings: ProjectConfig.Slurm) -> [String] {
+        var flags: [String] = []
+        if let cpus = resources?.cpus { flags.append("--cpus-per-task=\(cpus)") }
+        if let gpus = resources?.gpus, gpus > 0 { flags.append("--gres=gpu:\(gpus)") }
+        if let memory = resources?.memory { flags.append("--mem=\(memory)") }
+        if let time = resources?.time ?? settings.time { flags.append("--time=\(time)") }
+        if let partition = settings.partition { flags.append("--partition=\(partition)") }
+        if let account = settings.account { flags.append("--account=\(account)") }
+        if let qos = settings.qos { flags.append("--qos=\(qos)") }
+        return flags + settings.extraArgs
+    }
+
+    /// A job as `scontrol show job` describes it.
+    struct Job: Equatable {
+        let state: String
+        let reason: String
+        /// The exit status of the job's script, and the signal that ended it (0 if none).
+        let exit: Int32
+        let signal: Int32
+        /// Seconds it ran.
+        let seconds: Int
+
+        /// Whether Slurm is done with it.
+        var isFinished: Bool { !["PENDING", "CONFIGURING", "RUNNING", "COMPLETING", "SUSPENDED", "REQUEUED", "RESIZING"].contains(state) }
+    }
+
+    /// The jobs among `ids` Slurm still knows, by id (one `scontrol` call).
+    func jobs(_ ids: [String]) throws -> [String: Job] {
+        let output = try Self.command(["scontrol", "-o", "show", "job"], doing: "read the state of jobs \(ids.joined(separator: ", "))")
+        let wanted = Set(ids)
+        var jobs: [String: Job] = [:]
+        for line in output.split(separator: "\n") {
+            var fields: [Substring: Substring] = [:]
+            for token in line.split(separator: " ") {
+                guard let equals = token.firstIndex(of: "=") else { continue }
+                fields[token[..<equals]] = token[token.index(after: equals)...]
+            }
+            guard let id = fields["JobId"].map(String.init), wanted.contains(id) else { continue }
+            let exitCode = (fields["ExitCode"] ?? "0:0").split(separator: ":").map { Int32($0) ?? 0 }
+            jobs[id] = Job(state: String(fields["JobState"] ?? "UNKNOWN"), reason: String(fields["Reason"] ?? "None"),
+                           exit: exitCode.first ?? 0, signal: exitCode.count > 1 ? exitCode[1] : 0,
+                           seconds: Self.seconds(fields["RunTime"].map(String.init) ?? "0"))
+        }
+        return jobs
+    }
+
+    /// Cancels the jobs (those already finished are left as they are).
+    func cancel(_ ids: [String]) {
+        guard !ids.isEmpty else { return }
+        _ = try? Self.command(["scancel"] + ids, doing: "cancel jobs \(ids.joined(separator: ", "))")
+    }
+
+    /// `[D-]HH:MM:SS` (or `MM:SS`) as seconds.
+    static func seconds(_ text: String) -> Int {
+        let days = text.contains("-") ? Int(text.split(separator: "-")[0]) ?? 0 : 0
+        let clock = text.split(separator: "-").last ?? ""
+        let seconds = clock.split(separator: ":").reduce(0) { $0 * 60 + (Int($1) ?? 0) }
+        return days * 86_400 + seconds
+    }
+
+    /// Runs a Slurm client command and returns its stdout; any failure names what was being
+    /// done, Slurm's message and how to reach a cluster.
+    @discardableResult
+    static func command(_ arguments: [String], doing operation: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String {
+        let outcome: ChildProcess.Outcome
+        do {
+            outcome = try ChildProcess(arguments: arguments, directory: FileManager.default.currentDirectoryPath, environment: environment).run(timeout: 60)
+        } catch {
+            throw SlurmError(operation: operation, detail: "\(arguments[0]) could not be started: \(error)")
+        }
+        if outcome.status == 127 {
+            throw SlurmError(operation: operation, detail: "\(arguments[0]) is not installed here (it comes with slurm-client)")
+        }
+        guard outcome.status == 0, !outcome.timedOut else {
+            throw SlurmError(operation: operation, detail: outcome.timedOut ? "\(arguments[0]) did not answer within 60 s" : outcome.stderr)
+        }
+        return outcome.stdout
+    }
+}
+
+/// Slurm refused or could not be reached.
+public struct SlurmError: RecipeError {
+    let operation: String
+    let detail: String
+
+    public var exitStatus: ExitStatus { .checkFailed }
+
+    public var description: String {
+        "could not \(operation) with Slurm: \(detail.trimmingCharacters(in: .whitespacesAndNewlines)); "
+            + "check that sinfo works here (SLURM_CONF names the cluster's slurm.conf), or run with --executor local"
+    }
+}

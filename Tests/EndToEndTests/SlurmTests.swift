@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `run --executor slurm` against the real single-node cluster of `scripts/slurm-local`.
+@Suite("The slurm executor", .enabled(if: SlurmTestCluster.isAvailable, Comment(rawValue: SlurmTestCluster.skipReason)))
+struct SlurmTests {
+    /// A diamond: `a`, then `b` and `c` (independent, in parallel), then `d`.
+    static let diamond = """
+        version: 1
+        seed: 5
+        steps:
+          a:
+            run: mkdir -p out && echo "a $RECIPE_SEED" > out/a.txt && echo from-a
+            outputs: [out/a.txt]
+          b:
+            run: cat out/a.txt > out/b.txt && echo b >> out/b.txt
+            inputs: [out/a.txt]
+            outputs: [out/b.txt]
+            resources: {cpus: 1, time: "00:05:00"}
+          c:
+            run: cat out/a.txt > out/c.txt && echo c >> out/c.txt
+            inputs: [out/a.txt]
+            outputs: [out/c.txt]
+          d:
+            run: "cat out/b.txt out/c.txt > out/d.txt && echo 'n: 4' > out/m.yaml"
+            inputs: [out/b.txt, out/c.txt]
+            outputs: [out/d.txt, out/m.yaml]
+            metrics: [out/m.yaml]
+
+        """
+
+    func environment() throws -> [String: String] {
+        ["SLURM_CONF": try #require(SlurmTestCluster.configuration, "the cluster did not start: run scripts/slurm-local start as root")]
+    }
+
+    /// The documents on HEAD's note, oldest first.
+    func documents(_ repo: TemporaryGitRepository) throws -> [String] {
+        try repo.git("notes", "--ref=recipes", "show", "HEAD").components(separatedBy: "---\n").filter { !$0.isEmpty }
+    }
+
+    static func section(_ name: String, of document: String) -> String {
+        let lines = document.split(separator: "\n", omittingEmptySubsequences: false)
+        guard let start = lines.firstIndex(of: Substring("\(name):")) else { return "" }
+        return lines[start...].dropFirst().prefix { $0.hasPrefix(" ") }.joined(separator: "\n")
+    }
+
+    @Test func aDiamondRunsAsJobsAndRecordsWhatTheLocalExecutorRecords() throws {
+        let repo = try RunCommandTests.project(Self.diamond)
+        let slurm = try repo.recipe(["run", "r", "--executor", "slurm"], environment: try environment())
+        #expect(slurm.status == 0, "\(slurm)")
+        #expect(slurm.stdout.contains("from-a\n"), "a job's output comes back")
+        #expect(try repo.recipe("run", "r", "--executor", "local").status == 0)
+        let (onSlurm, local) = try (documents(repo)[0], documents(repo)[1])
+        let executor = Self.section("executor", of: onSlurm)
+        #expect(executor.hasPrefix("  kind: slurm\n  cluster: git-recipe-local\n  jobs:\n    a: \""), "\(executor)")
+        for step in ["a", "b", "c", "d"] { #expect(executor.contains("\n    \(step): \"")) }
+        #expect(onSlurm.contains("    state: COMPLETED\n"))
+        #expect(onSlurm.contains("    resources:\n      cpus: 1\n      time: \"00:05:00\"\n"))
+        #expect(Self.section("outputs", of: onSlurm) == Self.section("outputs", of: local), "same output digests on either executor")
+        #expect(Self.section("metrics", of: onSlurm) == "  \"n\": 4.0")
+        #expect(Self.section("metrics", of: local) == "  \"n\": 4.0")
+        let id = try #require(onSlurm.split(separator: "\n").first { $0.hasPrefix("id: ") }).dropFirst(4).trimmingCharacters(in: ["\""])
+        #expect(try repo.recipe("logs", id, "a").stdout == "from-a\n")
+    }
+
+    @Test func aFailingJobCancelsItsDependentsAndFailsTheRun() throws {
+        let repo = try RunCommandTests.project("""
+            version: 1
+            seed: 1
+            steps:
+              bad: {run: "echo failing; exit 3"}
+              after: {needs: [bad], run: "true"}
+              aside: {run: "true"}
+
+            """)
+        let result = try repo.recipe(["run", "r", "--executor", "slurm"], environment: try environment())
+        #expect(result.status == 3, "\(result)")
+        #expect(result.stderr.contains("error: step 'bad' failed: its command exited with status 3 (slurm job "), "\(result.stderr)")
+        let document = try documents(repo)[0]
+        #expect(document.contains("\nstatus: failed\n"))
+        #expect(document.contains("  - name: bad\n    command: \"echo failing; exit 3\"\n    exit: 3\n"))
+        #expect(document.contains("    state: FAILED\n"))
+        #expect(document.contains("  - name: after\n    skipped: a step it needs failed\n"))
+        #expect(document.contains("  - name: aside\n    command: \"true\"\n    exit: 0\n"), "an independent job still ran")
+    }
+
+    /// Slurm's time limits are whole minutes, enforced on its periodic check: this takes ~1–1.5 min.
+    @Test func aJobPastItsTimeLimitIsRecordedAsTimeout() throws {
+        let repo = try RunCommandTests.project("version: 1\nseed: 1\nsteps:\n  slow: {run: \"sleep 300\", resources: {time: \"1\"}}\n")
+        let result = try repo.recipe(["run", "r", "--executor", "slurm"], environment: try environment())
+        #expect(result.status == 3, "\(result)")
+        #expect(result.stderr.contains("error: step 'slow' failed: it ran past its time limit (slurm job "), "\(result.stderr)")
+        #expect(try documents(repo)[0].contains("    state: TIMEOUT\n"))
+    }
+
+    @Test func ctrlCCancelsTheJobsAndRecordsTheRunAsCancelled() throws {
+        let repo = try RunCommandTests.project("version: 1\nseed: 1\nsteps:\n  interruptible: {run: \"sleep 120\"}\n  afterwards: {needs: [interruptible], run: \"true\"}\n")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "\(BuiltProducts.directory)/git-recipe")
+        process.arguments = ["run", "r", "--executor", "slurm"]
+        process.currentDirectoryURL = URL(fileURLWithPath: repo.path)
+        process.environment = repo.environment.merging(try environment()) { _, new in new }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Job names are RECIPE.STEP; these steps' names are this test's alone.
+        let queue = { try run("squeue", ["-h", "-o", "%i %T %j"], in: repo.path, environment: process.environment!).stdout }
+        for _ in 0..<150 where !((try? queue()) ?? "").contains("RUNNING r.interruptible") { Thread.sleep(forTimeInterval: 0.1) }
+        #expect(try queue().contains("RUNNING r.interruptible"), "the job started")
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        let left = try queue()
+        #expect(!left.contains(" r.interruptible") && !left.contains(" r.afterwards"), "no job of the run is left in the queue: \(left)")
+        let document = try documents(repo)[0]
+        #expect(document.contains("\nstatus: cancelled\n"))
+        #expect(document.contains("    state: CANCELLED\n"))
+    }
+}
