@@ -142,9 +142,8 @@ extension GitRecipeCommand {
 
         func run() throws {
             let repository = try Repository.discover()
-            guard let (tip, hidden) = try repository.revisionRange(range) else { throw UnknownRevision(range) }
-            let scope: Verifier.Scope = range.contains("..") ? .range(tip: tip, hidden: hidden) : .commit(tip)
-            let (findings, commits) = try Verifier(repository: repository, recipe: recipe, requireRun: requireRun).findings(scope)
+            guard let revisions = try repository.revisions(range) else { throw UnknownRevision(range) }
+            let (findings, commits) = try Verifier(repository: repository, recipe: recipe, requireRun: requireRun).findings(revisions)
             Terminal.standardError.write(findings.warnings.map { "warning: \($0)\n" }.joined())
             guard findings.problems.isEmpty else { throw VerifyFailed(problems: findings.problems) }
             print("verified \(commits) commit\(commits == 1 ? "" : "s"): locks fresh" + (requireRun ? ", runs recorded" : ""))

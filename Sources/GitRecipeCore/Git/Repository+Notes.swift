@@ -19,33 +19,39 @@ extension Repository {
     public func updateNote(
         on commit: ObjectID, ref: String = Repository.notesRef, message: String, _ update: (String?) -> String
     ) throws {
-        let identity = try identity()
-        var signature: UnsafeMutablePointer<git_signature>?
-        try check("make a signature for \(identity.email)") { git_signature_now(&signature, identity.name, identity.email) }
-        defer { git_signature_free(signature) }
-        var target = commit.oid
+        try withSignature { signature in
+            var target = commit.oid
+            try updateReference(ref, message: message) { current in
+                let text = update(try current.flatMap { try note(on: commit, inNotesCommit: $0) })
+                let parent = try current.map { try lookupCommit($0, "read the notes commit \($0)") }
+                defer { git_commit_free(parent ?? nil) }
+                var notesCommit = git_oid(), blob = git_oid()
+                try check("write the note on \(commit)") {
+                    git_note_commit_create(&notesCommit, &blob, raw, parent ?? nil, signature, signature, &target, text, 1)
+                }
+                return ObjectID(notesCommit)
+            }
+        }
+    }
+
+    /// Moves `ref` by compare-and-swap (DESIGN invariant 4): `build` gets the ref's current
+    /// target (`nil`: no such ref) and returns the new one, or `nil` when there is nothing to
+    /// do; the ref moves only if nobody moved it meanwhile, otherwise `build` runs again on
+    /// the newer state after a jittered pause.
+    func updateReference(_ ref: String, message: String, _ build: (ObjectID?) throws -> ObjectID?) throws {
         for attempt in 0..<400 {
             let current = try referenceTarget(ref)
-            let text = update(try current.flatMap { try note(on: commit, inNotesCommit: $0) })
-            var parent: OpaquePointer?
-            if var currentOID = current?.oid {
-                try check("read the notes commit \(current!)") { git_commit_lookup(&parent, raw, &currentOID) }
-            }
-            defer { git_commit_free(parent) }
-            var notesCommit = git_oid(), blob = git_oid()
-            try check("write the note on \(commit)") {
-                git_note_commit_create(&notesCommit, &blob, raw, parent, signature, signature, &target, text, 1)
-            }
-            if try moveReference(ref, to: ObjectID(notesCommit), from: current, message: message) { return }
+            guard let target = try build(current) else { return }
+            if try moveReference(ref, to: target, from: current, message: message) { return }
             // Another writer got there first: wait a little, longer each time, and redo.
-            Self.backOff(attempt: attempt)
+            usleep(UInt32.random(in: 500...(2_000 + 1_000 * UInt32(min(attempt, 20)))))
         }
-        throw Self.busy(ref)
+        throw GitError(operation: "move \(ref)", code: GIT_ELOCKED.rawValue, message: "other writers kept it busy for too long; run again")
     }
 
     /// Moves `ref` to `target` only if it still points at `expected` (`nil`: only if it does
     /// not exist). `false` when another writer moved it first.
-    func moveReference(_ ref: String, to target: ObjectID, from expected: ObjectID?, message: String) throws -> Bool {
+    private func moveReference(_ ref: String, to target: ObjectID, from expected: ObjectID?, message: String) throws -> Bool {
         var new = target.oid, old = expected?.oid ?? git_oid()
         var moved: OpaquePointer?
         let result = git_reference_create_matching(&moved, raw, ref, &new, 1, &old, message)
@@ -57,20 +63,26 @@ extension Repository {
         return false
     }
 
-    /// A jittered pause, longer with each attempt, before redoing a lost compare-and-swap.
-    static func backOff(attempt: Int) {
-        usleep(UInt32.random(in: 500...(2_000 + 1_000 * UInt32(min(attempt, 20)))))
+    /// Runs `body` with a signature of the user's identity, made now.
+    private func withSignature<T>(_ body: (UnsafeMutablePointer<git_signature>?) throws -> T) throws -> T {
+        let identity = try identity()
+        var signature: UnsafeMutablePointer<git_signature>?
+        try check("make a signature for \(identity.email)") { git_signature_now(&signature, identity.name, identity.email) }
+        defer { git_signature_free(signature) }
+        return try body(signature)
     }
 
-    static func busy(_ ref: String) -> GitError {
-        GitError(operation: "move \(ref)", code: GIT_ELOCKED.rawValue, message: "other writers kept it busy for too long; run again")
+    /// The commit object `id` (free it with `git_commit_free`).
+    func lookupCommit(_ id: ObjectID, _ operation: @autoclosure () -> String) throws -> OpaquePointer? {
+        var oid = id.oid
+        var commit: OpaquePointer?
+        try check(operation()) { git_commit_lookup(&commit, raw, &oid) }
+        return commit
     }
 
     /// Every note in the notes commit: annotated commit → note blob.
     func noteBlobs(inNotesCommit notesCommit: ObjectID) throws -> [ObjectID: ObjectID] {
-        var oid = notesCommit.oid
-        var commit: OpaquePointer?
-        try check("read the notes commit \(notesCommit)") { git_commit_lookup(&commit, raw, &oid) }
+        let commit = try lookupCommit(notesCommit, "read the notes commit \(notesCommit)")
         defer { git_commit_free(commit) }
         var iterator: OpaquePointer?
         try check("list the notes in \(notesCommit)") { git_note_commit_iterator_new(&iterator, commit) }
@@ -106,27 +118,20 @@ extension Repository {
 
     /// Writes a commit object (no ref moves) signed with the user's identity.
     func writeCommit(tree: ObjectID, parents: [ObjectID], message: String) throws -> ObjectID {
-        let identity = try identity()
-        var signature: UnsafeMutablePointer<git_signature>?
-        try check("make a signature for \(identity.email)") { git_signature_now(&signature, identity.name, identity.email) }
-        defer { git_signature_free(signature) }
         var treeOID = tree.oid
         var treeObject: OpaquePointer?
         try check("read tree \(tree)") { git_tree_lookup(&treeObject, raw, &treeOID) }
         defer { git_tree_free(treeObject) }
         var parentObjects: [OpaquePointer?] = []
         defer { parentObjects.forEach { git_commit_free($0) } }
-        for parent in parents {
-            var oid = parent.oid
-            var object: OpaquePointer?
-            try check("read commit \(parent)") { git_commit_lookup(&object, raw, &oid) }
-            parentObjects.append(object)
+        for parent in parents { parentObjects.append(try lookupCommit(parent, "read commit \(parent)")) }
+        return try withSignature { signature in
+            var commit = git_oid()
+            try check("write a commit") {
+                git_commit_create(&commit, raw, nil, signature, signature, nil, message, treeObject, parentObjects.count, &parentObjects)
+            }
+            return ObjectID(commit)
         }
-        var commit = git_oid()
-        try check("write a commit") {
-            git_commit_create(&commit, raw, nil, signature, signature, nil, message, treeObject, parentObjects.count, &parentObjects)
-        }
-        return ObjectID(commit)
     }
 
     /// Stores `text` as a blob.

@@ -1,5 +1,11 @@
 import CLibGit2
 
+/// One commit, or a range: the commits reachable from `tip` and from none of `hidden`.
+public enum Revisions: Sendable {
+    case commit(ObjectID)
+    case range(tip: ObjectID, hidden: [ObjectID])
+}
+
 /// Commits named the way git names them: `HEAD`, `main~2`, `a1b2c3d`, `v1.0`.
 extension Repository {
     /// The commit `revision` names (tags and other objects peeled), or `nil` when it names
@@ -19,21 +25,25 @@ extension Repository {
     /// ancestors), `A..B` (reachable from B, not from A) or `A...B` (B since it forked from
     /// A, as a pull request is read). `nil` when a side names no commit.
     public func commits(in spec: String) throws -> [ObjectID]? {
-        guard let range = try revisionRange(spec) else { return nil }
-        return try commits(from: range.tip, hiding: range.hidden).reversed()
+        switch try revisions(spec) {
+        case nil: return nil
+        case .commit(let commit): return try commits(from: commit, hiding: []).reversed()
+        case .range(let tip, let hidden): return try commits(from: tip, hiding: hidden).reversed()
+        }
     }
 
-    /// The tip of `spec` and the commits it excludes (see ``commits(in:)``).
-    public func revisionRange(_ spec: String) throws -> (tip: ObjectID, hidden: [ObjectID])? {
+    /// What `spec` names: one commit (`REV`), or a range (`A..B`, `A...B`; see
+    /// ``commits(in:)``). `nil` when a side names no commit.
+    public func revisions(_ spec: String) throws -> Revisions? {
         for separator in ["...", ".."] {
             guard let split = spec.range(of: separator) else { continue }
             let from = spec[..<split.lowerBound], to = spec[split.upperBound...]
             guard let base = try commit(named: from.isEmpty ? "HEAD" : String(from)),
                   let tip = try commit(named: to.isEmpty ? "HEAD" : String(to)) else { return nil }
-            if separator == "..." { return (tip, try mergeBase(base, tip).map { [$0] } ?? []) }
-            return (tip, [base])
+            if separator == "..." { return .range(tip: tip, hidden: try mergeBase(base, tip).map { [$0] } ?? []) }
+            return .range(tip: tip, hidden: [base])
         }
-        return try commit(named: spec).map { ($0, []) }
+        return try commit(named: spec).map(Revisions.commit)
     }
 
     /// The best common ancestor of two commits, or `nil` when their histories are unrelated.

@@ -43,7 +43,7 @@ public struct NotesSync {
             if result.status == 0 { return (merged, true) }
             let raced = ["[rejected]", "non-fast-forward", "fetch first", "cannot lock ref", "failed to update ref"]
             guard raced.contains(where: result.stderr.contains) else { throw SyncError(remote: remote, action: "push to", stderr: result.stderr) }
-            Repository.backOff(attempt: attempt)
+            usleep(UInt32.random(in: 100_000...(300_000 + 100_000 * UInt32(attempt))))
         }
         throw SyncError(remote: remote, action: "push to", stderr: "others kept pushing run records meanwhile; run git recipe push again")
     }
@@ -61,24 +61,22 @@ public struct NotesSync {
     /// contains the other, else a merge commit with both as parents whose notes are the
     /// union by run id. Redone on the newer state if a run is recorded meanwhile.
     func merge() throws -> Merge {
-        for attempt in 0..<400 {
-            guard let theirs = try repository.referenceTarget(trackingRef) else { return Merge() }
-            let ours = try repository.referenceTarget(Repository.notesRef)
-            if let ours, try repository.isAncestor(theirs, of: ours) { return Merge() }
-            let target: ObjectID, merge: Merge
+        guard let theirs = try repository.referenceTarget(trackingRef) else { return Merge() }
+        var merge = Merge()
+        try repository.updateReference(Repository.notesRef, message: "git recipe: merge run records from \(remote)") { ours in
+            if let ours, try repository.isAncestor(theirs, of: ours) {
+                merge = Merge()
+                return nil
+            }
             if let ours, try !repository.isAncestor(ours, of: theirs) {
+                let target: ObjectID
                 (target, merge) = try union(ours, theirs)
-            } else {
-                target = theirs
-                merge = try gained(from: ours.map(repository.noteBlobs(inNotesCommit:)) ?? [:],
-                                   to: try repository.noteBlobs(inNotesCommit: theirs))
+                return target
             }
-            if try repository.moveReference(Repository.notesRef, to: target, from: ours, message: "git recipe: merge run records from \(remote)") {
-                return merge
-            }
-            Repository.backOff(attempt: attempt)
+            merge = try gained(from: ours.map(repository.noteBlobs(inNotesCommit:)) ?? [:], to: try repository.noteBlobs(inNotesCommit: theirs))
+            return theirs
         }
-        throw Repository.busy(Repository.notesRef)
+        return merge
     }
 
     private func union(_ ours: ObjectID, _ theirs: ObjectID) throws -> (ObjectID, Merge) {

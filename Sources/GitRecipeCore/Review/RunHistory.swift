@@ -75,7 +75,7 @@ public struct RunHistory {
     }
 
     private static func unique(_ runs: [RunRecord]) -> [RunRecord] {
-        Dictionary(grouping: runs, by: \.id).values.map(original).sorted { $0.id < $1.id }
+        Dictionary(grouping: runs, by: \.id).values.map(original)
     }
 }
 

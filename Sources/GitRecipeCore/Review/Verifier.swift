@@ -18,17 +18,11 @@ public struct Verifier {
         self.requireRun = requireRun
     }
 
-    /// What to verify: one commit and every recipe in it, or a range of commits (reachable
-    /// from `tip`, from none of `hidden`), each judged on the recipes it touches.
-    public enum Scope: Sendable {
-        case commit(ObjectID)
-        case range(tip: ObjectID, hidden: [ObjectID])
-    }
-
-    /// One line per problem; `share` is how to send a run's record once it exists.
-    public func findings(_ scope: Scope, share: String = "git recipe push") throws -> (findings: Findings, commits: Int) {
+    /// One line per problem, judging one commit on every recipe in it, or each commit of a
+    /// range on the recipes it touches; `share` is how to send a run's record once it exists.
+    public func findings(_ revisions: Revisions, share: String = "git recipe push") throws -> (findings: Findings, commits: Int) {
         let tip: ObjectID, commits: [ObjectID], wholeTree: Bool
-        switch scope {
+        switch revisions {
         case .commit(let commit): (tip, commits, wholeTree) = (commit, [commit], true)
         case .range(let last, let hidden): (tip, commits, wholeTree) = (last, try repository.commits(from: last, hiding: hidden), false)
         }

@@ -26,7 +26,14 @@ extension Runner {
             cluster.cancel(Array(jobs.values))
             throw error
         }
-        let ended = try wait(for: jobs, on: cluster, context: context)
+        let ended: [String: SlurmCluster.Job]
+        do {
+            ended = try wait(for: jobs, on: cluster, context: context)
+        } catch {
+            // Losing track of the jobs must not leave them running unrecorded.
+            cluster.cancel(Array(jobs.values))
+            throw error
+        }
 
         var results = StepResults()
         results.executor = .ordered([("kind", .string("slurm")), ("cluster", .string(cluster.name)),
@@ -34,7 +41,7 @@ extension Runner {
         var stopped: Set<String> = []
         for step in pipeline.steps {
             let id = jobs[step.name]!
-            let job = ended[id] ?? SlurmCluster.Job(state: "UNKNOWN", reason: "no longer known to slurm", exit: -1, signal: 0, seconds: 0)
+            let job = ended[id]!
             if job.state == "CANCELLED", step.dependencies.contains(where: stopped.contains) {
                 stopped.insert(step.name)
                 results.steps.append(Self.skipped(step))
@@ -42,7 +49,7 @@ extension Runner {
             }
             var problem: String?
             switch job.state {
-            case "COMPLETED" where interruption.isRequested: problem = "interrupted"
+            // A job that completed before Ctrl-C is recorded in full, as the local executor does.
             case "COMPLETED": problem = try check(step, before: context.before, results: &results)
             case "CANCELLED" where interruption.isRequested: problem = "interrupted"
             case "FAILED": problem = "its command exited with status \(job.exit) (slurm job \(id); log: git recipe logs \(context.id) \(step.name))"
@@ -51,6 +58,8 @@ extension Runner {
             default: problem = "slurm ended its job \(id) as \(job.state) (\(job.reason))"
             }
             let exit = job.signal > 0 ? 128 + job.signal : job.exit
+            // Slurm reports start times in the controller's local time, without a zone:
+            // steps record when they were submitted.
             results.steps.append(Self.stepRecord(
                 step, command: commands[step.name]!, exit: exit, started: submitted, seconds: Double(job.seconds),
                 log: context.logFile(of: step), problem: problem, extra: [("job", .string(id)), ("state", .string(job.state))]))
@@ -78,10 +87,7 @@ extension Runner {
             let known = try cluster.jobs(steps.map(\.id).filter { ended[$0] == nil })
             for (step, id) in steps where ended[id] == nil {
                 // A job Slurm no longer lists has ended long ago (MinJobAge); it is judged as unknown.
-                guard let job = known[id] else {
-                    ended[id] = SlurmCluster.Job(state: "UNKNOWN", reason: "no longer known to slurm", exit: -1, signal: 0, seconds: 0)
-                    continue
-                }
+                let job = known[id] ?? SlurmCluster.Job(state: "UNKNOWN", reason: "no longer known to slurm", exit: -1, signal: 0, seconds: 0)
                 guard job.isFinished else { continue }
                 ended[id] = job
                 if let output = FileManager.default.contents(atPath: context.logFile(of: step)) {
