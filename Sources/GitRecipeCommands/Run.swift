@@ -26,7 +26,7 @@ extension GitRecipeCommand {
         @Option(help: ArgumentHelp("One run per seed, as a sweep: 0..4 or 1,7,42.", valueName: "SEEDS"))
         var seeds: String?
 
-        @Option(help: "Where steps run: local, or slurm (each step a batch job). Default: git config recipe.executor, else executors.default.")
+        @Option(help: ArgumentHelp(Executor.help))
         var executor: String?
 
         @Flag(help: "Print the plan (steps in order, with their commands) and run nothing.")
@@ -45,7 +45,7 @@ extension GitRecipeCommand {
             let project = try Project.load(from: files, recipes: [recipe])
             Terminal.standardError.write(project.warnings.map { "\($0)\n" }.joined())
             let pipeline = project.pipelines[0]
-            let cluster = try cluster(repository: repository, config: project.config)
+            let cluster = try Executor.cluster(named: executor, repository: repository, config: project.config, connect: !dryRun)
             let settings = try RunSettings(recipe: pipeline.recipe, assignments: params, seed: seed, seeds: seeds)
             let locker = try Locker(repository: repository)
             let runner = Runner(repository: repository, pipeline: pipeline, locker: locker, files: files)
@@ -70,24 +70,6 @@ extension GitRecipeCommand {
             if worst != .success { throw RunEnded(status: worst, message: "a step failed; the run is recorded (git recipe logs RUN shows the logs)") }
         }
 
-        /// The executor comes from --executor, else `git config recipe.executor`, else
-        /// `executors.default` in .recipes/config.yaml. `nil` runs locally; a Slurm cluster
-        /// must be reachable before anything runs — a run never quietly goes elsewhere.
-        private func cluster(repository: Repository, config: ProjectConfig) throws -> SlurmCluster? {
-            let (name, source): (String, String) = if let executor {
-                (executor, "--executor")
-            } else if let configured = try repository.config("recipe.executor") {
-                (configured, "git config recipe.executor")
-            } else {
-                (config.defaultExecutor, "executors.default in \(ProjectConfig.file)")
-            }
-            switch name {
-            case "local": return nil
-            case "slurm": return dryRun ? nil : try SlurmCluster(settings: config.slurm)
-            default: throw RunInputError.unknownExecutor(name, source: source)
-            }
-        }
-
         private func printPlan(_ runner: Runner, _ settings: RunSettings) throws {
             for seed in settings.seeds {
                 print("plan for '\(recipe)' with seed \(seed):")
@@ -102,6 +84,28 @@ extension GitRecipeCommand {
             print("run \(outcome.id) \(outcome.status.rawValue) in \(String(format: "%.1f", outcome.seconds)) s (recipe \(recipe), seed \(seed))")
             if !metrics.isEmpty { print("  metrics: \(metrics)") }
             print("  recorded on \(commit.prefix(12)); show it: git notes --ref=recipes show \(commit.prefix(12))")
+        }
+    }
+}
+
+/// Where steps run. The executor comes from --executor, else `git config recipe.executor`,
+/// else `executors.default` in .recipes/config.yaml. `nil` runs locally; a Slurm cluster
+/// must be reachable before anything runs — a run never quietly goes elsewhere.
+enum Executor {
+    static let help = "Where steps run: local, or slurm (each step a batch job). Default: git config recipe.executor, else executors.default."
+
+    static func cluster(named option: String?, repository: Repository, config: ProjectConfig, connect: Bool = true) throws -> SlurmCluster? {
+        let (name, source): (String, String) = if let option {
+            (option, "--executor")
+        } else if let configured = try repository.config("recipe.executor") {
+            (configured, "git config recipe.executor")
+        } else {
+            (config.defaultExecutor, "executors.default in \(ProjectConfig.file)")
+        }
+        switch name {
+        case "local": return nil
+        case "slurm": return connect ? try SlurmCluster(settings: config.slurm) : nil
+        default: throw RunInputError.unknownExecutor(name, source: source)
         }
     }
 }

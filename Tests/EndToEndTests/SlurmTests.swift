@@ -62,6 +62,10 @@ struct SlurmTests {
         #expect(Self.section("metrics", of: local) == "  \"n\": 4.0")
         let id = try #require(onSlurm.split(separator: "\n").first { $0.hasPrefix("id: ") }).dropFirst(4).trimmingCharacters(in: ["\""])
         #expect(try repo.recipe("logs", id, "a").stdout == "from-a\n")
+        let reproduced = try repo.recipe("reproduce", id, "--executor", "local")
+        #expect(reproduced.status == 0, "\(reproduced)")
+        #expect(reproduced.stdout.contains("\nverdict: exact — every output and metric is identical to run \(id)'s\n"), "\(reproduced)")
+        #expect(try documents(repo)[2].contains("executor:\n  kind: local\n"))
     }
 
     @Test func aFailingJobCancelsItsDependentsAndFailsTheRun() throws {

@@ -26,6 +26,10 @@ public final class Repository {
 
     deinit { git_repository_free(raw) }
 
+    /// The variables through which git tells a subcommand where the repository is. A
+    /// process meant to find its repository from its working directory must not inherit them.
+    public static let locationVariables = ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_PREFIX"]
+
     /// Opens the repository the way git does for a subcommand.
     ///
     /// When git runs `git recipe`, or a hook, it may export `GIT_DIR` and `GIT_WORK_TREE`;

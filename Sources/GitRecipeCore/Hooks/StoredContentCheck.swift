@@ -84,7 +84,7 @@ struct StoredContentCheck {
             }
             var digests: [String: ContentDigest] = [:]
             let indexWritten = Self.modificationTime(of: "\(repository.gitDirectory)/index")
-            for input in pipeline.pinnedInputs.map(\.path) + pipeline.recipe.environment.files.map(\.value) {
+            for input in pipeline.pinnedPaths {
                 let tracked = entries.filter { RepositoryPath.overlap(input, $0.path) }
                 // A file git's index says is unchanged since staging holds the staged bytes,
                 // so the hash cache serves it; only the others are read from their blobs.

@@ -8,7 +8,6 @@ public final class Locker: Sendable {
     public static let defaultProbeTimeout = 30
 
     private let workTree: String
-    private let gitDirectory: String
     private let cache: HashCache
     private let hasher: TreeHasher
     private let assets: AssetStore
@@ -16,10 +15,14 @@ public final class Locker: Sendable {
     /// a libgit2 repository must not be used from more than one at a time.
     private let settings: [String: String]
 
-    public init(repository: Repository, progress: HashProgress? = nil) throws {
+    /// Where `repository` keeps its hash cache.
+    public static func hashCache(of repository: Repository) -> String { "\(repository.gitDirectory)/recipes/hash-cache" }
+
+    /// `hashCache` defaults to the repository's own; the cache is keyed by file identity, not
+    /// path, so another worktree's serves files hard-linked from it.
+    public init(repository: Repository, progress: HashProgress? = nil, hashCache: String? = nil) throws {
         workTree = repository.workTree
-        gitDirectory = repository.gitDirectory
-        cache = HashCache(at: "\(repository.gitDirectory)/recipes/hash-cache")
+        cache = HashCache(at: hashCache ?? Self.hashCache(of: repository))
         hasher = TreeHasher(cache: cache, progress: progress)
         assets = AssetStore(directory: "\(repository.commonDirectory)/recipes/assets")
         settings = try repository.config(matching: "^recipe\\.")
@@ -30,7 +33,7 @@ public final class Locker: Sendable {
 
     /// Saves the hash cache.
     public func finish() throws {
-        try FileManager.default.createDirectory(atPath: "\(gitDirectory)/recipes", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: (cache.path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try cache.save()
     }
 

@@ -62,4 +62,9 @@ extension Pipeline {
         }
         return pinned
     }
+
+    /// Every path in the repository the lock pins by content: inputs and environment files.
+    var pinnedPaths: [String] {
+        pinnedInputs.map(\.path) + recipe.environment.files.map(\.value)
+    }
 }

@@ -9,7 +9,8 @@ struct Manifest {
     init(
         id: String, pipeline: Pipeline, status: RunStatus, preflight: Runner.Preflight, started: Date, finished: Date,
         identity: Identity, seed: Int, settings: RunSettings, sweep: String?, executor: CanonicalYAML, environment: [String: String],
-        assets: [String: String], steps: [CanonicalYAML], outputs: [String: CanonicalYAML], metrics: [String: Double]
+        assets: [String: String], steps: [CanonicalYAML], outputs: [String: MeasuredOutput], metrics: [String: Double],
+        extra: [(key: String, value: CanonicalYAML)]
     ) {
         let recipe = pipeline.recipe
         let lock = preflight.lock
@@ -42,10 +43,11 @@ struct Manifest {
                 result[entry.key] = .ordered([("digest", .string(entry.value.description)), ("from", .string(assets[entry.key] ?? "path"))])
             })),
             ("steps", .list(steps)),
-            ("outputs", .map(outputs)),
+            ("outputs", .map(outputs.mapValues(\.yaml))),
             ("metrics", .map(metrics.mapValues(CanonicalYAML.float))),
         ]
         if let sweep { fields.append(("sweep", .string(sweep))) }
+        fields += extra
         rendered = CanonicalYAML.ordered(fields).rendered()
     }
 }

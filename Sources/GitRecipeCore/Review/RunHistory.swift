@@ -84,9 +84,11 @@ public struct RunSelection: Sendable {
     public let name: String
     public let runs: [RunRecord]
 
-    /// The latest run of `recipe` with the rest of its sweep, if it belongs to one.
+    /// The latest run of `recipe` with the rest of its sweep, if it belongs to one. A
+    /// reproduction is chosen only when the recipe has no other run: it re-tells a result.
     public func latestGroup(of recipe: String) -> [RunRecord]? {
-        guard let latest = runs.last(where: { $0.recipe == recipe }) else { return nil }
+        let candidates = runs.filter { $0.recipe == recipe }
+        guard let latest = candidates.last(where: { $0.reproduces == nil }) ?? candidates.last else { return nil }
         guard let sweep = latest.sweep else { return [latest] }
         return runs.filter { $0.sweep == sweep }.sortedBySeed()
     }

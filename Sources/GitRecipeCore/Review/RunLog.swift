@@ -103,6 +103,9 @@ public struct RunLog {
                     .init("metrics", .map(run.metrics.keys.sorted().map { .init($0, .float(run.metrics[$0]!)) })),
                 ]
                 if let sweep = run.sweep { fields.append(.init("sweep", .string(sweep))) }
+                if let original = run.reproduces {
+                    fields += [.init("reproduces", .string(original)), .init("verdict", run.verdict.map(ManifestValue.string) ?? .null)]
+                }
             }
             if let origin = entry.first.inheritedFrom { fields.append(.init("inherited_from", .string(origin))) }
             return .map(fields)
@@ -122,6 +125,7 @@ public struct RunLog {
             metrics = metrics.prefix(limit) + ["(+\(metrics.count - limit) more)"]
         }
         if let origin = run.inheritedFrom { metrics.append("(inherited from \(origin.prefix(12)))") }
+        if let original = run.reproduces { metrics.append("(reproduces \(original): \(run.verdict ?? "no verdict"))") }
         let seconds = entry.runs.compactMap(\.seconds)
         return [
             String(entry.commit.hex.prefix(12)),

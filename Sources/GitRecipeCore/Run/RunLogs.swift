@@ -2,12 +2,15 @@ import Foundation
 
 /// The logs a run left in `.git/recipes/runs/RUN_ID/`: one `STEP.log` per step.
 public struct RunLogs {
+    /// Where runs keep their logs: under the common git directory, shared by all worktrees.
+    static func directory(in repository: Repository) -> String { "\(repository.commonDirectory)/recipes/runs" }
+
     public let id: String
     private let directory: String
 
     /// Finds the run whose id is `name` or uniquely contains it.
     public init(repository: Repository, run name: String) throws {
-        let runs = "\(repository.gitDirectory)/recipes/runs"
+        let runs = Self.directory(in: repository)
         let ids = ((try? FileManager.default.contentsOfDirectory(atPath: runs)) ?? []).sorted()
         let matches = ids.contains(name) ? [name] : ids.filter { $0.contains(name) }
         guard matches.count == 1 else { throw RunLookupError(name: name, candidates: matches) }

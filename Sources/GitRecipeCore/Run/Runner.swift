@@ -9,12 +9,16 @@ public final class Runner {
     private let files: any ProjectFiles
     let interruption: Interruption
 
-    public init(repository: Repository, pipeline: Pipeline, locker: Locker, files: any ProjectFiles) {
+    public convenience init(repository: Repository, pipeline: Pipeline, locker: Locker, files: any ProjectFiles) {
+        self.init(repository: repository, pipeline: pipeline, locker: locker, files: files, interruption: .install())
+    }
+
+    init(repository: Repository, pipeline: Pipeline, locker: Locker, files: any ProjectFiles, interruption: Interruption) {
         self.repository = repository
         self.pipeline = pipeline
         self.locker = locker
         self.files = files
-        interruption = Interruption.install()
+        self.interruption = interruption
     }
 
     /// What a run depends on, checked before anything runs.
@@ -58,7 +62,9 @@ public final class Runner {
         }
     }
 
-    private func runDirectory(_ id: String) -> String { "\(repository.gitDirectory)/recipes/runs/\(id)" }
+    /// Where a run keeps its logs: in the common git directory, so that every worktree
+    /// (and a reproduction's temporary one) finds them.
+    private func runDirectory(_ id: String) -> String { "\(RunLogs.directory(in: repository))/\(id)" }
 
     /// How one run ended.
     public struct Outcome: Sendable {
@@ -66,6 +72,8 @@ public final class Runner {
         public let status: RunStatus
         public let seconds: Double
         public let metrics: [String: Double]
+        /// For a reproduction that ran to the end, how it compares with the original.
+        public let verdict: Verdict?
     }
 
     /// What every step of one run shares.
@@ -85,7 +93,7 @@ public final class Runner {
     struct StepResults {
         var status = RunStatus.succeeded
         var steps: [CanonicalYAML] = []
-        var outputs: [String: CanonicalYAML] = [:]
+        var outputs: [String: MeasuredOutput] = [:]
         var metrics: [String: Double] = [:]
         /// The manifest's `executor` entry.
         var executor: CanonicalYAML = .ordered([("kind", .string("local"))])
@@ -93,8 +101,12 @@ public final class Runner {
 
     /// Runs every step once with `seed`, locally or as batch jobs on `cluster`, then records
     /// the run. A failed step stops the steps that depend on it; Ctrl-C stops the running
-    /// step (or cancels the jobs) and records the run as cancelled.
-    public func run(_ settings: RunSettings, seed: Int, sweep: String?, preflight: Preflight, on cluster: SlurmCluster? = nil) throws -> Outcome {
+    /// step (or cancels the jobs) and records the run as cancelled. A reproduction of
+    /// `original` records which run it re-ran and, if it succeeded, its verdict.
+    public func run(
+        _ settings: RunSettings, seed: Int, sweep: String?, preflight: Preflight, on cluster: SlurmCluster? = nil,
+        reproducing original: Reproduction? = nil
+    ) throws -> Outcome {
         let id = RunID.make()
         let directory = runDirectory(id)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -103,6 +115,9 @@ public final class Runner {
         let started = Date()
         let assets = try locker.assetLocations(of: pipeline.recipe)
         var environment = ProcessInfo.processInfo.environment
+        // Steps find the repository from their working directory, as in a plain shell: what
+        // git exported to us names our checkout, which for a reproduction is not theirs.
+        for name in Repository.locationVariables { environment[name] = nil }
         environment.merge(pipeline.recipe.environment.vars) { _, recipe in recipe }
         environment["RECIPE_SEED"] = String(seed)
         environment["RECIPE_RUN_ID"] = id
@@ -114,13 +129,22 @@ public final class Runner {
                               assets: assets.mapValues(\.path), before: try repository.fingerprint())
         let results = try cluster.map { try runOnSlurm($0, context) } ?? runLocally(context)
         let finished = Date()
+        let verdict = results.status == .succeeded ? original?.judge(outputs: results.outputs, metrics: results.metrics) : nil
+        var reproduction: [(key: String, value: CanonicalYAML)] = []
+        if let original {
+            reproduction.append(("reproduces", .string(original.run)))
+            if let verdict {
+                reproduction.append(("verdict", .string(verdict.tier.rawValue)))
+                if verdict.tier != .exact { reproduction.append(("differences", verdict.differences)) }
+            }
+        }
         let manifest = try Manifest(
             id: id, pipeline: pipeline, status: results.status, preflight: preflight, started: started, finished: finished,
             identity: repository.identity(), seed: seed, settings: settings, sweep: sweep, executor: results.executor,
             environment: environment, assets: assets.mapValues(\.from), steps: results.steps, outputs: results.outputs,
-            metrics: results.metrics)
+            metrics: results.metrics, extra: reproduction)
         try record(manifest.rendered, id: id, on: preflight.commit.commit)
-        return Outcome(id: id, status: results.status, seconds: finished.timeIntervalSince(started), metrics: results.metrics)
+        return Outcome(id: id, status: results.status, seconds: finished.timeIntervalSince(started), metrics: results.metrics, verdict: verdict)
     }
 
     /// The command `step` runs in this run.
@@ -245,7 +269,7 @@ public final class Runner {
             return error.description.replacingOccurrences(of: root + "/", with: "")
         }
         for (path, value) in zip(step.outputs, measured) {
-            results.outputs[path] = .ordered([("digest", .string(value.digest.description)), ("bytes", .int(Int(value.bytes)))])
+            results.outputs[path] = MeasuredOutput(digest: value.digest, bytes: value.bytes)
         }
         for file in step.metrics {
             do {
@@ -265,6 +289,14 @@ public final class Runner {
             return note.rendered
         }
     }
+}
+
+/// An output as a run left it.
+struct MeasuredOutput {
+    let digest: ContentDigest
+    let bytes: Int64
+
+    var yaml: CanonicalYAML { .ordered([("digest", .string(digest.description)), ("bytes", .int(Int(bytes)))]) }
 }
 
 /// How a run ended.

@@ -1,0 +1,160 @@
+import Foundation
+
+/// What a reproduction is compared with: the original run's outputs and metrics, and the
+/// tolerances its recipe declared.
+public struct Reproduction: Sendable {
+    /// The original run's id.
+    public let run: String
+    let outputs: [String: String]
+    let metrics: [String: Double]
+    let tolerance: [String: Double]
+
+    func judge(outputs: [String: MeasuredOutput], metrics: [String: Double]) -> Verdict {
+        Verdict(run: (self.outputs, self.metrics), reproduction: (outputs.mapValues(\.digest.description), metrics),
+                tolerance: tolerance)
+    }
+}
+
+/// `git recipe reproduce RUN`: re-runs a recorded run at its commit in a temporary linked
+/// worktree, with the same params and seed, and records the result with its verdict.
+public struct Reproducer {
+    let repository: Repository
+
+    public init(repository: Repository) {
+        self.repository = repository
+    }
+
+    /// Reproduces `run`. Data git does not track is brought from this checkout by hard link
+    /// (or copy, across file systems) and must hash to what the run used. `executor` picks
+    /// where steps run from the project settings at the run's commit; `announce` hears what
+    /// is about to happen. The worktree is gone when this returns or throws.
+    public func reproduce(
+        _ run: RunRecord, executor: (ProjectConfig) throws -> SlurmCluster?, announce: (String) -> Void
+    ) throws -> Runner.Outcome {
+        guard run.status == RunStatus.succeeded.rawValue else { throw ReproduceError.notSucceeded(run: run.id, status: run.status) }
+        guard let seed = run.seed else { throw ReproduceError.unreadable(run: run.id, what: "its seed") }
+        let manifest = try run.manifest()
+        let commit = try repository.commit(named: run.commit) ?? run.attachedTo
+        let interruption = Interruption.install()
+        announce("reproducing run \(run.id) (\(run.recipe), seed \(seed)) at \(commit.hex.prefix(12)) in a temporary worktree")
+        let worktree = try ScratchWorktree(of: repository, at: commit)
+        defer { worktree.remove() }
+        guard !interruption.isRequested else { throw ReproduceError.interrupted }
+
+        let checkout = try Repository.discover(from: worktree.path, environment: [:])
+        let files = WorkingTreeFiles(root: checkout.workTree)
+        let project = try Project.load(from: files, recipes: [run.recipe])
+        let pipeline = project.pipelines[0]
+        let cluster = try executor(project.config)
+        let brought = try UntrackedData.bring(pipeline.pinnedPaths, from: repository.workTree, to: checkout.workTree)
+        if brought > 0 { announce("brought \(brought) file\(brought == 1 ? "" : "s") git does not track from this checkout") }
+        let locker = try Locker(repository: checkout, hashCache: Locker.hashCache(of: repository))
+        let runner = Runner(repository: checkout, pipeline: pipeline, locker: locker, files: files, interruption: interruption)
+        let preflight: Runner.Preflight
+        do {
+            preflight = try runner.preflight(allowDrift: true)
+        } catch RunRefusal.staleLock(_, let changes) where !changes.isEmpty {
+            throw ReproduceError.dataChanged(run: run.id, changes: changes)
+        }
+        for change in preflight.drift { announce("warning: this machine differs from the locked one: \(change)") }
+        guard !interruption.isRequested else { throw ReproduceError.interrupted }
+
+        let settings = try RunSettings(recipe: pipeline.recipe, assignments: Self.assignments(manifest["overrides"]), seed: seed, seeds: nil)
+        let original = Reproduction(
+            run: run.id,
+            outputs: Dictionary(uniqueKeysWithValues: (manifest["outputs"]?.entries ?? []).map { ($0.key, $0.value["digest"]?.text ?? "") }),
+            metrics: run.metrics, tolerance: pipeline.recipe.tolerance)
+        let outcome = try runner.run(settings, seed: seed, sweep: nil, preflight: preflight, on: cluster, reproducing: original)
+        try locker.finish()
+        return outcome
+    }
+
+    /// The recorded overrides as `-p` assignments: a string as it is, anything else as JSON,
+    /// which reads back as the same YAML value.
+    static func assignments(_ overrides: ManifestValue?) -> [String] {
+        (overrides?.entries ?? []).map { entry in
+            if case .string(let text) = entry.value { return "\(entry.key)=\(text)" }
+            return "\(entry.key)=\(entry.value.json())"
+        }
+    }
+}
+
+/// Brings data git does not track into a fresh checkout, from the user's.
+enum UntrackedData {
+    /// Makes each of `paths` (relative; directories may end in `/`) under `destination` hold
+    /// what it holds under `source`, for every file the checkout lacks: hard links where
+    /// possible, copies otherwise; symbolic links as links. What the checkout has (tracked
+    /// files, at the commit's version) is left alone. Returns how many files were brought.
+    static func bring(_ paths: [String], from source: String, to destination: String) throws -> Int {
+        var count = 0
+        for path in Set(paths.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }).sorted() {
+            count += try mirror(path, from: source, to: destination)
+        }
+        return count
+    }
+
+    private static func mirror(_ path: String, from source: String, to destination: String) throws -> Int {
+        let from = "\(source)/\(path)", to = "\(destination)/\(path)"
+        var info = stat()
+        guard lstat(from, &info) == 0 else { return 0 }   // missing here too: the lock check says so
+        let manager = FileManager.default
+        if info.st_mode & S_IFMT == S_IFDIR {
+            try manager.createDirectory(atPath: to, withIntermediateDirectories: true)
+            return try manager.contentsOfDirectory(atPath: from).filter { $0 != ".git" }
+                .reduce(0) { $0 + (try mirror("\(path)/\($1)", from: source, to: destination)) }
+        }
+        var existing = stat()
+        guard lstat(to, &existing) != 0 else { return 0 }
+        try manager.createDirectory(atPath: (to as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        do {
+            if info.st_mode & S_IFMT == S_IFLNK {
+                try manager.createSymbolicLink(atPath: to, withDestinationPath: try manager.destinationOfSymbolicLink(atPath: from))
+            } else if link(from, to) != 0 {
+                try manager.copyItem(atPath: from, toPath: to)
+            }
+        } catch {
+            throw ReproduceError.bring(path: path, reason: "\(error.localizedDescription)")
+        }
+        return 1
+    }
+}
+
+/// Why a run could not be reproduced.
+public enum ReproduceError: RecipeError, Equatable {
+    case notSucceeded(run: String, status: String)
+    case unreadable(run: String, what: String)
+    case several(name: String, runs: [String])
+    case worktree(action: String, stderr: String)
+    case bring(path: String, reason: String)
+    case dataChanged(run: String, changes: [LockChange])
+    case interrupted
+
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .notSucceeded, .unreadable, .several: .invalidInput
+        case .worktree, .bring, .dataChanged: .checkFailed
+        case .interrupted: .interrupted
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .notSucceeded(let run, let status):
+            "run \(run) \(status); only a succeeded run has results to reproduce (its logs: git recipe logs \(run))"
+        case .unreadable(let run, let what):
+            "run \(run) does not record \(what), so it cannot be re-run as it was (git recipe show \(run))"
+        case .several(let name, let runs):
+            "'\(name)' names \(runs.count) runs; reproduce one of them:\n" + runs.map { "  git recipe reproduce \($0)\n" }.joined()
+        case .worktree(let action, let stderr):
+            "could not \(action) in a temporary worktree:\n" + stderr.split(separator: "\n").map { "  \($0)\n" }.joined()
+                + "check that git worktree add works here (git worktree list; git worktree prune)"
+        case .bring(let path, let reason):
+            "could not bring '\(path)' into the temporary worktree: \(reason)"
+        case .dataChanged(let run, let changes):
+            "the data that run \(run) used has changed since, so it cannot be reproduced here:\n" + changes.map { "  \($0)\n" }.joined()
+                + "restore the data the run used (its digests: git recipe show \(run)), or reproduce a run made with the current data"
+        case .interrupted:
+            "interrupted before the reproduction started; nothing was recorded"
+        }
+    }
+}
