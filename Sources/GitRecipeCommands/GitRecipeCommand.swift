@@ -9,7 +9,7 @@ public struct GitRecipeCommand: ParsableCommand {
         abstract: "Reproducible machine-learning experiments, kept in git.",
         discussion: "Recipes live in .recipes/; runs are recorded as notes under refs/notes/recipes. See git-recipe(1).",
         version: GitRecipeVersion.current,
-        subcommands: [Init.self, Validate.self, Lock.self, Status.self, Run.self, Logs.self, Log.self, Show.self, Diff.self, Verify.self, Reproduce.self, Push.self, Pull.self, Hook.self]
+        subcommands: [Init.self, Validate.self, Lock.self, Status.self, Run.self, Logs.self, Log.self, Show.self, Diff.self, Verify.self, Reproduce.self, Report.self, Push.self, Pull.self, Hook.self]
     )
 
     public init() {}

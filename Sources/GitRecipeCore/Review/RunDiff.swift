@@ -51,7 +51,7 @@ public struct RunDiff {
         onlyInB = b.recipes.filter { !a.recipes.contains($0) }
     }
 
-    private static func compare(_ a: [RunRecord], _ b: [RunRecord], all: Bool) throws -> Pair {
+    static func compare(_ a: [RunRecord], _ b: [RunRecord], all: Bool) throws -> Pair {
         let left = try facts(of: a), right = try facts(of: b)
         var rows: [Row] = []
         for section in sections where section != "metrics" {

@@ -74,7 +74,7 @@ public struct RunHistory {
         copies.first { $0.inheritedFrom == nil } ?? copies[0]
     }
 
-    private static func unique(_ runs: [RunRecord]) -> [RunRecord] {
+    static func unique(_ runs: [RunRecord]) -> [RunRecord] {
         Dictionary(grouping: runs, by: \.id).values.map(original)
     }
 }

@@ -1,0 +1,240 @@
+import Foundation
+
+/// `git recipe report`: what a run or sweep shows and how strong that evidence is — the
+/// question, the setup and how to re-run it, the results with seed statistics, a comparison
+/// with a baseline, the reproductions recorded, provenance, and a reproducibility checklist
+/// marked from the records (DESIGN §3).
+public struct RunReport {
+    let repository: Repository
+    let history: RunHistory
+
+    public init(repository: Repository, history: RunHistory) {
+        self.repository = repository
+        self.history = history
+    }
+
+    /// The runs a name stands for in a report: one run, or the runs of one sweep. A revision
+    /// with runs of one recipe stands for its latest run or sweep of it.
+    public static func group(of selection: RunSelection) throws -> [RunRecord] {
+        if let group = selection.group { return group }
+        let recipes = selection.recipes
+        guard recipes.count == 1, let group = selection.latestGroup(of: recipes[0]) else {
+            throw RunNameError("'\(selection.name)' holds runs of \(recipes.count) recipes (\(recipes.joined(separator: ", "))); "
+                + "name one: \(selection.name):\(recipes.first ?? "RECIPE")")
+        }
+        return group
+    }
+
+    public func document(candidate selection: RunSelection, baseline baselineSelection: RunSelection?) throws -> ReportDocument {
+        let runs = try Self.group(of: selection)
+        let baseline = try baselineSelection.map(Self.group(of:))
+        let facts = try Facts(runs, repository: repository)
+        let reproductions = try self.reproductions(of: runs)
+        let baselineReproductions = try baseline.map(self.reproductions(of:)) ?? []
+        let preservation = try Preservation(facts, runs: runs, repository: repository)
+        var sections = [
+            ReportDocument.Section(title: "Question", blocks: [.paragraph(facts.description.map { $0 } ??
+                "_The recipe states no question: add `description:` to `.recipes/\(facts.recipe).yaml`._")]),
+            setup(facts, runs),
+            results(runs, keyMetrics: facts.keyMetrics),
+        ]
+        if let baseline { sections.append(try comparison(baseline, runs, keyMetrics: facts.keyMetrics)) }
+        sections += [
+            self.reproductions(reproductions, of: runs, baseline: baselineReproductions),
+            provenance(facts, runs, preservation),
+            ReportDocument.Section(title: "Reproducibility checklist", blocks: [
+                .checklist(Checklist(facts: facts, runs: runs, reproductions: reproductions, preservation: preservation).items),
+            ]),
+        ]
+        return ReportDocument(title: "\(facts.recipe): \(RunDiff.label(runs, markdown: true))",
+                              evidence: Self.evidence(runs, reproductions: reproductions, facts: facts), sections: sections)
+    }
+
+    // MARK: Sections
+
+    private func setup(_ facts: Facts, _ runs: [RunRecord]) -> ReportDocument.Section {
+        let host = facts.manifest["host"]
+        var hardware = ["cpu", "cores"].compactMap { key in host?[key].map { "\(key) \($0.text)" } }
+        if let bytes = host?["memory"]?.number { hardware.append(String(format: "memory %.1f GiB", bytes / 1_073_741_824)) }
+        if case .list(let gpus)? = host?["gpus"], !gpus.isEmpty { hardware.append("gpus " + gpus.map(\.text).joined(separator: ", ")) }
+        let rows: [[String]] = [
+            ["commit", "`\(facts.commit)`" + (runs[0].inheritedFrom == nil ? "" : " (note carried to `\(runs[0].attachedTo.hex.prefix(12))`)")],
+            ["recipe", "`\(facts.recipe)`, lock `\(runs[0].lock)`"],
+            ["params", Self.inline(facts.manifest["params"])],
+            ["overrides", Self.inline(facts.manifest["overrides"])],
+            ["seeds", runs.map { $0.seed.map(String.init) ?? "—" }.joined(separator: ", ")],
+            ["environment", Self.inline(facts.manifest["environment"]?["probes"]) + (facts.image.map { " · image `\($0)`" } ?? " · no container image")],
+            ["hardware", ([host?["name"]?.text, host?["os"]?.text, host?["arch"]?.text].compactMap { $0 } + hardware).joined(separator: " · ")],
+            ["executor", facts.manifest["executor"]?["kind"]?.text ?? "—"],
+            ["ran", "\(runs[0].started) by \(facts.manifest["user"]?["name"]?.text ?? "?")"],
+        ]
+        return .init(title: "Setup", blocks: [
+            .table(header: ["", ""], rows: rows),
+            .paragraph("Re-run it from a clone of this repository (the data git does not track must be present, with the digests under Provenance):"),
+            .code("git checkout \(facts.commit)\n\(facts.command(runs))"),
+            .paragraph("Or re-run one run in a temporary worktree and compare: `git recipe reproduce \(runs[0].id)`."),
+        ])
+    }
+
+    private func results(_ runs: [RunRecord], keyMetrics: [String]) -> ReportDocument.Section {
+        let statistics = SeedStatistics.of(runs)
+        guard runs.count > 1 else {
+            let run = runs[0]
+            let rows = Self.ordered(run.metrics.keys, first: keyMetrics).map { ["`\($0)`", SeedStatistics.format(run.metrics[$0]!)] }
+            return .init(title: "Results", blocks: rows.isEmpty ? [.paragraph("_The run recorded no metrics._")] : [
+                .table(header: ["metric", "value"], rows: rows),
+                .paragraph("One seed: these numbers say nothing about how much they move from seed to seed."),
+            ])
+        }
+        let byName = Dictionary(uniqueKeysWithValues: statistics.map { ($0.metric, $0.statistics) })
+        let names = Self.ordered(byName.keys, first: keyMetrics)
+        let summary = names.map { name -> [String] in
+            let value = byName[name]!
+            return ["`\(name)`", String(value.count), SeedStatistics.format(value.mean), SeedStatistics.format(value.standardDeviation),
+                    SeedStatistics.format(value.minimum), SeedStatistics.format(value.maximum), Self.interval(value)]
+        }
+        let perSeed = runs.map { run in
+            [run.seed.map(String.init) ?? "—", "`\(run.id)`", run.status] + names.map { run.metrics[$0].map(SeedStatistics.format) ?? "—" }
+        }
+        return .init(title: "Results", blocks: [
+            .paragraph("\(runs.count) seeds; the interval is the 95% confidence interval of the mean (Student t, \(runs.count - 1) degrees of freedom)."),
+            .table(header: ["metric", "n", "mean", "std", "min", "max", "95% CI"], rows: summary),
+            .table(header: ["seed", "run", "status"] + names.map { "`\($0)`" }, rows: perSeed),
+        ] + names.prefix(Self.chartLimit).map { .chart(Self.chart($0, [("candidate", runs)])) })
+    }
+
+    private func comparison(_ baseline: [RunRecord], _ runs: [RunRecord], keyMetrics: [String]) throws -> ReportDocument.Section {
+        let pair = try RunDiff.compare(baseline, runs, all: false)
+        let metrics = pair.rows.filter { $0.section == "metrics" }
+        let others = pair.rows.filter { $0.section != "metrics" }
+        let spread = baseline.count > 1 || runs.count > 1
+        let metricRows = Self.ordered(metrics.map(\.key), first: keyMetrics).compactMap { name in metrics.first { $0.key == name } }.map { row in
+            let beyond: String = switch row.withinNoise {
+            case true?: "no — within seed noise"
+            case false?: "yes"
+            case nil: row.delta == nil ? "—" : "unknown — one seed on each side"
+            }
+            return ["`\(row.key)`", row.a, row.b, row.delta.map { ($0 >= 0 ? "+" : "") + SeedStatistics.format($0) } ?? "—",
+                    row.relative.map { String(format: "%+.2f%%", $0 * 100) } ?? "—", beyond]
+        }
+        var blocks: [ReportDocument.Block] = [
+            .paragraph("Baseline: \(RunDiff.label(baseline, markdown: true)) of `\(baseline[0].recipe)`. "
+                + (spread ? "A difference exceeds the seed spread when it is larger than the larger standard deviation of the two sides."
+                          : "Neither side is a sweep, so no difference can be told apart from seed noise.")),
+            .table(header: ["metric", "baseline", "candidate", "Δ", "Δ %", "beyond seed spread"], rows: metricRows),
+        ]
+        if !others.isEmpty {
+            blocks.append(.paragraph("What else differs:"))
+            blocks.append(.table(header: ["", "", "baseline", "candidate"], rows: others.map { [$0.section, "`\($0.key)`", $0.a, $0.b] }))
+        }
+        let common = metrics.filter { $0.delta != nil }.map(\.key)
+        blocks += Self.ordered(common, first: keyMetrics).prefix(Self.chartLimit).map { .chart(Self.chart($0, [("baseline", baseline), ("candidate", runs)])) }
+        return .init(title: "Comparison with the baseline", blocks: blocks)
+    }
+
+    private func reproductions(_ reproductions: [RunRecord], of runs: [RunRecord], baseline: [RunRecord]) -> ReportDocument.Section {
+        var blocks: [ReportDocument.Block] = []
+        if reproductions.isEmpty {
+            blocks.append(.paragraph("None recorded: nobody has re-run these runs and compared. Check one: `git recipe reproduce \(runs[0].id)`."))
+        } else {
+            blocks.append(Self.reproductionTable(reproductions))
+        }
+        if !baseline.isEmpty {
+            blocks += [.paragraph("Of the baseline's runs:"), Self.reproductionTable(baseline)]
+        }
+        return .init(title: "Reproductions", blocks: blocks)
+    }
+
+    private static func reproductionTable(_ reproductions: [RunRecord]) -> ReportDocument.Block {
+        let rows = reproductions.map { run -> [String] in
+            let manifest = try? run.manifest()
+            let differing = ["outputs", "metrics"].compactMap { key -> String? in
+                let names = (manifest?["differences"]?[key]?.entries ?? []).map { "`\($0.key)`" }
+                return names.isEmpty ? nil : "\(key): " + names.joined(separator: ", ")
+            }
+            return ["`\(run.id)`", "`\(run.reproduces ?? "?")`", run.verdict ?? "no verdict (\(run.status))",
+                    differing.isEmpty ? "—" : differing.joined(separator: "; "),
+                    "\(manifest?["host"]?["name"]?.text ?? "?") · \(manifest?["executor"]?["kind"]?.text ?? "?") · \(run.started)"]
+        }
+        return .table(header: ["reproduction", "of run", "verdict", "what differed", "where and when"], rows: rows)
+    }
+
+    private func provenance(_ facts: Facts, _ runs: [RunRecord], _ preservation: Preservation) -> ReportDocument.Section {
+        var blocks: [ReportDocument.Block] = [.table(header: ["", ""], rows: [
+            ["code", "commit `\(facts.commit)`, tree `\(facts.manifest["tree"]?.text ?? "?")`"],
+            ["lock", "`\(runs[0].lock)`: every input, param and environment file below, by digest"],
+            ["tool", "git-recipe \(facts.manifest["tool"]?["version"]?.text ?? "?"), libgit2 \(facts.manifest["tool"]?["libgit2"]?.text ?? "?")"],
+        ])]
+        let inputs = facts.inputs.map { input in
+            ["`\(input.path)`", "`\(input.digest)`", input.inGit ? "in git" : (preservation.untrackedInputs[input.path] ?? "—")]
+        }
+        if !inputs.isEmpty { blocks.append(.table(header: ["input", "digest", "where"], rows: inputs)) }
+        let environment = (facts.manifest["environment"]?["files"]?.entries ?? []).map { ["`\($0.key)`", "`\($0.value.text)`"] }
+            + (facts.manifest["assets"]?.entries ?? []).map { ["asset `\($0.key)`", "`\($0.value["digest"]?.text ?? "?")`"] }
+            + (facts.image.map { [["image", "`\($0)`"]] } ?? [])
+        if !environment.isEmpty { blocks.append(.table(header: ["environment and assets", "digest"], rows: environment)) }
+        let outputs = facts.outputs(of: runs).map { output in
+            ["`\(output.path)`"] + output.digests.map { $0.map { "`\(ContentDigest($0)?.short ?? $0)`" } ?? "—" }
+        }
+        if !outputs.isEmpty {
+            blocks.append(.table(header: ["output"] + runs.map { runs.count > 1 ? "seed \($0.seed.map(String.init) ?? "?")" : "digest" }, rows: outputs))
+        }
+        return .init(title: "Provenance", blocks: blocks)
+    }
+
+    // MARK: Facts
+
+    /// Runs recorded as reproductions of `runs`, oldest first.
+    private func reproductions(of runs: [RunRecord]) throws -> [RunRecord] {
+        let ids = Set(runs.map(\.id))
+        return RunHistory.unique(try history.allRuns().filter { $0.reproduces.map(ids.contains) ?? false }).sorted { $0.id < $1.id }
+    }
+
+    /// One sentence on the strength of the evidence, from the number of seeds and the verdicts.
+    static func evidence(_ runs: [RunRecord], reproductions: [RunRecord], facts: Facts) -> String {
+        let verdicts = reproductions.compactMap(\.verdict)
+        let seeds = runs.count == 1 ? "one run on one seed" : "\(runs.count) seeds"
+        let reproduced = verdicts.isEmpty ? "not reproduced"
+            : Dictionary(grouping: verdicts, by: { $0 }).sorted { $0.key < $1.key }.map { "\($0.value.count) \($0.key)" }.joined(separator: ", ")
+                + " reproduction\(verdicts.count == 1 ? "" : "s")"
+        let strength = if verdicts.contains("diverged") {
+            "contradicted"
+        } else if runs.count >= 3 && !verdicts.isEmpty {
+            "strong"
+        } else if runs.count >= 3 || !verdicts.isEmpty {
+            "moderate"
+        } else {
+            "weak"
+        }
+        var next: [String] = []
+        if runs.count < 3 { next.append("run a sweep (`git recipe run \(facts.recipe) --seeds 0..4`)") }
+        if verdicts.isEmpty { next.append("reproduce a run (`git recipe reproduce \(runs[0].id)`)") }
+        return "**Evidence: \(strength)** — \(seeds), \(reproduced)."
+            + (next.isEmpty ? "" : " To strengthen it, " + next.joined(separator: " and ") + ".")
+    }
+
+    static let chartLimit = 6
+
+    static func chart(_ metric: String, _ groups: [(String, [RunRecord])]) -> ReportDocument.MetricChart {
+        .init(metric: metric, groups: groups.compactMap { label, runs in
+            let values = runs.compactMap { run in run.metrics[metric].map { (seed: run.seed, value: $0) } }
+            return SeedStatistics(values.map(\.value)).map { .init(label: label, values: values, statistics: $0) }
+        })
+    }
+
+    static func interval(_ statistics: SeedStatistics) -> String {
+        statistics.interval.map { "[\(SeedStatistics.format($0.lowerBound)), \(SeedStatistics.format($0.upperBound))]" } ?? "—"
+    }
+
+    /// `key=value` pairs of a mapping's leaves, in code spans; `—` for none.
+    static func inline(_ value: ManifestValue?) -> String {
+        let pairs = (value?.leaves ?? []).filter { !$0.path.isEmpty }.map { "`\($0.path)=\($0.value.text)`" }
+        return pairs.isEmpty ? "—" : pairs.joined(separator: " ")
+    }
+
+    /// The recipe's key metrics (those it declares a tolerance for) first, then the rest by name.
+    static func ordered(_ names: some Sequence<String>, first key: [String]) -> [String] {
+        let names = Array(names)
+        return key.filter(names.contains) + names.filter { !key.contains($0) }.sorted()
+    }
+}
