@@ -10,6 +10,7 @@ against the baseline tool on the same bytes.
     benchmarks/bench.py --scale 0.05 --runs 3
 """
 import argparse
+import json
 import os
 import random
 import shutil
@@ -222,6 +223,7 @@ def main():
     parser.add_argument("--runs", type=int, default=5, help="runs per case; the median is reported (default 5)")
     parser.add_argument("--binary", default=shutil.which("git-recipe"), help="git-recipe to measure (default: from PATH)")
     parser.add_argument("--many", type=int, default=100_000, help="files for the peak-memory case (default 100000)")
+    parser.add_argument("--metrics", help="also write the figures to this JSON file (milliseconds, MiB), as a recipe's metrics")
     args = parser.parse_args()
     if not args.binary:
         sys.exit("error: no git-recipe on PATH; run: make install, or pass --binary")
@@ -249,12 +251,12 @@ def main():
         timed(hashed, reference, 1)
         openssl = timed(hashed, reference, args.runs)
         cold = timed([binary, "lock", "--check"], reference, args.runs, before=drop_cache)
-        rows.append(("lock --check, cold hash cache", cold, "openssl dgst -sha256, 2 processes", openssl, cold / openssl, "≤ 1.2× openssl", cold / openssl <= 1.2))
+        rows.append(("lock_check_cold", "lock --check, cold hash cache", cold, "openssl dgst -sha256, 2 processes", openssl, cold / openssl, "≤ 1.2× openssl", cold / openssl <= 1.2))
         sh(binary, "lock", "--check", cwd=reference)
         time.sleep(2.1)  # let every file leave the racy window, so the cache holds them all
         sh(binary, "lock", "--check", cwd=reference)
         warm = timed([binary, "lock", "--check"], reference, args.runs)
-        rows.append(("lock --check, warm hash cache", warm, "", None, None, "≤ 100 ms", warm <= 0.100))
+        rows.append(("lock_check_warm", "lock --check, warm hash cache", warm, "", None, None, "≤ 100 ms", warm <= 0.100))
 
         # git commit through the pre-commit hook vs with no hook, on the reference repository.
         sh("git", "add", "-A", cwd=reference)
@@ -276,9 +278,9 @@ def main():
         plain = timed(commit + ["--no-verify"], reference, args.runs * 4, before=stage("README.md"))
         sh(binary, "hook", "install", cwd=reference)
         unrelated = timed(commit, reference, args.runs * 4, before=stage("README.md"))
-        rows.append(("git commit with the hook, nothing relevant staged, above no hook", unrelated - plain, "git commit --no-verify", plain, None, "≤ 15 ms", unrelated - plain <= 0.015))
+        rows.append(("hook_nothing_relevant", "git commit with the hook, nothing relevant staged, above no hook", unrelated - plain, "git commit --no-verify", plain, None, "≤ 15 ms", unrelated - plain <= 0.015))
         relevant = timed(commit, reference, args.runs * 2, before=stage("src/pkg0/module0.py", relock=True))
-        rows.append(("git commit with the hook, one input and its lock staged, above no hook", relevant - plain, "git commit --no-verify", plain, None, "≤ 50 ms + hashing", relevant - plain <= 0.050))
+        rows.append(("hook_relevant", "git commit with the hook, one input and its lock staged, above no hook", relevant - plain, "git commit --no-verify", plain, None, "≤ 50 ms + hashing", relevant - plain <= 0.050))
 
         trivial = os.path.join(work, "trivial")
         os.makedirs(trivial)
@@ -289,10 +291,10 @@ def main():
         timed([binary, "run", "noop"], trivial, 1)
         shell = timed(["sh", "-c", "true"], trivial, args.runs * 4)
         run = timed([binary, "run", "noop"], trivial, args.runs * 4)
-        rows.append(("run of a one-step `true` recipe, above sh -c true", run - shell, "sh -c true", shell, None, "≤ 50 ms", run - shell <= 0.050))
+        rows.append(("run_overhead", "run of a one-step `true` recipe, above sh -c true", run - shell, "sh -c true", shell, None, "≤ 50 ms", run - shell <= 0.050))
         concurrent = timed(f"for i in $(seq 20); do {binary} run noop > /dev/null 2>&1 & done; wait", trivial, args.runs)
         notes = sh("git", "notes", "--ref=recipes", "show", "HEAD", cwd=trivial, capture=True).stdout.count("schema: git-recipe/run/v1")
-        rows.append((f"20 concurrent runs, total ({notes} recorded in all)", concurrent, "", None, None, "", True))
+        rows.append(("concurrent_runs", f"20 concurrent runs, total ({notes} recorded in all)", concurrent, "", None, None, "", True))
 
         # Review: log over 10,000 runs on 10,000 commits, against plain git reading the same notes.
         history = os.path.join(work, "history")
@@ -302,7 +304,7 @@ def main():
         runs = len(sh("git", "notes", "--ref=recipes", "list", cwd=history, capture=True).stdout.splitlines())
         git_log = timed(["git", "log", "--notes=recipes"], history, args.runs)
         recipe_log = timed([binary, "log"], history, args.runs)
-        rows.append((f"log over {runs} runs on {runs} commits", recipe_log, "git log --notes=recipes", git_log, recipe_log / git_log, "≤ 300 ms", recipe_log <= 0.300))
+        rows.append(("log", f"log over {runs} runs on {runs} commits", recipe_log, "git log --notes=recipes", git_log, recipe_log / git_log, "≤ 300 ms", recipe_log <= 0.300))
 
         # pull: both clones recorded a run on each of 1,000 commits; every note must be merged.
         remote = os.path.join(work, "remote.git")
@@ -327,25 +329,45 @@ def main():
         union = ("git fetch -q origin +refs/notes/recipes:refs/notes/remotes/origin/recipes"
                  " && git notes --ref=recipes merge -q -s cat_sort_uniq refs/notes/remotes/origin/recipes")
         git_merge = timed(union, sides[1], args.runs, before=unmerged)
-        rows.append((f"pull merging {divergent} divergent runs", pull, "git fetch + git notes merge -s cat_sort_uniq", git_merge, pull / git_merge, "(no budget)", True))
+        rows.append(("pull", f"pull merging {divergent} divergent runs", pull, "git fetch + git notes merge -s cat_sort_uniq", git_merge, pull / git_merge, "(no budget)", True))
 
         many = os.path.join(work, "many")
         os.makedirs(many)
         generate_many(many, args.many)
         peak = peak_rss_mib([binary, "lock"], many)
-        rows.append((f"peak memory, lock of {args.many} files", peak, "", None, None, "≤ 100 MiB", peak <= 100))
+        rows.append(("peak_memory", f"peak memory, lock of {args.many} files", peak, "", None, None, "≤ 100 MiB", peak <= 100))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
     print(f"\ngit-recipe benchmarks (scale {args.scale}, median of {args.runs} runs)\n")
     print("| case | git-recipe | baseline | baseline median | ratio | budget | within |")
     print("|---|---|---|---|---|---|---|")
-    for name, value, baseline, base, ratio, budget, ok in rows:
+    for _, name, value, baseline, base, ratio, budget, ok in rows:
         shown = f"{value:.1f} MiB" if "memory" in name else f"{value * 1000:.0f} ms"
         budget = budget or "(no budget)"
         base_shown = f"{base * 1000:.0f} ms" if base is not None else ""
         ratio_shown = f"{ratio:.2f}×" if ratio is not None else ""
         print(f"| {name} | {shown} | {baseline} | {base_shown} | {ratio_shown} | {budget} | {'yes' if ok else 'NO'} |")
+    if args.metrics:
+        write_metrics(args.metrics, rows)
+
+
+def write_metrics(path, rows):
+    """Each case's figure (`_ms` or `_mib`), its baseline's and the ratio, for `git recipe log --recipe bench`."""
+    metrics = {}
+    for key, name, value, _, base, ratio, _, ok in rows:
+        if "memory" in name:
+            metrics[f"{key}_mib"] = round(value, 1)
+        else:
+            metrics[f"{key}_ms"] = round(value * 1000, 1)
+        if base is not None:
+            metrics[f"{key}_baseline_ms"] = round(base * 1000, 1)
+        if ratio is not None:
+            metrics[f"{key}_ratio"] = round(ratio, 3)
+        metrics[f"{key}_within_budget"] = 1 if ok else 0
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with open(path, "w") as handle:
+        json.dump(metrics, handle, indent=2, sort_keys=True)
 
 
 if __name__ == "__main__":
