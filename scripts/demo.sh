@@ -31,4 +31,7 @@ step git recipe log
 step git recipe diff "$first_run" HEAD:train
 step git recipe verify --require-run
 step git recipe status
-printf '\ndemo ok: %s was scaffolded, locked, run, and its provenance recorded in refs/notes/recipes\n' "$demo"
+step git recipe reproduce "$first_run"
+step git recipe report HEAD:train
+step git recipe report HEAD:train --baseline "$first_run" --format html -o report.html
+printf '\ndemo ok: %s was scaffolded, locked, run, reproduced and reported; provenance is in refs/notes/recipes\n' "$demo"

@@ -83,6 +83,17 @@ struct NotesSyncTests {
         try Self.expectFsckClean(remote.path + "/r.git", environment: a.environment)
     }
 
+    @Test func aRemoteGivenAsAPathIsFetchedAndMergedLikeANamedOne() throws {
+        let (_, a, b) = try Self.clones()
+        try Self.record(a, runs: 2)
+        let pulled = try b.recipe("pull", a.path)
+        #expect(pulled.status == 0, "\(pulled)")
+        #expect(pulled.stdout == "merged 2 runs on 1 commit from \(a.path)\n")
+        #expect(try Self.runIDs(b) == (try Self.runIDs(a)))
+        let tracking = try b.git("for-each-ref", "--format=%(refname)", "refs/notes/remotes/")
+        #expect(tracking.hasPrefix("refs/notes/remotes/url-") && tracking.hasSuffix("/recipes"), "\(tracking)")
+    }
+
     @Test func anUnknownRemoteIsAClearError() throws {
         let repo = try RunCommandTests.project(RunCommandTests.echo)
         let result = try repo.recipe("pull", "nowhere")

@@ -22,7 +22,13 @@ public struct NotesSync {
         public var commits = 0
     }
 
-    var trackingRef: String { "refs/notes/remotes/\(remote)/recipes" }
+    /// Where the remote's records are fetched to. A remote given as a URL or path rather
+    /// than a name gets a name from its digest: `url-` and 12 hex digits.
+    var trackingRef: String {
+        let plain = !remote.isEmpty && !remote.hasPrefix(".") && !remote.hasSuffix(".lock")
+            && remote.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0) }
+        return "refs/notes/remotes/\(plain ? remote : "url-" + ContentDigest.of(Data(remote.utf8)).hex.prefix(12))/recipes"
+    }
 
     /// Fetches the remote's run records and merges them into the local ones.
     public func pull() throws -> Merge {
