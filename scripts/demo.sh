@@ -31,7 +31,8 @@ step git recipe log
 step git recipe diff "$first_run" HEAD:train
 step git recipe verify --require-run
 step git recipe status
-step git recipe reproduce "$first_run"
+sweep_run=$(git recipe log --expand | awk 'NR == 1 {print $2}')
+step git recipe reproduce "$sweep_run"
 step git recipe report HEAD:train
 step git recipe report HEAD:train --baseline "$first_run" --format html -o report.html
 printf '\ndemo ok: %s was scaffolded, locked, run, reproduced and reported; provenance is in refs/notes/recipes\n' "$demo"
