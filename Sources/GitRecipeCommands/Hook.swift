@@ -43,6 +43,11 @@ extension GitRecipeCommand {
             var arguments: [String] = []
 
             func run() throws {
+                try Self.check(name, arguments: arguments)
+            }
+
+            /// Runs hook `name` with the arguments git passed it; throws ``HookBlocked`` to block.
+            static func check(_ name: String, arguments: [String]) throws {
                 let repository = try Repository.discover()
                 let findings: Findings
                 do {
@@ -50,7 +55,7 @@ extension GitRecipeCommand {
                     case "pre-commit":
                         findings = try PreCommitCheck(repository: repository).findings()
                     case "pre-push":
-                        findings = try PrePushCheck(repository: repository, remote: arguments.first ?? "origin").findings(for: pushedRefs())
+                        findings = try PrePushCheck(repository: repository, remote: arguments.first ?? "origin").findings(for: Self.pushedRefs())
                     default:
                         throw ValidationError("unknown hook '\(name)'; git-recipe provides: \(HookInstaller.hooks.joined(separator: ", "))")
                     }
@@ -65,7 +70,7 @@ extension GitRecipeCommand {
 
             /// The ref lines git writes to a pre-push hook's stdin; the pre-commit framework
             /// passes the range in PRE_COMMIT_FROM_REF and PRE_COMMIT_TO_REF instead.
-            private func pushedRefs() -> [String] {
+            private static func pushedRefs() -> [String] {
                 let environment = ProcessInfo.processInfo.environment
                 if let to = environment["PRE_COMMIT_TO_REF"], let from = environment["PRE_COMMIT_FROM_REF"] {
                     return ["HEAD \(to) HEAD \(from)"]
@@ -85,6 +90,7 @@ func report(_ outcomes: [(hook: String, outcome: HookInstaller.Outcome)], in dir
         switch outcome {
         case .installed: print("installed \(directory)/\(hook)")
         case .chained: print("installed \(directory)/\(hook); the hook that was there runs first (\(hook).before-git-recipe)")
+        case .updated: print("updated \(directory)/\(hook) to this version's script")
         case .alreadyInstalled: print("\(directory)/\(hook) is already installed")
         case .leftAlone(let reason):
             Terminal.standardError.write("warning: left \(directory)/\(hook) alone: \(reason)\n")

@@ -50,6 +50,32 @@ struct HookTests {
         return try run("git", ["commit", "-q", "-m", "change"], in: repo.path, environment: repo.environment)
     }
 
+    /// Once the watch cache knows which recipe watches what, a change loads and checks only
+    /// the recipes it touches — and a lock staged with it does not invalidate the cache.
+    @Test func withTheWatchCacheOnlyTheTouchedRecipeIsChecked() throws {
+        let repo = try Self.project()
+        try repo.write(".recipes/other.yaml", "version: 1\nseed: 1\nsteps:\n  s: {run: cat other.txt, inputs: [other.txt]}\n")
+        try repo.write("other.txt", "1\n")
+        #expect(try repo.recipe("lock").status == 0)
+        #expect(try commit(repo, ".").status == 0)
+        let key = try repo.read(".git/recipes/watch-cache").prefix(64)
+        #expect(try repo.read(".git/recipes/watch-cache").contains("\nother\tother.txt\n"))
+        // other's input changes without its lock, and is not staged: train's change is judged alone.
+        try repo.write("other.txt", "2\n")
+        try repo.write("train.py", "print(3)\n")
+        let stale = try commit(repo, "train.py")
+        #expect(stale.status != 0)
+        #expect(stale.stderr.hasPrefix("error: .recipes/train.lock does not match the staged content of 'train':"), "\(stale)")
+        #expect(!stale.stderr.contains("other"))
+        #expect(try repo.recipe("lock", "train").status == 0)
+        let fresh = try commit(repo, "train.py", ".recipes/train.lock")
+        #expect(fresh.status == 0, "\(fresh)")
+        #expect(try repo.read(".git/recipes/watch-cache").prefix(64) == key, "staging a lock keeps the key")
+        let otherStale = try commit(repo, "other.txt")
+        #expect(otherStale.status != 0)
+        #expect(otherStale.stderr.hasPrefix("error: .recipes/other.lock does not match the staged content of 'other':"), "\(otherStale)")
+    }
+
     @Test func aStaleLockIsBlockedWithTheExactFix() throws {
         let repo = try Self.project()
         try repo.write("train.py", "print(2)\n")
@@ -129,6 +155,11 @@ struct HookTests {
         let installed = try repo.read("my-hooks/pre-commit")
         #expect(try repo.recipe("hook", "install").stdout == "\(repo.path)/my-hooks/pre-commit is already installed\n\(repo.path)/my-hooks/pre-push is already installed\n")
         #expect(try repo.read("my-hooks/pre-commit") == installed)
+        // An older version's script is replaced; the hook it chained stays chained.
+        try repo.write("my-hooks/pre-commit", installed.replacingOccurrences(of: "pre_commit_fast_path ||", with: ""))
+        #expect(try repo.recipe("hook", "install").stdout == "updated \(repo.path)/my-hooks/pre-commit to this version's script\n\(repo.path)/my-hooks/pre-push is already installed\n")
+        #expect(try repo.read("my-hooks/pre-commit") == installed)
+        #expect(try repo.read("my-hooks/pre-commit.before-git-recipe") == original)
         let uninstall = try repo.recipe("hook", "uninstall")
         #expect(uninstall.stdout == "removed \(repo.path)/my-hooks/pre-commit and put back the hook that was there before\nremoved \(repo.path)/my-hooks/pre-push\n")
         #expect(try repo.read("my-hooks/pre-commit") == original)

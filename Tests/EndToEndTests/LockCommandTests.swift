@@ -136,9 +136,9 @@ struct LockCommandTests {
         try repo.write(".git/recipes/hash-cache", "not a cache at all")
         let check = try repo.recipe("lock", "--check")
         #expect(check.status == 0)
-        #expect(check.stderr == "warning: discarded the hash cache '\(repo.path)/.git/recipes/hash-cache' (not a version-2 hash cache); every input is hashed again\n")
+        #expect(check.stderr == "warning: discarded the hash cache '\(repo.path)/.git/recipes/hash-cache' (not a version-3 hash cache); every input is hashed again\n")
         let rewritten = try Data(contentsOf: URL(fileURLWithPath: "\(repo.path)/.git/recipes/hash-cache"))
-        #expect(rewritten.starts(with: Data("git-recipe hash cache v2\n".utf8)))
+        #expect(rewritten.starts(with: Data("git-recipe hash cache v3\n".utf8)))
     }
 
     @Test func aLockEditedByHandIsDetected() throws {

@@ -22,7 +22,7 @@ public struct HookInstaller {
 
     /// What happened to one hook.
     public enum Outcome: Equatable, Sendable {
-        case installed, chained, alreadyInstalled, leftAlone(String), removed, restored, notOurs
+        case installed, chained, updated, alreadyInstalled, leftAlone(String), removed, restored, notOurs
     }
 
     /// The script installed as `name`. The pre-commit script first answers the common case
@@ -33,18 +33,20 @@ public struct HookInstaller {
     static func script(_ name: String) -> String {
         let check = name == "pre-commit" ? "pre_commit_fast_path || git recipe hook run \(name) \"$@\"" : "git recipe hook run \(name) \"$@\""
         let fastPath = name != "pre-commit" ? "" : """
-        # Succeeds only when it is sure nothing the recipes watch is staged.
+        # Succeeds only when it is sure nothing the recipes watch is staged. A watched path
+        # staged means a check is needed, so that is looked at before the key.
         pre_commit_fast_path() {
             cache="$(git rev-parse --git-dir)/recipes/watch-cache"
             [ -f "$cache" ] || return 1
-            key=$(git ls-files -s -- .recipes | sha256sum | cut -c1-64)
-            git diff --cached --name-only --no-renames | awk -v cache="$cache" -v key="$key" '
-                BEGIN { if ((getline first < cache) <= 0 || first != key) exit 1
-                        while ((getline line < cache) > 0) watched[++n] = line }
+            git diff --cached --name-only --no-renames | awk -v cache="$cache" '
+                BEGIN { if ((getline first < cache) <= 0) exit 1
+                        while ((getline line < cache) > 0 && line != "") watched[++n] = line }
                 substr($0, 1, 1) == "\\042" { exit 1 }
                 { for (i = 1; i <= n; i++) {
                       w = watched[i]
-                      if ($0 == w || (substr(w, length(w)) == "/" && index($0, w) == 1)) exit 1 } }'
+                      if ($0 == w || (substr(w, length(w)) == "/" && index($0, w) == 1)) exit 1 } }' || return 1
+            key=$(git ls-files -s -- .recipes ':!.recipes/*.lock' | sha256sum | cut -c1-64)
+            read -r first < "$cache" && [ "$key" = "$first" ]
         }
 
         """
@@ -72,9 +74,12 @@ public struct HookInstaller {
 
     private func install(_ name: String, force: Bool) throws -> Outcome {
         let path = "\(directory)/\(name)", saved = "\(path).before-git-recipe"
-        var chained = false
-        if let existing = try? FileManager.default.attributesOfItem(atPath: path) {
-            if isOurs(path) { return .alreadyInstalled }
+        var chained = false, updated = false
+        if isOurs(path) {
+            // An older git-recipe's script is replaced; the hook it chains stays chained.
+            guard (try? String(contentsOfFile: path, encoding: .utf8)) != Self.script(name) else { return .alreadyInstalled }
+            updated = true
+        } else if let existing = try? FileManager.default.attributesOfItem(atPath: path) {
             let isFile = existing[.type] as? FileAttributeType == .typeRegular
             if !force {
                 if FileManager.default.fileExists(atPath: saved) {
@@ -96,7 +101,7 @@ public struct HookInstaller {
             if chained { rename(saved, path) }
             throw error
         }
-        return chained ? .chained : .installed
+        return updated ? .updated : chained ? .chained : .installed
     }
 
     public func uninstall() throws -> [(hook: String, outcome: Outcome)] {

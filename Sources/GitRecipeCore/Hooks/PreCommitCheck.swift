@@ -8,27 +8,44 @@ public struct PreCommitCheck {
         self.repository = repository
     }
 
-    /// Returns at once when nothing relevant is staged: the paths the recipes watch are
-    /// remembered in `.git/recipes/watch-cache` (first line the key, then one path a line),
-    /// keyed by the staged `.recipes/` entries, so an unrelated commit parses no YAML.
+    /// Returns at once when nothing relevant is staged, and loads only the recipes a staged
+    /// path touches otherwise. The paths the recipes watch are remembered in
+    /// `.git/recipes/watch-cache`, keyed by the staged `.recipes/` entries other than locks
+    /// (which change no recipe's watched paths): the key on the first line, every watched
+    /// path a line, an empty line, then `RECIPE<TAB>PATH` lines.
     public func findings() throws -> Findings {
         let (entries, staged) = try repository.stagedChanges()
         guard !staged.isEmpty else { return Findings() }
         let recipeFiles = entries.filter { $0.path.hasPrefix(Project.directory + "/") }
         guard !recipeFiles.isEmpty else { return Findings() }
-        // The key is SHA-256 of `git ls-files -s -- .recipes`, so the installed hook script
-        // can check the cache itself, without starting git-recipe (HookInstaller.script).
-        let listing = recipeFiles.map { "\(String($0.mode, radix: 8)) \($0.blob) 0\t\($0.path)\n" }.joined()
+        // The key is SHA-256 of `git ls-files -s -- .recipes ':!.recipes/*.lock'`, so the
+        // installed hook script can check the cache itself, without starting git-recipe
+        // (HookInstaller.script).
+        let listing = recipeFiles.filter { !$0.path.hasSuffix(".lock") }
+            .map { "\(String($0.mode, radix: 8)) \($0.blob) 0\t\($0.path)\n" }.joined()
         let key = ContentDigest.of(Array(listing.utf8)).hex
         let cache = "\(repository.gitDirectory)/recipes/watch-cache"
         if let cached = try? String(contentsOfFile: cache, encoding: .utf8), cached.hasPrefix(key + "\n") {
-            let watched = cached.split(separator: "\n").dropFirst().map(String.init)
-            guard staged.contains(where: { path in watched.contains { RepositoryPath.overlap($0, path) } }) else { return Findings() }
+            let lines = cached.split(separator: "\n", omittingEmptySubsequences: false).dropFirst()
+            let watched = lines.prefix { !$0.isEmpty }
+            guard staged.contains(where: { path in watched.contains { RepositoryPath.overlap(String($0), path) } }) else { return Findings() }
+            let touched = Set(lines.dropFirst(watched.count + 1).compactMap { line -> String? in
+                let fields = line.split(separator: "\t", maxSplits: 1)
+                guard fields.count == 2, staged.contains(where: { RepositoryPath.overlap(String(fields[1]), $0) }) else { return nil }
+                return String(fields[0])
+            })
+            if !touched.isEmpty {
+                var check = StoredContentCheck(repository: repository, entries: entries, changed: staged, checkIgnored: true)
+                check.recipes = touched
+                return try check.findings().findings
+            }
         }
         let check = StoredContentCheck(repository: repository, entries: entries, changed: staged, checkIgnored: true)
         let result = try check.findings()
+        let all = Set(result.watched.values.joined()).sorted()
+        let byRecipe = result.watched.keys.sorted().flatMap { recipe in result.watched[recipe]!.map { "\(recipe)\t\($0)" } }
         var transaction = FileTransaction()
-        transaction.write(Data(([key] + result.watched).joined(separator: "\n").utf8 + [10]), to: URL(fileURLWithPath: cache))
+        transaction.write(Data(([key] + all + [""] + byRecipe).joined(separator: "\n").utf8 + [10]), to: URL(fileURLWithPath: cache))
         try? transaction.commit()
         return result.findings
     }

@@ -16,27 +16,30 @@ struct StoredContentCheck {
     let changed: [String]
     /// Whether outputs must be ignored by the work tree's rules: meaningful for the index only.
     let checkIgnored: Bool
-    /// Only these recipes, when set.
+    /// Only these recipes, when set: the others are neither loaded nor validated.
     var recipes: Set<String>? = nil
 
     /// One line per problem, each naming the file and the exact fix; `touched` names the
-    /// recipes the change touches, `watched` every path any recipe's lock depends on.
-    func findings() throws -> (findings: Findings, touched: [String], watched: [String]) {
-        guard entries.contains(where: { $0.path.hasPrefix(Project.directory + "/") }) else { return (Findings(), [], []) }
+    /// recipes the change touches, `watched` the paths each loaded recipe's lock depends on.
+    func findings() throws -> (findings: Findings, touched: [String], watched: [String: [String]]) {
+        guard entries.contains(where: { $0.path.hasPrefix(Project.directory + "/") }) else { return (Findings(), [], [:]) }
         let files = StoredFiles(repository: repository, entries: entries)
-        let project = try Project.load(from: files)
-        let watched = project.pipelines.map(Self.watchedPaths)
-        let touched = zip(project.pipelines, watched).filter { pipeline, watched in
-            (recipes?.contains(pipeline.recipe.name) ?? true)
-                && changed.contains { path in watched.contains { RepositoryPath.overlap($0, path) } }
-        }.map(\.0)
-        let allWatched = Array(Set(watched.joined())).sorted()
-        guard !touched.isEmpty else { return (Findings(), [], allWatched) }
+        var names: [String] = []
+        if let recipes {
+            names = try Project.recipeNames(in: files).filter(recipes.contains)
+            guard !names.isEmpty else { return (Findings(), [], [:]) }
+        }
+        let project = try Project.load(from: files, recipes: names)
+        let watched = Dictionary(uniqueKeysWithValues: project.pipelines.map { ($0.recipe.name, Self.watchedPaths(of: $0)) })
+        let touched = project.pipelines.filter { pipeline in
+            changed.contains { path in watched[pipeline.recipe.name]!.contains { RepositoryPath.overlap($0, path) } }
+        }
+        guard !touched.isEmpty else { return (Findings(), [], watched) }
         let locker = try Locker(repository: repository)
         defer { try? locker.finish() }
         var findings = Findings()
         for pipeline in touched { try check(pipeline, files: files, locker: locker, into: &findings) }
-        return (findings, touched.map(\.recipe.name), allWatched)
+        return (findings, touched.map(\.recipe.name), watched)
     }
     /// Whether the work-tree file still matches the stat git recorded when it was staged,
     /// and was not modified so close to the index being written that a later change could

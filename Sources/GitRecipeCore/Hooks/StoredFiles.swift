@@ -4,21 +4,40 @@ import Foundation
 /// commit's tree.
 public struct StoredFiles: ProjectFiles {
     private let repository: Repository
-    private let entries: [String: IndexEntry]
+    /// Sorted by path, as git's index and a tree walk already are: lookups are binary
+    /// searches, with no table of ten thousand paths to build first.
+    private let entries: [IndexEntry]
 
     public init(repository: Repository, entries: [IndexEntry]) {
         self.repository = repository
-        self.entries = Dictionary(entries.map { ($0.path, $0) }) { first, _ in first }
+        let sorted = zip(entries, entries.dropFirst()).allSatisfy { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+        self.entries = sorted ? entries : entries.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
     }
 
     public func read(_ path: String) throws -> String? {
-        guard let entry = entries[path] else { return nil }
-        return String(decoding: try repository.blobContents(entry.blob), as: UTF8.self)
+        let index = firstIndex(notBefore: path)
+        guard index < entries.endIndex, entries[index].path == path else { return nil }
+        return String(decoding: try repository.blobContents(entries[index].blob), as: UTF8.self)
     }
 
     public func list(_ directory: String) throws -> [String] {
         let prefix = directory.hasSuffix("/") ? directory : directory + "/"
-        let names = entries.keys.filter { $0.hasPrefix(prefix) }.map { $0.dropFirst(prefix.count).split(separator: "/")[0] }
-        return Set(names.map(String.init)).sorted()
+        var names: [String] = []
+        for entry in entries[firstIndex(notBefore: prefix)...] {
+            guard entry.path.hasPrefix(prefix) else { break }
+            let name = String(entry.path.dropFirst(prefix.count).prefix { $0 != "/" })
+            if names.last != name { names.append(name) }   // a directory's entries are contiguous
+        }
+        return names.sorted()
+    }
+
+    /// The position of the first entry whose path is not before `path` in byte order.
+    private func firstIndex(notBefore path: String) -> Int {
+        var low = entries.startIndex, high = entries.endIndex
+        while low < high {
+            let middle = (low + high) / 2
+            if entries[middle].path.utf8.lexicographicallyPrecedes(path.utf8) { low = middle + 1 } else { high = middle }
+        }
+        return low
     }
 }

@@ -11,8 +11,9 @@ import Synchronization
 /// SHA-256 of its records: a cache that is damaged, truncated or of another version is
 /// discarded with a warning, never trusted and never fatal. Safe to use from several threads.
 public final class HashCache: Sendable {
-    static let header = Array("git-recipe hash cache v2\n".utf8)
-    /// device, inode, size, mtime, ctime (five little-endian 64-bit words), then the digest.
+    static let header = Array("git-recipe hash cache v3\n".utf8)
+    /// device, inode, size, mtime, ctime (five little-endian 64-bit words), then the digest;
+    /// sorted by device and inode, so that a lookup reads a few records, not the whole file.
     static let recordSize = 5 * 8 + 32
     /// Wider than any file system's timestamp granularity (FAT's is 2 s).
     static let racyWindow: Int64 = 2_000_000_000
@@ -22,88 +23,114 @@ public final class HashCache: Sendable {
         var digest: ContentDigest
     }
 
+    /// What changed since the file was read: an entry, or `nil` for one removed.
     private struct State {
-        var entries: [FileIdentity: Entry] = [:]
-        var modified = false
+        var changes: [FileIdentity: Entry?] = [:]
+        var discarded = false
     }
 
     public let path: String
+    /// The records as read, sorted; never modified.
+    private let records: Data
     private let state: Mutex<State>
     /// Why the cache on disk was discarded, if it was.
     public let warning: String?
 
-    /// Loads the cache at `path`; a missing file is an empty cache.
+    /// Opens the cache at `path`; a missing file is an empty cache. Only the checksum is
+    /// verified up front: a hook that looks up ten files does not decode thirty thousand.
     public init(at path: String) {
         self.path = path
         var initial = State()
         var warning: String?
-        if let data = FileManager.default.contents(atPath: path) {
+        var records = Data()
+        if let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) {
             do {
-                initial.entries = try Self.parse(data)
+                records = try Self.verified(data)
             } catch {
                 warning = "discarded the hash cache '\(path)' (\(error)); every input is hashed again"
-                initial.modified = true
+                initial.discarded = true
             }
         }
+        self.records = records
         self.warning = warning
         state = Mutex(initial)
     }
 
     /// The digest recorded for the file with `stamp`, if its stamp is exactly what it was then.
     func digest(for stamp: FileStamp) -> ContentDigest? {
-        state.withLock { state in
-            guard let entry = state.entries[stamp.identity], entry.stamp == stamp else { return nil }
-            return entry.digest
-        }
+        let changed = state.withLock { $0.changes[stamp.identity] }
+        guard let entry = changed ?? Self.find(stamp.identity, in: records), entry.stamp == stamp else { return nil }
+        return entry.digest
     }
 
     /// Records a digest computed from a file whose stamp was `stamp` when looked at `seenAt`
     /// (ns since the epoch). Racily clean files are not recorded.
     func store(_ digest: ContentDigest, for stamp: FileStamp, seenAt: Int64) {
         let trusted = stamp.modified < seenAt - Self.racyWindow && stamp.changed < seenAt - Self.racyWindow
+        let recorded = Self.find(stamp.identity, in: records)
         state.withLock { state in
+            let current = state.changes[stamp.identity] ?? recorded
             guard trusted else {
-                if state.entries.removeValue(forKey: stamp.identity) != nil { state.modified = true }
+                if current != nil { state.changes[stamp.identity] = .some(nil) }
                 return
             }
-            if let entry = state.entries[stamp.identity], entry.stamp == stamp, entry.digest == digest { return }
-            state.entries[stamp.identity] = Entry(stamp: stamp, digest: digest)
-            state.modified = true
+            if let current, current.stamp == stamp, current.digest == digest { return }
+            state.changes[stamp.identity] = Entry(stamp: stamp, digest: digest)
         }
     }
 
-    /// Writes the cache atomically if anything changed.
+    /// Writes the cache atomically if anything changed: the records read, with the changes
+    /// merged in order — unchanged records are copied as bytes, never decoded.
     public func save() throws {
         try state.withLock { state throws in
-            guard state.modified else { return }
-            var records = [UInt8]()
-            records.reserveCapacity(state.entries.count * Self.recordSize)
-            for entry in state.entries.values {
-                let s = entry.stamp
-                for word in [s.device, s.inode, UInt64(bitPattern: s.size), UInt64(bitPattern: s.modified), UInt64(bitPattern: s.changed)] {
-                    withUnsafeBytes(of: word.littleEndian) { records += $0 }
+            guard !state.changes.isEmpty || state.discarded else { return }
+            var output = [UInt8]()
+            output.reserveCapacity(records.count + state.changes.count * Self.recordSize)
+            records.withUnsafeBytes { bytes in
+                let count = bytes.count / Self.recordSize
+                var next = 0
+                func copy(upTo end: Int) {
+                    output += bytes[(next * Self.recordSize)..<(end * Self.recordSize)]
+                    next = end
                 }
-                records += repeatElement(0, count: 32)
-                records.withUnsafeMutableBytes { entry.digest.writeBytes(into: UnsafeMutableRawBufferPointer(rebasing: $0[($0.count - 32)...])) }
+                for (identity, change) in state.changes.sorted(by: { Self.precedes($0.key, $1.key) }) {
+                    var end = next
+                    while end < count, Self.precedes(Self.identity(at: end, in: bytes), identity) { end += 1 }
+                    copy(upTo: end)
+                    if next < count, Self.identity(at: next, in: bytes) == identity { next += 1 }
+                    if let entry = change { Self.append(entry, to: &output) }
+                }
+                copy(upTo: count)
             }
             var file = Data(Self.header)
-            file.append(contentsOf: records)
-            ContentDigest.of(records).withBytes { file.append(contentsOf: $0) }
+            file.append(contentsOf: output)
+            ContentDigest.of(output).withBytes { file.append(contentsOf: $0) }
             var transaction = FileTransaction()
             transaction.write(file, to: URL(fileURLWithPath: path))
             try transaction.commit()
-            state.modified = false
+            state.changes = [:]
+            state.discarded = false
         }
+    }
+
+    private static func append(_ entry: Entry, to output: inout [UInt8]) {
+        let s = entry.stamp
+        for word in [s.device, s.inode, UInt64(bitPattern: s.size), UInt64(bitPattern: s.modified), UInt64(bitPattern: s.changed)] {
+            withUnsafeBytes(of: word.littleEndian) { output += $0 }
+        }
+        output += repeatElement(0, count: 32)
+        output.withUnsafeMutableBytes { entry.digest.writeBytes(into: UnsafeMutableRawBufferPointer(rebasing: $0[($0.count - 32)...])) }
     }
 
     private struct CorruptCache: Error, CustomStringConvertible {
         let description: String
     }
 
-    private static func parse(_ data: Data) throws -> [FileIdentity: Entry] {
+    /// The records of a cache file whose header and checksum are right.
+    private static func verified(_ data: Data) throws -> Data {
         try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
             guard bytes.count >= header.count, bytes[..<header.count].elementsEqual(header) else {
-                throw CorruptCache(description: "not a version-2 hash cache")
+                throw CorruptCache(description: "not a version-3 hash cache")
             }
             let body = bytes[header.count...]
             guard body.count >= 32, (body.count - 32) % recordSize == 0 else { throw CorruptCache(description: "truncated") }
@@ -111,16 +138,42 @@ public final class HashCache: Sendable {
             guard ContentDigest.of(records) == ContentDigest(bytes: UnsafeRawBufferPointer(rebasing: body.suffix(32))) else {
                 throw CorruptCache(description: "its checksum does not match")
             }
-            var entries: [FileIdentity: Entry] = [:]
-            entries.reserveCapacity(records.count / recordSize)
-            for start in stride(from: 0, to: records.count, by: recordSize) {
-                func word(_ index: Int) -> UInt64 { UInt64(littleEndian: records.loadUnaligned(fromByteOffset: start + 8 * index, as: UInt64.self)) }
-                let stamp = FileStamp(device: word(0), inode: word(1), size: Int64(bitPattern: word(2)),
-                                      modified: Int64(bitPattern: word(3)), changed: Int64(bitPattern: word(4)))
-                let digest = ContentDigest(bytes: UnsafeRawBufferPointer(rebasing: records[(start + 40)..<(start + recordSize)]))
-                entries[stamp.identity] = Entry(stamp: stamp, digest: digest)
-            }
-            return entries
+            return data.subdata(in: header.count..<(data.count - 32))
         }
+    }
+
+    /// The record for `identity`, by binary search.
+    private static func find(_ identity: FileIdentity, in records: Data) -> Entry? {
+        records.withUnsafeBytes { bytes in
+            var low = 0, high = bytes.count / recordSize
+            while low < high {
+                let middle = (low + high) / 2
+                let entry = self.identity(at: middle, in: bytes)
+                if entry == identity { return self.entry(at: middle, in: bytes) }
+                if precedes(entry, identity) { low = middle + 1 } else { high = middle }
+            }
+            return nil
+        }
+    }
+
+    private static func word(_ index: Int, of record: Int, in bytes: UnsafeRawBufferPointer) -> UInt64 {
+        UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: record * recordSize + 8 * index, as: UInt64.self))
+    }
+
+    private static func identity(at record: Int, in bytes: UnsafeRawBufferPointer) -> FileIdentity {
+        FileIdentity(device: word(0, of: record, in: bytes), inode: word(1, of: record, in: bytes))
+    }
+
+    private static func entry(at record: Int, in bytes: UnsafeRawBufferPointer) -> Entry {
+        let stamp = FileStamp(device: word(0, of: record, in: bytes), inode: word(1, of: record, in: bytes),
+                              size: Int64(bitPattern: word(2, of: record, in: bytes)),
+                              modified: Int64(bitPattern: word(3, of: record, in: bytes)),
+                              changed: Int64(bitPattern: word(4, of: record, in: bytes)))
+        let start = record * recordSize + 40
+        return Entry(stamp: stamp, digest: ContentDigest(bytes: UnsafeRawBufferPointer(rebasing: bytes[start..<(start + 32)])))
+    }
+
+    private static func precedes(_ a: FileIdentity, _ b: FileIdentity) -> Bool {
+        (a.device, a.inode) < (b.device, b.inode)
     }
 }

@@ -35,6 +35,34 @@ struct HashCacheTests {
         #expect(reloaded.digest(for: otherDevice) == nil)
     }
 
+    @Test func savesMergeChangesIntoTheSortedRecordsWithoutLosingAny() throws {
+        let directory = try TemporaryDirectory()
+        func stamp(_ inode: UInt64, device: UInt64 = 7) -> FileStamp {
+            FileStamp(device: device, inode: inode, size: 1, modified: Self.old.modified, changed: Self.old.changed)
+        }
+        func digest(_ n: UInt64) -> ContentDigest { ContentDigest.of(Data("\(n)".utf8)) }
+        let first = Array(stride(from: UInt64(1), to: 10_000, by: 20)).shuffled()   // stored in no particular order
+        let cache = HashCache(at: "\(directory.path)/cache")
+        for inode in first { cache.store(digest(inode), for: stamp(inode), seenAt: Self.now) }
+        cache.store(digest(1), for: stamp(1, device: 3), seenAt: Self.now)
+        try cache.save()
+        // Reopened: update some, remove one (seen racily clean), add others, on both sides of the old ones.
+        let reopened = HashCache(at: "\(directory.path)/cache")
+        for inode in first { #expect(reopened.digest(for: stamp(inode)) == digest(inode)) }
+        let updated = first[0], removed = first[1]
+        reopened.store(digest(updated + 1), for: stamp(updated), seenAt: Self.now)
+        reopened.store(digest(removed), for: stamp(removed), seenAt: Self.old.modified)
+        for inode: UInt64 in [0, 20_000, 5_000] { reopened.store(digest(inode), for: stamp(inode), seenAt: Self.now) }
+        try reopened.save()
+        let last = HashCache(at: "\(directory.path)/cache")
+        #expect(last.warning == nil)
+        #expect(last.digest(for: stamp(updated)) == digest(updated + 1))
+        #expect(last.digest(for: stamp(removed)) == nil)
+        for inode in Set(first).subtracting([updated, removed]) { #expect(last.digest(for: stamp(inode)) == digest(inode)) }
+        for inode: UInt64 in [0, 20_000, 5_000] { #expect(last.digest(for: stamp(inode)) == digest(inode)) }
+        #expect(last.digest(for: stamp(1, device: 3)) == digest(1))
+    }
+
     @Test func racilyCleanEntriesAreNeverStored() throws {
         let directory = try TemporaryDirectory()
         let cache = HashCache(at: "\(directory.path)/cache")
