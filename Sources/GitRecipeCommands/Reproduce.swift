@@ -33,19 +33,19 @@ extension GitRecipeCommand {
             let outcome = try Reproducer(repository: repository).reproduce(original, executor: { config in
                 try Executor.cluster(named: executor, repository: repository, config: config)
             }, announce: { Terminal.standardError.write("\($0)\n") })
-            let recorded = "recorded as run \(outcome.id) on \(original.commit.prefix(12)); see it: git recipe show \(outcome.id)"
+            let run = "run \(outcome.id) on \(original.commit.prefix(12)); see it: git recipe show \(outcome.id)"
             switch outcome.status {
             case .cancelled:
-                throw RunEnded(status: .interrupted, message: "interrupted: the reproduction is \(recorded.dropFirst(12)) as cancelled")
+                throw RunEnded(status: .interrupted, message: "interrupted: the reproduction is recorded as cancelled, as \(run)")
             case .failed:
-                throw RunEnded(status: .stepFailed, message: "a step failed, so there is no verdict; the reproduction is \(recorded.dropFirst(12))")
+                throw RunEnded(status: .stepFailed, message: "a step failed, so there is no verdict; the reproduction is recorded as \(run)")
             case .succeeded:
                 break
             }
             guard let verdict = outcome.verdict else { return }
             print("verdict: \(verdict.tier.rawValue) — " + Self.summary(verdict, of: original.id))
             for line in verdict.lines { print("  \(line)") }
-            print(recorded)
+            print("recorded as \(run)")
             if verdict.tier == .diverged {
                 throw RunEnded(status: .checkFailed, message: "run \(original.id) did not reproduce (verdict: diverged)")
             }

@@ -25,6 +25,7 @@ public struct PreCommitCheck {
             .map { "\(String($0.mode, radix: 8)) \($0.blob) 0\t\($0.path)\n" }.joined()
         let key = ContentDigest.of(Array(listing.utf8)).hex
         let cache = "\(repository.gitDirectory)/recipes/watch-cache"
+        var check = StoredContentCheck(repository: repository, entries: entries, changed: staged, checkIgnored: true)
         if let cached = try? String(contentsOfFile: cache, encoding: .utf8), cached.hasPrefix(key + "\n") {
             let lines = cached.split(separator: "\n", omittingEmptySubsequences: false).dropFirst()
             let watched = lines.prefix { !$0.isEmpty }
@@ -35,12 +36,11 @@ public struct PreCommitCheck {
                 return String(fields[0])
             })
             if !touched.isEmpty {
-                var check = StoredContentCheck(repository: repository, entries: entries, changed: staged, checkIgnored: true)
+                // Only those recipes are loaded; the cache, still right, stays as it is.
                 check.recipes = touched
                 return try check.findings().findings
             }
         }
-        let check = StoredContentCheck(repository: repository, entries: entries, changed: staged, checkIgnored: true)
         let result = try check.findings()
         let all = Set(result.watched.values.joined()).sorted()
         let byRecipe = result.watched.keys.sorted().flatMap { recipe in result.watched[recipe]!.map { "\(recipe)\t\($0)" } }

@@ -45,7 +45,7 @@ public struct NotesSync {
             merged.added += pulled.added
             merged.commits += pulled.commits
             guard try repository.referenceTarget(Repository.notesRef) != nil else { return (merged, false) }
-            let result = try git(["push", "--quiet", remote, "\(Repository.notesRef):\(Repository.notesRef)"])
+            let result = try repository.runGit(["push", "--quiet", remote, "\(Repository.notesRef):\(Repository.notesRef)"])
             if result.status == 0 { return (merged, true) }
             let raced = ["[rejected]", "non-fast-forward", "fetch first", "cannot lock ref", "failed to update ref"]
             guard raced.contains(where: result.stderr.contains) else { throw SyncError(remote: remote, action: "push to", stderr: result.stderr) }
@@ -55,7 +55,7 @@ public struct NotesSync {
     }
 
     private func fetch() throws {
-        let result = try git(["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", remote, "+\(Repository.notesRef):\(trackingRef)"])
+        let result = try repository.runGit(["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", remote, "+\(Repository.notesRef):\(trackingRef)"])
         guard result.status != 0 else { return }
         // A remote nobody has pushed runs to yet has no notes ref: nothing to merge.
         guard result.stderr.contains("couldn't find remote ref") else {
@@ -115,24 +115,6 @@ public struct NotesSync {
 
     private func text(of blob: ObjectID) throws -> String {
         String(decoding: try repository.blobContents(blob), as: UTF8.self)
-    }
-
-    /// Runs the user's `git` in the work tree, in the foreground process group so that
-    /// SSH and credential prompts can reach the terminal; stderr is kept for the verdict.
-    private func git(_ arguments: [String]) throws -> (status: Int32, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "-C", repository.workTree] + arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["LC_ALL"] = "C"
-        process.environment = environment
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.standardError
-        try process.run()
-        let stderr = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stderr, as: UTF8.self))
     }
 }
 

@@ -8,8 +8,12 @@ extension RunReport {
         let commit: String
         /// Whether this repository has that commit (else the note was carried here by a rewrite).
         let commitPresent: Bool
+        /// Each run's manifest, read once.
+        let manifests: [ManifestValue]
         /// The first run's manifest: what the runs of a sweep share.
-        let manifest: ManifestValue
+        var manifest: ManifestValue { manifests[0] }
+        /// Each output path any run recorded, with each run's digest of it.
+        let outputs: [(path: String, digests: [String?])]
         /// The recipe's `description` at the commit.
         let description: String?
         /// The metrics the recipe declares a tolerance for.
@@ -26,9 +30,13 @@ extension RunReport {
             let run = runs[0]
             recipe = run.recipe
             commit = run.commit
-            manifest = try run.manifest()
+            let manifests = try runs.map { try $0.manifest() }
+            self.manifests = manifests
+            let manifest = manifests[0]
+            let recorded = manifests.map { Dictionary($0.outputDigests) { first, _ in first } }
+            outputs = Set(recorded.flatMap(\.keys)).sorted().map { path in (path, recorded.map { $0[path] }) }
             let own = try repository.commit(named: run.commit)
-            commitPresent = own != nil && own?.hex == run.commit
+            commitPresent = own?.hex == run.commit
             let entries = try repository.treeEntries(of: own ?? run.attachedTo)
             let pipeline = (try? Project.load(from: StoredFiles(repository: repository, entries: entries), recipes: [run.recipe]))?.pipelines.first
             description = pipeline?.recipe.summary
@@ -74,14 +82,6 @@ extension RunReport {
             if let kind = manifest["executor"]?["kind"]?.text, kind != "local" { words += ["--executor", kind] }
             return words.joined(separator: " ")
         }
-
-        /// Each output path any run recorded, with each run's digest of it.
-        func outputs(of runs: [RunRecord]) -> [(path: String, digests: [String?])] {
-            let recorded = runs.map { run in
-                Dictionary(((try? run.manifest())?["outputs"]?.entries ?? []).map { ($0.key, $0.value["digest"]?.text ?? "?") }) { first, _ in first }
-            }
-            return Set(recorded.flatMap(\.keys)).sorted().map { path in (path, recorded.map { $0[path] }) }
-        }
     }
 
     /// What of the runs' data and outputs this machine still holds, byte for byte.
@@ -107,7 +107,7 @@ extension RunReport {
             }
             untrackedInputs = untracked
             untrackedInputsHere = untracked.values.allSatisfy { $0.hasSuffix("unchanged") }
-            let outputs = facts.outputs(of: runs)
+            let outputs = facts.outputs
             let here = outputs.map { digest($0.path) }
             outputsHere = outputs.isEmpty ? nil : runs.indices.last { index in
                 zip(outputs, here).allSatisfy { output, digest in digest != nil && output.digests[index] == digest }
@@ -142,7 +142,7 @@ extension RunReport {
                 : .init(mark: preservation.untrackedInputsHere ? .met : .partly, item: "Data, tokenizer and preprocessing identified",
                         detail: data + (preservation.untrackedInputsHere ? "" : "; data outside git is not here unchanged, so it is identified but not preserved here")))
 
-            let outputs = facts.outputs(of: runs)
+            let outputs = facts.outputs
             items.append(outputs.isEmpty
                 ? .init(mark: .unmet, item: "Outputs preserved", detail: "the recipe declares no outputs")
                 : preservation.outputsHere.map { run in
@@ -152,7 +152,7 @@ extension RunReport {
                 } ?? .init(mark: .partly, item: "Outputs preserved",
                            detail: "recorded by digest only: the files here differ or are gone (the next run overwrites them); keep a copy somewhere durable"))
 
-            let probes = RunReport.inline(facts.manifest["environment"]?["probes"])
+            let probes = facts.manifest["environment"]?["probes"]?.inlinePairs ?? "—"
             items.append(facts.image != nil
                 ? .init(mark: .met, item: "Environment pinned", detail: "image pinned by digest; probes recorded: \(probes)")
                 : .init(mark: .partly, item: "Environment pinned", detail: "ran on the host, without a container image; probes recorded: \(probes)"))
@@ -177,7 +177,7 @@ extension RunReport {
 
         /// What the records show could still differ on another attempt.
         static func whatMayVary(facts: Facts, runs: [RunRecord], verdicts: Set<String>) -> ReportDocument.Check {
-            let manifests = runs.compactMap { try? $0.manifest() }
+            let manifests = facts.manifests
             var vary: [String] = []
             let drift = manifests.flatMap { manifest -> [String] in
                 guard case .list(let items)? = manifest["environment"]?["drift"] else { return [] }

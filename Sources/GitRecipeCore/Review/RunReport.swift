@@ -60,10 +60,10 @@ public struct RunReport {
         let rows: [[String]] = [
             ["commit", "`\(facts.commit)`" + (runs[0].inheritedFrom == nil ? "" : " (note carried to `\(runs[0].attachedTo.hex.prefix(12))`)")],
             ["recipe", "`\(facts.recipe)`, lock `\(runs[0].lock)`"],
-            ["params", Self.inline(facts.manifest["params"])],
-            ["overrides", Self.inline(facts.manifest["overrides"])],
+            ["params", facts.manifest["params"]?.inlinePairs ?? "—"],
+            ["overrides", facts.manifest["overrides"]?.inlinePairs ?? "—"],
             ["seeds", runs.map { $0.seed.map(String.init) ?? "—" }.joined(separator: ", ")],
-            ["environment", Self.inline(facts.manifest["environment"]?["probes"]) + (facts.image.map { " · image `\($0)`" } ?? " · no container image")],
+            ["environment", (facts.manifest["environment"]?["probes"]?.inlinePairs ?? "—") + (facts.image.map { " · image `\($0)`" } ?? " · no container image")],
             ["hardware", ([host?["name"]?.text, host?["os"]?.text, host?["arch"]?.text].compactMap { $0 } + hardware).joined(separator: " · ")],
             ["executor", facts.manifest["executor"]?["kind"]?.text ?? "—"],
             ["ran", "\(runs[0].started) by \(facts.manifest["user"]?["name"]?.text ?? "?")"],
@@ -91,7 +91,7 @@ public struct RunReport {
         let summary = names.map { name -> [String] in
             let value = byName[name]!
             return ["`\(name)`", String(value.count), SeedStatistics.format(value.mean), SeedStatistics.format(value.standardDeviation),
-                    SeedStatistics.format(value.minimum), SeedStatistics.format(value.maximum), Self.interval(value)]
+                    SeedStatistics.format(value.minimum), SeedStatistics.format(value.maximum), value.intervalText]
         }
         let perSeed = runs.map { run in
             [run.seed.map(String.init) ?? "—", "`\(run.id)`", run.status] + names.map { run.metrics[$0].map(SeedStatistics.format) ?? "—" }
@@ -173,7 +173,7 @@ public struct RunReport {
             + (facts.manifest["assets"]?.entries ?? []).map { ["asset `\($0.key)`", "`\($0.value["digest"]?.text ?? "?")`"] }
             + (facts.image.map { [["image", "`\($0)`"]] } ?? [])
         if !environment.isEmpty { blocks.append(.table(header: ["environment and assets", "digest"], rows: environment)) }
-        let outputs = facts.outputs(of: runs).map { output in
+        let outputs = facts.outputs.map { output in
             ["`\(output.path)`"] + output.digests.map { $0.map { "`\(ContentDigest($0)?.short ?? $0)`" } ?? "—" }
         }
         if !outputs.isEmpty {
@@ -220,16 +220,6 @@ public struct RunReport {
             let values = runs.compactMap { run in run.metrics[metric].map { (seed: run.seed, value: $0) } }
             return SeedStatistics(values.map(\.value)).map { .init(label: label, values: values, statistics: $0) }
         })
-    }
-
-    static func interval(_ statistics: SeedStatistics) -> String {
-        statistics.interval.map { "[\(SeedStatistics.format($0.lowerBound)), \(SeedStatistics.format($0.upperBound))]" } ?? "—"
-    }
-
-    /// `key=value` pairs of a mapping's leaves, in code spans; `—` for none.
-    static func inline(_ value: ManifestValue?) -> String {
-        let pairs = (value?.leaves ?? []).filter { !$0.path.isEmpty }.map { "`\($0.path)=\($0.value.text)`" }
-        return pairs.isEmpty ? "—" : pairs.joined(separator: " ")
     }
 
     /// The recipe's key metrics (those it declares a tolerance for) first, then the rest by name.

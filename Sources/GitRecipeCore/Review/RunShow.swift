@@ -32,9 +32,8 @@ public struct RunShow {
             text += "### Sweep `\(sweep)` — `\(runs[0].recipe)`, \(runs.count) seeds (\(runs.compactMap(\.seed).map(String.init).joined(separator: ", ")))\n\n"
             text += "| metric | n | mean | std | min | max | 95% CI |\n|---|---|---|---|---|---|---|\n"
             for (metric, statistics) in SeedStatistics.of(runs) {
-                let interval = statistics.interval.map { "[\(SeedStatistics.format($0.lowerBound)), \(SeedStatistics.format($0.upperBound))]" } ?? "—"
                 text += "| \(metric) | \(statistics.count) | \(SeedStatistics.format(statistics.mean)) | \(SeedStatistics.format(statistics.standardDeviation)) | "
-                    + "\(SeedStatistics.format(statistics.minimum)) | \(SeedStatistics.format(statistics.maximum)) | \(interval) |\n"
+                    + "\(SeedStatistics.format(statistics.minimum)) | \(SeedStatistics.format(statistics.maximum)) | \(statistics.intervalText) |\n"
             }
             text += "\n"
         }
@@ -52,10 +51,7 @@ public struct RunShow {
         func leaves(_ key: String) -> [(path: String, value: ManifestValue)] {
             (manifest[key]?.leaves ?? []).filter { !$0.path.isEmpty }
         }
-        func inline(_ key: String) -> String {
-            let pairs = leaves(key).map { "`\($0.path)=\($0.value.text)`" }
-            return pairs.isEmpty ? "—" : pairs.joined(separator: " ")
-        }
+        func inline(_ key: String) -> String { manifest[key]?.inlinePairs ?? "—" }
         var commit = "`\(run.attachedTo.hex.prefix(12))`"
         if let origin = run.inheritedFrom { commit += " — inherited from `\(origin.prefix(12))`, where it ran" }
         let host = ["name", "os", "arch", "cpu"].compactMap { manifest["host"]?[$0]?.text }
@@ -72,7 +68,7 @@ public struct RunShow {
         var text = "#### `\(run.recipe)` — run `\(run.id)` — \(run.status)\n\n| | |\n|---|---|\n"
         text += rows.map { "| \($0.0) | \(escaped($0.1)) |\n" }.joined() + "\n"
         text += table("metric", "value", run.metrics.keys.sorted().map { ($0, SeedStatistics.format(run.metrics[$0]!)) })
-        text += table("output", "digest", (manifest["outputs"]?.entries ?? []).map { ($0.key, "`\($0.value["digest"]?.text ?? "?")`") })
+        text += table("output", "digest", manifest.outputDigests.map { ($0.path, "`\($0.digest)`") })
         text += table("input", "digest", leaves("inputs").map { ($0.path, "`\($0.value.text)`") })
         if case .list(let steps)? = manifest["steps"], !steps.isEmpty {
             text += "| step | exit | seconds |\n|---|---|---|\n"
@@ -96,5 +92,23 @@ extension ManifestValue {
     var entries: [Entry] {
         if case .map(let entries) = self { return entries }
         return []
+    }
+
+    /// A manifest's `outputs` as path and digest, in recorded order.
+    var outputDigests: [(path: String, digest: String)] {
+        (self["outputs"]?.entries ?? []).map { ($0.key, $0.value["digest"]?.text ?? "?") }
+    }
+
+    /// `key=value` code spans of a mapping's leaves, for a Markdown cell; `—` for none.
+    var inlinePairs: String {
+        let pairs = leaves.filter { !$0.path.isEmpty }.map { "`\($0.path)=\($0.value.text)`" }
+        return pairs.isEmpty ? "—" : pairs.joined(separator: " ")
+    }
+}
+
+extension SeedStatistics {
+    /// `[low, high]` for a table, or `—` for a single run.
+    var intervalText: String {
+        interval.map { "[\(Self.format($0.lowerBound)), \(Self.format($0.upperBound))]" } ?? "—"
     }
 }

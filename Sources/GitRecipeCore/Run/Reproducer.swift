@@ -62,7 +62,7 @@ public struct Reproducer {
         let settings = try RunSettings(recipe: pipeline.recipe, assignments: Self.assignments(manifest["overrides"]), seed: seed, seeds: nil)
         let original = Reproduction(
             run: run.id,
-            outputs: Dictionary(uniqueKeysWithValues: (manifest["outputs"]?.entries ?? []).map { ($0.key, $0.value["digest"]?.text ?? "") }),
+            outputs: Dictionary(manifest.outputDigests) { first, _ in first },
             metrics: run.metrics, tolerance: pipeline.recipe.tolerance)
         let outcome = try runner.run(settings, seed: seed, sweep: nil, preflight: preflight, on: cluster, reproducing: original)
         try locker.finish()

@@ -16,7 +16,7 @@ struct ScratchWorktree {
         try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
         Self.removeAbandoned(in: parent, repository: repository)
         path = "\(parent)/\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
-        let outcome = try Self.git(["worktree", "add", "--detach", "--quiet", path, commit.hex], in: repository)
+        let outcome = try repository.runGit(["worktree", "add", "--detach", "--quiet", path, commit.hex])
         guard outcome.status == 0 else {
             try? FileManager.default.removeItem(atPath: path)
             throw ReproduceError.worktree(action: "check out \(commit.hex.prefix(12))", stderr: outcome.stderr)
@@ -31,9 +31,9 @@ struct ScratchWorktree {
     static func parent(of repository: Repository) -> String { "\(repository.commonDirectory)/recipes/reproduce" }
 
     private static func remove(_ path: String, repository: Repository) {
-        if (try? git(["worktree", "remove", "--force", "--force", path], in: repository))?.status != 0 {
+        if (try? repository.runGit(["worktree", "remove", "--force", "--force", path]))?.status != 0 {
             try? FileManager.default.removeItem(atPath: path)
-            _ = try? git(["worktree", "prune"], in: repository)
+            _ = try? repository.runGit(["worktree", "prune"])
         }
     }
 
@@ -45,14 +45,5 @@ struct ScratchWorktree {
                   kill(pid, 0) != 0, errno == ESRCH else { continue }
             remove("\(parent)/\(name)", repository: repository)
         }
-    }
-
-    private static func git(_ arguments: [String], in repository: Repository) throws -> ChildProcess.Outcome {
-        var environment = ProcessInfo.processInfo.environment
-        for name in Repository.locationVariables { environment[name] = nil }
-        environment["LC_ALL"] = "C"
-        let command = ["git", "--git-dir=\(repository.gitDirectory)", "--work-tree=\(repository.workTree)"] + arguments
-        return try ChildProcess(arguments: command, directory: repository.workTree, environment: environment)
-            .run(timeout: 24 * 3600)
     }
 }

@@ -1,0 +1,27 @@
+import Foundation
+
+extension Repository {
+    /// Runs the user's own `git` on this repository, for what it does better than libgit2:
+    /// transports with the user's credentials and URL rewrites, checkouts with their filters
+    /// (Git LFS). It runs in the work tree and in our process group, so SSH and credential
+    /// prompts reach the terminal; its stdout goes to our stderr, its stderr (in the C
+    /// locale) is kept for the error message. The repository is named explicitly: what git
+    /// exported to us may name another checkout.
+    func runGit(_ arguments: [String]) throws -> (status: Int32, stderr: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git", "--git-dir=\(gitDirectory)", "--work-tree=\(workTree)"] + arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: workTree)
+        var environment = ProcessInfo.processInfo.environment
+        for name in Self.locationVariables { environment[name] = nil }
+        environment["LC_ALL"] = "C"
+        process.environment = environment
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.standardError
+        try process.run()
+        let stderr = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stderr, as: UTF8.self))
+    }
+}
