@@ -27,7 +27,10 @@ func check(_ operation: @autoclosure () -> String, _ call: () -> Int32) throws(G
 
 /// The process-wide libgit2 runtime.
 enum LibGit2 {
-    private static let initialized: Bool = git_libgit2_init() > 0
+    /// Objects are not hashed again on every read, as git does not: SHA-1 with collision
+    /// detection over each tree and blob read costs the hook milliseconds, and damage is
+    /// `git fsck`'s to find.
+    private static let initialized: Bool = git_libgit2_init() > 0 && git_recipe_set_strict_hash_verification(0) == 0
 
     /// Initialises libgit2 once per process; it is never shut down in the CLI.
     static func initialize() { _ = initialized }

@@ -2,14 +2,18 @@ import CLibGit2
 
 /// A git object id (SHA-1), printed as 40 hex digits.
 public struct ObjectID: Hashable, Sendable, CustomStringConvertible {
-    /// The 40-hex-digit form git prints.
-    public let hex: String
+    /// The twenty bytes, formatted only when printed: an index of ten thousand entries is
+    /// read without making ten thousand strings.
+    private let head: UInt64
+    private let middle: UInt64
+    private let tail: UInt32
 
     init(_ oid: git_oid) {
-        // git_oid_tostr_s writes to a per-thread buffer libgit2 sets up in git_libgit2_init.
-        LibGit2.initialize()
         var oid = oid
-        hex = String(cString: git_oid_tostr_s(&oid))
+        let bytes = UnsafeRawBufferPointer(start: &oid.id, count: 20)
+        head = bytes.loadUnaligned(as: UInt64.self)
+        middle = bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+        tail = bytes.loadUnaligned(fromByteOffset: 16, as: UInt32.self)
     }
 
     /// Parses 40 hex digits.
@@ -22,8 +26,26 @@ public struct ObjectID: Hashable, Sendable, CustomStringConvertible {
     /// The id as libgit2 takes it.
     var oid: git_oid {
         var oid = git_oid()
-        git_oid_fromstr(&oid, hex)
+        withUnsafeMutableBytes(of: &oid.id) { bytes in
+            bytes.storeBytes(of: head, as: UInt64.self)
+            bytes.storeBytes(of: middle, toByteOffset: 8, as: UInt64.self)
+            bytes.storeBytes(of: tail, toByteOffset: 16, as: UInt32.self)
+        }
         return oid
+    }
+
+    /// The 40-hex-digit form git prints.
+    public var hex: String {
+        withUnsafeBytes(of: oid.id) { bytes in
+            String(unsafeUninitializedCapacity: 2 * bytes.count) { buffer in
+                let digits = Array("0123456789abcdef".utf8)
+                for (position, byte) in bytes.enumerated() {
+                    buffer[2 * position] = digits[Int(byte >> 4)]
+                    buffer[2 * position + 1] = digits[Int(byte & 0xf)]
+                }
+                return 2 * bytes.count
+            }
+        }
     }
 
     public var description: String { hex }
