@@ -76,6 +76,24 @@ struct HookTests {
         #expect(otherStale.stderr.hasPrefix("error: .recipes/other.lock does not match the staged content of 'other':"), "\(otherStale)")
     }
 
+    /// With the cache right, only the watched paths are compared with HEAD: a file deep under
+    /// a watched directory is still seen, and one beside it (`src2/`) is not taken for it.
+    @Test func withTheWatchCacheAFileUnderAWatchedDirectoryIsSeen() throws {
+        let repo = try Self.project()
+        try repo.write(".recipes/lib.yaml", "version: 1\nseed: 1\nsteps:\n  s: {run: ls src, inputs: [src/]}\n")
+        try repo.write("src/deep/module.py", "A = 1\n")
+        try repo.write("src2/module.py", "B = 1\n")
+        #expect(try repo.recipe("lock").status == 0)
+        #expect(try commit(repo, ".").status == 0)
+        #expect(try repo.read(".git/recipes/watch-cache").contains("\nlib\tsrc/\n"))
+        try repo.write("src2/module.py", "B = 2\n")
+        #expect(try commit(repo, "src2/module.py").status == 0, "src2/ is not watched")
+        try repo.write("src/deep/module.py", "A = 2\n")
+        let stale = try commit(repo, "src/deep/module.py")
+        #expect(stale.status != 0)
+        #expect(stale.stderr.hasPrefix("error: .recipes/lib.lock does not match the staged content of 'lib':\n  input 'src/': sha256:"), "\(stale)")
+    }
+
     @Test func aStaleLockIsBlockedWithTheExactFix() throws {
         let repo = try Self.project()
         try repo.write("train.py", "print(2)\n")

@@ -26,20 +26,34 @@ extension Repository {
         try withIndex { index in try entries(of: index) }
     }
 
-    /// What is staged: the index's entries, and the paths whose staged content differs from
-    /// HEAD's (every staged path while HEAD is unborn), from one reading of the index.
-    public func stagedChanges() throws -> (entries: [IndexEntry], paths: [String]) {
-        try withIndex { index in
+    /// The paths whose staged content differs from HEAD's (every staged path while HEAD is
+    /// unborn). Given `among` (files, and directories as `dir/`), only those paths are
+    /// compared, and the parts of the tree outside them are never read.
+    public func stagedPaths(among paths: [String]? = nil) throws -> [String] {
+        if paths?.isEmpty == true { return [] }   // to libgit2, no pathspec means everything
+        return try withIndex { index in
             var tree: OpaquePointer?
             if let head = try head() {
                 var oid = head.tree.oid
                 try check("read HEAD's tree") { git_tree_lookup(&tree, raw, &oid) }
             }
             defer { git_tree_free(tree) }
+            var options = git_diff_options()
+            try check("set up a diff") { git_diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION)) }
             var diff: OpaquePointer?
-            try check("compare the index with HEAD") { git_diff_tree_to_index(&diff, raw, tree, index, nil) }
+            let pathspec = (paths ?? []).map { strdup($0) }
+            defer { pathspec.forEach { free($0) } }
+            try pathspec.withUnsafeBufferPointer { strings in
+                if paths != nil {
+                    // Literal paths, not patterns: a `*` in a file name is just a `*`.
+                    options.flags |= GIT_DIFF_DISABLE_PATHSPEC_MATCH.rawValue
+                    options.pathspec = git_strarray(strings: UnsafeMutablePointer(mutating: strings.baseAddress), count: strings.count)
+                }
+                try check("compare the index with HEAD") { git_diff_tree_to_index(&diff, raw, tree, index, &options) }
+            }
             defer { git_diff_free(diff) }
-            return (try entries(of: index), Self.paths(in: diff))
+            // libgit2 also takes a path without `/` to mean a directory of that name.
+            return Self.paths(in: diff).filter { path in paths?.contains { RepositoryPath.overlap($0, path) } ?? true }
         }
     }
 
@@ -59,20 +73,23 @@ extension Repository {
         var index: OpaquePointer?
         try check("read the index") { git_repository_index(&index, raw) }
         defer { git_index_free(index) }
-        try check("reload the index") { git_index_read(index, 1) }
+        try check("reload the index") { git_index_read(index, 0) }
         return try body(index)
     }
 
     private func entries(of index: OpaquePointer?) throws -> [IndexEntry] {
-        (0..<git_index_entrycount(index)).compactMap { position in
+        var entries: [IndexEntry] = []
+        entries.reserveCapacity(git_index_entrycount(index))
+        for position in 0..<git_index_entrycount(index) {
             guard let entry = git_index_get_byindex(index, position)?.pointee,
-                  (Int32(entry.flags) & GIT_INDEX_ENTRY_STAGEMASK) >> GIT_INDEX_ENTRY_STAGESHIFT == 0 else { return nil }
+                  (Int32(entry.flags) & GIT_INDEX_ENTRY_STAGEMASK) >> GIT_INDEX_ENTRY_STAGESHIFT == 0 else { continue }
             let recorded = IndexEntry.RecordedStat(
                 size: entry.file_size, inode: entry.ino,
                 modified: Int64(entry.mtime.seconds) * 1_000_000_000 + Int64(entry.mtime.nanoseconds),
                 changed: Int64(entry.ctime.seconds) * 1_000_000_000 + Int64(entry.ctime.nanoseconds))
-            return IndexEntry(path: String(cString: entry.path), blob: ObjectID(entry.id), mode: entry.mode, recorded: recorded)
+            entries.append(IndexEntry(path: String(cString: entry.path), blob: ObjectID(entry.id), mode: entry.mode, recorded: recorded))
         }
+        return entries
     }
 
     /// A blob's bytes.

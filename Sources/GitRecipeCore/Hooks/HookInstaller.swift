@@ -29,9 +29,10 @@ public struct HookInstaller {
     /// itself: when `.git/recipes/watch-cache` matches the staged `.recipes/` entries and no
     /// staged path touches a watched one, nothing relevant is staged and git-recipe is not
     /// started at all (git's own diff is a few milliseconds; starting git-recipe is more
-    /// than the hook's whole budget). Any doubt falls through to the full check.
+    /// than the hook's whole budget). Any doubt falls through to the full check, which calls
+    /// `git-recipe` itself: `git recipe` would start git only to find it on the PATH.
     static func script(_ name: String) -> String {
-        let check = name == "pre-commit" ? "pre_commit_fast_path || git recipe hook run \(name) \"$@\"" : "git recipe hook run \(name) \"$@\""
+        let check = name == "pre-commit" ? "pre_commit_fast_path || git-recipe hook run \(name) \"$@\"" : "git-recipe hook run \(name) \"$@\""
         let fastPath = name != "pre-commit" ? "" : """
         # Succeeds only when it is sure nothing the recipes watch is staged. A watched path
         # staged means a check is needed, so that is looked at before the key.

@@ -12,7 +12,7 @@ public struct Findings: Sendable {
 /// content (probe outputs aside); its outputs are untracked (and ignored, for the index).
 struct StoredContentCheck {
     let repository: Repository
-    let entries: [IndexEntry]
+    let files: StoredFiles
     let changed: [String]
     /// Whether outputs must be ignored by the work tree's rules: meaningful for the index only.
     let checkIgnored: Bool
@@ -22,8 +22,7 @@ struct StoredContentCheck {
     /// One line per problem, each naming the file and the exact fix; `touched` names the
     /// recipes the change touches, `watched` the paths each loaded recipe's lock depends on.
     func findings() throws -> (findings: Findings, touched: [String], watched: [String: [String]]) {
-        guard entries.contains(where: { $0.path.hasPrefix(Project.directory + "/") }) else { return (Findings(), [], [:]) }
-        let files = StoredFiles(repository: repository, entries: entries)
+        guard !files.entries(overlapping: Project.directory + "/").isEmpty else { return (Findings(), [], [:]) }
         var names: [String] = []
         if let recipes {
             names = try Project.recipeNames(in: files).filter(recipes.contains)
@@ -88,7 +87,7 @@ struct StoredContentCheck {
             var digests: [String: ContentDigest] = [:]
             let indexWritten = Self.modificationTime(of: "\(repository.gitDirectory)/index")
             for input in pipeline.pinnedPaths {
-                let tracked = entries.filter { RepositoryPath.overlap(input, $0.path) }
+                let tracked = files.entries(overlapping: input)
                 // A file git's index says is unchanged since staging holds the staged bytes,
                 // so the hash cache serves it; only the others are read from their blobs.
                 for entry in tracked where !isUnchangedOnDisk(entry, indexWritten: indexWritten) {
@@ -114,7 +113,7 @@ struct StoredContentCheck {
             problems.append("\(lockPath) is not staged, and '\(name)' changed; run: \(fix)")
         }
         for output in pipeline.steps.flatMap(\.outputs) {
-            if let tracked = entries.first(where: { RepositoryPath.overlap(output, $0.path) }) {
+            if let tracked = files.entries(overlapping: output).first {
                 problems.append("output '\(output)' of '\(name)' is tracked by git ('\(tracked.path)'); outputs are results, not sources: run: git rm -r --cached \(output) && echo '\(output)' >> .gitignore")
             } else if checkIgnored, try !repository.isIgnored(output) {
                 problems.append("output '\(output)' of '\(name)' is not ignored by git, so a run would leave the tree dirty; run: echo '\(output)' >> .gitignore && git add .gitignore")

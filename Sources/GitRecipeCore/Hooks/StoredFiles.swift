@@ -6,12 +6,12 @@ public struct StoredFiles: ProjectFiles {
     private let repository: Repository
     /// Sorted by path, as git's index and a tree walk already are: lookups are binary
     /// searches, with no table of ten thousand paths to build first.
-    private let entries: [IndexEntry]
+    public let entries: [IndexEntry]
 
     public init(repository: Repository, entries: [IndexEntry]) {
         self.repository = repository
-        let sorted = zip(entries, entries.dropFirst()).allSatisfy { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
-        self.entries = sorted ? entries : entries.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+        let sorted = zip(entries, entries.dropFirst()).allSatisfy { $0.path.precedesByBytes($1.path) }
+        self.entries = sorted ? entries : entries.sorted { $0.path.precedesByBytes($1.path) }
     }
 
     public func read(_ path: String) throws -> String? {
@@ -31,12 +31,24 @@ public struct StoredFiles: ProjectFiles {
         return names.sorted()
     }
 
+    /// The entries `path` names: the one file, or every file under a directory (`dir/`).
+    public func entries(overlapping path: String) -> ArraySlice<IndexEntry> {
+        let start = firstIndex(notBefore: path)
+        var end = start
+        if path.hasSuffix("/") {
+            while end < entries.endIndex, entries[end].path.hasPrefix(path) { end += 1 }
+        } else if end < entries.endIndex, entries[end].path == path {
+            end += 1
+        }
+        return entries[start..<end]
+    }
+
     /// The position of the first entry whose path is not before `path` in byte order.
     private func firstIndex(notBefore path: String) -> Int {
         var low = entries.startIndex, high = entries.endIndex
         while low < high {
             let middle = (low + high) / 2
-            if entries[middle].path.utf8.lexicographicallyPrecedes(path.utf8) { low = middle + 1 } else { high = middle }
+            if entries[middle].path.precedesByBytes(path) { low = middle + 1 } else { high = middle }
         }
         return low
     }

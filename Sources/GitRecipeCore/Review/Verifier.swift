@@ -31,9 +31,9 @@ public struct Verifier {
         for commit in commits {
             let label = "commit \(commit.hex.prefix(12))"
             do {
-                let entries = try repository.treeEntries(of: commit)
-                let changed = wholeTree ? entries.map(\.path) : try repository.changedPaths(of: commit)
-                let check = StoredContentCheck(repository: repository, entries: entries, changed: changed,
+                let files = StoredFiles(repository: repository, entries: try repository.treeEntries(of: commit))
+                let changed = wholeTree ? files.entries.map(\.path) : try repository.changedPaths(of: commit)
+                let check = StoredContentCheck(repository: repository, files: files, changed: changed,
                                                checkIgnored: false, recipes: recipe.map { [$0] })
                 let result = try check.findings()
                 findings.problems += result.findings.problems.map { "\(label): \($0)" }

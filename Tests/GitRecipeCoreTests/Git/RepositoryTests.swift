@@ -93,4 +93,23 @@ struct RepositoryTests {
         try repository.setConfig("notes.recipes.mergeStrategy", to: "union")
         #expect(try repo.git("config", "--local", "--get", "notes.recipes.mergeStrategy") == "union")
     }
+
+    @Test func stagedPathsAreWhatGitDiffCachedListsAndCanBeLimitedToLiteralPaths() throws {
+        let repo = try TemporaryGitRepository()
+        for path in ["data/a.txt", "data2/b.txt", "top.txt", "weird*name"] { try repo.write(path, "1") }
+        try repo.commitAll("first")
+        let repository = try Repository.discover(from: repo.path, environment: [:])
+        #expect(try repository.stagedPaths() == [])
+        for path in ["data/a.txt", "data2/b.txt", "top.txt", "weird*name", "data/new.txt"] { try repo.write(path, "2") }
+        try repo.git("add", "-A")
+        // Read after the index changed on disk: the repository's cached index is re-read.
+        let all = try repository.stagedPaths()
+        #expect(all == (try repo.git("diff", "--cached", "--name-only", "--no-renames")).split(separator: "\n").map(String.init))
+        #expect(all == ["data/a.txt", "data/new.txt", "data2/b.txt", "top.txt", "weird*name"])
+        // A directory ends in `/` and holds only what is under it (not `data2/`); a `*` is literal.
+        #expect(try repository.stagedPaths(among: ["data/", "weird*name"]) == ["data/a.txt", "data/new.txt", "weird*name"])
+        #expect(try repository.stagedPaths(among: ["w*", "data"]) == [])
+        #expect(try repository.stagedPaths(among: ["top.txt", "missing/"]) == ["top.txt"])
+        #expect(try repository.stagedPaths(among: []) == [])
+    }
 }
