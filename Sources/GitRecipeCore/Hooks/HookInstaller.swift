@@ -35,9 +35,13 @@ public struct HookInstaller {
         let check = name == "pre-commit" ? "pre_commit_fast_path || git-recipe hook run \(name) \"$@\"" : "git-recipe hook run \(name) \"$@\""
         let fastPath = name != "pre-commit" ? "" : """
         # Succeeds only when it is sure nothing the recipes watch is staged. A watched path
-        # staged means a check is needed, so that is looked at before the key.
+        # staged means a check is needed, so that is looked at before the key. git runs
+        # hooks from the top of the work tree, where .git is the git directory except in a
+        # linked worktree; a cache is right wherever it is found if its key matches, since
+        # the watched paths follow from the key's .recipes/ entries.
         pre_commit_fast_path() {
-            cache="$(git rev-parse --git-dir)/recipes/watch-cache"
+            cache=.git/recipes/watch-cache
+            [ -f "$cache" ] || cache="$(git rev-parse --git-dir)/recipes/watch-cache"
             [ -f "$cache" ] || return 1
             git diff --cached --name-only --no-renames | awk -v cache="$cache" '
                 BEGIN { if ((getline first < cache) <= 0) exit 1
