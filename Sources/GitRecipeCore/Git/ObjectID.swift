@@ -1,7 +1,7 @@
 import CLibGit2
 
 /// A git object id (SHA-1), printed as 40 hex digits.
-public struct ObjectID: Hashable, Sendable, CustomStringConvertible {
+public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// The twenty bytes, formatted only when printed: an index of ten thousand entries is
     /// read without making ten thousand strings.
     private let head: UInt64
@@ -49,4 +49,10 @@ public struct ObjectID: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { hex }
+
+    /// The order of the hex forms (byte order), without making them.
+    public static func < (a: ObjectID, b: ObjectID) -> Bool {
+        (UInt64(bigEndian: a.head), UInt64(bigEndian: a.middle), UInt32(bigEndian: a.tail))
+            < (UInt64(bigEndian: b.head), UInt64(bigEndian: b.middle), UInt32(bigEndian: b.tail))
+    }
 }

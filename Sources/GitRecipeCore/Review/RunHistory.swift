@@ -20,7 +20,7 @@ public struct RunHistory {
 
     /// Every recorded run, once per commit it is attached to.
     public func allRuns() throws -> [RunRecord] {
-        try notes.keys.sorted { $0.hex < $1.hex }.flatMap(runs(on:))
+        try notes.keys.sorted().flatMap(runs(on:))
     }
 
     /// What `name` names (DESIGN §3): a run id or a unique suffix of one, a sweep id, `REV`

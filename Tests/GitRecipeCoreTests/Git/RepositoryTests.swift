@@ -112,4 +112,15 @@ struct RepositoryTests {
         #expect(try repository.stagedPaths(among: ["top.txt", "missing/"]) == ["top.txt"])
         #expect(try repository.stagedPaths(among: []) == [])
     }
+
+    @Test func objectIDsSortAsTheirHexFormsDo() {
+        let hexes = ["ff00000000000000000000000000000000000000", "00ff000000000000000000000000000000000000",
+                     "0000000000000000000000000000000000000001", "0000000000000000ff00000000000000000000aa",
+                     "00000000000000000000000000000000000000ff", "0100000000000000000000000000000000000000",
+                     "0000000000000000000000000000000000000100", "0000000000000000000000000000000001000000"]
+        let ids = hexes.compactMap(ObjectID.init(hex:))
+        #expect(ids.count == hexes.count)
+        #expect(ids.map(\.hex) == hexes, "hex reads back as written")
+        #expect(ids.sorted().map(\.hex) == hexes.sorted())
+    }
 }
