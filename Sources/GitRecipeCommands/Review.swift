@@ -25,7 +25,7 @@ extension GitRecipeCommand {
         @Option(help: "Only runs that ended so: succeeded, failed or cancelled.")
         var status: String?
 
-        @Option(help: "At most this many lines.")
+        @Option(name: [.customShort("n"), .long], help: "At most this many lines (-n, as git log takes it).")
         var limit: Int?
 
         @Flag(help: "One line per run, sweeps included.")

@@ -184,6 +184,7 @@ struct ReviewTests {
         let lines = { (arguments: [String]) in try repo.recipe(["log"] + arguments).stdout.split(separator: "\n") }
         #expect(try lines(["--expand"]).count == 5)
         #expect(try lines(["--limit", "1"]).count == 1)
+        #expect(try lines(["-n", "1"]) == (try lines(["--limit", "1"])))
         #expect(try lines(["HEAD~1..HEAD"]).count == 1)
         #expect(try lines(["--recipe", "other"]).isEmpty)
         #expect(try lines(["--status", "failed"]).isEmpty)
