@@ -266,6 +266,26 @@ struct HookFastPathTests {
         return repo
     }
 
+    /// The script calls `git-recipe`, not `git recipe`: git puts its exec-path first on the
+    /// PATH of the hooks it runs, so a git-recipe installed only there still checks the commit.
+    @Test func gitRecipeOnlyInGitsExecPathStillChecks() throws {
+        let repo = try primed()
+        try repo.write("train.py", "print('stale')\n")
+        try repo.git("add", "train.py")
+        let execPath = try TemporaryDirectory()
+        let gitCore = try repo.git("--exec-path")
+        for name in try FileManager.default.contentsOfDirectory(atPath: gitCore) {
+            try FileManager.default.createSymbolicLink(atPath: "\(execPath.path)/\(name)", withDestinationPath: "\(gitCore)/\(name)")
+        }
+        try FileManager.default.createSymbolicLink(atPath: "\(execPath.path)/git-recipe", withDestinationPath: "\(BuiltProducts.directory)/git-recipe")
+        var environment = repo.environment
+        environment["PATH"] = "/usr/bin:/bin"
+        environment["GIT_EXEC_PATH"] = execPath.path
+        let result = try run("git", ["commit", "-q", "-m", "stale"], in: repo.path, environment: environment)
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("error: .recipes/train.lock does not match the staged content of 'train':"), "\(result)")
+    }
+
     @Test func anUnrelatedChangeNeedsNoGitRecipe() throws {
         let repo = try primed()
         try repo.write("README.md", "# two\n")

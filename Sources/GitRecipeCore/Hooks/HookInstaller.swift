@@ -30,7 +30,8 @@ public struct HookInstaller {
     /// staged path touches a watched one, nothing relevant is staged and git-recipe is not
     /// started at all (git's own diff is a few milliseconds; starting git-recipe is more
     /// than the hook's whole budget). Any doubt falls through to the full check, which calls
-    /// `git-recipe` itself: `git recipe` would start git only to find it on the PATH.
+    /// `git-recipe` itself: `git recipe` would start git only to find it on the PATH (where
+    /// git puts its exec-path for hooks, so a git-recipe installed there is found too).
     static func script(_ name: String) -> String {
         let check = name == "pre-commit" ? "pre_commit_fast_path || git-recipe hook run \(name) \"$@\"" : "git-recipe hook run \(name) \"$@\""
         let fastPath = name != "pre-commit" ? "" : """
