@@ -59,12 +59,21 @@ public struct RunLog {
         guard !entries.isEmpty else { return "" }
         let rows = entries.map { cells(for: $0, metricLimit: 4) }
         let widths = (0..<Self.columns.count - 1).map { column in rows.map { $0[column].count }.max()! }
-        return rows.map { row in
-            var line = zip(row.dropLast(), widths).map { $0.padded(to: $1) }
-                .joined(separator: "  ") + "  " + row.last!
+        // One string appended to, not a string per cell and per line: ten thousand runs
+        // make fifty thousand cells.
+        var text = ""
+        for row in rows {
+            var line = ""
+            for (cell, width) in zip(row.dropLast(), widths) {
+                line += cell
+                line += String(repeating: " ", count: width - cell.count + 2)
+            }
+            line += row[row.count - 1]
             while line.last == " " { line.removeLast() }
-            return line
-        }.joined(separator: "\n") + "\n"
+            text += line
+            text += "\n"
+        }
+        return text
     }
 
     /// A GitHub-flavoured Markdown table.
