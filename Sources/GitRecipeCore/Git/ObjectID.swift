@@ -9,11 +9,10 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
     private let tail: UInt32
 
     init(_ oid: git_oid) {
-        var oid = oid
-        let bytes = UnsafeRawBufferPointer(start: &oid.id, count: 20)
-        head = bytes.loadUnaligned(as: UInt64.self)
-        middle = bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
-        tail = bytes.loadUnaligned(fromByteOffset: 16, as: UInt32.self)
+        (head, middle, tail) = withUnsafeBytes(of: oid.id) { bytes in
+            (bytes.loadUnaligned(as: UInt64.self), bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+             bytes.loadUnaligned(fromByteOffset: 16, as: UInt32.self))
+        }
     }
 
     /// Parses 40 hex digits.
