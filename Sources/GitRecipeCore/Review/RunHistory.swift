@@ -1,4 +1,6 @@
+import Dispatch
 import Foundation
+import Synchronization
 
 /// The runs recorded in `refs/notes/recipes`, found by commit, by range or by name.
 public struct RunHistory {
@@ -14,13 +16,38 @@ public struct RunHistory {
     /// The runs attached to `commit`, in id order.
     public func runs(on commit: ObjectID) throws -> [RunRecord] {
         guard let blob = notes[commit] else { return [] }
-        let note = RunNote(parsing: String(decoding: try repository.blobContents(blob), as: UTF8.self))
-        return note.documents.compactMap { RunRecord(document: $0.text, attachedTo: commit) }
+        return Self.records(in: try repository.blobContents(blob), attachedTo: commit)
+    }
+
+    /// The runs attached to each of `commits`, in the same order: the notes are read and
+    /// parsed on every core (`log` over ten thousand commits reads ten thousand notes), each
+    /// worker with a repository handle of its own, as libgit2 handles are not shared
+    /// between threads. The first error, in commit order, is thrown.
+    public func runs(on commits: [ObjectID]) throws -> [[RunRecord]] {
+        let noted = commits.indices.compactMap { index in notes[commits[index]].map { (index: index, blob: $0) } }
+        let results = Slots<Result<[RunRecord], any Error>>(count: commits.count)
+        let next = Atomic<Int>(0)
+        let (workTree, gitDirectory) = (repository.workTree, repository.gitDirectory)
+        let workers = min(ProcessInfo.processInfo.activeProcessorCount, (noted.count + 255) / 256)
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            let handle = Result { try Repository.discover(from: workTree, environment: ["GIT_DIR": gitDirectory, "GIT_WORK_TREE": workTree]) }
+            while true {
+                let position = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                guard position < noted.count else { return }
+                let (index, blob) = noted[position]
+                results[index] = Result { Self.records(in: try handle.get().blobContents(blob), attachedTo: commits[index]) }
+            }
+        }
+        return try commits.indices.map { try results[$0]?.get() ?? [] }
+    }
+
+    private static func records(in note: Data, attachedTo commit: ObjectID) -> [RunRecord] {
+        RunNote(parsing: String(decoding: note, as: UTF8.self)).documents.compactMap { RunRecord(document: $0.text, attachedTo: commit) }
     }
 
     /// Every recorded run, once per commit it is attached to.
     public func allRuns() throws -> [RunRecord] {
-        try notes.keys.sorted().flatMap(runs(on:))
+        try runs(on: notes.keys.sorted()).flatMap { $0 }
     }
 
     /// What `name` names (DESIGN §3): a run id or a unique suffix of one, a sweep id, `REV`

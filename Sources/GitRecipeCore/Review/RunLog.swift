@@ -33,19 +33,27 @@ public struct RunLog {
     /// The runs on `commits` (newest first), filtered; within a commit, newest run first.
     public init(history: RunHistory, commits: [ObjectID], filter: Filter, keyMetrics: [String: [String]] = [:]) throws {
         var entries: [Entry] = []
-        commits: for commit in commits {
-            let runs = try history.runs(on: commit).reversed().filter { run in
-                (filter.recipe.map { $0 == run.recipe } ?? true) && (filter.status.map { $0 == run.status } ?? true)
-            }
-            var folded: [String: Int] = [:]
-            for run in runs {
-                if !filter.expand, let sweep = run.sweep, let position = folded[sweep] {
-                    entries[position] = Entry(commit: commit, runs: [run] + entries[position].runs)
-                    continue
+        var start = 0, size = 64
+        reading: while start < commits.count {
+            // Read in growing chunks, so that a limit stops the reading soon after it is
+            // reached, and a whole history is read a few thousand notes at a time.
+            let chunk = Array(commits[start..<min(start + size, commits.count)])
+            start += chunk.count
+            size = min(size * 4, 4096)
+            for (commit, recorded) in zip(chunk, try history.runs(on: chunk)) {
+                let runs = recorded.reversed().filter { run in
+                    (filter.recipe.map { $0 == run.recipe } ?? true) && (filter.status.map { $0 == run.status } ?? true)
                 }
-                if let limit = filter.limit, entries.count >= limit { break commits }
-                if let sweep = run.sweep { folded[sweep] = entries.count }
-                entries.append(Entry(commit: commit, runs: [run]))
+                var folded: [String: Int] = [:]
+                for run in runs {
+                    if !filter.expand, let sweep = run.sweep, let position = folded[sweep] {
+                        entries[position] = Entry(commit: commit, runs: [run] + entries[position].runs)
+                        continue
+                    }
+                    if let limit = filter.limit, entries.count >= limit { break reading }
+                    if let sweep = run.sweep { folded[sweep] = entries.count }
+                    entries.append(Entry(commit: commit, runs: [run]))
+                }
             }
         }
         self.entries = entries.map { $0.isSweep ? Entry(commit: $0.commit, runs: $0.runs.sortedBySeed()) : $0 }
