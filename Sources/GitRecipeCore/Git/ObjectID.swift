@@ -33,14 +33,15 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
         return oid
     }
 
+    private static let digits = Array("0123456789abcdef".utf8)
+
     /// The 40-hex-digit form git prints.
     public var hex: String {
         withUnsafeBytes(of: oid.id) { bytes in
             String(unsafeUninitializedCapacity: 2 * bytes.count) { buffer in
-                let digits = Array("0123456789abcdef".utf8)
                 for (position, byte) in bytes.enumerated() {
-                    buffer[2 * position] = digits[Int(byte >> 4)]
-                    buffer[2 * position + 1] = digits[Int(byte & 0xf)]
+                    buffer[2 * position] = Self.digits[Int(byte >> 4)]
+                    buffer[2 * position + 1] = Self.digits[Int(byte & 0xf)]
                 }
                 return 2 * bytes.count
             }

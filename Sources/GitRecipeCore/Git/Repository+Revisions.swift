@@ -4,6 +4,16 @@ import CLibGit2
 public enum Revisions: Sendable {
     case commit(ObjectID)
     case range(tip: ObjectID, hidden: [ObjectID])
+
+    var tip: ObjectID {
+        switch self {
+        case .commit(let commit), .range(let commit, _): commit
+        }
+    }
+
+    var hidden: [ObjectID] {
+        if case .range(_, let hidden) = self { hidden } else { [] }
+    }
 }
 
 /// Commits named the way git names them: `HEAD`, `main~2`, `a1b2c3d`, `v1.0`.
@@ -25,11 +35,7 @@ extension Repository {
     /// ancestors), `A..B` (reachable from B, not from A) or `A...B` (B since it forked from
     /// A, as a pull request is read). `nil` when a side names no commit.
     public func commits(in spec: String) throws -> [ObjectID]? {
-        switch try revisions(spec) {
-        case nil: return nil
-        case .commit(let commit): return try commits(from: commit, hiding: []).reversed()
-        case .range(let tip, let hidden): return try commits(from: tip, hiding: hidden).reversed()
-        }
+        try revisions(spec).map { try commits(from: $0.tip, hiding: $0.hidden).reversed() }
     }
 
     /// What `spec` names: one commit (`REV`), or a range (`A..B`, `A...B`; see

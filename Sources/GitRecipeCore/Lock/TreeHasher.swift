@@ -1,6 +1,4 @@
-import Dispatch
 import Foundation
-import Synchronization
 
 /// Computes the digests DESIGN §2 defines: a file's is SHA-256 of its bytes; a directory's
 /// is SHA-256 over its entries sorted by name, each `kind SP name NUL hex-digest LF`, where
@@ -177,21 +175,12 @@ final class TreeHasher: Sendable {
     /// Hashes files on every core, each worker with its own 1 MiB buffer, taking the next
     /// file from a shared counter so one large file does not hold the others back.
     private func hashInParallel(_ paths: [String]) throws(InputError) -> [ContentDigest] {
-        guard !paths.isEmpty else { return [] }
-        let results = Slots<Result<ContentDigest, HashError>>(count: paths.count)
-        let next = Atomic<Int>(0)
-        let workers = min(ProcessInfo.processInfo.activeProcessorCount, paths.count)
         let progress = self.progress
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            let hasher = FileHasher()
-            while true {
-                let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                guard index < paths.count else { return }
-                results[index] = Result { () throws(HashError) in try hasher.digest(ofFile: paths[index]) }
-                progress?.fileHashed()
-            }
+        let results = concurrentMap(paths.count, workers: ProcessInfo.processInfo.activeProcessorCount, state: FileHasher.init) { hasher, index in
+            defer { progress?.fileHashed() }
+            return Result { () throws(HashError) in try hasher.digest(ofFile: paths[index]) }
         }
-        return try results.values.map { result throws(InputError) in
+        return try results.map { result throws(InputError) in
             switch result {
             case .success(let digest): return digest
             case .failure(let error): throw .unreadable(error.path, error.reason)

@@ -37,13 +37,13 @@ extension RunReport {
             outputs = Set(recorded.flatMap(\.keys)).sorted().map { path in (path, recorded.map { $0[path] }) }
             let own = try repository.commit(named: run.commit)
             commitPresent = own?.hex == run.commit
-            let entries = try repository.treeEntries(of: own ?? run.attachedTo)
-            let pipeline = (try? Project.load(from: StoredFiles(repository: repository, entries: entries), recipes: [run.recipe]))?.pipelines.first
+            let files = StoredFiles(repository: repository, entries: try repository.treeEntries(of: own ?? run.attachedTo))
+            let pipeline = (try? Project.load(from: files, recipes: [run.recipe]))?.pipelines.first
             description = pipeline?.recipe.summary
             keyMetrics = (pipeline?.recipe.tolerance.keys).map { $0.sorted() } ?? []
             image = manifest["environment"]?["image"]?.text
             inputs = (manifest["inputs"]?.entries ?? []).map { entry in
-                (entry.key, entry.value.text, entries.contains { RepositoryPath.overlap(entry.key, $0.path) })
+                (entry.key, entry.value.text, !files.entries(overlapping: entry.key).isEmpty)
             }
             if case .list(let steps)? = manifest["steps"] { self.steps = steps.compactMap { $0["name"]?.text } } else { steps = [] }
             paramsProblem = Self.paramsProblem(recipe: pipeline?.recipe, manifest: manifest, seed: run.seed)
@@ -68,9 +68,7 @@ extension RunReport {
         /// seeds and executor.
         func command(_ runs: [RunRecord]) -> String {
             var words = ["git", "recipe", "run", CommandTemplate.shellQuote(recipe)]
-            for entry in manifest["overrides"]?.entries ?? [] {
-                words += ["-p", CommandTemplate.shellQuote("\(entry.key)=\(Reproducer.assignmentValue(entry.value))")]
-            }
+            for assignment in Reproducer.assignments(manifest["overrides"]) { words += ["-p", CommandTemplate.shellQuote(assignment)] }
             let seeds = runs.compactMap(\.seed)
             if seeds.count == 1 {
                 words += ["--seed", String(seeds[0])]
@@ -162,12 +160,12 @@ extension RunReport {
                 : .init(mark: runs.count == 2 ? .partly : .unmet, item: "Seed variation measured",
                         detail: runs.count == 2 ? "2 seeds: a spread, but a wide interval" : "one seed: no estimate of seed noise"))
 
-            let verdicts = Set(reproductions.compactMap(\.verdict))
-            items.append(verdicts.contains("diverged")
+            let verdicts = Set(reproductions.compactMap(\.tier))
+            items.append(verdicts.contains(.diverged)
                 ? .init(mark: .unmet, item: "Reproduced", detail: "a reproduction diverged (see Reproductions)")
-                : verdicts.contains("exact")
+                : verdicts.contains(.exact)
                     ? .init(mark: .met, item: "Reproduced", detail: "bit for bit")
-                    : verdicts.contains("within-tolerance")
+                    : verdicts.contains(.withinTolerance)
                         ? .init(mark: .partly, item: "Reproduced", detail: "within the recipe's tolerance, not bit for bit")
                         : .init(mark: .unmet, item: "Reproduced", detail: "no reproduction recorded"))
 
@@ -176,7 +174,7 @@ extension RunReport {
         }
 
         /// What the records show could still differ on another attempt.
-        static func whatMayVary(facts: Facts, runs: [RunRecord], verdicts: Set<String>) -> ReportDocument.Check {
+        static func whatMayVary(facts: Facts, runs: [RunRecord], verdicts: Set<Verdict.Tier>) -> ReportDocument.Check {
             let manifests = facts.manifests
             var vary: [String] = []
             let drift = manifests.flatMap { manifest -> [String] in
@@ -184,7 +182,7 @@ extension RunReport {
                 return items.map(\.text)
             }
             if !drift.isEmpty { vary.append("probes drifted from the lock: " + Set(drift).sorted().joined(separator: "; ")) }
-            if verdicts.contains("within-tolerance") || verdicts.contains("diverged") { vary.append("outputs are not bit-identical from one attempt to the next") }
+            if verdicts.contains(.withinTolerance) || verdicts.contains(.diverged) { vary.append("outputs are not bit-identical from one attempt to the next") }
             if facts.image == nil { vary.append("system libraries and drivers beyond what the probes record") }
             if manifests.contains(where: { if case .list(let gpus)? = $0["host"]?["gpus"] { !gpus.isEmpty } else { false } }) {
                 vary.append("GPU kernels, which may be nondeterministic")

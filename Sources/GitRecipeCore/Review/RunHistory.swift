@@ -1,12 +1,17 @@
-import Dispatch
 import Foundation
-import Synchronization
 
 /// The runs recorded in `refs/notes/recipes`, found by commit, by range or by name.
 public struct RunHistory {
     public let repository: Repository
     /// Annotated commit → note blob.
     private let notes: [ObjectID: ObjectID]
+    /// Every run, once read: a report resolves two names and finds reproductions, each
+    /// needing them all.
+    private let everything = Memo()
+
+    private final class Memo {
+        var runs: [RunRecord]?
+    }
 
     public init(repository: Repository, ref: String = Repository.notesRef) throws {
         self.repository = repository
@@ -25,20 +30,15 @@ public struct RunHistory {
     /// between threads. The first error, in commit order, is thrown.
     public func runs(on commits: [ObjectID]) throws -> [[RunRecord]] {
         let noted = commits.indices.compactMap { index in notes[commits[index]].map { (index: index, blob: $0) } }
-        let results = Slots<Result<[RunRecord], any Error>>(count: commits.count)
-        let next = Atomic<Int>(0)
         let (workTree, gitDirectory) = (repository.workTree, repository.gitDirectory)
-        let workers = min(ProcessInfo.processInfo.activeProcessorCount, (noted.count + 255) / 256)
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            let handle = Result { try Repository.discover(from: workTree, environment: ["GIT_DIR": gitDirectory, "GIT_WORK_TREE": workTree]) }
-            while true {
-                let position = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                guard position < noted.count else { return }
-                let (index, blob) = noted[position]
-                results[index] = Result { Self.records(in: try handle.get().blobContents(blob), attachedTo: commits[index]) }
-            }
+        let read = concurrentMap(noted.count, workers: min(ProcessInfo.processInfo.activeProcessorCount, (noted.count + 255) / 256), state: {
+            Result { try Repository.discover(from: workTree, environment: ["GIT_DIR": gitDirectory, "GIT_WORK_TREE": workTree]) }
+        }) { handle, position in
+            Result { Self.records(in: try handle.get().blobContents(noted[position].blob), attachedTo: commits[noted[position].index]) }
         }
-        return try commits.indices.map { try results[$0]?.get() ?? [] }
+        var runs = [[RunRecord]](repeating: [], count: commits.count)
+        for (note, records) in zip(noted, read) { runs[note.index] = try records.get() }   // noted is in commit order
+        return runs
     }
 
     private static func records(in note: Data, attachedTo commit: ObjectID) -> [RunRecord] {
@@ -47,7 +47,10 @@ public struct RunHistory {
 
     /// Every recorded run, once per commit it is attached to.
     public func allRuns() throws -> [RunRecord] {
-        try runs(on: notes.keys.sorted()).flatMap { $0 }
+        if let runs = everything.runs { return runs }
+        let runs = try runs(on: notes.keys.sorted()).flatMap { $0 }
+        everything.runs = runs
+        return runs
     }
 
     /// What `name` names (DESIGN §3): a run id or a unique suffix of one, a sweep id, `REV`

@@ -134,9 +134,9 @@ public struct RunLog {
         var metrics: [String]
         if entry.isSweep {
             let statistics = Dictionary(uniqueKeysWithValues: SeedStatistics.of(entry.runs).map { ($0.metric, $0.statistics) })
-            metrics = ordered(Array(statistics.keys), recipe: run.recipe).map { "\($0)=\(statistics[$0]!.summary)" }
+            metrics = statistics.keys.keyFirst(keyMetrics[run.recipe] ?? []).map { "\($0)=\(statistics[$0]!.summary)" }
         } else {
-            metrics = ordered(Array(run.metrics.keys), recipe: run.recipe).map { "\($0)=\(SeedStatistics.format(run.metrics[$0]!))" }
+            metrics = run.metrics.keys.keyFirst(keyMetrics[run.recipe] ?? []).map { "\($0)=\(SeedStatistics.format(run.metrics[$0]!))" }
         }
         if let limit = metricLimit, metrics.count > limit {
             metrics = metrics.prefix(limit) + ["(+\(metrics.count - limit) more)"]
@@ -159,12 +159,6 @@ public struct RunLog {
         Dictionary(grouping: runs, by: \.status).map { "\($0.value.count) \($0.key)" }.sorted().joined(separator: ", ")
     }
 
-    /// The recipe's key metrics first, then the rest, each group by name.
-    private func ordered(_ names: [String], recipe: String) -> [String] {
-        let key = keyMetrics[recipe] ?? []
-        return key.filter(names.contains) + names.filter { !key.contains($0) }.sorted()
-    }
-
     /// `42s`, `3m05s`, `2h07m`.
     static func duration(_ seconds: Int) -> String {
         func twoDigits(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
@@ -182,5 +176,14 @@ extension SeedStatistics {
             .init("min", .float(minimum)), .init("max", .float(maximum)),
             .init("ci95", interval.map { .list([.float($0.lowerBound), .float($0.upperBound)]) } ?? .null),
         ])
+    }
+}
+
+extension Sequence<String> {
+    /// The metric names in `key` (the recipe's key metrics: those its `tolerance` names)
+    /// first, in that order, then the rest by name.
+    func keyFirst(_ key: [String]) -> [String] {
+        let names = Array(self)
+        return key.filter(names.contains) + names.filter { !key.contains($0) }.sorted()
     }
 }

@@ -22,6 +22,9 @@ public struct RunRecord: Sendable {
     /// The manifest document as recorded.
     public let document: String
 
+    /// The verdict as a tier; `nil` for none, or a word git-recipe does not write.
+    var tier: Verdict.Tier? { verdict.flatMap(Verdict.Tier.init(rawValue:)) }
+
     /// The commit the run really ran on, when the note was carried here from it.
     public var inheritedFrom: String? { commit == attachedTo.hex ? nil : commit }
 

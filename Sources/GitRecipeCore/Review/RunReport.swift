@@ -80,14 +80,14 @@ public struct RunReport {
         let statistics = SeedStatistics.of(runs)
         guard runs.count > 1 else {
             let run = runs[0]
-            let rows = Self.ordered(run.metrics.keys, first: keyMetrics).map { ["`\($0)`", SeedStatistics.format(run.metrics[$0]!)] }
+            let rows = run.metrics.keys.keyFirst(keyMetrics).map { ["`\($0)`", SeedStatistics.format(run.metrics[$0]!)] }
             return .init(title: "Results", blocks: rows.isEmpty ? [.paragraph("_The run recorded no metrics._")] : [
                 .table(header: ["metric", "value"], rows: rows),
                 .paragraph("One seed: these numbers say nothing about how much they move from seed to seed."),
             ])
         }
         let byName = Dictionary(uniqueKeysWithValues: statistics.map { ($0.metric, $0.statistics) })
-        let names = Self.ordered(byName.keys, first: keyMetrics)
+        let names = byName.keys.keyFirst(keyMetrics)
         let summary = names.map { name -> [String] in
             let value = byName[name]!
             return ["`\(name)`", String(value.count), SeedStatistics.format(value.mean), SeedStatistics.format(value.standardDeviation),
@@ -108,7 +108,7 @@ public struct RunReport {
         let metrics = pair.rows.filter { $0.section == "metrics" }
         let others = pair.rows.filter { $0.section != "metrics" }
         let spread = baseline.count > 1 || runs.count > 1
-        let metricRows = Self.ordered(metrics.map(\.key), first: keyMetrics).compactMap { name in metrics.first { $0.key == name } }.map { row in
+        let metricRows = metrics.map(\.key).keyFirst(keyMetrics).compactMap { name in metrics.first { $0.key == name } }.map { row in
             let beyond: String = switch row.withinNoise {
             case true?: "no — within seed noise"
             case false?: "yes"
@@ -128,7 +128,7 @@ public struct RunReport {
             blocks.append(.table(header: ["", "", "baseline", "candidate"], rows: others.map { [$0.section, "`\($0.key)`", $0.a, $0.b] }))
         }
         let common = metrics.filter { $0.delta != nil }.map(\.key)
-        blocks += Self.ordered(common, first: keyMetrics).prefix(Self.chartLimit).map { .chart(Self.chart($0, [("baseline", baseline), ("candidate", runs)])) }
+        blocks += common.keyFirst(keyMetrics).prefix(Self.chartLimit).map { .chart(Self.chart($0, [("baseline", baseline), ("candidate", runs)])) }
         return .init(title: "Comparison with the baseline", blocks: blocks)
     }
 
@@ -192,12 +192,12 @@ public struct RunReport {
 
     /// One sentence on the strength of the evidence, from the number of seeds and the verdicts.
     static func evidence(_ runs: [RunRecord], reproductions: [RunRecord], facts: Facts) -> String {
-        let verdicts = reproductions.compactMap(\.verdict)
+        let verdicts = reproductions.compactMap(\.tier)
         let seeds = runs.count == 1 ? "one run on one seed" : "\(runs.count) seeds"
         let reproduced = verdicts.isEmpty ? "not reproduced"
-            : Dictionary(grouping: verdicts, by: { $0 }).sorted { $0.key < $1.key }.map { "\($0.value.count) \($0.key)" }.joined(separator: ", ")
+            : Dictionary(grouping: verdicts.map(\.rawValue), by: { $0 }).sorted { $0.key < $1.key }.map { "\($0.value.count) \($0.key)" }.joined(separator: ", ")
                 + " reproduction\(verdicts.count == 1 ? "" : "s")"
-        let strength = if verdicts.contains("diverged") {
+        let strength = if verdicts.contains(.diverged) {
             "contradicted"
         } else if runs.count >= 3 && !verdicts.isEmpty {
             "strong"
@@ -220,11 +220,5 @@ public struct RunReport {
             let values = runs.compactMap { run in run.metrics[metric].map { (seed: run.seed, value: $0) } }
             return SeedStatistics(values.map(\.value)).map { .init(label: label, values: values, statistics: $0) }
         })
-    }
-
-    /// The recipe's key metrics (those it declares a tolerance for) first, then the rest by name.
-    static func ordered(_ names: some Sequence<String>, first key: [String]) -> [String] {
-        let names = Array(names)
-        return key.filter(names.contains) + names.filter { !key.contains($0) }.sorted()
     }
 }

@@ -72,13 +72,10 @@ public struct Reproducer {
     /// The recorded overrides as `-p` assignments: a string as it is, anything else as JSON,
     /// which reads back as the same YAML value.
     static func assignments(_ overrides: ManifestValue?) -> [String] {
-        (overrides?.entries ?? []).map { "\($0.key)=\(assignmentValue($0.value))" }
-    }
-
-    /// A recorded param value as `-p` reads it back.
-    static func assignmentValue(_ value: ManifestValue) -> String {
-        if case .string(let text) = value { return text }
-        return value.json()
+        (overrides?.entries ?? []).map { entry in
+            if case .string(let text) = entry.value { return "\(entry.key)=\(text)" }
+            return "\(entry.key)=\(entry.value.json())"
+        }
     }
 }
 

@@ -1,3 +1,6 @@
+import Dispatch
+import Synchronization
+
 /// Results written by concurrent workers, each at its own index: no two workers share a
 /// slot, so no lock is needed. `@unchecked Sendable` on that condition.
 ///
@@ -24,4 +27,24 @@ final class Slots<Value>: @unchecked Sendable {
 
     /// Every slot's value, once all are written.
     var values: [Value] { slots.map { $0! } }
+}
+
+/// `transform` applied to each of `0..<count` on up to `workers` threads, results in index
+/// order. Each worker makes its `state` once (a read buffer, a repository handle: what must
+/// not be shared between threads) and takes the next index from a shared counter, so one
+/// slow item does not hold the others back.
+func concurrentMap<State, Value>(
+    _ count: Int, workers: Int, state makeState: @Sendable () -> State, _ transform: @Sendable (inout State, Int) -> Value
+) -> [Value] {
+    let results = Slots<Value>(count: count)
+    let next = Atomic<Int>(0)
+    DispatchQueue.concurrentPerform(iterations: min(workers, count)) { _ in
+        var state = makeState()
+        while true {
+            let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
+            guard index < count else { return }
+            results[index] = transform(&state, index)
+        }
+    }
+    return results.values
 }
