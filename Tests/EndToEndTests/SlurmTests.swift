@@ -3,7 +3,8 @@ import Testing
 import TestSupport
 
 /// `run --executor slurm` against the real single-node cluster of `scripts/slurm-local`.
-@Suite("The slurm executor", .enabled(if: SlurmTestCluster.isAvailable, Comment(rawValue: SlurmTestCluster.skipReason)))
+/// Serialized: the first test stops and restarts the cluster the others use.
+@Suite("The slurm executor", .serialized, .enabled(if: SlurmTestCluster.isAvailable, Comment(rawValue: SlurmTestCluster.skipReason)))
 struct SlurmTests {
     /// A diamond: `a`, then `b` and `c` (independent, in parallel), then `d`.
     static let diamond = """
@@ -43,6 +44,42 @@ struct SlurmTests {
         let lines = document.split(separator: "\n", omittingEmptySubsequences: false)
         guard let start = lines.firstIndex(of: Substring("\(name):")) else { return "" }
         return lines[start...].dropFirst().prefix { $0.hasPrefix(" ") }.joined(separator: "\n")
+    }
+
+    /// Foundation's `Process` learns that a child ended from a socket the child inherits; a
+    /// daemon that kept it (munged did) made `waitUntilExit` wait forever, and a daemon that
+    /// kept a blocked signal mask ignored `stop`. Started from a `Process` with pipes, as a
+    /// newcomer's test runner would, the script returns, and `stop` stops every daemon.
+    @Test func theClusterStartsFromAProcessWithPipesAndStops() throws {
+        _ = try #require(SlurmTestCluster.configuration, "the cluster did not start: run scripts/slurm-local start as root")
+        #expect(try run(SlurmTestCluster.script, ["stop"], in: "/", environment: ProcessInfo.processInfo.environment).status == 0)
+        #expect(try run("pgrep", ["-x", "slurmctld|slurmd"], in: "/", environment: ProcessInfo.processInfo.environment).status == 1,
+                "stop left a daemon running")
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: SlurmTestCluster.script)
+        process.arguments = ["start"]
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        let ended = DispatchSemaphore(value: 0), drained = DispatchSemaphore(value: 0)
+        let printed = Received()
+        try process.run()
+        DispatchQueue.global().async {
+            process.waitUntilExit()
+            ended.signal()
+        }
+        DispatchQueue.global().async {
+            printed.data = output.fileHandleForReading.readDataToEndOfFile()   // EOF once no daemon holds the pipe
+            drained.signal()
+        }
+        // Liveness bounds, not timings: a start takes a few seconds, the bug waited forever.
+        #expect(ended.wait(timeout: .now() + 120) == .success, "slurm-local start never returned to a Foundation Process")
+        #expect(drained.wait(timeout: .now() + 10) == .success, "a daemon kept the caller's pipe open")
+        #expect(process.terminationStatus == 0)
+        #expect(String(decoding: printed.data, as: UTF8.self).contains("export SLURM_CONF="))
+        let sinfo = try run("sinfo", ["-h", "-o", "%T"], in: "/", environment: try environment())
+        #expect(sinfo.stdout == "idle\n", "\(sinfo)")
     }
 
     @Test func aDiamondRunsAsJobsAndRecordsWhatTheLocalExecutorRecords() throws {
@@ -121,4 +158,9 @@ struct SlurmTests {
         #expect(document.contains("\nstatus: cancelled\n"))
         #expect(document.contains("    state: CANCELLED\n"))
     }
+}
+
+/// Bytes one thread reads and another reads after a semaphore says they are there.
+private final class Received: @unchecked Sendable {
+    var data = Data()
 }

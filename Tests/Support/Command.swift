@@ -1,4 +1,5 @@
 import Foundation
+import GitRecipeCore
 
 /// The outcome of running a program to completion.
 public struct CommandResult: Sendable, CustomStringConvertible {
@@ -21,28 +22,17 @@ public func isolatedEnvironment(home: String, path: String? = nil) -> [String: S
     return environment
 }
 
-/// Runs `executable` (looked up on `PATH` when not a path) and waits for it. Output goes
-/// through temporary files, so a chatty child can never block on a full pipe.
+/// Runs `executable` (looked up on `PATH` when not a path) and waits for it, through the
+/// engine's own `ChildProcess`: output goes through files, so a chatty child can never block
+/// on a full pipe, and the end is learnt from `waitpid`, so a daemon the program leaves
+/// running (the Slurm tests' cluster) cannot keep the test waiting.
 @discardableResult
 public func run(
     _ executable: String, _ arguments: [String], in directory: String, environment: [String: String], input: String = ""
 ) throws -> CommandResult {
-    let scratch = try TemporaryDirectory("git-recipe-output")
-    let files = ["stdin", "stdout", "stderr"].map { "\(scratch.path)/\($0)" }
-    FileManager.default.createFile(atPath: files[0], contents: Data(input.utf8))
-    FileManager.default.createFile(atPath: files[1], contents: nil)
-    FileManager.default.createFile(atPath: files[2], contents: nil)
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [executable] + arguments
-    process.currentDirectoryURL = URL(fileURLWithPath: directory)
-    process.environment = environment
-    process.standardInput = FileHandle(forReadingAtPath: files[0])
-    process.standardOutput = FileHandle(forWritingAtPath: files[1])
-    process.standardError = FileHandle(forWritingAtPath: files[2])
-    try process.run()
-    process.waitUntilExit()
-    return CommandResult(status: process.terminationStatus, stdout: try scratch.read("stdout"), stderr: try scratch.read("stderr"))
+    let outcome = try ChildProcess(arguments: ["/usr/bin/env", executable] + arguments, directory: directory, environment: environment,
+                                   input: Data(input.utf8)).run()
+    return CommandResult(status: outcome.status, stdout: outcome.stdout, stderr: outcome.stderr)
 }
 
 /// SHA-256 of a file as `openssl dgst` computes it: the independent reference for digests.

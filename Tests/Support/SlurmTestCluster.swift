@@ -1,11 +1,13 @@
 import Foundation
 
 /// The single-node Slurm cluster of `scripts/slurm-local`, started once per test process
-/// (the script is idempotent; CI starts it before the tests and stops it after).
+/// (the script is idempotent; on a fresh machine the tests start it themselves, and CI stops it after).
 public enum SlurmTestCluster {
+    /// The path of `scripts/slurm-local`.
+    public static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appending(path: "../../scripts/slurm-local").standardizedFileURL.path
+
     /// The `SLURM_CONF` of the running cluster, or `nil` when it cannot run here.
     public static let configuration: String? = {
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appending(path: "../../scripts/slurm-local").standardizedFileURL.path
         guard let result = try? run(script, ["start"], in: "/", environment: ProcessInfo.processInfo.environment), result.status == 0,
               let line = result.stdout.split(separator: "\n").last(where: { $0.hasPrefix("export SLURM_CONF=") }) else { return nil }
         return String(line.dropFirst("export SLURM_CONF=".count))

@@ -2,36 +2,58 @@ import Foundation
 
 /// A program run to completion with its output captured, or stopped at a deadline together
 /// with everything it started.
-struct ChildProcess {
-    struct Outcome {
-        let status: Int32
-        let stdout: String
-        let stderr: String
+///
+/// It learns that the program ended from `waitpid`, never from a descriptor the program
+/// holds: a daemon the program starts may keep every descriptor it inherited for as long as
+/// it lives, and the run still returns when the program itself exits.
+public struct ChildProcess {
+    /// How the program ended and what it printed.
+    public struct Outcome {
+        public let status: Int32
+        public let stdout: String
+        public let stderr: String
         /// True when the deadline passed and the process group was killed.
-        let timedOut: Bool
+        public let timedOut: Bool
     }
 
     /// The program and its arguments; a bare name is looked up on PATH.
-    let arguments: [String]
-    var directory: String
-    var environment = ProcessInfo.processInfo.environment
+    public let arguments: [String]
+    public var directory: String
+    public var environment: [String: String]
+    /// What the program reads on its standard input (nothing: `/dev/null`).
+    public var input: Data?
+
+    public init(arguments: [String], directory: String, environment: [String: String] = ProcessInfo.processInfo.environment, input: Data? = nil) {
+        self.arguments = arguments
+        self.directory = directory
+        self.environment = environment
+        self.input = input
+    }
 
     /// Runs the program; output goes through unlinked temporary files, so neither a chatty
-    /// child nor a full pipe can block it.
-    func run(timeout: TimeInterval) throws -> Outcome {
+    /// child nor a full pipe can block it. At the end, on time or not, its process group is
+    /// killed: nothing it started in that group outlives it.
+    public func run(timeout: TimeInterval = .infinity) throws -> Outcome {
         let stdout = try Self.scratchFile(), stderr = try Self.scratchFile()
-        let null = open("/dev/null", O_RDONLY | O_CLOEXEC)
-        defer { close(null) }
+        let stdin: FileHandle
+        if let input {
+            stdin = try Self.scratchFile()
+            try stdin.write(contentsOf: input)
+            try stdin.seek(toOffset: 0)
+        } else {
+            stdin = FileHandle(fileDescriptor: open("/dev/null", O_RDONLY | O_CLOEXEC), closeOnDealloc: true)
+        }
         let pid = try spawnGroup(arguments, in: directory, environment: environment,
-                                 stdin: null, stdout: stdout.fileDescriptor, stderr: stderr.fileDescriptor)
+                                 stdin: stdin.fileDescriptor, stdout: stdout.fileDescriptor, stderr: stderr.fileDescriptor)
         let finished = DispatchSemaphore(value: 0)
         let status = Slots<Int32>(count: 1)
         DispatchQueue.global().async {
             status[0] = waitForExit(pid)
             finished.signal()
         }
-        let timedOut = finished.wait(timeout: .now() + timeout) == .timedOut
-        kill(-pid, SIGKILL)   // on time or not, nothing it started outlives it
+        let timedOut = timeout.isFinite && finished.wait(timeout: .now() + timeout) == .timedOut
+        if !timeout.isFinite { finished.wait() }
+        kill(-pid, SIGKILL)
         if timedOut { finished.wait() }
         return Outcome(status: status[0] ?? -1, stdout: try Self.contents(of: stdout),
                        stderr: try Self.contents(of: stderr), timedOut: timedOut)
@@ -41,6 +63,7 @@ struct ChildProcess {
         var template = Array((NSTemporaryDirectory() + "/git-recipe.XXXXXX").utf8CString)
         let descriptor = mkstemp(&template)
         guard descriptor >= 0 else { throw HashError(path: NSTemporaryDirectory(), errno: errno) }
+        _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)   // only the child's dup2 copies reach it
         unlink(String(cString: template))
         return FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
     }
