@@ -3,7 +3,10 @@ import Foundation
 /// A step's `run` command with its `{{…}}` placeholders, parsed once.
 ///
 /// Rendering substitutes each placeholder with its value shell-quoted, so a parameter can
-/// never inject a command: `'; rm -rf /` arrives as one literal argument.
+/// never inject a command: `'; rm -rf /` arrives as one literal argument. Quoting protects
+/// only a placeholder the shell reads as a bare word, so a placeholder anywhere else (inside
+/// quotes, backquotes, `${…}`, a comment, a here-document, after a backslash) is refused
+/// when the command is parsed: there, a value could end the quoting and become code.
 public struct CommandTemplate: Equatable, Sendable {
     public enum Part: Equatable, Sendable {
         case literal(String)
@@ -22,9 +25,11 @@ public struct CommandTemplate: Equatable, Sendable {
         var literal = ""
         var scalars = Array(text.unicodeScalars)[...]
         var offset = 0
+        var shell = ShellScanner()
         while let first = scalars.first {
             guard first == "{", scalars.dropFirst().first == "{" else {
                 literal.unicodeScalars.append(first)
+                shell.read(first)
                 scalars = scalars.dropFirst()
                 offset += 1
                 continue
@@ -35,6 +40,7 @@ public struct CommandTemplate: Equatable, Sendable {
             guard name.split(separator: ".", omittingEmptySubsequences: false).allSatisfy({ String($0).isIdentifier }) else {
                 throw .invalidName(name, offset: offset)
             }
+            if let place = shell.unsafePlace { throw .unquotable(name, place: place, offset: offset) }
             if !literal.isEmpty { parts.append(.literal(literal)) }
             literal = ""
             parts.append(.placeholder(name, offset: offset))
@@ -92,10 +98,12 @@ public enum TemplateError: Error, Equatable, Sendable, CustomStringConvertible {
     case unclosed(offset: Int)
     case invalidName(String, offset: Int)
     case unknown(String, offset: Int)
+    /// A placeholder where shell quoting cannot keep its value a value; `place` says where.
+    case unquotable(String, place: String, offset: Int)
 
     public var offset: Int {
         switch self {
-        case .unclosed(let offset), .invalidName(_, let offset), .unknown(_, let offset): offset
+        case .unclosed(let offset), .invalidName(_, let offset), .unknown(_, let offset), .unquotable(_, _, let offset): offset
         }
     }
 
@@ -104,6 +112,87 @@ public enum TemplateError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unclosed: "'{{' is not closed by '}}'"
         case .invalidName(let name, _): "'{{\(name)}}' is not a valid placeholder; names look like params.lr or seed"
         case .unknown(let name, _): "unknown placeholder '{{\(name)}}'"
+        case .unquotable(let name, let place, _):
+            "placeholder '{{\(name)}}' is \(place), where the shell could read its value as code; "
+                + "write it as a word of its own, outside any quotes (git-recipe quotes the value): echo msg={{\(name)}}"
         }
+    }
+}
+
+/// Follows a POSIX shell command far enough to say whether the next character would start,
+/// or continue, a bare word of plain shell code: the only place a shell-quoted value stays
+/// one literal word.
+struct ShellScanner {
+    private enum Context: Equatable {
+        /// Shell code: the command itself, or inside `$(…)` with its open parentheses.
+        case code(parentheses: Int)
+        case single, double, backquote, parameter, comment
+    }
+
+    private var stack: [Context] = [.code(parentheses: 0)]
+    private var escaped = false
+    private var hereDocument = false
+    private var previous: Unicode.Scalar?
+
+    /// Where the next character stands, when that is not a bare word of code.
+    var unsafePlace: String? {
+        if hereDocument { return "after a here-document operator (<<)" }
+        if escaped { return "right after a backslash" }
+        if previous == "$" { return "right after '$'" }
+        switch stack.last! {
+        case .code: return nil
+        case .single: return "inside single quotes"
+        case .double: return "inside double quotes"
+        case .backquote: return "inside backquotes"
+        case .parameter: return "inside ${…}"
+        case .comment: return "inside a comment"
+        }
+    }
+
+    mutating func read(_ character: Unicode.Scalar) {
+        defer { previous = character }
+        if escaped {
+            escaped = false
+            return
+        }
+        switch stack.last! {
+        case .code(let open):
+            switch character {
+            case "\\": escaped = true
+            case "'": stack.append(.single)
+            case "\"": stack.append(.double)
+            case "`": stack.append(.backquote)
+            case "(" where previous == "$": stack.append(.code(parentheses: 1))
+            case "{" where previous == "$": stack.append(.parameter)
+            case "(" where open > 0: stack[stack.count - 1] = .code(parentheses: open + 1)
+            case ")" where open == 1: stack.removeLast()
+            case ")" where open > 1: stack[stack.count - 1] = .code(parentheses: open - 1)
+            case "<" where previous == "<": hereDocument = true
+            case "#" where previous.map(Self.endsWord) ?? true: stack.append(.comment)
+            default: break
+            }
+        case .single:
+            if character == "'" { stack.removeLast() }
+        case .double:
+            switch character {
+            case "\\": escaped = true
+            case "\"": stack.removeLast()
+            case "`": stack.append(.backquote)
+            case "(" where previous == "$": stack.append(.code(parentheses: 1))
+            case "{" where previous == "$": stack.append(.parameter)
+            default: break
+            }
+        case .backquote:
+            if character == "\\" { escaped = true } else if character == "`" { stack.removeLast() }
+        case .parameter:
+            if character == "}" { stack.removeLast() }
+        case .comment:
+            if character == "\n" { stack.removeLast() }
+        }
+    }
+
+    /// Characters after which `#` starts a comment.
+    private static func endsWord(_ character: Unicode.Scalar) -> Bool {
+        character.properties.isWhitespace || ";&|()<>".unicodeScalars.contains(character)
     }
 }

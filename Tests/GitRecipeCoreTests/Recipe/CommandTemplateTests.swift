@@ -35,6 +35,49 @@ struct CommandTemplateTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty, "nothing may be executed")
     }
 
+    /// Quoting keeps a value one word only where the shell reads a bare word: anywhere else a
+    /// value could close the quotes around it and run (`echo "m={{params.x}}"` with
+    /// `$(touch pwned)` did).
+    @Test(arguments: [
+        ("echo \"m={{params.x}}\" > out", "inside double quotes"),
+        ("echo 'm={{params.x}}'", "inside single quotes"),
+        ("echo `printf %s {{params.x}}`", "inside backquotes"),
+        ("echo ${A:-{{params.x}}}", "inside ${…}"),
+        ("echo hi # {{params.x}}", "inside a comment"),
+        ("cat <<EOF\n{{params.x}}\nEOF", "after a here-document operator (<<)"),
+        ("echo \\{{params.x}}", "right after a backslash"),
+        ("echo $(printf '%s' \"{{params.x}}\")", "inside double quotes"),
+        ("echo ${{params.x}}", "right after '$'"),
+    ])
+    func aPlaceholderWhereQuotingCannotHoldIsRefused(command: String, place: String) {
+        #expect(throws: TemplateError.unquotable("params.x", place: place, offset: command.components(separatedBy: "{{params.x}}")[0].unicodeScalars.count)) {
+            try CommandTemplate(command)
+        }
+    }
+
+    @Test(arguments: [
+        "printf '%s|' m={{params.x}}",
+        "printf '%s|' \"$(printf %s {{params.x}})\"",
+        "true \"a\" 'b' # done\nprintf '%s|' a#{{params.x}}",
+        "x=$((1 + 2)) && printf '%s|' {{params.x}}",
+    ])
+    func hostileValuesInBareWordsStayValues(command: String) throws {
+        for value in ["$(touch pwned)", "x;touch${IFS}pwned2;", "'; touch pwned3; '", "`touch pwned4`", "\"; touch pwned5; \""] {
+            let directory = try TemporaryDirectory()
+            let template: CommandTemplate
+            do {
+                template = try CommandTemplate(command)
+            } catch {
+                Issue.record("\(command): \(error)")
+                return
+            }
+            let result = try run("/bin/sh", ["-c", try template.render { $0 == "params.x" ? value : nil }], in: directory.path,
+                                 environment: ["PATH": "/usr/bin:/bin"])
+            #expect(result.stdout.contains(value), "\(command) with \(value): \(result)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty, "nothing may be executed: \(command) with \(value)")
+        }
+    }
+
     @Test func plainWordsStayBareSoPlansReadNaturally() {
         #expect(CommandTemplate.shellQuote("data/prepared/") == "data/prepared/")
         #expect(CommandTemplate.shellQuote("0.01") == "0.01")
