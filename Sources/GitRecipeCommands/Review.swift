@@ -163,6 +163,7 @@ extension GitRecipeCommand {
         func run() throws {
             let sync = try Self.sync(with: remote)
             let (merged, pushed) = try sync.push()
+            Self.warnAboutConflicts(merged, with: sync.remote)
             if merged.added > 0 { print("merged \(Self.count(merged)) from \(sync.remote)") }
             print(pushed ? "pushed run records to \(sync.remote)" : "no run records to push yet; record one with git recipe run RECIPE")
         }
@@ -171,6 +172,15 @@ extension GitRecipeCommand {
         static func sync(with remote: String?) throws -> NotesSync {
             let repository = try Repository.discover()
             return NotesSync(repository: repository, remote: try remote ?? repository.defaultRemote())
+        }
+
+        /// Runs whose records differ between the two sides: kept as recorded here, and said.
+        static func warnAboutConflicts(_ merge: NotesSync.Merge, with remote: String) {
+            guard !merge.conflicts.isEmpty else { return }
+            let runs = merge.conflicts.count == 1 ? "run is" : "\(merge.conflicts.count) runs are"
+            FileHandle.standardError.write(Data(("warning: \(runs) recorded differently in '\(remote)'; kept as recorded here "
+                + "(compare: git recipe show RUN, and the remote's copy in refs/notes/remotes):\n"
+                + merge.conflicts.map { "  \($0)\n" }.joined()).utf8))
         }
 
         static func count(_ merge: NotesSync.Merge) -> String {
@@ -191,6 +201,7 @@ extension GitRecipeCommand {
         func run() throws {
             let sync = try Push.sync(with: remote)
             let merged = try sync.pull()
+            Push.warnAboutConflicts(merged, with: sync.remote)
             print(merged.added == 0 ? "run records up to date with \(sync.remote)" : "merged \(Push.count(merged)) from \(sync.remote)")
         }
     }

@@ -43,6 +43,34 @@ struct NotesSyncTests {
         }
     }
 
+    /// A pull that could fast-forward used to adopt the remote's deletions and rewrites:
+    /// after B removed A's runs (or altered a metric) and pushed, A had none left.
+    @Test(arguments: ["remove", "rewrite"])
+    func aPullNeverRemovesOrChangesARunRecordedHere(change: String) throws {
+        let (remote, a, b) = try Self.clones()
+        try Self.record(a, runs: 3)
+        #expect(try a.recipe("push").status == 0)
+        let before = try a.git("notes", "--ref=recipes", "show", "HEAD")
+        #expect(try b.recipe("pull").status == 0)
+        if change == "remove" {
+            try b.git("notes", "--ref=recipes", "remove", "HEAD")
+        } else {
+            try b.git("notes", "--ref=recipes", "add", "-f", "-m", before.replacingOccurrences(of: "acc: 0.01", with: "acc: 0.99"), "HEAD")
+        }
+        try b.git("push", "-q", "origin", "refs/notes/recipes:refs/notes/recipes")
+
+        let pull = try a.recipe("pull")
+        #expect(pull.status == 0, "\(pull)")
+        #expect(try a.git("notes", "--ref=recipes", "show", "HEAD") == before, "every run kept, as recorded here")
+        if change == "rewrite" {
+            #expect(pull.stderr.contains("warning: 3 runs are recorded differently in 'origin'; kept as recorded here"), "\(pull)")
+        }
+        #expect(try a.recipe("push").status == 0, "the union goes back without forcing")
+        let shared = try run("git", ["notes", "--ref=recipes", "show", "main"], in: remote.path + "/r.git", environment: a.environment)
+        #expect(shared.stdout.trimmingCharacters(in: .newlines) == before.trimmingCharacters(in: .newlines), "\(shared)")
+        try Self.expectFsckClean(a.path, remote.path + "/r.git", environment: a.environment)
+    }
+
     @Test func runsFromBothClonesEndUpOnBothSides() throws {
         let (remote, a, b) = try Self.clones()
         let nothing = try a.recipe("pull")

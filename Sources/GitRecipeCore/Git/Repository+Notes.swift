@@ -5,24 +5,24 @@ extension Repository {
     /// The ref git-recipe's run records live under.
     public static let notesRef = "refs/notes/recipes"
 
-    /// The note on `commit` in `ref`, or `nil` when there is none.
-    public func note(on commit: ObjectID, ref: String = Repository.notesRef) throws -> String? {
+    /// The note on `commit` in `ref`, every byte of it, or `nil` when there is none.
+    public func note(on commit: ObjectID, ref: String = Repository.notesRef) throws -> Data? {
         guard let notesCommit = try referenceTarget(ref) else { return nil }
         return try note(on: commit, inNotesCommit: notesCommit)
     }
 
-    /// Rewrites the note on `commit` with `update` (given the current text, or `nil`), by
+    /// Rewrites the note on `commit` with `update` (given the current bytes, or `nil`), by
     /// compare-and-swap on `ref` (DESIGN invariant 4): the new notes commit is built on the
     /// ref's current commit and the ref moves only if nobody moved it meanwhile; otherwise
     /// the update is redone on the newer state after a jittered pause. `git_note_create` and
     /// `git notes add` lose notes when several processes write at once; this does not.
     public func updateNote(
-        on commit: ObjectID, ref: String = Repository.notesRef, message: String, _ update: (String?) -> String
+        on commit: ObjectID, ref: String = Repository.notesRef, message: String, _ update: (Data?) throws -> String
     ) throws {
         try withSignature { signature in
             var target = commit.oid
             try updateReference(ref, message: message) { current in
-                let text = update(try current.flatMap { try note(on: commit, inNotesCommit: $0) })
+                let text = try update(try current.flatMap { try note(on: commit, inNotesCommit: $0) })
                 let parent = try current.map { try lookupCommit($0, "read the notes commit \($0)") }
                 defer { git_commit_free(parent ?? nil) }
                 var notesCommit = git_oid(), blob = git_oid()
@@ -32,6 +32,17 @@ extension Repository {
                 return ObjectID(notesCommit)
             }
         }
+    }
+
+    /// The lock file of `ref` (`REF.lock`, as git and libgit2 write it) when it has been there
+    /// for `seconds` or more: longer than any writer holds it, so whoever made it was killed.
+    /// A younger one may belong to a live writer, which the compare-and-swap loop waits for.
+    public func lingeringLock(of ref: String, olderThan seconds: Int = 10) -> (path: String, age: Int)? {
+        let path = "\(commonDirectory)/\(ref).lock"
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        let age = Int(time(nil)) - Int(info.st_mtim.tv_sec)
+        return age >= seconds ? (path, age) : nil
     }
 
     /// Moves `ref` by compare-and-swap (DESIGN invariant 4): `build` gets the ref's current
@@ -150,7 +161,8 @@ extension Repository {
         return ObjectID(oid)
     }
 
-    private func note(on commit: ObjectID, inNotesCommit notesCommit: ObjectID) throws -> String? {
+    /// The note's whole blob: `git_note_message` stops at the first NUL byte.
+    private func note(on commit: ObjectID, inNotesCommit notesCommit: ObjectID) throws -> Data? {
         var notesOID = notesCommit.oid
         var notes: OpaquePointer?
         try check("read the notes commit \(notesCommit)") { git_commit_lookup(&notes, raw, &notesOID) }
@@ -161,6 +173,6 @@ extension Repository {
         if result == GIT_ENOTFOUND.rawValue { return nil }
         try check("read the note on \(commit)") { result }
         defer { git_note_free(note) }
-        return String(cString: git_note_message(note))
+        return try blobContents(ObjectID(git_note_id(note).pointee))
     }
 }

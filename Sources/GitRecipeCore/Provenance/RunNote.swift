@@ -1,3 +1,5 @@
+import Foundation
+
 /// The runs recorded on one commit: a YAML stream with one document per run, in run-id
 /// order. Readers deduplicate by `id`, so a note merged line by line
 /// (`git notes merge -s union`) still reads correctly.
@@ -5,13 +7,28 @@ public struct RunNote: Equatable, Sendable {
     /// Each run's id and its document's text (without the `---` line).
     public private(set) var documents: [(id: String, text: String)] = []
 
+    /// The note held a NUL or bytes that are not UTF-8; its documents hold U+FFFD there.
+    public private(set) var hasUnreadableBytes = false
+
     public static func == (lhs: RunNote, rhs: RunNote) -> Bool { lhs.rendered == rhs.rendered }
 
-    /// Splits a note into its documents, keeping the first of any repeated id. Works on
-    /// bytes: `log` splits thousands of notes.
+    /// A note with no runs.
+    public init() {}
+
+    /// Splits a note into its documents, keeping the first of any repeated id.
     public init(parsing text: String?) {
-        guard let text else { return }
-        let bytes = Array(text.utf8)
+        self.init(parsing: text.map { Data($0.utf8) })
+    }
+
+    /// Splits a note's bytes into its documents, keeping the first of any repeated id; every
+    /// byte after a NUL is read too. Works on bytes: `log` splits thousands of notes.
+    public init(parsing data: Data?) {
+        guard let data else { return }
+        var bytes = [UInt8](data)
+        if bytes.contains(0) || String(validating: bytes, as: UTF8.self) == nil {
+            hasUnreadableBytes = true
+            bytes = Array(String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\0", with: "\u{FFFD}").utf8)
+        }
         let newline = UInt8(ascii: "\n")
         var start = 0, lineStart = 0
         var id = ""
@@ -54,3 +71,4 @@ public struct RunNote: Equatable, Sendable {
         documents.map { "---\n" + $0.text }.joined()
     }
 }
+

@@ -20,6 +20,8 @@ public struct NotesSync {
         public var added = 0
         /// Commits whose notes gained runs.
         public var commits = 0
+        /// Runs both sides hold with different content: kept as recorded here.
+        public var conflicts: [String] = []
     }
 
     /// Where the remote's records are fetched to. A remote given as a URL or path rather
@@ -32,8 +34,11 @@ public struct NotesSync {
 
     /// Fetches the remote's run records and merges them into the local ones.
     public func pull() throws -> Merge {
+        if let lock = repository.lingeringLock(of: Repository.notesRef) { throw RunRefusal.notesLocked(path: lock.path, age: lock.age) }
         try fetch()
-        return try merge()
+        let merge = try merge()
+        RunJournal(repository: repository).flush { _ in }
+        return merge
     }
 
     /// Merges the remote's records, then pushes the union; retries when someone else pushed
@@ -63,59 +68,63 @@ public struct NotesSync {
         }
     }
 
-    /// Merges the fetched notes into `refs/notes/recipes`: a fast-forward where one side
-    /// contains the other, else a merge commit with both as parents whose notes are the
-    /// union by run id. Redone on the newer state if a run is recorded meanwhile.
+    /// Merges the fetched notes into `refs/notes/recipes` as a union by run id, in every
+    /// case: a run recorded here is never removed or changed by what the remote did (a
+    /// `git notes remove`, an edit), and where both sides hold a run with different content,
+    /// ours is kept and the run is listed in `conflicts`. The ref fast-forwards to theirs only
+    /// when theirs already holds the union; otherwise a notes commit holding the union is
+    /// written with both as parents. Redone on the
+    /// newer state if a run is recorded meanwhile.
     func merge() throws -> Merge {
         guard let theirs = try repository.referenceTarget(trackingRef) else { return Merge() }
         var merge = Merge()
         try repository.updateReference(Repository.notesRef, message: "git recipe: merge run records from \(remote)") { ours in
-            if let ours, try repository.isAncestor(theirs, of: ours) {
-                merge = Merge()
-                return nil
+            merge = Merge()
+            if let ours, try repository.isAncestor(theirs, of: ours) { return nil }
+            let theirNotes = try repository.noteBlobs(inNotesCommit: theirs)
+            guard let ours else {
+                merge = try gained(from: [:], to: theirNotes)
+                return theirs
             }
-            if let ours, try !repository.isAncestor(ours, of: theirs) {
-                let target: ObjectID
-                (target, merge) = try union(ours, theirs)
-                return target
+            let ourNotes = try repository.noteBlobs(inNotesCommit: ours)
+            var notes = theirNotes
+            for (commit, blob) in ourNotes where notes[commit] != blob {
+                guard let their = notes[commit] else {
+                    notes[commit] = blob
+                    continue
+                }
+                var note = RunNote(parsing: try repository.blobContents(blob))
+                let remote = RunNote(parsing: try repository.blobContents(their))
+                let mine = Dictionary(note.documents.map { ($0.id, $0.text) }) { first, _ in first }
+                for document in remote.documents {
+                    if let text = mine[document.id], text != document.text { merge.conflicts.append(document.id) }
+                    note.add(id: document.id, text: document.text)
+                }
+                let union = note.rendered
+                notes[commit] = union == String(decoding: try repository.blobContents(their), as: UTF8.self) ? their : try repository.writeBlob(union)
             }
-            merge = try gained(from: ours.map(repository.noteBlobs(inNotesCommit:)) ?? [:], to: try repository.noteBlobs(inNotesCommit: theirs))
-            return theirs
+            let gained = try gained(from: ourNotes, to: notes)
+            (merge.added, merge.commits) = (gained.added, gained.commits)
+            merge.conflicts.sort()
+            if notes == theirNotes { return theirs }
+            // Ours stays a parent even when it is theirs' ancestor: nothing it held becomes unreachable.
+            return try repository.writeNotesCommit(notes, parents: [ours, theirs], message: "Merge run records from \(remote)\n\nUnion by run id, by git recipe.\n")
         }
         return merge
-    }
-
-    private func union(_ ours: ObjectID, _ theirs: ObjectID) throws -> (ObjectID, Merge) {
-        var notes = try repository.noteBlobs(inNotesCommit: ours)
-        let before = notes
-        for (commit, blob) in try repository.noteBlobs(inNotesCommit: theirs) where notes[commit] != blob {
-            guard let mine = notes[commit] else {
-                notes[commit] = blob
-                continue
-            }
-            var note = RunNote(parsing: try text(of: mine))
-            for document in RunNote(parsing: try text(of: blob)).documents { note.add(id: document.id, text: document.text) }
-            notes[commit] = try repository.writeBlob(note.rendered)
-        }
-        let commit = try repository.writeNotesCommit(notes, parents: [ours, theirs], message: "Merge run records from \(remote)\n\nUnion by run id, by git recipe.\n")
-        return (commit, try gained(from: before, to: notes))
     }
 
     /// How many runs, on how many commits, `after` holds that `before` does not.
     private func gained(from before: [ObjectID: ObjectID], to after: [ObjectID: ObjectID]) throws -> Merge {
         var merge = Merge()
         for (commit, blob) in after where before[commit] != blob {
-            let old = try before[commit].map { Set(RunNote(parsing: try text(of: $0)).documents.map(\.id)) } ?? []
-            let added = RunNote(parsing: try text(of: blob)).documents.filter { !old.contains($0.id) }.count
+            let old = try before[commit].map { Set(RunNote(parsing: try repository.blobContents($0)).documents.map(\.id)) } ?? []
+            let added = RunNote(parsing: try repository.blobContents(blob)).documents.filter { !old.contains($0.id) }.count
             merge.added += added
             if added > 0 { merge.commits += 1 }
         }
         return merge
     }
 
-    private func text(of blob: ObjectID) throws -> String {
-        String(decoding: try repository.blobContents(blob), as: UTF8.self)
-    }
 }
 
 /// A transfer git refused, with git's own explanation.

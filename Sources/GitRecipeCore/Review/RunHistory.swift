@@ -5,6 +5,8 @@ public struct RunHistory {
     public let repository: Repository
     /// Annotated commit → note blob.
     private let notes: [ObjectID: ObjectID]
+    /// Records waiting in the journal, by the commit they belong to, marked `journaled`.
+    private let journaled: [ObjectID: [RunRecord]]
     /// Every run, once read: a report resolves two names and finds reproductions, each
     /// needing them all.
     private let everything = Memo()
@@ -16,12 +18,24 @@ public struct RunHistory {
     public init(repository: Repository, ref: String = Repository.notesRef) throws {
         self.repository = repository
         notes = try repository.referenceTarget(ref).map { try repository.noteBlobs(inNotesCommit: $0) } ?? [:]
+        journaled = ref != Repository.notesRef ? [:] : Dictionary(grouping: RunJournal(repository: repository).entries().compactMap { entry in
+            var record = RunRecord(document: entry.document, attachedTo: entry.commit)
+            record?.journaled = true
+            return record
+        }, by: \.attachedTo)
+    }
+
+    /// `recorded` with the journaled runs of `commit` it lacks, in id order.
+    private func withJournaled(_ recorded: [RunRecord], on commit: ObjectID) -> [RunRecord] {
+        guard let waiting = journaled[commit] else { return recorded }
+        let known = Set(recorded.map(\.id))
+        return (recorded + waiting.filter { !known.contains($0.id) }).sorted { $0.id < $1.id }
     }
 
     /// The runs attached to `commit`, in id order.
     public func runs(on commit: ObjectID) throws -> [RunRecord] {
-        guard let blob = notes[commit] else { return [] }
-        return Self.records(in: try repository.blobContents(blob), attachedTo: commit)
+        guard let blob = notes[commit] else { return withJournaled([], on: commit) }
+        return withJournaled(Self.records(in: try repository.blobContents(blob), attachedTo: commit), on: commit)
     }
 
     /// The runs attached to each of `commits`, in the same order: the notes are read and
@@ -38,7 +52,7 @@ public struct RunHistory {
         }
         var runs = [[RunRecord]](repeating: [], count: commits.count)
         for (note, records) in zip(noted, read) { runs[note.index] = try records.get() }   // noted is in commit order
-        return runs
+        return journaled.isEmpty ? runs : zip(commits, runs).map { withJournaled($1, on: $0) }
     }
 
     private static func records(in note: Data, attachedTo commit: ObjectID) -> [RunRecord] {
@@ -48,7 +62,7 @@ public struct RunHistory {
     /// Every recorded run, once per commit it is attached to.
     public func allRuns() throws -> [RunRecord] {
         if let runs = everything.runs { return runs }
-        let runs = try runs(on: notes.keys.sorted()).flatMap { $0 }
+        let runs = try runs(on: Set(notes.keys).union(journaled.keys).sorted()).flatMap { $0 }
         everything.runs = runs
         return runs
     }

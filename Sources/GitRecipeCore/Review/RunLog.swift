@@ -114,7 +114,7 @@ public struct RunLog {
             } else {
                 let run = entry.first
                 fields += [
-                    .init("id", .string(run.id)), .init("status", .string(run.status)),
+                    .init("id", .string(run.id)), .init("status", .string(run.status)), .init("journaled", .bool(run.journaled)),
                     .init("seed", run.seed.map(ManifestValue.int) ?? .null),
                     .init("seconds", run.seconds.map(ManifestValue.int) ?? .null),
                     .init("metrics", .map(run.metrics.keys.sorted().map { .init($0, .float(run.metrics[$0]!)) })),
@@ -148,7 +148,7 @@ public struct RunLog {
             String(entry.commit.hex.prefix(12)),
             entry.isSweep ? "\(run.sweep ?? "") (\(entry.runs.count) seeds)" : run.id,
             run.recipe,
-            entry.isSweep ? Self.statuses(of: entry.runs) : run.status,
+            entry.isSweep ? Self.statuses(of: entry.runs) : run.status + (run.journaled ? " (journaled)" : ""),
             seconds.count == entry.runs.count ? Self.duration(seconds.reduce(0, +)) : "?",
             metrics.joined(separator: " "),
         ]

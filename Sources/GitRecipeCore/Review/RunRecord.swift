@@ -21,6 +21,8 @@ public struct RunRecord: Sendable {
     public let metrics: [String: Double]
     /// The manifest document as recorded.
     public let document: String
+    /// The record waits in `.git/recipes/journal/`: it could not be added to the note yet.
+    public internal(set) var journaled = false
 
     /// The verdict as a tier; `nil` for none, or a word git-recipe does not write.
     var tier: Verdict.Tier? { verdict.flatMap(Verdict.Tier.init(rawValue:)) }

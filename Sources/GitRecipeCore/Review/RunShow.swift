@@ -13,6 +13,7 @@ public struct RunShow {
     public func yaml() -> String {
         selection.runs.map { run in
             (run.inheritedFrom.map { "# attached to \(run.attachedTo.hex); inherited from \($0), where it ran\n" } ?? "")
+                + (run.journaled ? "# journaled: in .git/recipes/journal, not yet in \(Repository.notesRef)\n" : "")
                 + "---\n" + run.document
         }.joined()
     }

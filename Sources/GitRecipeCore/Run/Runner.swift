@@ -37,6 +37,10 @@ public final class Runner {
         guard cleanliness.isClean, let commit = try repository.head() else {
             throw RunRefusal.notClean(cleanliness.problems)
         }
+        // Before any step runs: a lock nobody holds any more would keep the record out of
+        // the note (it would go to the journal), and every later run with it.
+        if let lock = repository.lingeringLock(of: Repository.notesRef) { throw RunRefusal.notesLocked(path: lock.path, age: lock.age) }
+        RunJournal(repository: repository).flush(warn: Terminal.warning)
         let lock = try locker.lock(pipeline)
         switch try locker.state(of: name, against: lock, files: files) {
         case .fresh:
@@ -143,7 +147,11 @@ public final class Runner {
             identity: repository.identity(), seed: seed, settings: settings, sweep: sweep, executor: results.executor,
             environment: environment, assets: assets.mapValues(\.from), steps: results.steps, outputs: results.outputs,
             metrics: results.metrics, extra: reproduction)
-        try record(manifest.rendered, id: id, on: preflight.commit.commit)
+        let placement = try RunJournal(repository: repository).record(manifest.rendered, id: id, on: preflight.commit.commit, warn: Terminal.warning)
+        if case .journal(let path, let reason) = placement {
+            Terminal.warning("run \(id) could not be added to \(Repository.notesRef) (\(reason)); its record is kept in \(path) "
+                             + "and will be added by the next git recipe run, reproduce, pull or push; log and show list it meanwhile")
+        }
         return Outcome(id: id, status: results.status, seconds: finished.timeIntervalSince(started), metrics: results.metrics, verdict: verdict)
     }
 
@@ -281,14 +289,6 @@ public final class Runner {
         return nil
     }
 
-    /// Appends the run's document to the note on `commit`, by compare-and-swap.
-    private func record(_ document: String, id: String, on commit: ObjectID) throws {
-        try repository.updateNote(on: commit, message: "git-recipe: record run \(id)") { current in
-            var note = RunNote(parsing: current)
-            note.add(id: id, text: document)
-            return note.rendered
-        }
-    }
 }
 
 /// An output as a run left it.
@@ -308,6 +308,8 @@ public enum RunStatus: String, Sendable {
 public enum RunRefusal: RecipeError, Equatable {
     case notClean([String])
     case staleLock(recipe: String, changes: [LockChange])
+    /// The notes ref's lock file has been there longer than any writer holds it.
+    case notesLocked(path: String, age: Int)
 
     public var exitStatus: ExitStatus { .checkFailed }
 
@@ -317,6 +319,10 @@ public enum RunRefusal: RecipeError, Equatable {
             return "runs start only from a clean commit, and this working tree is not one:\n"
                 + problems.map { "  \($0)\n" }.joined()
                 + "commit the changes (git add -A && git commit), or stash them (git stash -u); outputs belong in .gitignore"
+        case .notesLocked(let path, let age):
+            return "\(path) has existed for \(age) s: a git or git-recipe process that was killed while recording a run left it, "
+                + "and no run can be recorded while it is there. If no git or git-recipe process is running in this repository, "
+                + "remove it: rm '\(path)'"
         case .staleLock(let recipe, let changes):
             let fix = "git recipe lock \(recipe) && git add \(Lockfile.path(for: recipe)) && git commit"
             if changes.isEmpty { return "recipe '\(recipe)' has no lock; run: \(fix)" }
@@ -355,5 +361,9 @@ enum RunID {
 enum Terminal {
     static func error(_ message: String) {
         FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+    }
+
+    static func warning(_ message: String) {
+        FileHandle.standardError.write(Data("warning: \(message)\n".utf8))
     }
 }

@@ -10,7 +10,7 @@ struct RunNoteTests {
     }
 
     @Test func documentsStayInIdOrderAndAnIdIsKeptOnce() {
-        var note = RunNote(parsing: nil)
+        var note = RunNote()
         note.add(id: "20261122T101500Z-bbbbbbbb", text: Self.document("20261122T101500Z-bbbbbbbb"))
         note.add(id: "20261122T091500Z-aaaaaaaa", text: Self.document("20261122T091500Z-aaaaaaaa"))
         note.add(id: "20261122T101500Z-bbbbbbbb", text: Self.document("20261122T101500Z-bbbbbbbb", status: "failed"))
