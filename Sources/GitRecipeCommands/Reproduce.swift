@@ -25,12 +25,15 @@ extension GitRecipeCommand {
         @Option(help: ArgumentHelp(Executor.help))
         var executor: String?
 
+        @Flag(help: "Keep the temporary worktree, with the reproduction's outputs, and print where it is.")
+        var keep = false
+
         func run() throws {
             let repository = try Repository.discover()
             let runs = try RunHistory(repository: repository).select(name).runs
             guard runs.count == 1 else { throw ReproduceError.several(name: name, runs: runs.map(\.id)) }
             let original = runs[0]
-            let outcome = try Reproducer(repository: repository).reproduce(original, executor: { config in
+            let outcome = try Reproducer(repository: repository).reproduce(original, keep: keep, executor: { config in
                 try Executor.cluster(named: executor, repository: repository, config: config)
             }, announce: { Terminal.standardError.write("\($0)\n") })
             let run = "run \(outcome.id) on \(original.commit.prefix(12)); see it: git recipe show \(outcome.id)"

@@ -100,6 +100,15 @@ extension ManifestValue {
         (self["outputs"]?.entries ?? []).map { ($0.key, $0.value["digest"]?.text ?? "?") }
     }
 
+    /// Each file of the directory outputs, as `DIR/FILE` and its digest.
+    var outputFileDigests: [(path: String, digest: String)] {
+        (self["outputs"]?.entries ?? []).flatMap { output in
+            (output.value["files"]?.entries ?? []).map { file in
+                ((output.key.hasSuffix("/") ? output.key : output.key + "/") + file.key, file.value["digest"]?.text ?? "?")
+            }
+        }
+    }
+
     /// `key=value` code spans of a mapping's leaves, for a Markdown cell; `—` for none.
     var inlinePairs: String {
         let pairs = leaves.filter { !$0.path.isEmpty }.map { "`\($0.path)=\($0.value.text)`" }

@@ -10,7 +10,7 @@ public struct Reproduction: Sendable {
     let tolerance: [String: Double]
 
     func judge(outputs: [String: MeasuredOutput], metrics: [String: Double]) -> Verdict {
-        Verdict(run: (self.outputs, self.metrics), reproduction: (outputs.mapValues(\.digest.description), metrics),
+        Verdict(run: (self.outputs, self.metrics), reproduction: (MeasuredOutput.digests(outputs), metrics),
                 tolerance: tolerance)
     }
 }
@@ -27,9 +27,11 @@ public struct Reproducer {
     /// Reproduces `run`. Data git does not track is brought from this checkout by hard link
     /// (or copy, across file systems) and must hash to what the run used. `executor` picks
     /// where steps run from the project settings at the run's commit; `announce` hears what
-    /// is about to happen. The worktree is gone when this returns or throws.
+    /// is about to happen. The worktree is gone when this returns or throws, unless `keep`:
+    /// then it stays, with the reproduction's outputs, for inspection (announced, with the
+    /// command that removes it).
     public func reproduce(
-        _ run: RunRecord, executor: (ProjectConfig) throws -> SlurmCluster?, announce: (String) -> Void
+        _ run: RunRecord, keep: Bool = false, executor: (ProjectConfig) throws -> SlurmCluster?, announce: (String) -> Void
     ) throws -> Runner.Outcome {
         guard run.status == RunStatus.succeeded.rawValue else { throw ReproduceError.notSucceeded(run: run.id, status: run.status) }
         guard let seed = run.seed else { throw ReproduceError.unreadable(run: run.id, what: "its seed") }
@@ -38,7 +40,13 @@ public struct Reproducer {
         let interruption = Interruption.install()
         announce("reproducing run \(run.id) (\(run.recipe), seed \(seed)) at \(commit.hex.prefix(12)) in a temporary worktree")
         let worktree = try ScratchWorktree(of: repository, at: commit)
-        defer { worktree.remove() }
+        defer {
+            if keep {
+                announce("kept the reproduction's worktree: \(worktree.path) (remove it: git worktree remove --force \(worktree.path))")
+            } else {
+                worktree.remove()
+            }
+        }
         guard !interruption.isRequested else { throw ReproduceError.interrupted }
 
         let checkout = try Repository.discover(from: worktree.path, environment: [:])
@@ -62,7 +70,7 @@ public struct Reproducer {
         let settings = try RunSettings(recipe: pipeline.recipe, assignments: Self.assignments(manifest["overrides"]), seed: seed, seeds: nil)
         let original = Reproduction(
             run: run.id,
-            outputs: Dictionary(manifest.outputDigests) { first, _ in first },
+            outputs: Dictionary(manifest.outputDigests + manifest.outputFileDigests) { first, _ in first },
             metrics: run.metrics, tolerance: pipeline.recipe.tolerance)
         let outcome = try runner.run(settings, seed: seed, sweep: nil, preflight: preflight, on: cluster, reproducing: original)
         try locker.finish()

@@ -10,6 +10,8 @@ extension Runner {
         let submitted = Date()
         var jobs: [String: String] = [:]
         var commands: [String: String] = [:]
+        // Every job is queued at once, so every output goes before the first one starts.
+        try DeclaredOutputs(root: repository.workTree, paths: pipeline.steps.flatMap(\.outputs)).remove()
         do {
             for step in pipeline.steps {
                 let command = try command(of: step, in: context)

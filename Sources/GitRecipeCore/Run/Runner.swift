@@ -41,6 +41,7 @@ public final class Runner {
         // the note (it would go to the journal), and every later run with it.
         if let lock = repository.lingeringLock(of: Repository.notesRef) { throw RunRefusal.notesLocked(path: lock.path, age: lock.age) }
         RunJournal(repository: repository).flush(warn: Terminal.warning)
+        try DeclaredOutputs(root: repository.workTree, paths: pipeline.steps.flatMap(\.outputs)).checkNoSymlinks()
         let lock = try locker.lock(pipeline)
         switch try locker.state(of: name, against: lock, files: files) {
         case .fresh:
@@ -201,6 +202,12 @@ public final class Runner {
         try recordStart(of: step.name, in: context.directory)
         defer { try? log.close() }
         let started = Date()
+        do {
+            try DeclaredOutputs(root: repository.workTree, paths: step.outputs).remove()
+        } catch {
+            return (Self.stepRecord(step, command: command, exit: -1, started: started, seconds: 0, log: logFile, problem: error.description),
+                    error.description)
+        }
         let process = try StepProcess.start(command, in: repository.workTree, environment: context.environment, log: log)
         interruption.running(process)
         let exit = process.wait()
@@ -272,12 +279,14 @@ public final class Runner {
         }
         let measured: [(digest: ContentDigest, bytes: Int64)]
         do {
+            try DeclaredOutputs(root: root, paths: step.outputs).checkNoSymlinks()
             measured = try locker.measure(step.outputs)
+            for (path, value) in zip(step.outputs, measured) {
+                let files = path.hasSuffix("/") ? try DeclaredOutputs.listing(of: path, in: root) : []
+                results.outputs[path] = MeasuredOutput(digest: value.digest, bytes: value.bytes, files: files)
+            }
         } catch {
-            return error.description.replacingOccurrences(of: root + "/", with: "")
-        }
-        for (path, value) in zip(step.outputs, measured) {
-            results.outputs[path] = MeasuredOutput(digest: value.digest, bytes: value.bytes)
+            return String(describing: error).replacingOccurrences(of: root + "/", with: "")
         }
         for file in step.metrics {
             do {
@@ -291,12 +300,32 @@ public final class Runner {
 
 }
 
-/// An output as a run left it.
+/// An output as a run left it; a directory with each file under it.
 struct MeasuredOutput {
     let digest: ContentDigest
     let bytes: Int64
+    var files: [(path: String, digest: ContentDigest, bytes: Int64)] = []
 
-    var yaml: CanonicalYAML { .ordered([("digest", .string(digest.description)), ("bytes", .int(Int(bytes)))]) }
+    var yaml: CanonicalYAML {
+        var fields: [(key: String, value: CanonicalYAML)] = [("digest", .string(digest.description)), ("bytes", .int(Int(bytes)))]
+        if !files.isEmpty {
+            fields.append(("files", .map(Dictionary(files.map { file in
+                (file.path, CanonicalYAML.ordered([("digest", .string(file.digest.description)), ("bytes", .int(Int(file.bytes)))]))
+            }) { first, _ in first })))
+        }
+        return .ordered(fields)
+    }
+
+    /// Digests by path: the output's own, and for a directory each file's as `DIR/FILE`, so
+    /// a comparison names the files that differ.
+    static func digests(_ outputs: [String: MeasuredOutput]) -> [String: String] {
+        var digests: [String: String] = [:]
+        for (path, output) in outputs {
+            digests[path] = output.digest.description
+            for file in output.files { digests[(path.hasSuffix("/") ? path : path + "/") + file.path] = file.digest.description }
+        }
+        return digests
+    }
 }
 
 /// How a run ended.
