@@ -18,8 +18,11 @@ extension GitRecipeCommand {
             var force = false
 
             func run() throws {
-                let installer = try HookInstaller(repository: Repository.discover())
+                let repository = try Repository.discover()
+                let installer = try HookInstaller(repository: repository)
                 try report(installer.install(force: force), in: installer.directory)
+                // A clone that only installs hooks must still keep its runs across an amend.
+                try repository.configureNotesSharing()
             }
         }
 

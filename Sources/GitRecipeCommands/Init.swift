@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import GitRecipeCore
 
 extension GitRecipeCommand {
@@ -10,8 +11,11 @@ extension GitRecipeCommand {
                 + "the pre-commit hook (--no-hooks skips it). Files that exist and differ are never overwritten without --force."
         )
 
-        @Option(help: "The starter project: \(Template.names.joined(separator: ", ")).")
-        var template = "minimal"
+        @Option(help: "The starter project: \(Template.names.joined(separator: ", ")) (default: minimal, in a project without .recipes/).")
+        var template: String?
+
+        @Flag(help: "Configure an existing project (settings, hooks, notes) and write no template code nor .gitignore lines.")
+        var adopt = false
 
         @Flag(help: "Overwrite files that exist and differ from the template.")
         var force = false
@@ -22,11 +26,27 @@ extension GitRecipeCommand {
         @Option(help: "Also add a CI job that verifies pull requests and posts the diff of their runs: \(Template.ciNames.joined(separator: ", ")).")
         var ci: String?
 
+        func validate() throws {
+            if adopt && template != nil { throw ValidationError("--adopt writes no template code; leave out --template") }
+        }
+
         func run() throws {
             let repository = try Repository.discover()
-            for template in try [Template(named: template)] + (ci.map { [try Template(ci: $0)] } ?? []) {
+            if adopt {
+                let result = try repository.adopt()
+                for path in result.written { print("wrote \(path)") }
+                print("configured notes: union merges, carried by rebase and amend (notes.rewriteRef), fetched by git fetch")
+            }
+            // A project that has recipes gets a template only when it asks for one: `init --ci`
+            // in an initialised project adds the CI job and touches nothing else.
+            let initialised = FileManager.default.fileExists(atPath: "\(repository.workTree)/.recipes")
+            let project = template ?? (adopt || (initialised && ci != nil) ? nil : "minimal")
+            for template in try (project.map { [try Template(named: $0)] } ?? []) + (ci.map { [try Template(ci: $0)] } ?? []) {
                 let result = try repository.scaffold(template, force: force)
                 for path in result.written { print("wrote \(path)") }
+                for entry in result.keptRules {
+                    print("left '\(entry)' out of .gitignore: it would hide paths your own rules (!…) keep; ignore the outputs more narrowly")
+                }
                 if result.written.isEmpty { print("nothing to do: the '\(template.name)' template is already in place") }
             }
             if !noHooks {

@@ -52,6 +52,9 @@ extension GitRecipeCommand {
             case .markdown: print(log.markdown(), terminator: "")
             case .json: print(log.json(), terminator: "")
             }
+            if log.entries.isEmpty, let hint = try NotesSync.hintForEmptyHistory(in: repository) {
+                Terminal.standardError.write("hint: \(hint)\n")
+            }
         }
 
         /// The metrics each recipe's `tolerance` names in the work tree: what it says matters.

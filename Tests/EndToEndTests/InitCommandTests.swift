@@ -105,4 +105,80 @@ struct TemplateLockTests {
         #expect(try repo.recipe("status").stdout.hasPrefix("train: lock fresh; no succeeded run on HEAD for this lock"))
         #expect(try repo.read(".recipes/train.lock").contains("  probes:\n    python: Python 3."))
     }
+
+    /// Kedro keeps raw data in git with `!data/01_raw/` under `data/*`: an appended `data/`
+    /// would hide it, since git cannot re-include a file whose directory is excluded.
+    static let kedroIgnore = "data/*\n!data/01_raw/\n!data/01_raw/**\n*.log\n"
+
+    @Test func adoptingConfiguresAProjectAndChangesNoneOfItsFiles() throws {
+        let repo = try TemporaryGitRepository()
+        try repo.write(".gitignore", Self.kedroIgnore)
+        try repo.write("train.py", "print('mine')\n")
+        try repo.write("data/01_raw/iris.csv", "a,b\n1,2\n")
+        try repo.commitAll("a project of its own")
+        try repo.git("remote", "add", "origin", "https://example.invalid/project.git")
+        let result = try repo.recipe("init", "--adopt")
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stdout.hasPrefix("wrote .recipes/config.yaml\n"), "\(result)")
+        #expect(try repo.git("status", "--porcelain") == "?? .recipes/", "nothing but the settings is new")
+        #expect(try repo.read(".gitignore") == Self.kedroIgnore)
+        #expect(try repo.read("train.py") == "print('mine')\n")
+        #expect(FileManager.default.fileExists(atPath: "\(repo.path)/.git/hooks/pre-commit"))
+        #expect(try repo.git("config", "--get", "notes.recipes.mergeStrategy") == "union")
+        #expect(try repo.git("config", "--get", "notes.rewriteRef") == "refs/notes/recipes")
+        #expect(try repo.git("config", "--get-all", "remote.origin.fetch").contains("+refs/notes/recipes:refs/notes/remotes/origin/recipes"))
+        #expect(try repo.recipe("validate").status == 0, "the settings it wrote are valid")
+        let again = try repo.recipe("init", "--adopt")
+        #expect(again.status == 0)
+        #expect(try repo.git("config", "--get-all", "remote.origin.fetch").split(separator: "\n").count == 2, "idempotent")
+    }
+
+    @Test func aTemplateNeverOverridesTheProjectsOwnIgnoreRules() throws {
+        let repo = try TemporaryGitRepository()
+        try repo.write(".gitignore", Self.kedroIgnore)
+        let result = try repo.recipe("init", "--template", "sklearn", "--no-hooks")
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stdout.contains("left 'data/' out of .gitignore"), "\(result)")
+        #expect(try repo.read(".gitignore") == Self.kedroIgnore + "models/\nmetrics/\n__pycache__/\n")
+        try repo.write("data/01_raw/iris.csv", "a,b\n")
+        #expect(try repo.git("status", "--porcelain", "--untracked-files=all", "data").contains("data/01_raw/iris.csv"))
+    }
+
+    @Test func ciCanBeAddedToAnInitialisedProject() throws {
+        let repo = try TemporaryGitRepository()
+        #expect(try repo.recipe("init", "--no-hooks").status == 0)
+        try repo.write("train.py", "# edited since init\n")
+        let result = try repo.recipe("init", "--ci", "github", "--no-hooks")
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stdout.hasPrefix("wrote .github/"), "\(result)")
+        #expect(try repo.read("train.py") == "# edited since init\n")
+    }
+
+    /// `notes.rewriteRef` is what carries runs across an amend; a clone that only ran
+    /// `hook install` lost them from `log`.
+    @Test func anAmendAfterHookInstallKeepsRunsVisible() throws {
+        let repo = try RunCommandTests.project(RunCommandTests.echo)
+        try run("git", ["config", "--unset-all", "notes.rewriteRef"], in: repo.path, environment: repo.environment)
+        #expect(try repo.recipe("hook", "install").status == 0)
+        #expect(try repo.recipe("run", "r").status == 0)
+        try repo.git("commit", "-q", "--amend", "-m", "lock, reworded")
+        let log = try repo.recipe("log")
+        #expect(log.stdout.contains("(inherited from "), "\(log)")
+    }
+
+    @Test func aFreshCloneWithoutRunRecordsNamesPull() throws {
+        let (remote, a, b) = try NotesSyncTests.clones()
+        defer { withExtendedLifetime(remote) {} }
+        try NotesSyncTests.record(a, runs: 1)
+        #expect(try a.recipe("push").status == 0)
+        let empty = try b.recipe("log")
+        #expect(empty.status == 0)
+        #expect(empty.stderr == "hint: no run records here; a clone does not bring them: if 'origin' has some, run: git recipe pull\n")
+        #expect(try b.recipe("init", "--adopt", "--no-hooks").status == 0)
+        try b.git("fetch", "-q", "origin")
+        #expect(try b.recipe("log").stderr.contains("'origin' has some (fetched to refs/notes/remotes/origin/recipes); merge them: git recipe pull origin"))
+        #expect(try b.recipe("pull").status == 0)
+        let log = try b.recipe("log")
+        #expect(log.stderr.isEmpty && log.stdout.contains(" r "), "\(log)")
+    }
 }

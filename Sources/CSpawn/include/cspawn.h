@@ -8,4 +8,8 @@
 
 int cspawn_file_actions_addchdir(posix_spawn_file_actions_t *actions, const char *path);
 
+/* posix_spawn_file_actions_addclosefrom_np (glibc >= 2.34): the child closes every
+   descriptor from `from` on, so none that another thread opened without O_CLOEXEC leaks. */
+int cspawn_file_actions_addclosefrom(posix_spawn_file_actions_t *actions, int from);
+
 #endif

@@ -34,6 +34,20 @@ extension Repository {
         }
     }
 
+    /// Configures plain git to keep and carry run records: notes merged as a union
+    /// (`git notes merge`), carried to rewritten commits by `rebase` and `commit --amend`
+    /// (`notes.rewriteRef`), and fetched by `git fetch`/`git pull` from every remote into
+    /// `refs/notes/remotes/REMOTE/recipes`, where `git recipe pull` merges them from.
+    /// Idempotent.
+    public func configureNotesSharing() throws {
+        try setConfig("notes.recipes.mergeStrategy", to: "union")
+        try addConfigValue("notes.rewriteRef", Repository.notesRef)
+        for key in try config(matching: #"^remote\..*\.url$"#).keys.sorted() {
+            let remote = String(key.dropFirst("remote.".count).dropLast(".url".count))
+            try addConfigValue("remote.\(remote).fetch", "+\(Repository.notesRef):refs/notes/remotes/\(remote)/recipes")
+        }
+    }
+
     /// The lock file of `ref` (`REF.lock`, as git and libgit2 write it) when it has been there
     /// for `seconds` or more: longer than any writer holds it, so whoever made it was killed.
     /// A younger one may belong to a live writer, which the compare-and-swap loop waits for.

@@ -167,7 +167,8 @@ public final class Repository {
 
     /// Adds `value` to the multi-valued `key` in the local config, unless it is there already.
     public func addConfigValue(_ key: String, _ value: String) throws {
-        let pattern = "^" + value.replacingOccurrences(of: ".", with: "\\.") + "$"
+        let special = Set("\\^$.|?*+()[]{}")
+        let pattern = "^" + value.map { special.contains($0) ? "\\\($0)" : String($0) }.joined() + "$"
         try withLocalConfig { local in
             try check("add '\(value)' to '\(key)' in \(commonDirectory)/config") { git_config_set_multivar(local, key, pattern, value) }
         }

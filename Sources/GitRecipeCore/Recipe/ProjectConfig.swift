@@ -24,6 +24,21 @@ public struct ProjectConfig: Equatable, Sendable {
 
     public static let file = ".recipes/config.yaml"
 
+    /// What `init --adopt` writes: every setting at its default, to be edited.
+    static let starter = """
+        # git-recipe project settings; every key is optional and shown at its default.
+        # Reference: docs/reference.md in git-recipe's source, or man git-recipe.
+        version: 1
+        policy:
+          seed: error                  # a recipe without seed: error | warn | off
+          pinned_requirements: error   # requirement files must pin every package (==)
+          image_digest: error          # environment.image must carry @sha256:
+          require_run: false           # pre-push / verify demand a succeeded run per changed recipe
+        executors:
+          default: local               # local | slurm
+
+        """
+
     public var policy = Policy()
     public var defaultExecutor = "local"
     public var slurm = Slurm()

@@ -43,6 +43,9 @@ public struct ScaffoldResult: Equatable, Sendable {
     public var written: [String] = []
     /// Paths already identical to the template's.
     public var unchanged: [String] = []
+    /// `.gitignore` entries of the template left out because they would hide paths the
+    /// project's own rules keep (a `!data/01_raw/` under `data/`).
+    public var keptRules: [String] = []
 }
 
 extension Repository {
@@ -54,10 +57,10 @@ extension Repository {
     public func scaffold(_ template: Template, force: Bool) throws -> ScaffoldResult {
         let root = URL(fileURLWithPath: workTree)
         var planned = template.files.filter { $0.key != Template.gitignoreEntries }
-        if let entries = template.files[Template.gitignoreEntries] {
-            planned[".gitignore"] = try gitignore(adding: entries, at: root.appending(path: ".gitignore"))
-        }
         var result = ScaffoldResult()
+        if let entries = template.files[Template.gitignoreEntries] {
+            (planned[".gitignore"], result.keptRules) = gitignore(adding: entries, at: root.appending(path: ".gitignore"))
+        }
         var conflicts: [String] = []
         var transaction = FileTransaction()
         for (path, contents) in planned.sorted(by: { $0.key < $1.key }) {
@@ -74,23 +77,52 @@ extension Repository {
         }
         guard conflicts.isEmpty else { throw ScaffoldError.wouldOverwrite(conflicts) }
         try transaction.commit()
-        try setConfig("notes.recipes.mergeStrategy", to: "union")
-        // Rebases and amends carry run records to the rewritten commits, where review
-        // commands show them as inherited.
-        try addConfigValue("notes.rewriteRef", Repository.notesRef)
+        try configureNotesSharing()
         return result
     }
 
-    /// The `.gitignore` with the template's entries appended where missing.
-    private func gitignore(adding entries: Data, at url: URL) throws -> Data {
+    /// `init --adopt`: an existing project configured for git-recipe without a line of
+    /// template code or a `.gitignore` change: `.recipes/config.yaml` (when missing) and
+    /// the notes configuration. Hooks are the command's to install.
+    public func adopt() throws -> ScaffoldResult {
+        var result = ScaffoldResult()
+        let config = URL(fileURLWithPath: workTree).appending(path: ProjectConfig.file)
+        if FileManager.default.fileExists(atPath: config.path) {
+            result.unchanged.append(ProjectConfig.file)
+        } else {
+            var transaction = FileTransaction()
+            transaction.write(Data(ProjectConfig.starter.utf8), to: config)
+            try transaction.commit()
+            result.written.append(ProjectConfig.file)
+        }
+        try configureNotesSharing()
+        return result
+    }
+
+    /// The `.gitignore` with the template's entries appended where missing, and the entries
+    /// left out because a negation in it (`!data/01_raw/`) keeps a path the entry would
+    /// hide: git cannot re-include a file whose directory is excluded, so the project's own
+    /// rules would silently stop working.
+    private func gitignore(adding entries: Data, at url: URL) -> (Data, [String]) {
         let existing = FileManager.default.contents(atPath: url.path).map { String(decoding: $0, as: UTF8.self) } ?? ""
-        let present = Set(existing.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) })
-        let missing = String(decoding: entries, as: UTF8.self).split(separator: "\n").filter { !present.contains(String($0)) }
-        guard !missing.isEmpty else { return Data(existing.utf8) }
+        let lines = existing.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        let present = Set(lines)
+        let kept = lines.filter { $0.hasPrefix("!") }.map { $0.dropFirst().drop { $0 == "/" } }
+        var missing: [String] = [], left: [String] = []
+        for entry in String(decoding: entries, as: UTF8.self).split(separator: "\n").map(String.init) where !present.contains(entry) {
+            let directory = entry.drop { $0 == "/" }
+            let base = directory.hasSuffix("/") ? directory : directory + "/"
+            if kept.contains(where: { $0.hasPrefix(base) || $0 == directory.dropLast(directory.hasSuffix("/") ? 1 : 0) }) {
+                left.append(entry)
+            } else {
+                missing.append(entry)
+            }
+        }
+        guard !missing.isEmpty else { return (Data(existing.utf8), left) }
         var text = existing
         if !text.isEmpty && !text.hasSuffix("\n") { text += "\n" }
         text += missing.joined(separator: "\n") + "\n"
-        return Data(text.utf8)
+        return (Data(text.utf8), left)
     }
 }
 

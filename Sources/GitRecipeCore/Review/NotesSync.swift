@@ -32,6 +32,19 @@ public struct NotesSync {
         return "refs/notes/remotes/\(plain ? remote : "url-" + ContentDigest.of(Data(remote.utf8)).hex.prefix(12))/recipes"
     }
 
+    /// What to tell someone whose clone holds no run records while a remote may: a clone does
+    /// not fetch notes. `nil` when runs are recorded here or no remote is configured.
+    public static func hintForEmptyHistory(in repository: Repository) throws -> String? {
+        guard try repository.referenceTarget(Repository.notesRef) == nil else { return nil }
+        let remotes = try repository.config(matching: #"^remote\..*\.url$"#).keys
+            .map { String($0.dropFirst("remote.".count).dropLast(".url".count)) }.sorted()
+        guard !remotes.isEmpty else { return nil }
+        for remote in remotes where try repository.referenceTarget(NotesSync(repository: repository, remote: remote).trackingRef) != nil {
+            return "no run records here yet, but '\(remote)' has some (fetched to refs/notes/remotes/\(remote)/recipes); merge them: git recipe pull \(remote)"
+        }
+        return "no run records here; a clone does not bring them: if '\(remotes[0])' has some, run: git recipe pull"
+    }
+
     /// Fetches the remote's run records and merges them into the local ones.
     public func pull() throws -> Merge {
         if let lock = repository.lingeringLock(of: Repository.notesRef) { throw RunRefusal.notesLocked(path: lock.path, age: lock.age) }

@@ -23,7 +23,7 @@ final class StepProcess: Sendable {
         let pid: pid_t
         do {
             pid = try spawnGroup(["/bin/sh", "-c", command], in: directory, environment: environment,
-                                 stdin: null, stdout: output[1], stderr: errors[1], close: [output[0], errors[0]])
+                                 stdin: null, stdout: output[1], stderr: errors[1])
         } catch {
             (output + errors).forEach { close($0) }
             throw error

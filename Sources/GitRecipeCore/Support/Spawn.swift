@@ -4,11 +4,10 @@ import Foundation
 /// Starts a program the way git-recipe starts every child: in `directory`, in a process
 /// group of its own (so stopping the group stops everything it started), with default
 /// signal dispositions and an empty signal mask whatever ours are, and with the given
-/// descriptors as its stdin, stdout and stderr. `close` lists descriptors the child must
-/// not keep (the parent's ends of pipes).
+/// descriptors as its stdin, stdout and stderr, and no other descriptor of ours.
 func spawnGroup(
     _ arguments: [String], in directory: String, environment: [String: String],
-    stdin: Int32, stdout: Int32, stderr: Int32, close: [Int32] = []
+    stdin: Int32, stdout: Int32, stderr: Int32
 ) throws -> pid_t {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
@@ -16,9 +15,9 @@ func spawnGroup(
     for (source, target) in [(stdin, Int32(0)), (stdout, 1), (stderr, 2)] {
         posix_spawn_file_actions_adddup2(&actions, source, target)
     }
-    for descriptor in Set(close + [stdin, stdout, stderr]) where descriptor > 2 {
-        posix_spawn_file_actions_addclose(&actions, descriptor)
-    }
+    // Nothing else of ours: a descriptor another thread opened without O_CLOEXEC would
+    // otherwise reach the child and everything it starts.
+    cspawn_file_actions_addclosefrom(&actions, 3)
     cspawn_file_actions_addchdir(&actions, directory)
 
     var attributes = posix_spawnattr_t()
