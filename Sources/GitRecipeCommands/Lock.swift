@@ -15,8 +15,11 @@ extension GitRecipeCommand {
         @Flag(help: "Check that the locks are fresh instead of writing them.")
         var check = false
 
+        @OptionGroup var probes: ProbeOptions
+
         func run() throws {
-            let session = try LockSession(recipes: recipes)
+            // What a lock pins must not vary run to run: writing one runs each probe twice.
+            let session = try LockSession(recipes: recipes, probes: check ? probes.mode : .checkedTwice)
             defer { session.end() }
             var stale: [String] = []
             let pipelines = session.project.pipelines
@@ -46,13 +49,13 @@ struct LockSession {
     let locker: Locker
     private let progress: HashProgress?
 
-    init(recipes: [String]) throws {
+    init(recipes: [String], probes: Locker.ProbeMode) throws {
         repository = try Repository.discover()
         files = WorkingTreeFiles(root: repository.workTree)
         project = try Project.load(from: files, recipes: recipes)
         Terminal.standardError.write(project.warnings.map { "\($0)\n" }.joined())
         progress = HashProgress.forTerminal()
-        locker = try Locker(repository: repository, progress: progress)
+        locker = try Locker(repository: repository, progress: progress, probes: probes)
         if let warning = locker.cacheWarning { Terminal.standardError.write("warning: \(warning)\n") }
     }
 
@@ -65,6 +68,14 @@ struct LockSession {
     func end() {
         progress?.finish()
     }
+}
+
+/// `--refresh-probes`, for every command that reads probe outputs.
+struct ProbeOptions: ParsableArguments {
+    @Flag(help: "Run every probe instead of taking its output from the probe cache (.git/recipes/probe-cache).")
+    var refreshProbes = false
+
+    var mode: Locker.ProbeMode { refreshProbes ? .refreshed : .cached }
 }
 
 /// Locks that are not what their recipes need: exit 1, one block per recipe.

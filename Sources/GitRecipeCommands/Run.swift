@@ -39,6 +39,8 @@ extension GitRecipeCommand {
             if seed != nil && seeds != nil { throw ValidationError("give --seed or --seeds, not both") }
         }
 
+        @OptionGroup var probes: ProbeOptions
+
         func run() throws {
             let repository = try Repository.discover()
             let files = WorkingTreeFiles(root: repository.workTree)
@@ -47,7 +49,7 @@ extension GitRecipeCommand {
             let pipeline = project.pipelines[0]
             let cluster = try Executor.cluster(named: executor, repository: repository, config: project.config, connect: !dryRun)
             let settings = try RunSettings(recipe: pipeline.recipe, assignments: params, seed: seed, seeds: seeds)
-            let locker = try Locker(repository: repository)
+            let locker = try Locker(repository: repository, probes: probes.mode)
             let runner = Runner(repository: repository, pipeline: pipeline, locker: locker, files: files)
             if dryRun {
                 try printPlan(runner, settings)

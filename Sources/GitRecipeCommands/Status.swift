@@ -11,8 +11,10 @@ extension GitRecipeCommand {
         @Argument(help: "Recipes to show (default: all in .recipes/).")
         var recipes: [String] = []
 
+        @OptionGroup var probes: ProbeOptions
+
         func run() throws {
-            let session = try LockSession(recipes: recipes)
+            let session = try LockSession(recipes: recipes, probes: probes.mode)
             defer { session.end() }
             let pipelines = session.project.pipelines
             let headRuns = try session.repository.head().map { try RunHistory(repository: session.repository).runs(on: $0.commit) }

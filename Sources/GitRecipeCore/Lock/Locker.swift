@@ -14,27 +14,51 @@ public final class Locker: Sendable {
     /// The `recipe.*` configuration, read once: locks are computed on several threads, and
     /// a libgit2 repository must not be used from more than one at a time.
     private let settings: [String: String]
+    private let probes: Probes
 
     /// Where `repository` keeps its hash cache.
     public static func hashCache(of repository: Repository) -> String { "\(repository.gitDirectory)/recipes/hash-cache" }
 
     /// `hashCache` defaults to the repository's own; the cache is keyed by file identity, not
     /// path, so another worktree's serves files hard-linked from it.
-    public init(repository: Repository, progress: HashProgress? = nil, hashCache: String? = nil) throws {
+    /// `probes` says whether probe outputs may come from the probe cache (see `Probes`).
+    public init(repository: Repository, progress: HashProgress? = nil, hashCache: String? = nil, probes: ProbeMode = .cached) throws {
         workTree = repository.workTree
         cache = HashCache(at: hashCache ?? Self.hashCache(of: repository))
         hasher = TreeHasher(cache: cache, progress: progress)
         assets = AssetStore(directory: "\(repository.commonDirectory)/recipes/assets")
         settings = try repository.config(matching: "^recipe\\.")
+        // git lower-cases section and key names: recipe.probeTimeout is recipe.probetimeout.
+        let timeout = settings["recipe.probetimeout"].flatMap(Int.init) ?? Self.defaultProbeTimeout
+        self.probes = Probes(workTree: workTree, cachePath: "\(repository.commonDirectory)/recipes/probe-cache", timeout: timeout, mode: probes.mode)
+    }
+
+    /// Where probe outputs may come from.
+    public enum ProbeMode: Sendable {
+        /// The probe cache, when nothing a probe depends on changed.
+        case cached
+        /// Every probe runs (`--refresh-probes`).
+        case refreshed
+        /// Every probe runs twice and must print the same both times (`lock`).
+        case checkedTwice
+
+        var mode: Probes.Mode {
+            switch self {
+            case .cached: .cached
+            case .refreshed: .refreshed
+            case .checkedTwice: .checkedTwice
+            }
+        }
     }
 
     /// Why the hash cache on disk was discarded, if it was: for a warning.
     public var cacheWarning: String? { cache.warning }
 
-    /// Saves the hash cache.
+    /// Saves the hash cache and the probe cache.
     public func finish() throws {
         try FileManager.default.createDirectory(atPath: (cache.path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try cache.save()
+        try probes.save()
     }
 
     /// The locks `pipelines` should have, computed concurrently (recipes are independent,
@@ -85,8 +109,17 @@ public final class Locker: Sendable {
             pathAssets.append(asset.name.value)
             labelled.append(("asset '\(asset.name.value)'", .init(path: location, isDirectory: nil, boundary: "/")))
         }
+        // Probes run while the inputs are hashed: both mostly wait (on a program, on the disk).
+        let probed = Slots<Result<[String: String], any Error>>(count: 1)
+        let probing = DispatchGroup()
+        if staged == nil && !recipe.environment.probes.isEmpty {
+            DispatchQueue.global().async(group: probing) { [probes] in
+                probed[0] = Result { try probes.outputs(recipe.environment.probes.map { ($0.key, $0.value.value) }, recipe: recipe) }
+            }
+        }
         let digests: [ContentDigest]
         do {
+            defer { probing.wait() }
             digests = try hasher.digests(of: labelled.map(\.request))
         } catch {
             let label = labelled.first { error.path == $0.request.path || error.path.hasPrefix($0.request.path + "/") }?.label ?? "an input"
@@ -104,8 +137,10 @@ public final class Locker: Sendable {
             if staged == nil { _ = try assets.fetch(asset.name.value, from: url.value, expecting: pinned) }
             lock.assets[asset.name.value] = pinned
         }
-        for (name, command) in recipe.environment.probes {
-            lock.probes[name] = try staged.map { $0.probes[name] ?? "" } ?? probe(name, command.value, recipe: recipe)
+        if let staged {
+            for name in recipe.environment.probes.keys { lock.probes[name] = staged.probes[name] ?? "" }
+        } else if let outputs = try probed[0]?.get() {
+            lock.probes = outputs
         }
         return lock
     }
@@ -139,24 +174,6 @@ public final class Locker: Sendable {
     private func repositoryRequest(_ path: String) -> TreeHasher.Request {
         let trimmed = path.hasSuffix("/") ? String(path.dropLast()) : path
         return .init(path: "\(workTree)/\(trimmed)", isDirectory: path.hasSuffix("/"), boundary: workTree)
-    }
-
-    /// Runs a probe in the work tree with the recipe's variables; its trimmed stdout is pinned.
-    private func probe(_ name: String, _ command: String, recipe: Recipe) throws -> String {
-        var environment = ProcessInfo.processInfo.environment
-        environment.merge(recipe.environment.vars) { _, recipe in recipe }
-        // git lower-cases section and key names: recipe.probeTimeout is recipe.probetimeout.
-        let timeout = settings["recipe.probetimeout"].flatMap(Int.init) ?? Self.defaultProbeTimeout
-        let child = ChildProcess(arguments: ["/bin/sh", "-c", command], directory: workTree, environment: environment)
-        let outcome = try child.run(timeout: TimeInterval(timeout))
-        if outcome.timedOut {
-            throw LockError.probeHung(recipe: recipe.name, probe: name, command: command, seconds: timeout)
-        }
-        guard outcome.status == 0 else {
-            throw LockError.probeFailed(recipe: recipe.name, probe: name, command: command, status: outcome.status,
-                                        stderr: outcome.stderr.trimmingCharacters(in: .whitespacesAndNewlines))
-        }
-        return outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// How the lock on disk relates to `fresh`, the lock the recipe should have.
@@ -203,6 +220,7 @@ public enum LockError: RecipeError, Equatable {
     case input(recipe: String, what: String, problem: String)
     case probeFailed(recipe: String, probe: String, command: String, status: Int32, stderr: String)
     case probeHung(recipe: String, probe: String, command: String, seconds: Int)
+    case probeUnstable(recipe: String, probe: String, command: String, first: String, second: String)
 
     public var exitStatus: ExitStatus { .invalidInput }
 
@@ -213,9 +231,23 @@ public enum LockError: RecipeError, Equatable {
         case .probeFailed(let recipe, let probe, let command, let status, let stderr):
             "recipe '\(recipe)': probe '\(probe)' (\(command)) failed with exit status \(status)"
                 + (stderr.isEmpty ? "" : ":\n" + stderr.split(separator: "\n").map { "  \($0)" }.joined(separator: "\n"))
+        case .probeUnstable(let recipe, let probe, let command, let first, let second):
+            "recipe '\(recipe)': probe '\(probe)' (\(command)) printed something different each time, so it cannot pin this machine: "
+                + Self.firstDifference(first, second)
+                + "; make it print only what identifies the environment (a version), e.g. by filtering its output"
         case .probeHung(let recipe, let probe, let command, let seconds):
             "recipe '\(recipe)': probe '\(probe)' (\(command)) did not finish within \(seconds) s and was stopped; fix the probe, or raise the limit: git config recipe.probeTimeout SECONDS"
         }
+    }
+}
+
+extension LockError {
+    /// `line N: 'a' then 'b'` for the first line that differs.
+    static func firstDifference(_ first: String, _ second: String) -> String {
+        let a = first.split(separator: "\n", omittingEmptySubsequences: false), b = second.split(separator: "\n", omittingEmptySubsequences: false)
+        let line = zip(a, b).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(a.count, b.count)
+        let shown = { (lines: [Substring]) in line < lines.count ? "'\(lines[line])'" : "nothing" }
+        return "line \(line + 1) was \(shown(a)), then \(shown(b))"
     }
 }
 

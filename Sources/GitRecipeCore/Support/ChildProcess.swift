@@ -31,8 +31,9 @@ public struct ChildProcess {
     }
 
     /// Runs the program; output goes through unlinked temporary files, so neither a chatty
-    /// child nor a full pipe can block it. At the end, on time or not, its process group is
-    /// killed: nothing it started in that group outlives it.
+    /// child nor a full pipe can block it. With a deadline, its process group is killed at the
+    /// end, on time or not: nothing it started in that group outlives it. Without one, what it
+    /// leaves running in the background stays (a test's server).
     public func run(timeout: TimeInterval = .infinity) throws -> Outcome {
         let stdout = try Self.scratchFile(), stderr = try Self.scratchFile()
         let stdin: FileHandle
@@ -52,8 +53,7 @@ public struct ChildProcess {
             finished.signal()
         }
         let timedOut = timeout.isFinite && finished.wait(timeout: .now() + timeout) == .timedOut
-        if !timeout.isFinite { finished.wait() }
-        kill(-pid, SIGKILL)
+        if timeout.isFinite { kill(-pid, SIGKILL) } else { finished.wait() }
         if timedOut { finished.wait() }
         return Outcome(status: status[0] ?? -1, stdout: try Self.contents(of: stdout),
                        stderr: try Self.contents(of: stderr), timedOut: timedOut)

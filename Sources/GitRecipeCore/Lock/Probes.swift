@@ -1,0 +1,158 @@
+import Foundation
+
+/// Runs a recipe's probes and remembers their output (DESIGN §2 `environment.probes`).
+///
+/// A probe such as `python3 -c "import sklearn; print(sklearn.__version__)"` can cost
+/// seconds, and `status`, `lock --check` and `run` all need its output. Its output is cached
+/// in `.git/recipes/probe-cache` under a fingerprint of what it can depend on, and the probe
+/// runs again only when that fingerprint changes (or with `--refresh-probes`):
+/// - the command and the recipe's `environment.vars`;
+/// - the variables that steer which program and packages run: PATH, PYTHONPATH,
+///   PYTHONHOME, VIRTUAL_ENV, CONDA_PREFIX, PYENV_VERSION, LD_LIBRARY_PATH, R_LIBS, NODE_PATH;
+/// - every word of the command that names a program on PATH: the file it resolves to, with
+///   its size, modification time and inode; and every word that names a file of the work
+///   tree (a script the probe runs), the same way;
+/// - the package directories of every prefix on PATH (`PREFIX/lib/python3*/site-packages`
+///   and `dist-packages`, pyenv's `PREFIX/versions/*/lib/python3*/site-packages`, the user's
+///   `~/.local/lib/python3*/site-packages`): installing, removing or upgrading a package
+///   changes their listing, and so their modification time;
+/// - `.python-version` and `.tool-versions` in the work tree.
+/// A change outside these (a system library updated in place, a package edited in place
+/// without reinstalling) is not seen: `--refresh-probes` runs every probe again.
+final class Probes: @unchecked Sendable {
+    /// How probes are run.
+    enum Mode: Sendable {
+        /// Output from the cache when the fingerprint matches.
+        case cached
+        /// Run every probe; the cache is refreshed.
+        case refreshed
+        /// Run every probe twice and refuse one whose output differs: what `lock` pins must
+        /// describe the machine, not the moment.
+        case checkedTwice
+    }
+
+    static let variables = ["PATH", "PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "CONDA_PREFIX", "PYENV_VERSION",
+                            "LD_LIBRARY_PATH", "R_LIBS", "NODE_PATH"]
+
+    let mode: Mode
+    private let workTree: String
+    private let cachePath: String
+    private let timeout: Int
+    private let lock = NSLock()
+    private var cache: [String: String]
+    private var changed = false
+    private var packageDirectories: [String]?
+
+    init(workTree: String, cachePath: String, timeout: Int, mode: Mode) {
+        self.workTree = workTree
+        self.cachePath = cachePath
+        self.timeout = timeout
+        self.mode = mode
+        let data = FileManager.default.contents(atPath: cachePath) ?? Data()
+        cache = (try? JSONDecoder().decode([String: String].self, from: data)) ?? [:]
+    }
+
+    /// The outputs of `probes` (name → command) of `recipe`, all run at once.
+    func outputs(_ probes: [(name: String, command: String)], recipe: Recipe) throws -> [String: String] {
+        let results = Slots<Result<String, any Error>>(count: probes.count)
+        DispatchQueue.concurrentPerform(iterations: probes.count) { index in
+            results[index] = Result { try output(probes[index].name, probes[index].command, recipe: recipe) }
+        }
+        var outputs: [String: String] = [:]
+        for (probe, result) in zip(probes, results.values) { outputs[probe.name] = try result.get() }
+        return outputs
+    }
+
+    private func output(_ name: String, _ command: String, recipe: Recipe) throws -> String {
+        var environment = ProcessInfo.processInfo.environment
+        environment.merge(recipe.environment.vars) { _, recipe in recipe }
+        let key = fingerprint(command, environment: environment)
+        if mode == .cached, let known = lock.withLock({ cache[key] }) { return known }
+        let first = try run(name, command, recipe: recipe.name, environment: environment)
+        if mode == .checkedTwice {
+            let second = try run(name, command, recipe: recipe.name, environment: environment)
+            guard first == second else { throw LockError.probeUnstable(recipe: recipe.name, probe: name, command: command, first: first, second: second) }
+        }
+        lock.withLock {
+            if cache[key] != first { changed = true }
+            cache[key] = first
+        }
+        return first
+    }
+
+    private func run(_ name: String, _ command: String, recipe: String, environment: [String: String]) throws -> String {
+        let outcome = try ChildProcess(arguments: ["/bin/sh", "-c", command], directory: workTree, environment: environment)
+            .run(timeout: TimeInterval(timeout))
+        if outcome.timedOut { throw LockError.probeHung(recipe: recipe, probe: name, command: command, seconds: timeout) }
+        guard outcome.status == 0 else {
+            throw LockError.probeFailed(recipe: recipe, probe: name, command: command, status: outcome.status,
+                                        stderr: outcome.stderr.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        return outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// SHA-256 over everything listed in the type's summary.
+    func fingerprint(_ command: String, environment: [String: String]) -> String {
+        var facts = ["command\0\(command)"]
+        facts += Self.variables.map { "env\0\($0)\0\(environment[$0] ?? "")" }
+        facts += environment.filter { $0.key.hasPrefix("RECIPE_") }.sorted { $0.key < $1.key }.map { "var\0\($0.key)\0\($0.value)" }
+        let path = (environment["PATH"] ?? "").split(separator: ":").map(String.init)
+        for word in Set(command.split(whereSeparator: { " \t\n;&|()<>\"'`".contains($0) }).map(String.init)) where !word.contains("=") {
+            if let program = Self.resolve(word, on: path) { facts.append("program\0\(word)\0\(program)\0\(Self.stamp(program))") }
+            if !word.hasPrefix("/"), !word.hasPrefix("-") { facts.append("file\0\(word)\0\(Self.stamp("\(workTree)/\(word)"))") }
+        }
+        for directory in packageDirectoriesOnce(path: path, home: environment["HOME"] ?? NSHomeDirectory()) {
+            facts.append("packages\0\(directory)\0\(Self.stamp(directory))")
+        }
+        for file in [".python-version", ".tool-versions"] {
+            facts.append("file\0\(file)\0\(Self.stamp("\(workTree)/\(file)"))")
+        }
+        return ContentDigest.of(Data(facts.sorted().joined(separator: "\n").utf8)).hex
+    }
+
+    private func packageDirectoriesOnce(path: [String], home: String) -> [String] {
+        lock.withLock {
+            if let packageDirectories { return packageDirectories }
+            let prefixes = Set(path.map { ($0 as NSString).deletingLastPathComponent } + ["/usr", "/usr/local", "\(home)/.local"])
+            var found: [String] = []
+            for prefix in prefixes.sorted() {
+                found += Self.children(of: "\(prefix)/lib", matching: "python").flatMap { library in
+                    ["site-packages", "dist-packages"].map { "\(library)/\($0)" }.filter { FileManager.default.fileExists(atPath: $0) }
+                }
+                for version in Self.children(of: "\(prefix)/versions", matching: "") {
+                    found += Self.children(of: "\(version)/lib", matching: "python").map { "\($0)/site-packages" }
+                        .filter { FileManager.default.fileExists(atPath: $0) }
+                }
+            }
+            packageDirectories = found
+            return found
+        }
+    }
+
+    private static func children(of directory: String, matching prefix: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasPrefix(prefix) }.sorted().map { "\(directory)/\($0)" }
+    }
+
+    /// Where `word` runs from: itself when it is a path, else the first match on `path`.
+    private static func resolve(_ word: String, on path: [String]) -> String? {
+        if word.contains("/") { return access(word, X_OK) == 0 ? word : nil }
+        let found = path.lazy.map { "\($0)/\(word)" }.first { (candidate: String) in access(candidate, X_OK) == 0 }
+        return found.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path }
+    }
+
+    /// Size, modification time (ns) and inode, or `absent`.
+    private static func stamp(_ path: String) -> String {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return "absent" }
+        return "\(info.st_size) \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec) \(info.st_ino)"
+    }
+
+    /// Writes the cache if a probe ran.
+    func save() throws {
+        let data = lock.withLock { changed ? try? JSONEncoder().encode(cache) : nil }
+        guard let data else { return }
+        var transaction = FileTransaction()
+        transaction.write(data, to: URL(fileURLWithPath: cachePath))
+        try transaction.commit()
+    }
+}
