@@ -36,7 +36,7 @@ struct PrePushTests {
         try repo.git("commit", "-q", "-m", "a later, unrelated commit")
         let result = try push(repo, "origin", "main")
         #expect(result.status != 0)
-        #expect(result.stderr.contains("error: commit \(stale.prefix(12)): .recipes/train.lock does not match the staged content of 'train':\n  input 'train.py': sha256:"), "\(result.stderr)")
+        #expect(result.stderr.contains("error: commit \(stale.prefix(12)): .recipes/train.lock does not match the commit's content of 'train':\n  input 'train.py': sha256:"), "\(result.stderr)")
         #expect(result.stderr.contains("(to go ahead anyway, knowingly: git push --no-verify)"))
         let remoteHead = try run("git", ["rev-parse", "main"], in: remote.path, environment: repo.environment).stdout
         #expect(remoteHead != stale + "\n", "the remote did not move")
@@ -109,6 +109,6 @@ extension PrePushTests {
         _ = try Self.commitStale(repo)
         let result = try run("git", ["push", "-q", "origin", "main"], in: repo.path, environment: environment)
         #expect(result.status != 0)
-        #expect((result.stdout + result.stderr).contains("does not match the staged content of 'train'"), "\(result)")
+        #expect((result.stdout + result.stderr).contains("does not match the commit's content of 'train'"), "\(result)")
     }
 }

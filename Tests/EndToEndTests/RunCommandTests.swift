@@ -73,6 +73,48 @@ struct RunCommandTests {
         #expect(documents.map { $0.contains("\nseed: 3\n") || $0.contains("\nseed: 4\n") || $0.contains("\nseed: 5\n") } == [true, true, true])
         let sweeps = Set(documents.compactMap { $0.split(separator: "\n").first { $0.hasPrefix("sweep: ") } })
         #expect(sweeps.count == 1, "the runs of one --seeds share a sweep id")
+        let log = try repo.recipe("log", "--expand")
+        #expect(log.stdout.split(separator: "\n").dropFirst().allSatisfy { $0.contains("(-p lr=0.5 -p optim.momentum=1.0)") }, "\(log)")
+        let sweep = try #require(sweeps.first).dropFirst("sweep: ".count)
+        for name in [String(sweep), "HEAD:r", String(try notes(repo).documents[0].id.suffix(8))] {
+            let logs = try repo.recipe("logs", name, "write")
+            #expect(logs.status == 0, "logs takes \(name) as show does: \(logs)")
+            #expect(logs.stdout.contains("to-stdout"), "\(logs)")
+        }
+    }
+
+    /// Python's json.dump writes NaN and Infinity; they used to vanish and the run succeed.
+    @Test func nonFiniteMetricsAreRecordedAndCollidingNamesRefused() throws {
+        let repo = try Self.project("""
+            version: 1
+            seed: 1
+            steps:
+              s:
+                run: |
+                  mkdir -p out && printf '{"loss": NaN, "grad": {"max": Infinity, "min": -Infinity}, "acc": 0.5}' > out/m.json
+                outputs: [out/m.json]
+                metrics: [out/m.json]
+
+            """)
+        #expect(try repo.recipe("run", "r").status == 0)
+        let document = try notes(repo).documents[0].text
+        #expect(document.contains("\nmetrics:\n  acc: 0.5\n  grad.max: .inf\n  grad.min: -.inf\n  loss: .nan\n"), "\(document)")
+        #expect(try repo.recipe("log").stdout.contains("loss=nan"))
+
+        let clash = try Self.project("""
+            version: 1
+            seed: 1
+            steps:
+              s:
+                run: |
+                  mkdir -p out && printf '{"a.b": 1, "a": {"b": 2}}' > out/m.json
+                outputs: [out/m.json]
+                metrics: [out/m.json]
+
+            """)
+        let result = try clash.recipe("run", "r")
+        #expect(result.status == 3, "\(result)")
+        #expect(result.stderr.contains("metric 'a.b' is given twice, by 'a.b' and by 'a' → 'b'"), "\(result)")
     }
 
     @Test func aShellMetacharacterParamRunsAsALiteralString() throws {

@@ -53,7 +53,7 @@ struct VerifyTests {
         try repo.commitAll("unrelated")
         let result = try repo.recipe("verify", "\(base)..HEAD")
         #expect(result.status == 1)
-        #expect(result.stderr.hasPrefix("error: commit \(stale.prefix(12)): .recipes/r.lock does not match the staged content of 'r':\n  input 'src.txt': sha256:"), "\(result)")
+        #expect(result.stderr.hasPrefix("error: commit \(stale.prefix(12)): .recipes/r.lock does not match the commit's content of 'r':\n  input 'src.txt': sha256:"), "\(result)")
         #expect(try repo.recipe("verify", "HEAD").status == 1, "a commit alone is checked on every recipe")
         #expect(try repo.recipe("verify", "\(stale)..HEAD").status == 0, "the unrelated commit touches no recipe")
         #expect(try repo.recipe("verify", "--recipe", "other", "\(base)..HEAD").status == 0)

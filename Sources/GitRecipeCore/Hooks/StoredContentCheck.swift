@@ -106,7 +106,7 @@ struct StoredContentCheck {
             let fresh = try locker.lock(pipeline, staged: staged)
             let changes = try LockEntries(parsing: fresh.rendered(), file: lockPath, recipe: name).changes(since: current)
             if !changes.isEmpty {
-                problems.append("\(lockPath) does not match the staged content of '\(name)':\n"
+                problems.append("\(lockPath) does not match \(checkIgnored ? "the staged content" : "the commit's content") of '\(name)':\n"
                     + changes.map { "  \($0)\n" }.joined() + "  run: \(fix)")
             }
         } else {

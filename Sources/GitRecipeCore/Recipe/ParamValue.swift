@@ -56,7 +56,15 @@ extension YAMLReader {
             case .null:
                 error("\(what) needs a default value", at: node)
                 return nil
-            default: return .string(scalar.string)
+            default:
+                // A param is a value: placeholders are not expanded in it, and a literal
+                // `{{seed}}` reaching a step is never what was meant.
+                if scalar.string.contains("{{") {
+                    error("\(what) holds '\(scalar.string)', but params are values, never templates: write the placeholder "
+                          + "in the step's run (run: train.py --seed {{seed}}), or read RECIPE_SEED / RECIPE_PARAM_* there", at: node)
+                    return nil
+                }
+                return .string(scalar.string)
             }
         case .sequence(let sequence):
             let values = sequence.compactMap { param($0, "an entry of \(what)") }

@@ -178,8 +178,12 @@ extension Step {
             return reader.string(run, "run of \(what)").map(Action.run)
         case (nil, let uses?):
             guard let component = reader.string(uses, "uses of \(what)") else { return nil }
-            for key in ["inputs", "outputs", "metrics"] where fields[key] != nil {
+            for key in ["inputs", "outputs"] where fields[key] != nil {
                 reader.error("\(what) uses component '\(component.value)', which declares its \(key); bind them in 'with'", at: fields[key]!)
+            }
+            if let metrics = fields["metrics"] {
+                reader.error("\(what) uses component '\(component.value)': a component's metrics are its outputs marked 'metrics: true' "
+                             + "in .recipes/components/\(component.value).yaml; mark the output there and bind it in 'with'", at: metrics)
             }
             var bindings: [String: Located<String>] = [:]
             for pair in fields["with"].map({ reader.stringMap($0, "with of \(what)") }) ?? [] {

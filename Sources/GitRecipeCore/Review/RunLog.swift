@@ -118,6 +118,7 @@ public struct RunLog {
                     .init("seed", run.seed.map(ManifestValue.int) ?? .null),
                     .init("seconds", run.seconds.map(ManifestValue.int) ?? .null),
                     .init("metrics", .map(run.metrics.keys.sorted().map { .init($0, .float(run.metrics[$0]!)) })),
+                    .init("overrides", .map(run.overrides.keys.sorted().map { .init($0, .string(run.overrides[$0]!)) })),
                 ]
                 if let sweep = run.sweep { fields.append(.init("sweep", .string(sweep))) }
                 if let original = run.reproduces {
@@ -140,6 +141,9 @@ public struct RunLog {
         }
         if let limit = metricLimit, metrics.count > limit {
             metrics = metrics.prefix(limit) + ["(+\(metrics.count - limit) more)"]
+        }
+        if !entry.isSweep, !run.overrides.isEmpty {
+            metrics.insert("(-p " + run.overrides.keys.sorted().map { "\($0)=\(run.overrides[$0]!)" }.joined(separator: " -p ") + ")", at: 0)
         }
         if let origin = run.inheritedFrom { metrics.append("(inherited from \(origin.prefix(12)))") }
         if let original = run.reproduces { metrics.append("(reproduces \(original): \(run.verdict ?? "no verdict"))") }

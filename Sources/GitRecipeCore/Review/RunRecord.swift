@@ -19,6 +19,8 @@ public struct RunRecord: Sendable {
     public let reproduces: String?
     public let verdict: String?
     public let metrics: [String: Double]
+    /// The params the run overrode (`-p`), as text by dotted name.
+    public let overrides: [String: String]
     /// The manifest document as recorded.
     public let document: String
     /// The record waits in `.git/recipes/journal/`: it could not be added to the note yet.
@@ -46,7 +48,8 @@ public struct RunRecord: Sendable {
     init?(document: String, attachedTo: ObjectID) {
         var fields: [String: String] = [:]
         var metrics: [String: Double] = [:]
-        if !Self.scanCanonical(document, into: &fields, metrics: &metrics) {
+        var overrides: [String: String] = [:]
+        if !Self.scanCanonical(document, into: &fields, metrics: &metrics, overrides: &overrides) {
             guard let tree = try? ManifestValue(yaml: document), case .map(let entries) = tree else { return nil }
             fields = [:]
             for entry in entries {
@@ -58,6 +61,9 @@ public struct RunRecord: Sendable {
             }
             metrics = [:]
             for (path, value) in tree["metrics"]?.leaves ?? [] { if let number = value.number { metrics[path] = number } }
+            for entry in tree["overrides"]?.entries ?? [] {
+                if case .string(let text) = entry.value { overrides[entry.key] = text } else { overrides[entry.key] = entry.value.json() }
+            }
         }
         guard let id = fields["id"], let recipe = fields["recipe"], let status = fields["status"],
               let commit = fields["commit"] else { return nil }
@@ -74,22 +80,32 @@ public struct RunRecord: Sendable {
         self.reproduces = fields["reproduces"]
         self.verdict = fields["verdict"]
         self.metrics = metrics
+        self.overrides = overrides
         self.document = document
     }
 
     /// Reads the layout ``CanonicalYAML`` writes: top-level `key: scalar` lines, and the
-    /// `metrics` block of `  name: number` lines. `false` at anything else it would need.
-    /// Works on bytes and decodes only the values it keeps.
-    private static func scanCanonical(_ document: String, into fields: inout [String: String], metrics: inout [String: Double]) -> Bool {
+    /// `metrics` block of `  name: number` lines, the `overrides` block of `  name: scalar`
+    /// lines. `false` at anything else it would need. Works on bytes and decodes only the
+    /// values it keeps.
+    private static func scanCanonical(
+        _ document: String, into fields: inout [String: String], metrics: inout [String: Double], overrides: inout [String: String]
+    ) -> Bool {
         let bytes = Array(document.utf8)
         var lineStart = 0
-        var inMetrics = false
+        var inMetrics = false, inOverrides = false
         while lineStart < bytes.count {
             let lineEnd = bytes[lineStart...].firstIndex(of: newline) ?? bytes.count
             let line = bytes[lineStart..<lineEnd]
             lineStart = lineEnd + 1
             guard let first = line.first, first != UInt8(ascii: "#") else { continue }
             if first == space {
+                if inOverrides {
+                    let entry = line.dropFirst(2)
+                    guard entry.first != space, let (key, value) = split(entry), !value.isEmpty, let text = scalar(value) else { return false }
+                    overrides[key] = text
+                    continue
+                }
                 guard inMetrics else { continue }
                 let entry = line.dropFirst(2)
                 guard entry.first != space, let (key, value) = split(entry), !value.isEmpty else { return false }
@@ -100,6 +116,7 @@ public struct RunRecord: Sendable {
             }
             guard let (key, value) = split(line) else { return false }
             inMetrics = key == "metrics" && value.isEmpty
+            inOverrides = key == "overrides" && value.isEmpty
             guard key == "metrics" || fieldsRead.contains(key) else { continue }
             if value.isEmpty || value.elementsEqual("{}".utf8) { continue }
             guard let scalar = scalar(value) else { return false }

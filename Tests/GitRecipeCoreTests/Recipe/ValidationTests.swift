@@ -237,6 +237,21 @@ struct ValidationTests {
         ])
     }
 
+    @Test func aParamIsAValueNeverATemplateAndAComponentsMetricsAreItsOwn() throws {
+        try check("""
+            version: 1
+            seed: 1
+            params: {x: "{{seed}}", nested: {y: "a{{params.x}}"}}
+            steps:
+              eval: {uses: evaluate, with: {model: m.pkl, report: r.json}, metrics: [r.json]}
+
+            """, expect: [
+            ".recipes/train.yaml:3:13: error: param 'x' holds '{{seed}}', but params are values, never templates: write the placeholder in the step's run (run: train.py --seed {{seed}}), or read RECIPE_SEED / RECIPE_PARAM_* there",
+            ".recipes/train.yaml:3:37: error: param 'y' holds 'a{{params.x}}', but params are values, never templates: write the placeholder in the step's run (run: train.py --seed {{seed}}), or read RECIPE_SEED / RECIPE_PARAM_* there",
+            ".recipes/train.yaml:5:73: error: step 'eval' uses component 'evaluate': a component's metrics are its outputs marked 'metrics: true' in .recipes/components/evaluate.yaml; mark the output there and bind it in 'with'",
+        ])
+    }
+
     @Test func pathsMayNotBeAbsoluteOrEscapeTheRepository() throws {
         try check("""
             version: 1
