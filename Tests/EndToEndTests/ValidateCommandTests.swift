@@ -13,6 +13,63 @@ struct ValidateCommandTests {
         return repo
     }
 
+    /// A Latin-1 file used to give a raw NSCocoaErrorDomain error for every recipe, exit 1.
+    @Test func aFileThatIsNotUTF8IsNamedWithItsPositionAndTheOthersAreStillJudged() throws {
+        let repo = try TemporaryGitRepository()
+        try repo.write(".recipes/good.yaml", "version: 1\nseed: 1\nsteps: {s: {run: \"true\", inptus: [x]}}\n")
+        try repo.write(".recipes/other.yaml", "version: 1\nseed: 1\nenvironment: {files: [requirements.txt]}\nsteps: {s: {run: \"true\"}}\n")
+        try (Data("version: 1\nseed: 1\n# caf".utf8) + Data([0xE9]) + Data("\nsteps: {s: {run: \"true\"}}\n".utf8))
+            .write(to: URL(fileURLWithPath: "\(repo.path)/.recipes/latin1.yaml"))
+        try (Data("numpy==1 # caf".utf8) + Data([0xE9, 0x0A])).write(to: URL(fileURLWithPath: "\(repo.path)/requirements.txt"))
+        let result = try repo.recipe("validate")
+        #expect(result.status == 2, "\(result)")
+        #expect(result.stderr.contains(".recipes/latin1.yaml:3:6: error: not UTF-8 text: byte 24 (0xE9) is not valid UTF-8; save the file as UTF-8"), "\(result)")
+        #expect(result.stderr.contains("requirements.txt:1:15: error: not UTF-8 text: byte 14 (0xE9)"), "\(result)")
+        #expect(result.stderr.contains(".recipes/good.yaml:3:26: error: unknown key 'inptus'"), "the other recipes are judged: \(result)")
+        #expect(!result.stderr.contains("NSCocoaErrorDomain") && !result.stderr.contains("empty"), "\(result)")
+    }
+
+    /// Peak memory (MiB) and CPU seconds of `git recipe validate` in `repo`, from
+    /// `/usr/bin/time`: resources, not wall time, which a loaded machine stretches.
+    static func resources(_ repo: TemporaryGitRepository) throws -> (result: CommandResult, mebibytes: Double, cpuSeconds: Double) {
+        let result = try run("/usr/bin/time", ["-f", "resources %M %U %S", "\(BuiltProducts.directory)/git-recipe", "validate"],
+                             in: repo.path, environment: repo.environment)
+        let line = try #require(result.stderr.split(separator: "\n").last { $0.hasPrefix("resources ") })
+        let fields = line.split(separator: " ").dropFirst().compactMap { Double($0) }
+        return (result, fields[0] / 1024, fields[1] + fields[2])
+    }
+
+    /// Nine levels of ten aliases ("billion laughs") grew validate past 2 GB.
+    @Test func anAliasBombIsRefusedWithinBoundedMemory() throws {
+        let repo = try TemporaryGitRepository()
+        var bomb = "version: 1\nseed: 1\nparams:\n  a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+        for level in 1...9 {
+            bomb += "  a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ") + "]\n"
+        }
+        try repo.write(".recipes/bomb.yaml", bomb + "steps: {s: {run: \"true\"}}\n")
+        let (result, mebibytes, cpu) = try Self.resources(repo)
+        #expect(result.status == 2, "\(result)")
+        #expect(result.stderr.contains(".recipes/bomb.yaml:1:1: error: the document's aliases expand it by over 1000000 values"), "\(result)")
+        #expect(mebibytes < 200, "peak memory \(mebibytes) MiB")
+        #expect(cpu < 10, "CPU \(cpu) s")
+    }
+
+    /// Validation was quadratic in the number of steps (20,000 steps: 41 s).
+    @Test func aHundredThousandStepsValidateInLinearResources() throws {
+        let repo = try TemporaryGitRepository()
+        var recipe = "version: 1\nseed: 1\nsteps:\n"
+        for index in 0..<100_000 {
+            let input = index == 0 ? "" : "inputs: [out/s\(index - 1).txt], "
+            recipe += "  s\(index): {run: \"cp x y\", \(input)outputs: [out/s\(index).txt]}\n"
+        }
+        try repo.write(".recipes/big.yaml", recipe)
+        let (result, mebibytes, cpu) = try Self.resources(repo)
+        #expect(result.status == 0, "\(result.stderr.prefix(2000))")
+        #expect(result.stdout == "big: ok (100000 steps)\n")
+        #expect(mebibytes < 1024, "peak memory \(mebibytes) MiB")
+        #expect(cpu < 60, "CPU \(cpu) s (quadratic validation took minutes)")
+    }
+
     @Test func worksFromASubdirectory() throws {
         let repo = try initializedRepository()
         try repo.write("src/deep/.keep", "")

@@ -17,7 +17,7 @@ public struct StoredFiles: ProjectFiles {
     public func read(_ path: String) throws -> String? {
         let index = firstIndex(notBefore: path)
         guard index < entries.endIndex, entries[index].path == path else { return nil }
-        return String(decoding: try repository.blobContents(entries[index].blob), as: UTF8.self)
+        return try NotText.decode(try repository.blobContents(entries[index].blob), path: path)
     }
 
     public func list(_ directory: String) throws -> [String] {

@@ -29,7 +29,7 @@ public struct Project: Sendable {
         for name in names.isEmpty ? available : names {
             let file = "\(directory)/\(name).yaml"
             let reader = YAMLReader(file: file)
-            if let node = reader.parse(try files.read(file) ?? ""),
+            if let text = try text(of: file, in: files, reader: reader), let node = reader.parse(text),
                let recipe = Recipe.read(node, name: name, reader: reader, seedPolicy: config.policy.seed) {
                 pipelines.append(RecipeValidator(recipe: recipe, components: components, config: config, reader: reader).pipeline())
                 diagnostics += try checkEnvironmentFiles(of: recipe, in: files, config: config, reader: reader)
@@ -42,14 +42,32 @@ public struct Project: Sendable {
         return Project(config: config, pipelines: pipelines, warnings: diagnostics)
     }
 
+    /// A YAML file's text; a file that is not UTF-8 is a diagnostic of its own, so that the
+    /// other files are still judged.
+    private static func text(of file: String, in files: any ProjectFiles, reader: YAMLReader) throws -> String? {
+        do {
+            return try files.read(file)
+        } catch let notText as NotText {
+            reader.error(notText.message, line: notText.line, column: notText.column)
+            return nil
+        }
+    }
+
     /// Environment files must exist; requirement files must pin every package.
     private static func checkEnvironmentFiles(
         of recipe: Recipe, in files: any ProjectFiles, config: ProjectConfig, reader: YAMLReader
     ) throws -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
         for file in recipe.environment.files where RepositoryPath.problem(with: file.value) == nil {
-            guard let text = try files.read(file.value) else {
-                reader.error("environment file '\(file.value)' does not exist", at: file.mark)
+            let text: String
+            do {
+                guard let read = try files.read(file.value) else {
+                    reader.error("environment file '\(file.value)' does not exist", at: file.mark)
+                    continue
+                }
+                text = read
+            } catch let notText as NotText {
+                diagnostics.append(Diagnostic(.error, notText.message, file: notText.path, line: notText.line, column: notText.column))
                 continue
             }
             if RequirementsPolicy.applies(to: file.value) {
@@ -68,9 +86,9 @@ public struct Project: Sendable {
     }
 
     private static func loadConfig(_ files: any ProjectFiles, into diagnostics: inout [Diagnostic]) throws -> ProjectConfig {
-        guard let text = try files.read(ProjectConfig.file) else { return ProjectConfig() }
         let reader = YAMLReader(file: ProjectConfig.file)
         defer { diagnostics += reader.diagnostics }
+        guard let text = try text(of: ProjectConfig.file, in: files, reader: reader) else { return ProjectConfig() }
         return reader.parse(text).map { ProjectConfig.read($0, reader: reader) } ?? ProjectConfig()
     }
 
@@ -79,7 +97,7 @@ public struct Project: Sendable {
         for entry in try files.list(componentsDirectory).sorted() where entry.hasSuffix(".yaml") {
             let name = String(entry.dropLast(".yaml".count))
             let reader = YAMLReader(file: "\(componentsDirectory)/\(entry)")
-            if let node = reader.parse(try files.read(reader.file) ?? ""),
+            if let text = try text(of: reader.file, in: files, reader: reader), let node = reader.parse(text),
                let component = Component.read(node, name: name, reader: reader) {
                 checkComponent(component, reader)
                 components[name] = component

@@ -20,12 +20,53 @@ public struct WorkingTreeFiles: ProjectFiles {
     public func read(_ path: String) throws -> String? {
         let url = URL(fileURLWithPath: root).appending(path: path)
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
-        return try String(contentsOf: url, encoding: .utf8)
+        return try NotText.decode(try Data(contentsOf: url), path: path)
     }
 
     public func list(_ directory: String) throws -> [String] {
         let path = URL(fileURLWithPath: root).appending(path: directory).path
         guard FileManager.default.fileExists(atPath: path) else { return [] }
         return try FileManager.default.contentsOfDirectory(atPath: path)
+    }
+}
+
+/// A project file whose bytes are not UTF-8: where the first bad byte is, as a position an
+/// editor jumps to and as a byte offset.
+public struct NotText: RecipeError, Equatable {
+    public let path: String
+    public let offset: Int
+    public let line: Int
+    public let column: Int
+    public let byte: UInt8
+
+    public var exitStatus: ExitStatus { .invalidInput }
+
+    public var message: String {
+        "not UTF-8 text: byte \(offset) (0x\(String(byte, radix: 16, uppercase: true))) is not valid UTF-8; save the file as UTF-8"
+    }
+
+    public var description: String { "\(path):\(line):\(column): error: \(message)" }
+
+    /// `data` as text, or the position of its first byte that is not UTF-8.
+    static func decode(_ data: Data, path: String) throws(NotText) -> String {
+        if let text = String(validating: data, as: UTF8.self) { return text }
+        let bytes = [UInt8](data)
+        var offset = 0, line = 1, column = 1
+        while offset < bytes.count {
+            let length = Self.sequenceLength(bytes, at: offset)
+            guard length > 0 else { break }
+            if bytes[offset] == UInt8(ascii: "\n") { line += 1; column = 1 } else { column += 1 }
+            offset += length
+        }
+        throw NotText(path: path, offset: offset, line: line, column: column, byte: offset < bytes.count ? bytes[offset] : 0)
+    }
+
+    /// The length of the valid UTF-8 sequence at `offset`, or 0.
+    private static func sequenceLength(_ bytes: [UInt8], at offset: Int) -> Int {
+        let first = bytes[offset]
+        let length = first < 0x80 ? 1 : first >= 0xC2 && first < 0xE0 ? 2 : first >= 0xE0 && first < 0xF0 ? 3 : first >= 0xF0 && first < 0xF5 ? 4 : 0
+        guard length > 0, offset + length <= bytes.count else { return 0 }
+        guard String(validating: bytes[offset..<(offset + length)], as: UTF8.self) != nil else { return 0 }
+        return length
     }
 }

@@ -12,6 +12,13 @@ enum RepositoryPath {
         }
         if components.first == ".git" { return "'\(path)' is inside .git, which belongs to git" }
         if path.contains("{{") { return "'\(path)' contains a placeholder; placeholders are allowed only in 'run'" }
+        // One spelling per path: git, the lock and verify all name `sub/in.txt`, and a lock
+        // pinning `./sub/in.txt` would be judged against a file no commit holds.
+        let canonical = components.filter { $0 != "." }.joined(separator: "/") + (path.hasSuffix("/") && !components.isEmpty ? "/" : "")
+        if canonical != path {
+            return canonical.isEmpty || canonical == "/" ? "'\(path)' names the repository root; name the files or directories in it"
+                : "'\(path)' is not written the way git writes it; write '\(canonical)'"
+        }
         return nil
     }
 

@@ -16,7 +16,9 @@ enum RequirementsPolicy {
         var diagnostics: [Diagnostic] = []
         var logical = ""
         var start = 1
-        for (index, physical) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // Lines end as pip ends them: `\n`, `\r\n` (one Character in Swift, which a split on
+        // "\n" would not see, reading a Windows file as one comment line) or `\r`.
+        for (index, physical) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             if logical.isEmpty { start = index + 1 }
             if physical.hasSuffix("\\") {
                 logical += physical.dropLast() + " "
@@ -40,10 +42,14 @@ enum RequirementsPolicy {
         let content = String(line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0])
             .trimmingCharacters(in: .whitespaces)
         if content.isEmpty || content.hasPrefix("--hash") { return nil }
-        if content.hasPrefix("-e ") || content.hasPrefix("--editable") {
+        // Short options take their value attached or not, as pip reads them: `-e.`, `-e .`, `-rbase.txt`.
+        func option(_ short: String, _ long: String) -> Bool {
+            content.hasPrefix(long) || (content.hasPrefix(short) && !content.hasPrefix("--"))
+        }
+        if option("-e", "--editable") {
             return "'\(content)' is an editable install, which pins nothing; install a released version with =="
         }
-        if content.hasPrefix("-r ") || content.hasPrefix("--requirement") || content.hasPrefix("-c ") || content.hasPrefix("--constraint") {
+        if option("-r", "--requirement") || option("-c", "--constraint") {
             return "'\(content)' includes another file, which git-recipe does not follow; list that file in environment.files instead"
         }
         if content.hasPrefix("-") { return nil }

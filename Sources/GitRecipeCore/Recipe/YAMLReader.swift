@@ -44,9 +44,21 @@ final class YAMLReader {
 
     /// Parses `text` into a node tree; a syntax error becomes a diagnostic at its position.
     func parse(_ text: String) -> Node? {
+        guard text.utf8.count <= Self.maximumBytes else {
+            error("the file is \(text.utf8.count / (1 << 20)) MiB; project files are read whole, and at most \(Self.maximumBytes >> 20) MiB is accepted", at: nil as Mark?)
+            return nil
+        }
         do {
             guard let node = try Yams.compose(yaml: text) else {
                 error("the file is empty", at: nil as Mark?)
+                return nil
+            }
+            // Aliases share their anchor's node, so a "billion laughs" document is small
+            // once composed, and would grow without bound as it is read: measure first.
+            var sizes: [Position: Int] = [:]
+            guard Self.expandedSize(of: node, memo: &sizes) - sizes.count <= Self.maximumAliasExpansion else {
+                error("the document's aliases expand it by over \(Self.maximumAliasExpansion) values; write the values out, "
+                      + "or use fewer levels of aliases", at: nil as Mark?)
                 return nil
             }
             return node
@@ -56,6 +68,43 @@ final class YAMLReader {
             self.error("cannot read YAML: \(error)", at: nil as Mark?)
         }
         return nil
+    }
+
+    /// Project files larger than this are refused before parsing.
+    static let maximumBytes = 16 << 20
+    /// At most this many values added by expanding aliases (a document without aliases
+    /// adds none, however long).
+    static let maximumAliasExpansion = 1_000_000
+
+    private struct Position: Hashable {
+        let line: Int, column: Int
+    }
+
+    /// The number of values `node` stands for with every alias expanded, counted once per
+    /// distinct node (an alias's node keeps its anchor's position), so the count itself is
+    /// linear in the document.
+    private static func expandedSize(of node: Node, memo: inout [Position: Int]) -> Int {
+        let cap = 4 * maximumAliasExpansion + memo.count
+        let position = node.mark.map { Position(line: $0.line, column: $0.column) }
+        if let position, let known = memo[position] { return known }
+        var size = 1
+        switch node {
+        case .mapping(let mapping):
+            for (key, value) in mapping {
+                size += expandedSize(of: key, memo: &memo) + expandedSize(of: value, memo: &memo)
+                if size > cap { break }
+            }
+        case .sequence(let sequence):
+            for element in sequence {
+                size += expandedSize(of: element, memo: &memo)
+                if size > cap { break }
+            }
+        default:
+            break
+        }
+        size = min(size, cap)
+        if let position { memo[position] = size }
+        return size
     }
 
     private func recordSyntaxError(_ failure: YamlError) {
@@ -77,6 +126,11 @@ final class YAMLReader {
 
     func error(_ message: String, at mark: Mark?) {
         diagnostics.append(Diagnostic(.error, message, file: file, mark: mark))
+    }
+
+    /// An error at a line and column found without the parser (bytes that are not UTF-8).
+    func error(_ message: String, line: Int, column: Int) {
+        diagnostics.append(Diagnostic(.error, message, file: file, line: line, column: column))
     }
 
     func error(_ message: String, at node: Node) {
