@@ -28,6 +28,20 @@ struct PrePushTests {
         try run("git", ["push", "-q"] + arguments, in: repo.path, environment: repo.environment)
     }
 
+    /// An annotated tag used to block the push: its id was taken for a commit's.
+    @Test func anAnnotatedTagIsJudgedByTheCommitItTags() throws {
+        let (repo, remote) = try Self.project()
+        try repo.git("tag", "-a", "v1", "-m", "release 1")
+        let good = try push(repo, "origin", "v1")
+        #expect(good.status == 0, "\(good)")
+        _ = try Self.commitStale(repo)
+        try repo.git("tag", "-a", "v2", "-m", "release 2")
+        let stale = try push(repo, "origin", "v2")
+        #expect(stale.status != 0, "a tag of a commit with a stale lock is judged like the commit")
+        #expect(stale.stderr.contains("does not match the commit's content of 'train'"), "\(stale)")
+        withExtendedLifetime(remote) {}
+    }
+
     @Test func aCommitWithAStaleLockIsNotPushed() throws {
         let (repo, remote) = try Self.project()
         let stale = try Self.commitStale(repo)

@@ -23,9 +23,11 @@ public struct PrePushCheck {
             let fields = line.split(separator: " ").map(String.init)
             guard fields.count == 4 else { continue }
             if fields[2] == Repository.notesRef { pushesNotes = true }
-            guard fields[1] != Self.zero, let tip = ObjectID(hex: fields[1]) else { continue }   // a deletion
+            // A deletion, or a ref to something that is no commit (a tag of a blob). An
+            // annotated tag is judged by the commit it tags.
+            guard fields[1] != Self.zero, ObjectID(hex: fields[1]) != nil, let tip = try repository.commit(named: fields[1]) else { continue }
             let hidden: [ObjectID]
-            if fields[3] != Self.zero, let remoteTip = ObjectID(hex: fields[3]), try repository.contains(remoteTip) {
+            if fields[3] != Self.zero, ObjectID(hex: fields[3]) != nil, let remoteTip = try repository.commit(named: fields[3]) {
                 hidden = [remoteTip]
             } else {
                 // A new branch, or a remote tip this clone has never seen: what the remote

@@ -85,6 +85,7 @@ struct StoredContentCheck {
                 return
             }
             var digests: [String: ContentDigest] = [:]
+            var deleted: [String] = []
             let indexWritten = Self.modificationTime(of: "\(repository.gitDirectory)/index")
             for input in pipeline.pinnedPaths {
                 let tracked = files.entries(overlapping: input)
@@ -96,11 +97,23 @@ struct StoredContentCheck {
                 // Untracked data that is not on this machine cannot be checked here; it is
                 // taken as locked, and said so (DESIGN §3: never failed for that alone).
                 let path = input.hasSuffix("/") ? String(input.dropLast()) : input
+                // A path git tracked at the parent and no longer does was deleted by this
+                // change: that is checkable anywhere, and it does not match the lock.
+                if tracked.isEmpty, changed.contains(where: { RepositoryPath.overlap($0, input) }) {
+                    deleted.append("input '\(input)' of '\(name)' is deleted by \(checkIgnored ? "what is staged" : "this commit"), "
+                        + "but \(lockPath) pins it; restore it (git checkout HEAD -- \(path)), or drop it from the recipe and run: \(fix)")
+                    continue
+                }
                 if tracked.isEmpty, !FileManager.default.fileExists(atPath: "\(repository.workTree)/\(path)"),
                    let locked = (current.values["inputs"]?[input] ?? current.values["environment.files"]?[input]).flatMap({ ContentDigest($0) }) {
                     digests[path] = locked
                     findings.warnings.append("input '\(input)' of '\(name)' is not on this machine, so it was not checked")
                 }
+            }
+            // A deleted input has no content to hash: the lock cannot match, and says why.
+            guard deleted.isEmpty else {
+                problems += deleted
+                return
             }
             let staged = Locker.Staged(digests: digests, probes: current.values["environment.probes"] ?? [:])
             let fresh = try locker.lock(pipeline, staged: staged)
