@@ -6,9 +6,10 @@ import TestSupport
 @Suite("Assets")
 struct AssetTests {
     /// Serves `payload` at /data.bin, and at /truncated.bin announces 1,000,000 bytes but
-    /// sends ten and hangs up. Prints its port, then serves until killed.
+    /// sends ten and hangs up; at /silent.bin it accepts and never answers. Prints its port,
+    /// then serves until killed.
     static let server = """
-        import http.server, os, socketserver, sys
+        import http.server, os, socketserver, sys, time
         os.closerange(3, 65536)  # drop descriptors inherited from the test runner, which waits on them
         payload = sys.argv[1].encode()
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -19,10 +20,12 @@ struct AssetTests {
                 elif self.path == "/truncated.bin":
                     self.send_response(200); self.send_header("Content-Length", "1000000"); self.end_headers()
                     self.wfile.write(payload[:10]); self.wfile.flush(); self.connection.close()
+                elif self.path == "/silent.bin":
+                    time.sleep(3600)
                 else:
                     self.send_error(404)
             def log_message(self, *args): pass
-        with socketserver.TCPServer(("127.0.0.1", 0), Handler) as httpd:
+        with socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler) as httpd:
             print(httpd.server_address[1], flush=True)
             httpd.serve_forever()
         """
@@ -119,6 +122,41 @@ struct AssetTests {
         #expect(result.status == 1)
         #expect(result.stderr.hasPrefix("error: cannot download asset 'corpus' from \(url): curl: (18)"), "\(result)")
         #expect(try storeContents(repo) == [], "no partial file is left behind either")
+    }
+
+    /// A server that accepts the connection and never answers used to hang `lock` forever.
+    @Test func aSilentServerIsGivenUpOnWithAClearError() throws {
+        let server = try Server(payload: Self.payload)
+        let repo = try project(url: "http://127.0.0.1:\(server.port)/silent.bin", sha256: try Self.sha256(of: Self.payload))
+        try repo.git("config", "recipe.assetStallTimeout", "2")
+        let result = try repo.recipe("lock")
+        #expect(result.status == 1, "\(result)")
+        #expect(result.stderr.contains("cannot download asset 'corpus' from http://127.0.0.1:\(server.port)/silent.bin: it stalled (under 1 KiB/s for 2 s)"), "\(result)")
+        #expect(result.stderr.contains("git config recipe.assetStallTimeout SECONDS"), "\(result)")
+        #expect(try storeContents(repo).isEmpty)
+    }
+
+    /// SIGTERM to `lock` used to leave its `curl` running.
+    @Test func stoppingLockStopsItsDownload() throws {
+        let server = try Server(payload: Self.payload)
+        let url = "http://127.0.0.1:\(server.port)/silent.bin"
+        let repo = try project(url: url, sha256: try Self.sha256(of: Self.payload))
+        let lock = Process()
+        lock.executableURL = URL(fileURLWithPath: "\(BuiltProducts.directory)/git-recipe")
+        lock.arguments = ["lock"]
+        lock.currentDirectoryURL = URL(fileURLWithPath: repo.path)
+        lock.environment = repo.environment
+        lock.standardOutput = FileHandle.nullDevice
+        lock.standardError = FileHandle.nullDevice
+        try lock.run()
+        func curls() throws -> Int32 { try run("pgrep", ["-f", "curl.*\(url)"], in: "/", environment: repo.environment).status }
+        for _ in 0..<200 where try curls() != 0 { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(try curls() == 0, "curl started")
+        kill(lock.processIdentifier, SIGTERM)
+        lock.waitUntilExit()
+        #expect(lock.terminationReason == .uncaughtSignal, "lock ends by the signal, as a program does")
+        for _ in 0..<100 where try curls() == 0 { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(try curls() == 1, "no curl outlives the lock that started it")
     }
 
     @Test func aFileURLWorksToo() throws {

@@ -4,6 +4,12 @@ import Foundation
 /// worktrees. A file enters the store only complete and with the digest the recipe pins.
 struct AssetStore {
     let directory: String
+    /// Seconds a download may take in all (`recipe.assetTimeout`, default 6 hours).
+    var timeout = 6 * 3600
+    /// Seconds a download may go on below 1 KiB/s before it counts as stalled
+    /// (`recipe.assetStallTimeout`, default 60): a server that accepts the connection and
+    /// never answers used to hang `lock` forever.
+    var stallTimeout = 60
 
     /// Where an asset with `digest` is kept.
     func path(for digest: ContentDigest) -> String { "\(directory)/sha256/\(digest.hex)" }
@@ -20,9 +26,14 @@ struct AssetStore {
         defer { try? FileManager.default.removeItem(atPath: partial) }
         let curl = ChildProcess(
             arguments: ["curl", "--fail", "--location", "--silent", "--show-error", "--connect-timeout", "30",
+                        "--speed-limit", "1024", "--speed-time", String(stallTimeout), "--max-time", String(timeout),
                         "--proto", "=http,https,file", "--output", partial, url],
             directory: folder)
-        let outcome = try curl.run(timeout: 24 * 3600)
+        let outcome = try curl.run(timeout: TimeInterval(timeout + 60))
+        if outcome.status == 28 || outcome.timedOut {
+            throw AssetError.downloadFailed(asset: name, url: url, reason: "it stalled (under 1 KiB/s for \(stallTimeout) s) or took over \(timeout) s; "
+                + "check the server, or allow more: git config recipe.assetStallTimeout SECONDS, git config recipe.assetTimeout SECONDS")
+        }
         guard outcome.status == 0 else {
             throw AssetError.downloadFailed(asset: name, url: url, reason: outcome.stderr.trimmingCharacters(in: .whitespacesAndNewlines))
         }

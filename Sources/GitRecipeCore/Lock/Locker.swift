@@ -26,8 +26,12 @@ public final class Locker: Sendable {
         workTree = repository.workTree
         cache = HashCache(at: hashCache ?? Self.hashCache(of: repository))
         hasher = TreeHasher(cache: cache, progress: progress)
-        assets = AssetStore(directory: "\(repository.commonDirectory)/recipes/assets")
         settings = try repository.config(matching: "^recipe\\.")
+        var assets = AssetStore(directory: "\(repository.commonDirectory)/recipes/assets")
+        // git lower-cases key names: recipe.assetTimeout is recipe.assettimeout.
+        if let seconds = settings["recipe.assettimeout"].flatMap(Int.init), seconds > 0 { assets.timeout = seconds }
+        if let seconds = settings["recipe.assetstalltimeout"].flatMap(Int.init), seconds > 0 { assets.stallTimeout = seconds }
+        self.assets = assets
         // git lower-cases section and key names: recipe.probeTimeout is recipe.probetimeout.
         let timeout = settings["recipe.probetimeout"].flatMap(Int.init) ?? Self.defaultProbeTimeout
         self.probes = Probes(workTree: workTree, cachePath: "\(repository.commonDirectory)/recipes/probe-cache", timeout: timeout, mode: probes.mode)
@@ -179,7 +183,13 @@ public final class Locker: Sendable {
     /// How the lock on disk relates to `fresh`, the lock the recipe should have.
     public func state(of recipe: String, against fresh: Lockfile, files: any ProjectFiles) throws -> LockState {
         let path = Lockfile.path(for: recipe)
-        guard let text = try files.read(path) else { return .missing }
+        let text: String
+        do {
+            guard let read = try files.read(path) else { return .missing }
+            text = read
+        } catch let notText as NotText {
+            return .untrusted(.corrupt(file: path, reason: "\(notText.message) (line \(notText.line))", fix: "git recipe lock \(recipe)"))
+        }
         // Locks are byte-stable, so the common case needs no parsing at all.
         let rendered = fresh.rendered()
         if text == rendered { return .fresh }

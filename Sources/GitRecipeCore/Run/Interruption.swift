@@ -11,6 +11,7 @@ final class Interruption: @unchecked Sendable {
     /// Takes over SIGINT and SIGTERM for the rest of the process.
     static func install() -> Interruption {
         let interruption = Interruption()
+        ChildGroups.interruptionsRecorded.store(true, ordering: .relaxed)
         // A parent may have started us with these blocked; they must reach us.
         var unblock = sigset_t()
         sigemptyset(&unblock)

@@ -46,6 +46,8 @@ public struct ChildProcess {
         }
         let pid = try spawnGroup(arguments, in: directory, environment: environment,
                                  stdin: stdin.fileDescriptor, stdout: stdout.fileDescriptor, stderr: stderr.fileDescriptor)
+        ChildGroups.add(pid)
+        defer { ChildGroups.remove(pid) }
         let finished = DispatchSemaphore(value: 0)
         let status = Slots<Int32>(count: 1)
         DispatchQueue.global().async {

@@ -1,0 +1,41 @@
+import Foundation
+import Synchronization
+
+/// The process groups of the children running now, so that a signal that ends git-recipe
+/// (Ctrl-C, SIGTERM, SIGHUP) ends them too: each child runs in a group of its own (so a
+/// terminal's Ctrl-C does not reach it directly), and without this a `curl` or a probe
+/// outlived the `lock` that started it.
+enum ChildGroups {
+    private static let running = Mutex<Set<pid_t>>([])
+    /// Set when a command records interruptions itself (`run`): the signal then only stops
+    /// the children, and the command ends in its own time, recording what it must.
+    static let interruptionsRecorded = Atomic<Bool>(false)
+    /// The signal sources, made once, on the first child, and kept for the process's life.
+    nonisolated(unsafe) private static let installed: [DispatchSourceSignal] = [SIGINT, SIGTERM, SIGHUP].map { number in
+        signal(number, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+        source.setEventHandler { stopAll(exiting: number) }
+        source.resume()
+        return source
+    }
+
+    static func add(_ pid: pid_t) {
+        _ = installed
+        running.withLock { _ = $0.insert(pid) }
+    }
+
+    static func remove(_ pid: pid_t) {
+        running.withLock { _ = $0.remove(pid) }
+    }
+
+    private static func stopAll(exiting number: Int32) {
+        for pid in running.withLock({ $0 }) { kill(-pid, SIGKILL) }
+        guard !interruptionsRecorded.load(ordering: .relaxed) else { return }
+        signal(number, SIG_DFL)
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        sigaddset(&mask, number)
+        pthread_sigmask(SIG_UNBLOCK, &mask, nil)
+        raise(number)
+    }
+}
