@@ -45,8 +45,9 @@ extension GitRecipeCommand {
             let repository = try Repository.discover()
             guard let commits = try repository.commits(in: range) else { throw UnknownRevision(range) }
             let filter = RunLog.Filter(recipe: recipe, status: status, expand: expand, limit: limit)
-            let log = try RunLog(history: RunHistory(repository: repository), commits: commits, filter: filter,
-                                 keyMetrics: Self.keyMetrics(in: repository))
+            let history = try RunHistory(repository: repository)
+            defer { Terminal.warn(history.warnings) }
+            let log = try RunLog(history: history, commits: commits, filter: filter, keyMetrics: Self.keyMetrics(in: repository))
             switch format {
             case .text: print(log.text(), terminator: "")
             case .markdown: print(log.markdown(), terminator: "")
@@ -84,7 +85,9 @@ extension GitRecipeCommand {
 
         func run() throws {
             let repository = try Repository.discover()
-            let show = RunShow(selection: try RunHistory(repository: repository).select(name))
+            let history = try RunHistory(repository: repository)
+            defer { Terminal.warn(history.warnings) }
+            let show = RunShow(selection: try history.select(name))
             switch format {
             case .yaml: print(show.yaml(), terminator: "")
             case .json: print(try show.json(), terminator: "")
@@ -116,6 +119,7 @@ extension GitRecipeCommand {
         func run() throws {
             let repository = try Repository.discover()
             let history = try RunHistory(repository: repository)
+            defer { Terminal.warn(history.warnings) }
             let diff = try RunDiff(try history.select(a), try history.select(b), all: all)
             switch format {
             case .text: print(diff.text(), terminator: "")

@@ -10,4 +10,9 @@ struct Terminal {
         guard !text.isEmpty else { return }
         handle.write(Data(text.utf8))
     }
+
+    /// Each of `warnings` as a `warning: ` line on stderr.
+    static func warn(_ warnings: [String]) {
+        standardError.write(warnings.map { "warning: \($0)\n" }.joined())
+    }
 }

@@ -111,6 +111,22 @@ struct NotesSyncTests {
         try Self.expectFsckClean(remote.path + "/r.git", environment: a.environment)
     }
 
+    /// Pulls and pushes at once in one clone used to fail (11 of 12) on the busy tracking
+    /// ref, blaming the remote.
+    @Test func twelvePullsAndPushesAtOnceInOneCloneAllSucceed() throws {
+        let (remote, a, b) = try Self.clones()
+        try Self.record(b, runs: 2)
+        #expect(try b.recipe("push").status == 0)
+        try Self.record(a, runs: 2)
+        let commands = (0..<12).map { ("/usr/bin/git", ["recipe", $0.isMultiple(of: 2) ? "pull" : "push"], a.path) }
+        let statuses = try runConcurrently(commands, environment: a.environment)
+        #expect(statuses == Array(repeating: 0, count: 12))
+        #expect(try Self.runIDs(a).count == 4)
+        #expect(try b.recipe("pull").status == 0)
+        #expect(try Self.runIDs(b) == Self.runIDs(a))
+        try Self.expectFsckClean(a.path, remote.path + "/r.git", environment: a.environment)
+    }
+
     @Test func aRemoteGivenAsAPathIsFetchedAndMergedLikeANamedOne() throws {
         let (_, a, b) = try Self.clones()
         try Self.record(a, runs: 2)

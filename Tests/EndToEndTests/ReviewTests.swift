@@ -132,6 +132,28 @@ struct ReviewTests {
         try expectGolden("diff-sweep.txt", try repo.recipe("diff", "sweep-5eed5eed", "HEAD:train"))
     }
 
+    /// Note content is data: rendered raw, a metric name became a remote image in a pull
+    /// request, `<img onerror=…>` raw HTML, and `log` printed escape sequences.
+    @Test func noteContentIsEscapedForWhereItIsPrinted() throws {
+        let repo = try TemporaryGitRepository()
+        try repo.write("train.py", "print(1)\n")
+        let commit = try Self.commit(repo, "first", at: "2026-11-20T10:00:00Z")
+        let hostile = Self.manifest(id: "20261120T100000Z-6666ffff", commit: commit, seed: 1, lr: "0.01", accuracy: "0.9", loss: "0.1", model: "d")
+            .replacingOccurrences(of: "recipe: train", with: #"recipe: "train\e]0;owned\a\e[2J""#)
+            .replacingOccurrences(of: "  loss: 0.1", with: "  \"![t](http://host/track.png)\": 0.1\n  \"<img src=x onerror=alert(1)>\": 0.2\n  \"a|b`c\": 0.3")
+        try Self.attach([hostile], to: commit, in: repo)
+        try expectGolden("hostile-show.md", try repo.recipe("show", "6666ffff", "--format", "markdown"))
+        try expectGolden("hostile-log.md", try repo.recipe("log", "--format", "markdown"))
+        try expectGolden("hostile-log.txt", try repo.recipe("log"))
+        let markdown = [try repo.recipe("show", "6666ffff", "--format", "markdown").stdout, try repo.recipe("log", "--format", "markdown").stdout]
+        for output in markdown + [try repo.recipe("log").stdout, try repo.recipe("show", "6666ffff").stdout] {
+            #expect(!output.contains("\u{1B}") && !output.contains("\u{07}"), "no control character reaches a terminal: \(output)")
+        }
+        for output in markdown {
+            #expect(!output.contains("![t]") && !output.contains("<img"), "no image, no HTML in Markdown: \(output)")
+        }
+    }
+
     @Test func showPrintsTheRecordedDocumentAsGitDoes() throws {
         let (repo, _, second) = try Self.history()
         let shown = try repo.recipe("show", "5555eeee")

@@ -6,6 +6,8 @@ import Foundation
 public struct RunNote: Equatable, Sendable {
     /// Each run's id and its document's text (without the `---` line).
     public private(set) var documents: [(id: String, text: String)] = []
+    /// The ids in `documents`: a note may hold ten thousand runs, and each add looks one up.
+    private var ids: Set<String> = []
 
     /// The note held a NUL or bytes that are not UTF-8; its documents hold U+FFFD there.
     public private(set) var hasUnreadableBytes = false
@@ -61,9 +63,18 @@ public struct RunNote: Equatable, Sendable {
 
     /// Adds a run's document unless one with its id is already there; keeps id order.
     public mutating func add(id: String, text: String) {
-        guard !documents.contains(where: { $0.id == id }) else { return }
-        let position = documents.firstIndex { $0.id > id } ?? documents.endIndex
-        documents.insert((id, text), at: position)
+        guard ids.insert(id).inserted else { return }
+        if let last = documents.last, last.id > id {
+            // Binary search: notes are read in id order, so this is the rare case.
+            var low = 0, high = documents.count
+            while low < high {
+                let middle = (low + high) / 2
+                if documents[middle].id > id { high = middle } else { low = middle + 1 }
+            }
+            documents.insert((id, text), at: low)
+        } else {
+            documents.append((id, text))
+        }
     }
 
     /// The note's text.

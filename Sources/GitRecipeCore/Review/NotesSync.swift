@@ -72,13 +72,23 @@ public struct NotesSync {
         throw SyncError(remote: remote, action: "push to", stderr: "others kept pushing run records meanwhile; run git recipe push again")
     }
 
+    /// Fetches into the tracking ref. Another pull or push in this clone may hold that ref's
+    /// lock for a moment: that is retried after a jittered pause, as every writer here does,
+    /// not reported as a problem with the remote.
     private func fetch() throws {
-        let result = try repository.runGit(["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", remote, "+\(Repository.notesRef):\(trackingRef)"])
-        guard result.status != 0 else { return }
-        // A remote nobody has pushed runs to yet has no notes ref: nothing to merge.
-        guard result.stderr.contains("couldn't find remote ref") else {
-            throw SyncError(remote: remote, action: "fetch run records from", stderr: result.stderr)
+        for attempt in 0..<60 {
+            let result = try repository.runGit(["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", remote, "+\(Repository.notesRef):\(trackingRef)"])
+            if result.status == 0 { return }
+            // A remote nobody has pushed runs to yet has no notes ref: nothing to merge.
+            if result.stderr.contains("couldn't find remote ref") { return }
+            let busy = ["cannot lock ref", "Unable to create", ".lock': File exists", "some local refs could not be updated"]
+            guard busy.contains(where: result.stderr.contains) else {
+                throw SyncError(remote: remote, action: "fetch run records from", stderr: result.stderr)
+            }
+            usleep(UInt32.random(in: 20_000...(60_000 + 20_000 * UInt32(min(attempt, 20)))))
         }
+        throw SyncError(remote: remote, action: "fetch run records from",
+                        stderr: "\(trackingRef) stayed locked by other pulls or pushes in this clone; run again")
     }
 
     /// Merges the fetched notes into `refs/notes/recipes` as a union by run id, in every

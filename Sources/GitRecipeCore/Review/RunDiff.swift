@@ -135,21 +135,21 @@ public struct RunDiff {
             text += "\n"
         }
         text += onlySide()
-        return text
+        return Escaping.terminal(text)
     }
 
     /// One compact table per pair, for a pull-request comment.
     public func markdown() -> String {
         var text = ""
         for pair in pairs {
-            text += "#### `\(pair.recipe)`: \(Self.label(pair.a, markdown: true)) → \(Self.label(pair.b, markdown: true))\n\n"
+            text += "#### \(Escaping.code(pair.recipe)): \(Self.label(pair.a, markdown: true)) → \(Self.label(pair.b, markdown: true))\n\n"
             guard !pair.rows.isEmpty else {
                 text += "No differences.\n\n"
                 continue
             }
             text += "| | | A | B | change |\n|---|---|---|---|---|\n"
             for row in pair.rows {
-                let cells = [row.section, row.key, row.a, row.b, Self.change(row) ?? ""].map(RunShow.escaped)
+                let cells = [row.section, row.key, row.a, row.b, Self.change(row) ?? ""].map(Escaping.markdown)
                 text += "| " + cells.joined(separator: " | ") + " |\n"
             }
             text += "\n"
@@ -201,10 +201,10 @@ public struct RunDiff {
     /// `train run 2026…-7f3a2c11 on 3f2a1b9c0d1e`, or the sweep with its run count.
     static func label(_ runs: [RunRecord], markdown: Bool = false) -> String {
         let first = runs[0]
-        let quote = markdown ? "`" : ""
-        let name = runs.count > 1 ? "sweep \(quote)\(first.sweep ?? "?")\(quote) (\(runs.count) seeds)" : "run \(quote)\(first.id)\(quote)"
-        let inherited = first.inheritedFrom.map { ", inherited from \(quote)\($0.prefix(12))\(quote)" } ?? ""
-        return "\(markdown ? "" : first.recipe + " ")\(name) on \(quote)\(first.attachedTo.hex.prefix(12))\(quote)\(inherited)"
+        let quote = { (text: String) in markdown ? Escaping.code(text) : text }
+        let name = runs.count > 1 ? "sweep \(quote(first.sweep ?? "?")) (\(runs.count) seeds)" : "run \(quote(first.id))"
+        let inherited = first.inheritedFrom.map { ", inherited from \(quote(String($0.prefix(12))))" } ?? ""
+        return "\(markdown ? "" : first.recipe + " ")\(name) on \(quote(String(first.attachedTo.hex.prefix(12))))\(inherited)"
     }
 }
 

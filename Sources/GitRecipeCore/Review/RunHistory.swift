@@ -11,8 +11,20 @@ public struct RunHistory {
     /// needing them all.
     private let everything = Memo()
 
-    private final class Memo {
+    private final class Memo: @unchecked Sendable {
         var runs: [RunRecord]?
+        /// Commits whose note holds documents that are not run records, and how many.
+        var unreadable: [ObjectID: Int] = [:]
+        let lock = NSLock()
+    }
+
+    /// One line per note that held documents that are not run records: they are skipped by
+    /// every review command (and kept in the note as they are), never silently.
+    public var warnings: [String] {
+        everything.lock.withLock { everything.unreadable }.sorted { $0.key < $1.key }.map { commit, count in
+            "the note on \(commit.hex.prefix(12)) holds \(count) document\(count == 1 ? "" : "s") that \(count == 1 ? "is" : "are") not a run record; "
+                + "skipped (see it: git notes --ref=recipes show \(commit.hex.prefix(12)))"
+        }
     }
 
     public init(repository: Repository, ref: String = Repository.notesRef) throws {
@@ -35,7 +47,7 @@ public struct RunHistory {
     /// The runs attached to `commit`, in id order.
     public func runs(on commit: ObjectID) throws -> [RunRecord] {
         guard let blob = notes[commit] else { return withJournaled([], on: commit) }
-        return withJournaled(Self.records(in: try repository.blobContents(blob), attachedTo: commit), on: commit)
+        return withJournaled(counted(Self.records(in: try repository.blobContents(blob), attachedTo: commit), on: commit), on: commit)
     }
 
     /// The runs attached to each of `commits`, in the same order: the notes are read and
@@ -51,12 +63,20 @@ public struct RunHistory {
             Result { Self.records(in: try handle.get().blobContents(noted[position].blob), attachedTo: commits[noted[position].index]) }
         }
         var runs = [[RunRecord]](repeating: [], count: commits.count)
-        for (note, records) in zip(noted, read) { runs[note.index] = try records.get() }   // noted is in commit order
+        for (note, records) in zip(noted, read) { runs[note.index] = counted(try records.get(), on: commits[note.index]) }   // noted is in commit order
         return journaled.isEmpty ? runs : zip(commits, runs).map { withJournaled($1, on: $0) }
     }
 
-    private static func records(in note: Data, attachedTo commit: ObjectID) -> [RunRecord] {
-        RunNote(parsing: String(decoding: note, as: UTF8.self)).documents.compactMap { RunRecord(document: $0.text, attachedTo: commit) }
+    /// The run records of a note, and how many of its documents are not one.
+    private static func records(in note: Data, attachedTo commit: ObjectID) -> (records: [RunRecord], unreadable: Int) {
+        let documents = RunNote(parsing: note).documents
+        let records = documents.compactMap { RunRecord(document: $0.text, attachedTo: commit) }
+        return (records, documents.count - records.count)
+    }
+
+    private func counted(_ read: (records: [RunRecord], unreadable: Int), on commit: ObjectID) -> [RunRecord] {
+        if read.unreadable > 0 { everything.lock.withLock { everything.unreadable[commit] = read.unreadable } }
+        return read.records
     }
 
     /// Every recorded run, once per commit it is attached to.

@@ -65,7 +65,7 @@ public struct RunLog {
     /// Aligned columns for a terminal.
     public func text() -> String {
         guard !entries.isEmpty else { return "" }
-        let rows = entries.map { cells(for: $0, metricLimit: 4) }
+        let rows = entries.map { cells(for: $0, metricLimit: 4).map(Escaping.terminal) }
         let widths = (0..<Self.columns.count - 1).map { column in rows.map { $0[column].count }.max()! }
         // One string appended to, not a string per cell and per line: ten thousand runs
         // make fifty thousand cells.
@@ -90,7 +90,7 @@ public struct RunLog {
         let header = "| " + Self.columns.joined(separator: " | ") + " |\n|" + String(repeating: "---|", count: Self.columns.count) + "\n"
         return header + entries.map { entry in
             "| " + cells(for: entry, metricLimit: nil).enumerated().map { index, cell in
-                index < 2 ? "`\(cell)`" : cell.replacingOccurrences(of: "|", with: "\\|")
+                index < 2 ? Escaping.code(cell) : Escaping.markdown(cell)
             }.joined(separator: " | ") + " |"
         }.joined(separator: "\n") + "\n"
     }

@@ -11,11 +11,11 @@ public struct RunShow {
 
     /// The documents as recorded, one YAML stream; a run carried here by a rebase says so.
     public func yaml() -> String {
-        selection.runs.map { run in
+        Escaping.terminal(selection.runs.map { run in
             (run.inheritedFrom.map { "# attached to \(run.attachedTo.hex); inherited from \($0), where it ran\n" } ?? "")
                 + (run.journaled ? "# journaled: in .git/recipes/journal, not yet in \(Repository.notesRef)\n" : "")
                 + "---\n" + run.document
-        }.joined()
+        }.joined())
     }
 
     /// A JSON array of the manifests, each with `attached_to`: the commit whose note holds it.
@@ -30,10 +30,10 @@ public struct RunShow {
     public func markdown() throws -> String {
         var text = ""
         for (sweep, runs) in sweeps() {
-            text += "### Sweep `\(sweep)` — `\(runs[0].recipe)`, \(runs.count) seeds (\(runs.compactMap(\.seed).map(String.init).joined(separator: ", ")))\n\n"
+            text += "### Sweep \(Escaping.code(sweep)) — \(Escaping.code(runs[0].recipe)), \(runs.count) seeds (\(runs.compactMap(\.seed).map(String.init).joined(separator: ", ")))\n\n"
             text += "| metric | n | mean | std | min | max | 95% CI |\n|---|---|---|---|---|---|---|\n"
             for (metric, statistics) in SeedStatistics.of(runs) {
-                text += "| \(metric) | \(statistics.count) | \(SeedStatistics.format(statistics.mean)) | \(SeedStatistics.format(statistics.standardDeviation)) | "
+                text += "| \(Escaping.markdown(metric)) | \(statistics.count) | \(SeedStatistics.format(statistics.mean)) | \(SeedStatistics.format(statistics.standardDeviation)) | "
                     + "\(SeedStatistics.format(statistics.minimum)) | \(SeedStatistics.format(statistics.maximum)) | \(statistics.intervalText) |\n"
             }
             text += "\n"
@@ -53,38 +53,37 @@ public struct RunShow {
             (manifest[key]?.leaves ?? []).filter { !$0.path.isEmpty }
         }
         func inline(_ key: String) -> String { manifest[key]?.inlinePairs ?? "—" }
-        var commit = "`\(run.attachedTo.hex.prefix(12))`"
-        if let origin = run.inheritedFrom { commit += " — inherited from `\(origin.prefix(12))`, where it ran" }
+        // Everything below comes from the note: each value is escaped for where it stands.
+        var commit = Escaping.code(String(run.attachedTo.hex.prefix(12)))
+        if let origin = run.inheritedFrom { commit += " — inherited from \(Escaping.code(String(origin.prefix(12)))), where it ran" }
         let host = ["name", "os", "arch", "cpu"].compactMap { manifest["host"]?[$0]?.text }
             .joined(separator: " · ") + (manifest["host"]?["cores"].map { " · \($0.text) cores" } ?? "")
+        let text = { (value: String?) in value.map(Escaping.markdown) ?? "—" }
         var rows: [(String, String)] = [
-            ("commit", commit), ("lock", "`\(run.lock)`"), ("seed", run.seed.map(String.init) ?? "—"),
+            ("commit", commit), ("lock", Escaping.code(run.lock)), ("seed", run.seed.map(String.init) ?? "—"),
             ("params", inline("params")), ("overrides", inline("overrides")),
-            ("duration", run.seconds.map { "\(RunLog.duration($0)) from \(run.started)" } ?? "—"),
-            ("executor", manifest["executor"]?["kind"]?.text ?? "—"), ("host", host.isEmpty ? "—" : host),
+            ("duration", run.seconds.map { "\(RunLog.duration($0)) from \(Escaping.markdown(run.started))" } ?? "—"),
+            ("executor", text(manifest["executor"]?["kind"]?.text)), ("host", host.isEmpty ? "—" : Escaping.markdown(host)),
             ("environment", inline("environment")),
         ]
-        if let sweep = run.sweep { rows.append(("sweep", "`\(sweep)`")) }
-        if let reproduced = run.reproduces { rows.append(("reproduces", "`\(reproduced)` — \(run.verdict ?? "no verdict")")) }
-        var text = "#### `\(run.recipe)` — run `\(run.id)` — \(run.status)\n\n| | |\n|---|---|\n"
-        text += rows.map { "| \($0.0) | \(escaped($0.1)) |\n" }.joined() + "\n"
-        text += table("metric", "value", run.metrics.keys.sorted().map { ($0, SeedStatistics.format(run.metrics[$0]!)) })
-        text += table("output", "digest", manifest.outputDigests.map { ($0.path, "`\($0.digest)`") })
-        text += table("input", "digest", leaves("inputs").map { ($0.path, "`\($0.value.text)`") })
+        if let sweep = run.sweep { rows.append(("sweep", Escaping.code(sweep))) }
+        if let reproduced = run.reproduces { rows.append(("reproduces", "\(Escaping.code(reproduced)) — \(text(run.verdict ?? "no verdict"))")) }
+        var document = "#### \(Escaping.code(run.recipe)) — run \(Escaping.code(run.id)) — \(Escaping.markdown(run.status))\n\n| | |\n|---|---|\n"
+        document += rows.map { "| \($0.0) | \($0.1) |\n" }.joined() + "\n"
+        document += table("metric", "value", run.metrics.keys.sorted().map { (Escaping.markdown($0), SeedStatistics.format(run.metrics[$0]!)) })
+        document += table("output", "digest", manifest.outputDigests.map { (Escaping.markdown($0.path), Escaping.code($0.digest)) })
+        document += table("input", "digest", leaves("inputs").map { (Escaping.markdown($0.path), Escaping.code($0.value.text)) })
         if case .list(let steps)? = manifest["steps"], !steps.isEmpty {
-            text += "| step | exit | seconds |\n|---|---|---|\n"
-            text += steps.map { "| \($0["name"]?.text ?? "?") | \($0["exit"]?.text ?? "—") | \($0["seconds"]?.text ?? "—") |\n" }.joined() + "\n"
+            document += "| step | exit | seconds |\n|---|---|---|\n"
+            document += steps.map { "| \(text($0["name"]?.text)) | \(text($0["exit"]?.text)) | \(text($0["seconds"]?.text)) |\n" }.joined() + "\n"
         }
-        return text
+        return document
     }
 
+    /// A two-column table of cells already escaped.
     private static func table(_ key: String, _ value: String, _ rows: [(String, String)]) -> String {
         guard !rows.isEmpty else { return "" }
-        return "| \(key) | \(value) |\n|---|---|\n" + rows.map { "| \(escaped($0.0)) | \(escaped($0.1)) |\n" }.joined() + "\n"
-    }
-
-    static func escaped(_ cell: String) -> String {
-        cell.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+        return "| \(key) | \(value) |\n|---|---|\n" + rows.map { "| \($0.0) | \($0.1) |\n" }.joined() + "\n"
     }
 }
 
@@ -111,7 +110,7 @@ extension ManifestValue {
 
     /// `key=value` code spans of a mapping's leaves, for a Markdown cell; `—` for none.
     var inlinePairs: String {
-        let pairs = leaves.filter { !$0.path.isEmpty }.map { "`\($0.path)=\($0.value.text)`" }
+        let pairs = leaves.filter { !$0.path.isEmpty }.map { Escaping.code("\($0.path)=\($0.value.text)") }
         return pairs.isEmpty ? "—" : pairs.joined(separator: " ")
     }
 }
