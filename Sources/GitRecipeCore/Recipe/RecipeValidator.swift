@@ -161,18 +161,19 @@ struct RecipeValidator {
 
     /// Two steps may not write the same path, and a step may not read what it writes.
     private func checkOutputs() {
-        // Every output in the index first, then each judged against the ones before it in
-        // file order: the index sorts once.
-        var written = PathIndex<(order: Int, step: String, path: Located<String>)>()
-        var all: [(order: Int, step: Step, path: Located<String>)] = []
-        for step in recipe.steps {
+        // Every output in the index first, then each judged against those of the steps
+        // before its own in file order: the index sorts once.
+        var written = PathIndex<(order: Int, stepIndex: Int, step: String, path: Located<String>)>()
+        var all: [(order: Int, stepIndex: Int, step: Step, path: Located<String>)] = []
+        for (stepIndex, step) in recipe.steps.enumerated() {
             for output in step.outputs + step.metrics {
-                written.insert(output.value, (all.count, step.name.value, output))
-                all.append((all.count, step, output))
+                written.insert(output.value, (all.count, stepIndex, step.name.value, output))
+                all.append((all.count, stepIndex, step, output))
             }
         }
-        for (order, step, output) in all {
-            if let earlier = written.overlapping(output.value).filter({ $0.order < order }).min(by: { $0.order < $1.order }) {
+        for (_, stepIndex, step, output) in all {
+            let earlier = written.overlapping(output.value).filter { $0.stepIndex < stepIndex }.min { $0.order < $1.order }
+            if let earlier {
                 let line = earlier.path.mark.map { " (line \($0.line))" } ?? ""
                 reader.error("output '\(output.value)' of step '\(step.name.value)' overlaps output '\(earlier.path.value)' of step '\(earlier.step)'\(line); each path has one producer", at: output.mark)
             }
