@@ -6,7 +6,6 @@ import Synchronization
 final class Interruption: @unchecked Sendable {
     private let requested = Atomic<Bool>(false)
     private let current = Mutex<StepProcess?>(nil)
-    private var sources: [DispatchSourceSignal] = []
 
     /// Takes over SIGINT and SIGTERM for the rest of the process.
     static func install() -> Interruption {
@@ -19,11 +18,7 @@ final class Interruption: @unchecked Sendable {
         sigaddset(&unblock, SIGTERM)
         pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
         for number in [SIGINT, SIGTERM] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { [weak interruption] in interruption?.request() }
-            source.resume()
-            interruption.sources.append(source)
+            Signals.observe(number) { [weak interruption] in interruption?.request() }
         }
         return interruption
     }

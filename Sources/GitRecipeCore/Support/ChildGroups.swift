@@ -10,14 +10,10 @@ enum ChildGroups {
     /// Set when a command records interruptions itself (`run`): the signal then only stops
     /// the children, and the command ends in its own time, recording what it must.
     static let interruptionsRecorded = Atomic<Bool>(false)
-    /// The signal sources, made once, on the first child, and kept for the process's life.
-    nonisolated(unsafe) private static let installed: [DispatchSourceSignal] = [SIGINT, SIGTERM, SIGHUP].map { number in
-        signal(number, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-        source.setEventHandler { stopAll(exiting: number) }
-        source.resume()
-        return source
-    }
+    /// Observes the signals once, on the first child.
+    private static let installed: Void = {
+        for number in [SIGINT, SIGTERM, SIGHUP] { Signals.observe(number) { stopAll(exiting: number) } }
+    }()
 
     static func add(_ pid: pid_t) {
         _ = installed
