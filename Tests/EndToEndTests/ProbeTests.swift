@@ -18,7 +18,7 @@ struct ProbeTests {
             version: 1
             seed: 1
             environment:
-              probes: {tool: mytool --version, other: mytool --version}
+              probes: {tool: mytool --version, other: mytool --name}
               vars: {MODE: fast}
             steps:
               s: {run: mkdir -p out && echo ok > out/x, outputs: [out/x]}

@@ -154,6 +154,30 @@ struct ReviewTests {
         }
     }
 
+    /// Ten thousand documents on one commit: log took 10.5 s and show 24 s, each adding a
+    /// run looked up every earlier one. Bounded in CPU time, which a busy machine does not
+    /// stretch as it does wall time.
+    @Test func tenThousandRunsOnOneCommitReadInLinearTime() throws {
+        let repo = try TemporaryGitRepository()
+        try repo.write("train.py", "print(1)\n")
+        let commit = try Self.commit(repo, "first", at: "2026-11-20T10:00:00Z")
+        let documents = (0..<10_000).map { index in
+            Self.manifest(id: "20261120T100000Z-\(String(format: "%08x", index))", commit: commit, seed: index, lr: "0.01",
+                          accuracy: "0.5", loss: "0.2", model: "d")
+        }
+        try Self.attach(documents, to: commit, in: repo)
+        for arguments in [["log", "--expand"], ["show", "00001234"]] {
+            let result = try run("/usr/bin/time", ["-f", "cpu %U %S", "\(BuiltProducts.directory)/git-recipe"] + arguments,
+                                 in: repo.path, environment: repo.environment)
+            #expect(result.status == 0, "\(result.stderr.prefix(500))")
+            let cpu = result.stderr.split(separator: "\n").last { $0.hasPrefix("cpu ") }?.split(separator: " ").dropFirst()
+                .compactMap { Double($0) }.reduce(0, +) ?? .infinity
+            #expect(cpu < 20, "\(arguments): \(cpu) s of CPU in a debug build")
+            if arguments[0] == "log" { #expect(result.stdout.split(separator: "\n").count == 10_000) }
+            else { #expect(result.stdout.contains("id: \"20261120T100000Z-00001234\"")) }
+        }
+    }
+
     @Test func showPrintsTheRecordedDocumentAsGitDoes() throws {
         let (repo, _, second) = try Self.history()
         let shown = try repo.recipe("show", "5555eeee")
