@@ -83,36 +83,30 @@ struct RunCommandTests {
         }
     }
 
-    /// Python's json.dump writes NaN and Infinity; they used to vanish and the run succeed.
-    @Test func nonFiniteMetricsAreRecordedAndCollidingNamesRefused() throws {
-        let repo = try Self.project("""
+    /// A project whose one step writes `json` as its metrics file.
+    static func metricsProject(_ json: String) throws -> TemporaryGitRepository {
+        try project("""
             version: 1
             seed: 1
             steps:
               s:
                 run: |
-                  mkdir -p out && printf '{"loss": NaN, "grad": {"max": Infinity, "min": -Infinity}, "acc": 0.5}' > out/m.json
+                  mkdir -p out && printf '\(json)' > out/m.json
                 outputs: [out/m.json]
                 metrics: [out/m.json]
 
             """)
+    }
+
+    /// Python's json.dump writes NaN and Infinity; they used to vanish and the run succeed.
+    @Test func nonFiniteMetricsAreRecordedAndCollidingNamesRefused() throws {
+        let repo = try Self.metricsProject(#"{"loss": NaN, "grad": {"max": Infinity, "min": -Infinity}, "acc": 0.5}"#)
         #expect(try repo.recipe("run", "r").status == 0)
         let document = try notes(repo).documents[0].text
         #expect(document.contains("\nmetrics:\n  acc: 0.5\n  grad.max: .inf\n  grad.min: -.inf\n  loss: .nan\n"), "\(document)")
         #expect(try repo.recipe("log").stdout.contains("loss=nan"))
 
-        let clash = try Self.project("""
-            version: 1
-            seed: 1
-            steps:
-              s:
-                run: |
-                  mkdir -p out && printf '{"a.b": 1, "a": {"b": 2}}' > out/m.json
-                outputs: [out/m.json]
-                metrics: [out/m.json]
-
-            """)
-        let result = try clash.recipe("run", "r")
+        let result = try Self.metricsProject(#"{"a.b": 1, "a": {"b": 2}}"#).recipe("run", "r")
         #expect(result.status == 3, "\(result)")
         #expect(result.stderr.contains("metric 'a.b' is given twice, by 'a.b' and by 'a' → 'b'"), "\(result)")
     }
