@@ -155,6 +155,19 @@ struct LockCommandTests {
         #expect(try repo.read(".recipes/train.lock") == text)
     }
 
+    /// A lock that is not UTF-8 gave a raw NSCocoaErrorDomain error.
+    @Test func aLockThatIsNotUTF8CannotBeTrustedAndSaysWhere() throws {
+        let repo = try Self.project()
+        #expect(try repo.recipe("lock").status == 0)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: "\(repo.path)/.recipes/train.lock"))
+        bytes[3] = 0xFF
+        try bytes.write(to: URL(fileURLWithPath: "\(repo.path)/.recipes/train.lock"))
+        let check = try repo.recipe("lock", "--check")
+        #expect(check.status == 1, "\(check)")
+        #expect(check.stderr == "error: .recipes/train.lock cannot be trusted: not UTF-8 text: byte 3 (0xFF) is not valid UTF-8; save the file as UTF-8 (line 1); regenerate it: git recipe lock train\n")
+        #expect(try repo.recipe("lock").status == 0, "lock rewrites it")
+    }
+
     @Test func badInputNamesTheRecipeStepAndProblem() throws {
         let repo = try Self.project()
         try FileManager.default.removeItem(atPath: "\(repo.path)/prep.py")

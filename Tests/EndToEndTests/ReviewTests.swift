@@ -178,6 +178,18 @@ struct ReviewTests {
         }
     }
 
+    /// A note holding something that is not a run record was skipped in silence.
+    @Test func aDocumentThatIsNotARunRecordIsWarnedAbout() throws {
+        let (repo, first, _) = try Self.history()
+        let note = try repo.git("notes", "--ref=recipes", "show", first)
+        try repo.write("note.yaml", note + "\n---\nnot: a run\n---\n[unclosed\n")
+        try repo.git("notes", "--ref=recipes", "add", "-f", "-F", "note.yaml", first)
+        let log = try repo.recipe("log")
+        #expect(log.status == 0)
+        #expect(log.stderr == "warning: the note on \(first.prefix(12)) holds 2 documents that are not a run record; skipped (see it: git notes --ref=recipes show \(first.prefix(12)))\n", "\(log)")
+        #expect(log.stdout.split(separator: "\n").count == 3, "the runs are still listed: \(log)")
+    }
+
     @Test func showPrintsTheRecordedDocumentAsGitDoes() throws {
         let (repo, _, second) = try Self.history()
         let shown = try repo.recipe("show", "5555eeee")

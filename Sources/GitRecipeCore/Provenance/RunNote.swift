@@ -62,8 +62,11 @@ public struct RunNote: Equatable, Sendable {
     }
 
     /// Adds a run's document unless one with its id is already there; keeps id order.
+    /// A document without an id is not a run record: every distinct one is kept, as it is,
+    /// so that an append never drops what it did not understand (and a union of two sides
+    /// holding the same one keeps it once).
     public mutating func add(id: String, text: String) {
-        guard ids.insert(id).inserted else { return }
+        guard ids.insert(id.isEmpty ? "\0" + text : id).inserted else { return }
         if let last = documents.last, last.id > id {
             // Binary search: notes are read in id order, so this is the rare case.
             var low = 0, high = documents.count
