@@ -54,7 +54,9 @@ struct OutputTests {
     func anOutputThroughASymbolicLinkIsRefusedBeforeTheStepRuns(kind: String) throws {
         let outside = try TemporaryDirectory("git-recipe-outside")
         try "precious\n".write(toFile: "\(outside.path)/said.txt", atomically: true, encoding: .utf8)
-        let repo = try RunCommandTests.project(InjectionTests.recipe("mkdir -p out && echo run > out/said.txt"))
+        // `out` without a slash: git ignores a link by that rule too, so the tree is clean and
+        // only the output check stands between the run and the outside.
+        let repo = try RunCommandTests.project(InjectionTests.recipe("mkdir -p out && echo run > out/said.txt"), ignore: "out\n")
         if kind == "directory" {
             try FileManager.default.createSymbolicLink(atPath: "\(repo.path)/out", withDestinationPath: outside.path)
         } else {
@@ -69,5 +71,17 @@ struct OutputTests {
         #expect(try String(contentsOfFile: "\(outside.path)/said.txt", encoding: .utf8) == "precious\n")
         #expect(try FileManager.default.contentsOfDirectory(atPath: outside.path) == ["said.txt"])
         #expect(try repo.git("notes", "--ref=recipes", "list").isEmpty, "no run")
+    }
+
+    /// libgit2 let a `data/` rule ignore a symbolic link `data`, which git shows as `?? data`:
+    /// the clean check now agrees with git status.
+    @Test func aSymbolicLinkGitShowsAsUntrackedMakesTheTreeDirty() throws {
+        let outside = try TemporaryDirectory("git-recipe-outside")
+        let repo = try RunCommandTests.project(InjectionTests.recipe("mkdir -p out && echo run > out/said.txt"), ignore: "out/\ndata/\n")
+        try FileManager.default.createSymbolicLink(atPath: "\(repo.path)/data", withDestinationPath: outside.path)
+        #expect(try repo.git("status", "--porcelain") == "?? data")
+        let result = try repo.recipe("run", "r")
+        #expect(result.status == 1, "\(result)")
+        #expect(result.stderr.contains("  untracked: data\n"), "\(result)")
     }
 }

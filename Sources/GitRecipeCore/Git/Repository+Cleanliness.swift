@@ -1,3 +1,4 @@
+import Foundation
 import CLibGit2
 
 /// Why a working tree is not a clean commit (DESIGN invariant 1).
@@ -49,7 +50,9 @@ extension Repository {
         var options = git_status_options()
         try check("prepare a status query") { git_status_options_init(&options, UInt32(GIT_STATUS_OPTIONS_VERSION)) }
         options.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR
-        options.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED.rawValue
+        // Ignored entries too (not recursing into ignored directories): libgit2 follows a
+        // symbolic link to a directory and lets `out/` ignore it, where git does not.
+        options.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED.rawValue | GIT_STATUS_OPT_INCLUDE_IGNORED.rawValue
         var list: OpaquePointer?
         try check("read the status of the working tree") { git_status_list_new(&list, raw, &options) }
         defer { git_status_list_free(list) }
@@ -61,6 +64,12 @@ extension Repository {
         for position in 0..<git_status_list_entrycount(list) {
             guard let entry = git_status_byindex(list, position)?.pointee else { continue }
             let status = entry.status.rawValue
+            if status == GIT_STATUS_IGNORED.rawValue {
+                if let path = entry.index_to_workdir?.pointee.new_file.path.map({ String(cString: $0) }), try isIgnoredSymlinkUntrackedForGit(path) {
+                    result.dirtyPaths.append(.init(kind: .untracked, path: path))
+                }
+                continue
+            }
             guard let kind = Self.kind(of: status) else { continue }
             let delta = entry.index_to_workdir ?? entry.head_to_index
             guard let cPath = delta?.pointee.new_file.path ?? delta?.pointee.old_file.path else { continue }
@@ -69,6 +78,16 @@ extension Repository {
             result.dirtyPaths.append(.init(kind: kind, path: path))
         }
         return result
+    }
+
+    /// Whether `path`, which libgit2 calls ignored, is a symbolic link git itself does not
+    /// ignore (`out -> /elsewhere` under an `out/` rule: a link is never a directory to git,
+    /// which shows `?? out`). Asked of git, and only for links, which are rare.
+    private func isIgnoredSymlinkUntrackedForGit(_ path: String) throws -> Bool {
+        var info = stat()
+        let trimmed = path.hasSuffix("/") ? String(path.dropLast()) : path
+        guard lstat("\(workTree)/\(trimmed)", &info) == 0, info.st_mode & S_IFMT == S_IFLNK else { return false }
+        return try runGit(["check-ignore", "-q", "--", trimmed]).status == 1
     }
 
     private static func kind(of status: UInt32) -> Cleanliness.DirtyPath.Kind? {
