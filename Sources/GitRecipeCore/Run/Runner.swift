@@ -116,7 +116,10 @@ public final class Runner {
         let directory = runDirectory(id)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let paramsFile = "\(directory)/params.yaml"
-        try Data(CanonicalYAML.map(settings.params.mapValues(CanonicalYAML.init)).rendered().utf8).write(to: URL(fileURLWithPath: paramsFile))
+        // Not Data.write, which fsyncs: a scratch file for the steps, rebuilt on every run.
+        guard FileManager.default.createFile(atPath: paramsFile, contents: Data(CanonicalYAML.map(settings.params.mapValues(CanonicalYAML.init)).rendered().utf8)) else {
+            throw FileWriteError(path: paramsFile, reason: "cannot create it")
+        }
         let started = Date()
         let assets = try locker.assetLocations(of: pipeline.recipe)
         var environment = ProcessInfo.processInfo.environment
