@@ -5,7 +5,8 @@ set -euo pipefail
 # slurmctld, slurmd, slurm-client and munge: the tests run the slurm executor against a
 # single-node cluster on this machine (scripts/slurm-local).
 # libxml2: the report tests read the HTML report back with FoundationXML.
-packages=(libgit2-dev pkg-config git python3 man-db curl openssl time libxml2 slurmctld slurmd slurm-client munge)
+# procps: tests look for leftover processes (pgrep); minimal Debian images lack it.
+packages=(libgit2-dev pkg-config git python3 man-db curl openssl time libxml2 procps slurmctld slurmd slurm-client munge)
 missing=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

@@ -49,7 +49,7 @@ struct LockSession {
     let locker: Locker
     private let progress: HashProgress?
 
-    init(recipes: [String], probes: Locker.ProbeMode) throws {
+    init(recipes: [String], probes: ProbeMode) throws {
         repository = try Repository.discover()
         files = WorkingTreeFiles(root: repository.workTree)
         project = try Project.load(from: files, recipes: recipes)
@@ -75,7 +75,7 @@ struct ProbeOptions: ParsableArguments {
     @Flag(help: "Run every probe instead of taking its output from the probe cache (.git/recipes/probe-cache).")
     var refreshProbes = false
 
-    var mode: Locker.ProbeMode { refreshProbes ? .refreshed : .cached }
+    var mode: ProbeMode { refreshProbes ? .refreshed : .cached }
 }
 
 /// Locks that are not what their recipes need: exit 1, one block per recipe.

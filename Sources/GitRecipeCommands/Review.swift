@@ -185,9 +185,9 @@ extension GitRecipeCommand {
         static func warnAboutConflicts(_ merge: NotesSync.Merge, with remote: String) {
             guard !merge.conflicts.isEmpty else { return }
             let runs = merge.conflicts.count == 1 ? "run is" : "\(merge.conflicts.count) runs are"
-            FileHandle.standardError.write(Data(("warning: \(runs) recorded differently in '\(remote)'; kept as recorded here "
-                + "(compare: git recipe show RUN, and the remote's copy in refs/notes/remotes):\n"
-                + merge.conflicts.map { "  \($0)\n" }.joined()).utf8))
+            Terminal.warn(["\(runs) recorded differently in '\(remote)'; kept as recorded here "
+                + "(compare: git recipe show RUN, and the remote's copy in refs/notes/remotes):"
+                + merge.conflicts.map { "\n  \($0)" }.joined()])
         }
 
         static func count(_ merge: NotesSync.Merge) -> String {

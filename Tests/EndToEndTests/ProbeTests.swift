@@ -71,6 +71,8 @@ struct ProbeTests {
         try expectRunAgain("a package installed", environment: environment)
         try repo.write(".python-version", "3.11\n")
         try expectRunAgain(".python-version", environment: environment)
+        try repo.write(".recipes/r.yaml", try repo.read(".recipes/r.yaml").replacingOccurrences(of: "MODE: fast", with: "MODE: slow"))
+        try expectRunAgain("a variable of the recipe's environment.vars", environment: environment)
     }
 
     @Test func aProbeThatPrintsSomethingDifferentEachTimeIsRefusedAtLock() throws {

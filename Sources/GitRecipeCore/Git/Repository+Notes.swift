@@ -42,8 +42,7 @@ extension Repository {
     public func configureNotesSharing() throws {
         try setConfig("notes.recipes.mergeStrategy", to: "union")
         try addConfigValue("notes.rewriteRef", Repository.notesRef)
-        for key in try config(matching: #"^remote\..*\.url$"#).keys.sorted() {
-            let remote = String(key.dropFirst("remote.".count).dropLast(".url".count))
+        for remote in try remoteNames() {
             try addConfigValue("remote.\(remote).fetch", "+\(Repository.notesRef):refs/notes/remotes/\(remote)/recipes")
         }
     }

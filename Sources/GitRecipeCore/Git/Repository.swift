@@ -117,6 +117,14 @@ public final class Repository {
         return CommitRef(commit: ObjectID(git_commit_id(commit).pointee), tree: ObjectID(git_commit_tree_id(commit).pointee))
     }
 
+    /// The names of the configured remotes, sorted.
+    public func remoteNames() throws -> [String] {
+        var names = git_strarray()
+        try check("list the remotes") { git_remote_list(&names, raw) }
+        defer { git_strarray_dispose(&names) }
+        return (0..<names.count).compactMap { names.strings[$0].map { String(cString: $0) } }.sorted()
+    }
+
     /// The remote the current branch pulls from (`branch.NAME.remote`), else `origin`.
     public func defaultRemote() throws -> String {
         var head: OpaquePointer?

@@ -34,26 +34,9 @@ public final class Locker: Sendable {
         self.assets = assets
         // git lower-cases section and key names: recipe.probeTimeout is recipe.probetimeout.
         let timeout = settings["recipe.probetimeout"].flatMap(Int.init) ?? Self.defaultProbeTimeout
-        self.probes = Probes(workTree: workTree, cachePath: "\(repository.commonDirectory)/recipes/probe-cache", timeout: timeout, mode: probes.mode)
+        self.probes = Probes(workTree: workTree, cachePath: "\(repository.commonDirectory)/recipes/probe-cache", timeout: timeout, mode: probes)
     }
 
-    /// Where probe outputs may come from.
-    public enum ProbeMode: Sendable {
-        /// The probe cache, when nothing a probe depends on changed.
-        case cached
-        /// Every probe runs (`--refresh-probes`).
-        case refreshed
-        /// Every probe runs twice and must print the same both times (`lock`).
-        case checkedTwice
-
-        var mode: Probes.Mode {
-            switch self {
-            case .cached: .cached
-            case .refreshed: .refreshed
-            case .checkedTwice: .checkedTwice
-            }
-        }
-    }
 
     /// Why the hash cache on disk was discarded, if it was: for a warning.
     public var cacheWarning: String? { cache.warning }
@@ -150,7 +133,7 @@ public final class Locker: Sendable {
     }
 
     /// Digests and sizes of paths in the work tree (directories end in `/`), through the cache.
-    public func measure(_ paths: [String]) throws(InputError) -> [(digest: ContentDigest, bytes: Int64)] {
+    func measure(_ paths: [String]) throws(InputError) -> [TreeHasher.Measured] {
         try hasher.measure(paths.map(repositoryRequest))
     }
 

@@ -19,37 +19,46 @@ import Foundation
 /// - `.python-version` and `.tool-versions` in the work tree.
 /// A change outside these (a system library updated in place, a package edited in place
 /// without reinstalling) is not seen: `--refresh-probes` runs every probe again.
+/// Where probe outputs come from.
+public enum ProbeMode: Sendable {
+    /// The probe cache, when the fingerprint matches.
+    case cached
+    /// Every probe runs, and the cache is refreshed (`--refresh-probes`).
+    case refreshed
+    /// Every probe runs twice and one whose output differs is refused: what `lock` pins must
+    /// describe the machine, not the moment.
+    case checkedTwice
+}
+
 final class Probes: @unchecked Sendable {
-    /// How probes are run.
-    enum Mode: Sendable {
-        /// Output from the cache when the fingerprint matches.
-        case cached
-        /// Run every probe; the cache is refreshed.
-        case refreshed
-        /// Run every probe twice and refuse one whose output differs: what `lock` pins must
-        /// describe the machine, not the moment.
-        case checkedTwice
-    }
 
     static let variables = ["PATH", "PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "CONDA_PREFIX", "PYENV_VERSION",
                             "LD_LIBRARY_PATH", "R_LIBS", "NODE_PATH"]
 
-    let mode: Mode
+    let mode: ProbeMode
     private let workTree: String
     private let cachePath: String
     private let timeout: Int
     private let lock = NSLock()
-    private var cache: [String: String]
+    /// Read on the first probe: the hook and recipes without probes never need it.
+    private var cache: [String: String]?
     private var changed = false
     private var packageDirectories: [String]?
 
-    init(workTree: String, cachePath: String, timeout: Int, mode: Mode) {
+    init(workTree: String, cachePath: String, timeout: Int, mode: ProbeMode) {
         self.workTree = workTree
         self.cachePath = cachePath
         self.timeout = timeout
         self.mode = mode
+    }
+
+    /// The cache, read once. Call with `lock` held.
+    private func loadedCache() -> [String: String] {
+        if let cache { return cache }
         let data = FileManager.default.contents(atPath: cachePath) ?? Data()
-        cache = (try? JSONDecoder().decode([String: String].self, from: data)) ?? [:]
+        let read = (try? JSONDecoder().decode([String: String].self, from: data)) ?? [:]
+        cache = read
+        return read
     }
 
     /// The outputs of `probes` (name → command) of `recipe`, all run at once.
@@ -66,16 +75,18 @@ final class Probes: @unchecked Sendable {
     private func output(_ name: String, _ command: String, recipe: Recipe) throws -> String {
         var environment = ProcessInfo.processInfo.environment
         environment.merge(recipe.environment.vars) { _, recipe in recipe }
-        let key = fingerprint(command, environment: environment)
-        if mode == .cached, let known = lock.withLock({ cache[key] }) { return known }
+        let key = fingerprint(command, vars: recipe.environment.vars, environment: environment)
+        if mode == .cached, let known = lock.withLock({ loadedCache()[key] }) { return known }
         let first = try run(name, command, recipe: recipe.name, environment: environment)
         if mode == .checkedTwice {
             let second = try run(name, command, recipe: recipe.name, environment: environment)
             guard first == second else { throw LockError.probeUnstable(recipe: recipe.name, probe: name, command: command, first: first, second: second) }
         }
         lock.withLock {
+            var cache = loadedCache()
             if cache[key] != first { changed = true }
             cache[key] = first
+            self.cache = cache
         }
         return first
     }
@@ -92,10 +103,10 @@ final class Probes: @unchecked Sendable {
     }
 
     /// SHA-256 over everything listed in the type's summary.
-    func fingerprint(_ command: String, environment: [String: String]) -> String {
+    func fingerprint(_ command: String, vars: [String: String], environment: [String: String]) -> String {
         var facts = ["command\0\(command)"]
         facts += Self.variables.map { "env\0\($0)\0\(environment[$0] ?? "")" }
-        facts += environment.filter { $0.key.hasPrefix("RECIPE_") }.sorted { $0.key < $1.key }.map { "var\0\($0.key)\0\($0.value)" }
+        facts += vars.map { "var\0\($0.key)\0\($0.value)" }
         let path = (environment["PATH"] ?? "").split(separator: ":").map(String.init)
         for word in Set(command.split(whereSeparator: { " \t\n;&|()<>\"'`".contains($0) }).map(String.init)) where !word.contains("=") {
             if let program = Self.resolve(word, on: path) { facts.append("program\0\(word)\0\(program)\0\(Self.stamp(program))") }
@@ -149,7 +160,7 @@ final class Probes: @unchecked Sendable {
 
     /// Writes the cache if a probe ran.
     func save() throws {
-        let data = lock.withLock { changed ? try? JSONEncoder().encode(cache) : nil }
+        let data = lock.withLock { changed ? try? JSONEncoder().encode(loadedCache()) : nil }
         guard let data else { return }
         var transaction = FileTransaction()
         transaction.write(data, to: URL(fileURLWithPath: cachePath))

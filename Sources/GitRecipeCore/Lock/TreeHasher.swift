@@ -48,8 +48,17 @@ final class TreeHasher: Sendable {
         try measure(requests).map(\.digest)
     }
 
-    /// Digests of `requests` and their sizes in bytes (a directory's is its files' total).
-    func measure(_ requests: [Request]) throws(InputError) -> [(digest: ContentDigest, bytes: Int64)] {
+    /// A path as hashed: its digest and size in bytes (a directory's is its files' total),
+    /// and for a directory every file under it, by path relative to it, in the order its
+    /// digest covers them.
+    struct Measured: Sendable {
+        let digest: ContentDigest
+        let bytes: Int64
+        var files: [(path: String, digest: ContentDigest, bytes: Int64)] = []
+    }
+
+    /// `requests` measured, in the same order.
+    func measure(_ requests: [Request]) throws(InputError) -> [Measured] {
         let seenAt = Self.now()
         var files: [PendingFile] = []
         var roots: [Node] = []
@@ -73,28 +82,37 @@ final class TreeHasher: Sendable {
             files[index].digest = digest
             cache.store(digest, for: files[index].stamp, seenAt: seenAt)
         }
-        return roots.map { measure($0, files: files) }
+        return roots.map { root in
+            var listing: [(path: String, digest: ContentDigest, bytes: Int64)] = []
+            let (digest, bytes) = measure(root, files: files, prefix: "", listing: &listing)
+            return Measured(digest: digest, bytes: bytes, files: listing)
+        }
     }
 
-    private func measure(_ node: Node, files: [PendingFile]) -> (digest: ContentDigest, bytes: Int64) {
+    /// The digest and size of `node`; each file under it is appended to `listing` as
+    /// `prefix` + its path below `node`.
+    private func measure(
+        _ node: Node, files: [PendingFile], prefix: String, listing: inout [(path: String, digest: ContentDigest, bytes: Int64)]
+    ) -> (digest: ContentDigest, bytes: Int64) {
         switch node {
         case .file(let index):
             return (files[index].digest!, files[index].stamp.size)
         case .directory(let children):
-            var listing: [UInt8] = []
+            var entries: [UInt8] = []
             var bytes: Int64 = 0
             for (name, child) in children {
-                if case .directory = child { listing += "dir ".utf8 } else { listing += "file ".utf8 }
-                listing += name.utf8
-                listing.append(0)
-                let start = listing.count
-                listing += repeatElement(0, count: 64)
-                let measured = measure(child, files: files)
+                if case .directory = child { entries += "dir ".utf8 } else { entries += "file ".utf8 }
+                entries += name.utf8
+                entries.append(0)
+                let start = entries.count
+                entries += repeatElement(0, count: 64)
+                let measured = measure(child, files: files, prefix: prefix + name + "/", listing: &listing)
+                if case .file = child { listing.append((prefix + name, measured.digest, measured.bytes)) }
                 bytes += measured.bytes
-                listing.withUnsafeMutableBytes { measured.digest.writeHex(into: UnsafeMutableRawBufferPointer(rebasing: $0[start...])) }
-                listing.append(UInt8(ascii: "\n"))
+                entries.withUnsafeMutableBytes { measured.digest.writeHex(into: UnsafeMutableRawBufferPointer(rebasing: $0[start...])) }
+                entries.append(UInt8(ascii: "\n"))
             }
-            return (ContentDigest.of(listing), bytes)
+            return (ContentDigest.of(entries), bytes)
         }
     }
 

@@ -74,27 +74,13 @@ public struct RunJournal {
         }
     }
 
-    /// Writes the record durably: a temporary file, flushed to disk, renamed into place, and
-    /// the directory flushed, so a crash leaves the whole record or none of it.
+    /// Writes the record durably (temporary file, flushed, renamed, directory flushed), so a
+    /// crash leaves the whole record or none of it.
     private func keep(_ document: String, id: String, on commit: ObjectID) throws -> String {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let path = "\(directory)/\(id)@\(commit.hex).yaml", temporary = "\(directory)/.\(id).tmp"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw FileWriteError(path: path, reason: String(cString: strerror(errno))) }
-        let bytes = Array(document.utf8)
-        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        let synced = fsync(descriptor) == 0
-        close(descriptor)
-        guard written == bytes.count, synced, rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw FileWriteError(path: path, reason: reason)
-        }
-        let directoryDescriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if directoryDescriptor >= 0 {
-            fsync(directoryDescriptor)
-            close(directoryDescriptor)
-        }
+        let path = "\(directory)/\(id)@\(commit.hex).yaml"
+        var transaction = FileTransaction()
+        transaction.write(Data(document.utf8), to: URL(fileURLWithPath: path))
+        try transaction.commit(durable: true)
         return path
     }
 }

@@ -84,25 +84,15 @@ final class YAMLReader {
     /// distinct node (an alias's node keeps its anchor's position), so the count itself is
     /// linear in the document.
     private static func expandedSize(of node: Node, memo: inout [Position: Int]) -> Int {
-        let cap = 4 * maximumAliasExpansion + memo.count
         let position = node.mark.map { Position(line: $0.line, column: $0.column) }
         if let position, let known = memo[position] { return known }
-        var size = 1
-        switch node {
-        case .mapping(let mapping):
-            for (key, value) in mapping {
-                size += expandedSize(of: key, memo: &memo) + expandedSize(of: value, memo: &memo)
-                if size > cap { break }
-            }
-        case .sequence(let sequence):
-            for element in sequence {
-                size += expandedSize(of: element, memo: &memo)
-                if size > cap { break }
-            }
-        default:
-            break
+        let children: [Node] = switch node {
+        case .mapping(let mapping): mapping.flatMap { [$0.key, $0.value] }
+        case .sequence(let sequence): Array(sequence)
+        default: []
         }
-        size = min(size, cap)
+        // Saturating: a bomb of any depth counts as huge, never overflows.
+        let size = children.reduce(1) { min($0 + expandedSize(of: $1, memo: &memo), Int.max / 2) }
         if let position { memo[position] = size }
         return size
     }

@@ -36,8 +36,7 @@ public struct NotesSync {
     /// not fetch notes. `nil` when runs are recorded here or no remote is configured.
     public static func hintForEmptyHistory(in repository: Repository) throws -> String? {
         guard try repository.referenceTarget(Repository.notesRef) == nil else { return nil }
-        let remotes = try repository.config(matching: #"^remote\..*\.url$"#).keys
-            .map { String($0.dropFirst("remote.".count).dropLast(".url".count)) }.sorted()
+        let remotes = try repository.remoteNames()
         guard !remotes.isEmpty else { return nil }
         for remote in remotes where try repository.referenceTarget(NotesSync(repository: repository, remote: remote).trackingRef) != nil {
             return "no run records here yet, but '\(remote)' has some (fetched to refs/notes/remotes/\(remote)/recipes); merge them: git recipe pull \(remote)"

@@ -105,7 +105,7 @@ public struct RunDiff {
             "inputs": leaves("inputs") + (manifest["assets"]?.entries ?? []).map { ("asset \($0.key)", $0.value["digest"]?.text ?? "?") },
             "environment": leaves("environment"),
             "host": leaves("host"),
-            "outputs": manifest.outputDigests + manifest.outputFileDigests,
+            "outputs": manifest.outputAndFileDigests,
         ]
         // Digests are told apart by their first hex digits; the full ones are in `show`.
         return sections.mapValues { $0.map { ($0.0, ContentDigest($0.1)?.short ?? $0.1) } }

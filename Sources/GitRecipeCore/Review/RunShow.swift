@@ -99,12 +99,11 @@ extension ManifestValue {
         (self["outputs"]?.entries ?? []).map { ($0.key, $0.value["digest"]?.text ?? "?") }
     }
 
-    /// Each file of the directory outputs, as `DIR/FILE` and its digest.
-    var outputFileDigests: [(path: String, digest: String)] {
-        (self["outputs"]?.entries ?? []).flatMap { output in
-            (output.value["files"]?.entries ?? []).map { file in
-                ((output.key.hasSuffix("/") ? output.key : output.key + "/") + file.key, file.value["digest"]?.text ?? "?")
-            }
+    /// The outputs' digests, and each file of a directory output as `DIR/FILE` (directory
+    /// outputs end in `/`): what a comparison of two runs compares, naming the files that differ.
+    var outputAndFileDigests: [(path: String, digest: String)] {
+        outputDigests + (self["outputs"]?.entries ?? []).flatMap { output in
+            (output.value["files"]?.entries ?? []).map { (output.key + $0.key, $0.value["digest"]?.text ?? "?") }
         }
     }
 

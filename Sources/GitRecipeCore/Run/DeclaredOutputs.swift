@@ -1,8 +1,8 @@
 import Foundation
 
 /// A step's declared outputs on disk (DESIGN §8.1): checked to lie inside the repository
-/// without passing through a symbolic link, removed before the step runs so that what it
-/// records is its own, and listed file by file when they are directories.
+/// without passing through a symbolic link, and removed before the step runs so that what
+/// it records is its own.
 struct DeclaredOutputs {
     let root: String
     let paths: [String]
@@ -41,20 +41,6 @@ struct DeclaredOutputs {
                 throw OutputPathError(output: path, link: nil, target: error.localizedDescription)
             }
         }
-    }
-
-    /// Each file under directory output `path`, relative to it, with its digest and size, in
-    /// path order. Links inside it are listed as what they point to.
-    static func listing(of path: String, in root: String) throws -> [(path: String, digest: ContentDigest, bytes: Int64)] {
-        let directory = "\(root)/\(path.hasSuffix("/") ? String(path.dropLast()) : path)"
-        guard let walker = FileManager.default.enumerator(atPath: directory) else { return [] }
-        var files: [(path: String, digest: ContentDigest, bytes: Int64)] = []
-        while let relative = walker.nextObject() as? String {
-            var info = stat()
-            guard stat("\(directory)/\(relative)", &info) == 0, info.st_mode & S_IFMT == S_IFREG else { continue }
-            files.append((relative, try FileHasher().digest(ofFile: "\(directory)/\(relative)"), Int64(info.st_size)))
-        }
-        return files.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
     }
 }
 

@@ -70,7 +70,7 @@ public struct Reproducer {
         let settings = try RunSettings(recipe: pipeline.recipe, assignments: Self.assignments(manifest["overrides"]), seed: seed, seeds: nil)
         let original = Reproduction(
             run: run.id,
-            outputs: Dictionary(manifest.outputDigests + manifest.outputFileDigests) { first, _ in first },
+            outputs: Dictionary(manifest.outputAndFileDigests) { first, _ in first },
             metrics: run.metrics, tolerance: pipeline.recipe.tolerance)
         let outcome = try runner.run(settings, seed: seed, sweep: nil, preflight: preflight, on: cluster, reproducing: original)
         try locker.finish()

@@ -280,13 +280,11 @@ public final class Runner {
         if !changes.isEmpty {
             return "it changed the repository: \(changes.joined(separator: "; ")); a step may not commit, stage or move refs"
         }
-        let measured: [(digest: ContentDigest, bytes: Int64)]
         do {
             try DeclaredOutputs(root: root, paths: step.outputs).checkNoSymlinks()
-            measured = try locker.measure(step.outputs)
-            for (path, value) in zip(step.outputs, measured) {
-                let files = path.hasSuffix("/") ? try DeclaredOutputs.listing(of: path, in: root) : []
-                results.outputs[path] = MeasuredOutput(digest: value.digest, bytes: value.bytes, files: files)
+            // One pass: a directory's listing comes from the hashing of its digest.
+            for (path, measured) in zip(step.outputs, try locker.measure(step.outputs)) {
+                results.outputs[path] = measured
             }
         } catch {
             return String(describing: error).replacingOccurrences(of: root + "/", with: "")
@@ -303,12 +301,11 @@ public final class Runner {
 
 }
 
-/// An output as a run left it; a directory with each file under it.
-struct MeasuredOutput {
-    let digest: ContentDigest
-    let bytes: Int64
-    var files: [(path: String, digest: ContentDigest, bytes: Int64)] = []
+/// An output as a run left it: as hashed, a directory with each file under it.
+typealias MeasuredOutput = TreeHasher.Measured
 
+extension MeasuredOutput {
+    /// The manifest's entry: digest, bytes, and a directory's `files`.
     var yaml: CanonicalYAML {
         var fields: [(key: String, value: CanonicalYAML)] = [("digest", .string(digest.description)), ("bytes", .int(Int(bytes)))]
         if !files.isEmpty {
@@ -319,13 +316,13 @@ struct MeasuredOutput {
         return .ordered(fields)
     }
 
-    /// Digests by path: the output's own, and for a directory each file's as `DIR/FILE`, so
-    /// a comparison names the files that differ.
+    /// Digests by path: the output's own, and for a directory (whose path ends in `/`) each
+    /// file's as `DIR/FILE`, as `outputAndFileDigests` reads them back from a manifest.
     static func digests(_ outputs: [String: MeasuredOutput]) -> [String: String] {
         var digests: [String: String] = [:]
         for (path, output) in outputs {
             digests[path] = output.digest.description
-            for file in output.files { digests[(path.hasSuffix("/") ? path : path + "/") + file.path] = file.digest.description }
+            for file in output.files { digests[path + file.path] = file.digest.description }
         }
         return digests
     }

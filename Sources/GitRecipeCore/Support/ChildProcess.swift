@@ -48,14 +48,18 @@ public struct ChildProcess {
                                  stdin: stdin.fileDescriptor, stdout: stdout.fileDescriptor, stderr: stderr.fileDescriptor)
         ChildGroups.add(pid)
         defer { ChildGroups.remove(pid) }
+        guard timeout.isFinite else {
+            let status = waitForExit(pid)
+            return Outcome(status: status, stdout: try Self.contents(of: stdout), stderr: try Self.contents(of: stderr), timedOut: false)
+        }
         let finished = DispatchSemaphore(value: 0)
         let status = Slots<Int32>(count: 1)
         DispatchQueue.global().async {
             status[0] = waitForExit(pid)
             finished.signal()
         }
-        let timedOut = timeout.isFinite && finished.wait(timeout: .now() + timeout) == .timedOut
-        if timeout.isFinite { kill(-pid, SIGKILL) } else { finished.wait() }
+        let timedOut = finished.wait(timeout: .now() + timeout) == .timedOut
+        kill(-pid, SIGKILL)
         if timedOut { finished.wait() }
         return Outcome(status: status[0] ?? -1, stdout: try Self.contents(of: stdout),
                        stderr: try Self.contents(of: stderr), timedOut: timedOut)

@@ -14,8 +14,10 @@ public struct FileTransaction {
         writes.append((destination, contents, permissions))
     }
 
-    /// Writes every file, or none.
-    public func commit() throws {
+    /// Writes every file, or none. `durable` also flushes each file and then its directory
+    /// to disk, so that a crash or power loss right after keeps the whole of them: for
+    /// records that exist nowhere else (the run journal).
+    public func commit(durable: Bool = false) throws {
         let fileManager = FileManager.default
         var createdDirectories: [URL] = []
         var temporaries: [(temporary: URL, destination: URL)] = []
@@ -29,17 +31,31 @@ public struct FileTransaction {
                     throw FileWriteError(path: write.destination.path, reason: "cannot write \(temporary.path)")
                 }
                 temporaries.append((temporary, write.destination))
+                if durable, !Self.sync(temporary.path) {
+                    throw FileWriteError(path: write.destination.path, reason: "cannot flush \(temporary.path) to disk")
+                }
             }
             for (temporary, destination) in temporaries {
                 guard rename(temporary.path, destination.path) == 0 else {
                     throw FileWriteError(path: destination.path, reason: String(cString: strerror(errno)))
                 }
             }
+            if durable {
+                for directory in Set(temporaries.map { $0.destination.deletingLastPathComponent().path }) { _ = Self.sync(directory) }
+            }
         } catch {
             for (temporary, _) in temporaries { try? fileManager.removeItem(at: temporary) }
             for directory in createdDirectories.reversed() { rmdir(directory.path) }
             throw error
         }
+    }
+
+    /// `fsync` of a file or directory.
+    private static func sync(_ path: String) -> Bool {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        return fsync(descriptor) == 0
     }
 
     /// Creates `directory` and its missing parents; returns those it created, outermost first.
