@@ -54,7 +54,9 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["TestSupport", "git-recipe", .product(name: "Yams", package: "Yams")]
+            dependencies: ["TestSupport", "git-recipe", .product(name: "Yams", package: "Yams")],
+            // Expected outputs, read by path from the tests.
+            exclude: ["Golden"]
         ),
         .target(
             name: "TestSupport",
