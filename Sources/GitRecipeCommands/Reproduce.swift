@@ -22,7 +22,7 @@ extension GitRecipeCommand {
         @Argument(help: "The run to reproduce.")
         var name: String
 
-        @Option(help: ArgumentHelp(Executor.help))
+        @Option(help: ArgumentHelp(ExecutorHelp.text))
         var executor: String?
 
         @Flag(help: "Keep the temporary worktree, with the reproduction's outputs, and print where it is.")
@@ -33,9 +33,8 @@ extension GitRecipeCommand {
             let runs = try RunHistory(repository: repository).select(name).runs
             guard runs.count == 1 else { throw ReproduceError.several(name: name, runs: runs.map(\.id)) }
             let original = runs[0]
-            let outcome = try Reproducer(repository: repository).reproduce(original, keep: keep, executor: { config in
-                try Executor.cluster(named: executor, repository: repository, config: config)
-            }, announce: { Terminal.standardError.write("\($0)\n") })
+            let outcome = try Reproducer(repository: repository).reproduce(
+                original, keep: keep, executor: executor, announce: { Terminal.standardError.write("\($0)\n") }, events: Terminal.show)
             let run = "run \(outcome.id) on \(original.commit.prefix(12)); see it: git recipe show \(outcome.id)"
             switch outcome.status {
             case .cancelled:

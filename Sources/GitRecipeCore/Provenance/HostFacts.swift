@@ -1,25 +1,19 @@
 import Foundation
 
 /// What a run records about the machine it ran on.
-struct HostFacts {
-    static func collect() -> CanonicalYAML {
+enum HostFacts {
+    static func collect() -> RunManifest.Host {
         var uts = utsname()
         uname(&uts)
         func field<T>(_ value: T) -> String {
             withUnsafeBytes(of: value) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
         }
         let memory = (value(in: "/proc/meminfo", key: "MemTotal").flatMap { Int($0.split(separator: " ")[0]) } ?? 0) * 1024
-        var facts: [(String, CanonicalYAML)] = [
-            ("name", .string(field(uts.nodename))),
-            ("os", .string(value(in: "/etc/os-release", key: "PRETTY_NAME", separator: "=")?.trimmingCharacters(in: ["\""]) ?? field(uts.sysname))),
-            ("kernel", .string(field(uts.release))),
-            ("arch", .string(field(uts.machine))),
-            ("cpu", .string(value(in: "/proc/cpuinfo", key: "model name") ?? "unknown")),
-            ("cores", .int(ProcessInfo.processInfo.activeProcessorCount)),
-            ("memory", .int(memory)),
-        ]
-        facts.append(("gpus", .list(gpus().map(CanonicalYAML.string))))
-        return .ordered(facts.map { (key: $0.0, value: $0.1) })
+        return RunManifest.Host(
+            name: field(uts.nodename),
+            os: value(in: "/etc/os-release", key: "PRETTY_NAME", separator: "=")?.trimmingCharacters(in: ["\""]) ?? field(uts.sysname),
+            kernel: field(uts.release), arch: field(uts.machine), cpu: value(in: "/proc/cpuinfo", key: "model name") ?? "unknown",
+            cores: ProcessInfo.processInfo.activeProcessorCount, memory: memory, gpus: gpus())
     }
 
     /// `name, driver, memory` per GPU from nvidia-smi, when it is installed. It is looked up

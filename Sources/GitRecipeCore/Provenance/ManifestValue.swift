@@ -56,6 +56,12 @@ public indirect enum ManifestValue: Equatable, Sendable {
         return entries.first { $0.key == key }?.value
     }
 
+    /// A mapping's entries; none for anything else.
+    public var entries: [Entry] {
+        if case .map(let entries) = self { return entries }
+        return []
+    }
+
     /// Leaves keyed by their path below this value (`a.b` for nested mappings, `a[0]` for
     /// list items); a scalar is the one leaf with an empty path.
     public var leaves: [(path: String, value: ManifestValue)] {

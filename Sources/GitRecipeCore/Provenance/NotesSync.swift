@@ -46,7 +46,7 @@ public struct NotesSync {
 
     /// Fetches the remote's run records and merges them into the local ones.
     public func pull() throws -> Merge {
-        if let lock = repository.lingeringLock(of: Repository.notesRef) { throw RunRefusal.notesLocked(path: lock.path, age: lock.age) }
+        try NotesLocked.check(repository)
         try fetch()
         let merge = try merge()
         RunJournal(repository: repository).flush { _ in }

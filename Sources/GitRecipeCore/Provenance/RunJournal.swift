@@ -121,3 +121,24 @@ struct NoteAppender {
         return path
     }
 }
+
+/// The notes ref's lock file has been there longer than any writer holds it: a process killed
+/// while recording left it, and no run can be recorded or synced until it is removed.
+public struct NotesLocked: RecipeError, Equatable {
+    public let path: String
+    /// Seconds it has existed.
+    public let age: Int
+
+    /// Throws when `repository`'s notes ref is locked by a lock nobody holds any more.
+    static func check(_ repository: Repository) throws(NotesLocked) {
+        if let lock = repository.lingeringLock(of: Repository.notesRef) { throw NotesLocked(path: lock.path, age: lock.age) }
+    }
+
+    public var exitStatus: ExitStatus { .checkFailed }
+
+    public var description: String {
+        "\(path) has existed for \(age) s: a git or git-recipe process that was killed while recording a run left it, "
+            + "and no run can be recorded while it is there. If no git or git-recipe process is running in this repository, "
+            + "remove it: rm '\(path)'"
+    }
+}

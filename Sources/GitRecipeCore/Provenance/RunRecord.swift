@@ -38,8 +38,8 @@ public struct RunRecord: Sendable {
         return end - start
     }
 
-    /// The full manifest as a value tree.
-    public func manifest() throws -> ManifestValue { try ManifestValue(yaml: document) }
+    /// The full manifest, decoded.
+    public func manifest() throws(ManifestError) -> RunManifest { try RunManifest(decoding: document) }
 
     /// Reads a manifest document. Documents git-recipe wrote are read line by line, without
     /// a YAML parser (a YAML parse costs ~0.3 ms a document, and `log` reads thousands);

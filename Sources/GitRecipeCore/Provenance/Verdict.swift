@@ -59,32 +59,4 @@ public struct Verdict: Equatable, Sendable {
         guard let a, let b else { return a == nil && b == nil }
         return a == b || (a.isNaN && b.isNaN)
     }
-
-    /// The manifest's `differences` entry: what differs, with both values.
-    var differences: CanonicalYAML {
-        func value(_ digest: String?) -> CanonicalYAML { digest.map(CanonicalYAML.string) ?? .string("absent") }
-        func value(_ number: Double?) -> CanonicalYAML { number.map(CanonicalYAML.float) ?? .string("absent") }
-        return .ordered([
-            ("outputs", .map(Dictionary(uniqueKeysWithValues: outputs.map {
-                ($0.path, CanonicalYAML.ordered([("run", value($0.run)), ("reproduction", value($0.reproduction))]))
-            }))),
-            ("metrics", .map(Dictionary(uniqueKeysWithValues: metrics.map {
-                ($0.name, CanonicalYAML.ordered([("run", value($0.run)), ("reproduction", value($0.reproduction)),
-                                                 ("tolerance", .float($0.tolerance))]))
-            }))),
-        ])
-    }
-
-    /// One line per difference, for the terminal.
-    public var lines: [String] {
-        outputs.map { "output \($0.path): \($0.run ?? "absent") in the run, \($0.reproduction ?? "absent") now" }
-            + metrics.map { metric in
-                let values = "\(metric.run.map(SeedStatistics.format) ?? "absent") in the run, \(metric.reproduction.map(SeedStatistics.format) ?? "absent") now"
-                guard let run = metric.run, let now = metric.reproduction else { return "metric \(metric.name): \(values)" }
-                let delta = "Δ \(SeedStatistics.format(now - run))"
-                return "metric \(metric.name): \(values) (\(delta), " + (metric.isTolerated
-                    ? "within tolerance \(SeedStatistics.format(metric.tolerance)))"
-                    : (metric.tolerance == 0 ? "no tolerance declared)" : "beyond tolerance \(SeedStatistics.format(metric.tolerance)))"))
-            }
-    }
 }

@@ -9,9 +9,9 @@ extension RunReport {
         /// Whether this repository has that commit (else the note was carried here by a rewrite).
         let commitPresent: Bool
         /// Each run's manifest, read once.
-        let manifests: [ManifestValue]
+        let manifests: [RunManifest]
         /// The first run's manifest: what the runs of a sweep share.
-        var manifest: ManifestValue { manifests[0] }
+        var manifest: RunManifest { manifests[0] }
         /// Each output path any run recorded, with each run's digest of it.
         let outputs: [(path: String, digests: [String?])]
         /// The recipe's `description` at the commit.
@@ -41,24 +41,24 @@ extension RunReport {
             let pipeline = (try? Project.load(from: files, recipes: [run.recipe]))?.pipelines.first
             description = pipeline?.recipe.summary
             keyMetrics = (pipeline?.recipe.tolerance.keys).map { $0.sorted() } ?? []
-            image = manifest["environment"]?["image"]?.text
-            inputs = (manifest["inputs"]?.entries ?? []).map { entry in
-                (entry.key, entry.value.text, !files.entries(overlapping: entry.key).isEmpty)
+            image = manifest.environment.image
+            inputs = manifest.inputs.keys.sorted { $0.precedesByBytes($1) }.map { path in
+                (path, manifest.inputs[path]!, !files.entries(overlapping: path).isEmpty)
             }
-            if case .list(let steps)? = manifest["steps"] { self.steps = steps.compactMap { $0["name"]?.text } } else { steps = [] }
+            steps = manifest.steps.map(\.name)
             paramsProblem = Self.paramsProblem(recipe: pipeline?.recipe, manifest: manifest, seed: run.seed)
         }
 
         /// Applies the recorded overrides to the recipe's params, as `run` would, and compares
         /// the result with the recorded params.
-        private static func paramsProblem(recipe: Recipe?, manifest: ManifestValue, seed: Int?) -> String? {
+        private static func paramsProblem(recipe: Recipe?, manifest: RunManifest, seed: Int?) -> String? {
             guard let recipe else { return "the recipe is not at the commit, or does not validate there" }
-            let assignments = Reproducer.assignments(manifest["overrides"])
-            guard let settings = try? RunSettings(recipe: recipe, assignments: assignments, seed: seed, seeds: nil),
-                  let rebuilt = try? ManifestValue(yaml: CanonicalYAML.map(settings.params.mapValues(CanonicalYAML.init)).rendered()) else {
+            guard let seed = seed ?? recipe.seed?.value,
+                  let settings = try? RunSettings(recipe: recipe, overrides: manifest.overrides, seeds: [seed]) else {
                 return "the recorded overrides do not apply to the recipe at the commit"
             }
-            let recorded = Dictionary((manifest["params"]?.leaves ?? []).map { ($0.path, $0.value.text) }) { first, _ in first }
+            let rebuilt = ManifestValue(CanonicalYAML.map(settings.params.mapValues(CanonicalYAML.init)))
+            let recorded = Dictionary(manifest.section(.params).leaves.map { ($0.path, $0.value.text) }) { first, _ in first }
             let differing = rebuilt.leaves.filter { recorded[$0.path] != $0.value.text }
                 .map { "`\($0.path)` \(recorded[$0.path] ?? "absent") recorded, \($0.value.text) rebuilt" }
             return differing.isEmpty ? nil : "the recipe and the recorded overrides give other params: " + differing.joined(separator: ", ")
@@ -68,7 +68,7 @@ extension RunReport {
         /// seeds and executor.
         func command(_ runs: [RunRecord]) -> String {
             var words = ["git", "recipe", "run", CommandTemplate.shellQuote(recipe)]
-            for assignment in Reproducer.assignments(manifest["overrides"]) { words += ["-p", CommandTemplate.shellQuote(assignment)] }
+            for assignment in Self.assignments(manifest.overrides) { words += ["-p", CommandTemplate.shellQuote(assignment)] }
             let seeds = runs.compactMap(\.seed)
             if seeds.count == 1 {
                 words += ["--seed", String(seeds[0])]
@@ -77,8 +77,17 @@ extension RunReport {
             } else {
                 words += ["--seeds", seeds.map(String.init).joined(separator: ",")]
             }
-            if let kind = manifest["executor"]?["kind"]?.text, kind != "local" { words += ["--executor", kind] }
+            if let kind = manifest.executor.kind.present, kind != "local" { words += ["--executor", kind] }
             return words.joined(separator: " ")
+        }
+
+        /// Overrides as `-p` assignments: a string as it is, anything else as JSON, which
+        /// reads back as the same YAML value.
+        static func assignments(_ overrides: [String: ParamValue]) -> [String] {
+            overrides.keys.sorted { $0.precedesByBytes($1) }.map { key in
+                if case .string(let text) = overrides[key]! { return "\(key)=\(text)" }
+                return "\(key)=\(ManifestValue(CanonicalYAML(overrides[key]!)).json())"
+            }
         }
     }
 
@@ -150,7 +159,7 @@ extension RunReport {
                 } ?? .init(mark: .partly, item: "Outputs preserved",
                            detail: "recorded by digest only: the files here differ or are gone (the next run overwrites them); keep a copy somewhere durable"))
 
-            let probes = facts.manifest["environment"]?["probes"]?.inlinePairs ?? "—"
+            let probes = facts.manifest.section(.probes).inlinePairs
             items.append(facts.image != nil
                 ? .init(mark: .met, item: "Environment pinned", detail: "image pinned by digest; probes recorded: \(probes)")
                 : .init(mark: .partly, item: "Environment pinned", detail: "ran on the host, without a container image; probes recorded: \(probes)"))
@@ -177,17 +186,14 @@ extension RunReport {
         static func whatMayVary(facts: Facts, runs: [RunRecord], verdicts: Set<Verdict.Tier>) -> ReportDocument.Check {
             let manifests = facts.manifests
             var vary: [String] = []
-            let drift = manifests.flatMap { manifest -> [String] in
-                guard case .list(let items)? = manifest["environment"]?["drift"] else { return [] }
-                return items.map(\.text)
-            }
+            let drift = manifests.flatMap(\.environment.drift)
             if !drift.isEmpty { vary.append("probes drifted from the lock: " + Set(drift).sorted().joined(separator: "; ")) }
             if verdicts.contains(.withinTolerance) || verdicts.contains(.diverged) { vary.append("outputs are not bit-identical from one attempt to the next") }
             if facts.image == nil { vary.append("system libraries and drivers beyond what the probes record") }
-            if manifests.contains(where: { if case .list(let gpus)? = $0["host"]?["gpus"] { !gpus.isEmpty } else { false } }) {
+            if manifests.contains(where: { !$0.host.gpus.isEmpty }) {
                 vary.append("GPU kernels, which may be nondeterministic")
             }
-            let hosts = Set(manifests.compactMap { $0["host"]?["name"]?.text })
+            let hosts = Set(manifests.compactMap(\.host.name.present))
             if hosts.count > 1 { vary.append("the runs ran on \(hosts.count) hosts") }
             return .init(mark: vary.isEmpty ? .met : .partly, item: "What may still vary",
                          detail: vary.isEmpty ? "nothing the records show" : vary.joined(separator: "; "))

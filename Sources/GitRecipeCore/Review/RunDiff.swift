@@ -94,17 +94,17 @@ public struct RunDiff {
     private static func facts(of runs: [RunRecord]) throws -> [String: [(String, String)]] {
         let first = runs[0]
         let manifest = try first.manifest()
-        func leaves(_ key: String) -> [(String, String)] {
-            (manifest[key]?.leaves ?? []).map { ($0.path.isEmpty ? key : $0.path, $0.value.text) }
+        func leaves(_ section: RunManifest.Section, _ key: String) -> [(String, String)] {
+            manifest.section(section).leaves.map { ($0.path.isEmpty ? key : $0.path, $0.value.text) }
         }
         let sections: [String: [(String, String)]] = [
             "run": [("recipe", first.recipe), ("status", runs.count > 1 ? RunLog.statuses(of: runs) : first.status),
-                    ("executor", manifest["executor"]?["kind"]?.text ?? "—"),
+                    ("executor", manifest.executor.kind.present ?? "—"),
                     ("seed", runs.compactMap(\.seed).map(String.init).joined(separator: ", ")), ("lock", first.lock)],
-            "params": leaves("params"),
-            "inputs": leaves("inputs") + (manifest["assets"]?.entries ?? []).map { ("asset \($0.key)", $0.value["digest"]?.text ?? "?") },
-            "environment": leaves("environment"),
-            "host": leaves("host"),
+            "params": leaves(.params, "params"),
+            "inputs": leaves(.inputs, "inputs") + manifest.assets.keys.sorted { $0.precedesByBytes($1) }.map { ("asset \($0)", manifest.assets[$0]!.digest) },
+            "environment": leaves(.environment, "environment"),
+            "host": leaves(.host, "host"),
             "outputs": manifest.outputAndFileDigests,
         ]
         // Digests are told apart by their first hex digits; the full ones are in `show`.

@@ -53,20 +53,20 @@ public struct RunReport {
     // MARK: Sections
 
     private func setup(_ facts: Facts, _ runs: [RunRecord]) -> ReportDocument.Section {
-        let host = facts.manifest["host"]
-        var hardware = ["cpu", "cores"].compactMap { key in host?[key].map { "\(key) \($0.text)" } }
-        if let bytes = host?["memory"]?.number { hardware.append(String(format: "memory %.1f GiB", bytes / 1_073_741_824)) }
-        if case .list(let gpus)? = host?["gpus"], !gpus.isEmpty { hardware.append("gpus " + gpus.map(\.text).joined(separator: ", ")) }
+        let host = facts.manifest.host
+        var hardware = [host.cpu.present.map { "cpu \($0)" }, host.cores > 0 ? "cores \(host.cores)" : nil].compactMap { $0 }
+        if host.memory > 0 { hardware.append(String(format: "memory %.1f GiB", Double(host.memory) / 1_073_741_824)) }
+        if !host.gpus.isEmpty { hardware.append("gpus " + host.gpus.joined(separator: ", ")) }
         let rows: [[String]] = [
             ["commit", "`\(facts.commit)`" + (runs[0].inheritedFrom == nil ? "" : " (note carried to `\(runs[0].attachedTo.hex.prefix(12))`)")],
             ["recipe", "`\(facts.recipe)`, lock `\(runs[0].lock)`"],
-            ["params", facts.manifest["params"]?.inlinePairs ?? "—"],
-            ["overrides", facts.manifest["overrides"]?.inlinePairs ?? "—"],
+            ["params", facts.manifest.section(.params).inlinePairs],
+            ["overrides", facts.manifest.section(.overrides).inlinePairs],
             ["seeds", runs.map { $0.seed.map(String.init) ?? "—" }.joined(separator: ", ")],
-            ["environment", (facts.manifest["environment"]?["probes"]?.inlinePairs ?? "—") + (facts.image.map { " · image `\($0)`" } ?? " · no container image")],
-            ["hardware", ([host?["name"]?.text, host?["os"]?.text, host?["arch"]?.text].compactMap { $0 } + hardware).joined(separator: " · ")],
-            ["executor", facts.manifest["executor"]?["kind"]?.text ?? "—"],
-            ["ran", "\(runs[0].started) by \(facts.manifest["user"]?["name"]?.text ?? "?")"],
+            ["environment", facts.manifest.section(.probes).inlinePairs + (facts.image.map { " · image `\($0)`" } ?? " · no container image")],
+            ["hardware", ([host.name, host.os, host.arch].compactMap(\.present) + hardware).joined(separator: " · ")],
+            ["executor", facts.manifest.executor.kind.present ?? "—"],
+            ["ran", "\(runs[0].started) by \(facts.manifest.user.name.present ?? "?")"],
         ]
         return .init(title: "Setup", blocks: [
             .table(header: ["", ""], rows: rows),
@@ -148,29 +148,32 @@ public struct RunReport {
     private static func reproductionTable(_ reproductions: [RunRecord]) -> ReportDocument.Block {
         let rows = reproductions.map { run -> [String] in
             let manifest = try? run.manifest()
-            let differing = ["outputs", "metrics"].compactMap { key -> String? in
-                let names = (manifest?["differences"]?[key]?.entries ?? []).map { "`\($0.key)`" }
-                return names.isEmpty ? nil : "\(key): " + names.joined(separator: ", ")
-            }
+            let differences = manifest?.differences
+            let differing = [("outputs", differences?.outputs.map(\.path)), ("metrics", differences?.metrics.map(\.name))]
+                .compactMap { key, names -> String? in
+                    guard let names, !names.isEmpty else { return nil }
+                    return "\(key): " + names.sorted { $0.precedesByBytes($1) }.map { "`\($0)`" }.joined(separator: ", ")
+                }
             return ["`\(run.id)`", "`\(run.reproduces ?? "?")`", run.verdict ?? "no verdict (\(run.status))",
                     differing.isEmpty ? "—" : differing.joined(separator: "; "),
-                    "\(manifest?["host"]?["name"]?.text ?? "?") · \(manifest?["executor"]?["kind"]?.text ?? "?") · \(run.started)"]
+                    "\(manifest?.host.name.present ?? "?") · \(manifest?.executor.kind.present ?? "?") · \(run.started)"]
         }
         return .table(header: ["reproduction", "of run", "verdict", "what differed", "where and when"], rows: rows)
     }
 
     private func provenance(_ facts: Facts, _ runs: [RunRecord], _ preservation: Preservation) -> ReportDocument.Section {
         var blocks: [ReportDocument.Block] = [.table(header: ["", ""], rows: [
-            ["code", "commit `\(facts.commit)`, tree `\(facts.manifest["tree"]?.text ?? "?")`"],
+            ["code", "commit `\(facts.commit)`, tree `\(facts.manifest.tree.present ?? "?")`"],
             ["lock", "`\(runs[0].lock)`: every input, param and environment file below, by digest"],
-            ["tool", "git-recipe \(facts.manifest["tool"]?["version"]?.text ?? "?"), libgit2 \(facts.manifest["tool"]?["libgit2"]?.text ?? "?")"],
+            ["tool", "git-recipe \(facts.manifest.tool.version.present ?? "?"), libgit2 \(facts.manifest.tool.libgit2.present ?? "?")"],
         ])]
         let inputs = facts.inputs.map { input in
             ["`\(input.path)`", "`\(input.digest)`", input.inGit ? "in git" : (preservation.untrackedInputs[input.path] ?? "—")]
         }
         if !inputs.isEmpty { blocks.append(.table(header: ["input", "digest", "where"], rows: inputs)) }
-        let environment = (facts.manifest["environment"]?["files"]?.entries ?? []).map { ["`\($0.key)`", "`\($0.value.text)`"] }
-            + (facts.manifest["assets"]?.entries ?? []).map { ["asset `\($0.key)`", "`\($0.value["digest"]?.text ?? "?")`"] }
+        let files = facts.manifest.environment.files ?? [:], assets = facts.manifest.assets
+        let environment = files.keys.sorted { $0.precedesByBytes($1) }.map { ["`\($0)`", "`\(files[$0]!)`"] }
+            + assets.keys.sorted { $0.precedesByBytes($1) }.map { ["asset `\($0)`", "`\(assets[$0]!.digest.present ?? "?")`"] }
             + (facts.image.map { [["image", "`\($0)`"]] } ?? [])
         if !environment.isEmpty { blocks.append(.table(header: ["environment and assets", "digest"], rows: environment)) }
         let outputs = facts.outputs.map { output in

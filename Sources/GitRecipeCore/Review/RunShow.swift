@@ -21,7 +21,7 @@ public struct RunShow {
     /// A JSON array of the manifests, each with `attached_to`: the commit whose note holds it.
     public func json() throws -> String {
         try ManifestValue.list(selection.runs.map { run in
-            guard case .map(let entries) = try run.manifest() else { return .null }
+            guard case .map(let entries) = try ManifestValue(yaml: run.document) else { return .null }
             return .map(entries + [.init("attached_to", .string(run.attachedTo.hex))])
         }).json() + "\n"
     }
@@ -49,22 +49,19 @@ public struct RunShow {
 
     static func markdown(_ run: RunRecord) throws -> String {
         let manifest = try run.manifest()
-        func leaves(_ key: String) -> [(path: String, value: ManifestValue)] {
-            (manifest[key]?.leaves ?? []).filter { !$0.path.isEmpty }
-        }
-        func inline(_ key: String) -> String { manifest[key]?.inlinePairs ?? "—" }
         // Everything below comes from the note: each value is escaped for where it stands.
         var commit = Escaping.code(String(run.attachedTo.hex.prefix(12)))
         if let origin = run.inheritedFrom { commit += " — inherited from \(Escaping.code(String(origin.prefix(12)))), where it ran" }
-        let host = ["name", "os", "arch", "cpu"].compactMap { manifest["host"]?[$0]?.text }
-            .joined(separator: " · ") + (manifest["host"]?["cores"].map { " · \($0.text) cores" } ?? "")
+        let machine = manifest.host
+        let host = [machine.name, machine.os, machine.arch, machine.cpu].compactMap(\.present)
+            .joined(separator: " · ") + (machine.cores > 0 ? " · \(machine.cores) cores" : "")
         let text = { (value: String?) in value.map(Escaping.markdown) ?? "—" }
         var rows: [(String, String)] = [
             ("commit", commit), ("lock", Escaping.code(run.lock)), ("seed", run.seed.map(String.init) ?? "—"),
-            ("params", inline("params")), ("overrides", inline("overrides")),
+            ("params", manifest.section(.params).inlinePairs), ("overrides", manifest.section(.overrides).inlinePairs),
             ("duration", run.seconds.map { "\(RunLog.duration($0)) from \(Escaping.markdown(run.started))" } ?? "—"),
-            ("executor", text(manifest["executor"]?["kind"]?.text)), ("host", host.isEmpty ? "—" : Escaping.markdown(host)),
-            ("environment", inline("environment")),
+            ("executor", text(manifest.executor.kind.present)), ("host", host.isEmpty ? "—" : Escaping.markdown(host)),
+            ("environment", manifest.section(.environment).inlinePairs),
         ]
         if let sweep = run.sweep { rows.append(("sweep", Escaping.code(sweep))) }
         if let reproduced = run.reproduces { rows.append(("reproduces", "\(Escaping.code(reproduced)) — \(text(run.verdict ?? "no verdict"))")) }
@@ -72,10 +69,13 @@ public struct RunShow {
         document += rows.map { "| \($0.0) | \($0.1) |\n" }.joined() + "\n"
         document += table("metric", "value", run.metrics.keys.sorted().map { (Escaping.markdown($0), SeedStatistics.format(run.metrics[$0]!)) })
         document += table("output", "digest", manifest.outputDigests.map { (Escaping.markdown($0.path), Escaping.code($0.digest)) })
-        document += table("input", "digest", leaves("inputs").map { (Escaping.markdown($0.path), Escaping.code($0.value.text)) })
-        if case .list(let steps)? = manifest["steps"], !steps.isEmpty {
+        document += table("input", "digest", manifest.section(.inputs).leaves.filter { !$0.path.isEmpty }
+            .map { (Escaping.markdown($0.path), Escaping.code($0.value.text)) })
+        if !manifest.steps.isEmpty {
             document += "| step | exit | seconds |\n|---|---|---|\n"
-            document += steps.map { "| \(text($0["name"]?.text)) | \(text($0["exit"]?.text)) | \(text($0["seconds"]?.text)) |\n" }.joined() + "\n"
+            document += manifest.steps.map { step in
+                "| \(text(step.name.present)) | \(text(step.exit.map(String.init))) | \(text(step.seconds.map(CanonicalYAML.canonical))) |\n"
+            }.joined() + "\n"
         }
         return document
     }
@@ -88,30 +88,16 @@ public struct RunShow {
 }
 
 extension ManifestValue {
-    /// A mapping's entries; none for anything else.
-    var entries: [Entry] {
-        if case .map(let entries) = self { return entries }
-        return []
-    }
-
-    /// A manifest's `outputs` as path and digest, in recorded order.
-    var outputDigests: [(path: String, digest: String)] {
-        (self["outputs"]?.entries ?? []).map { ($0.key, $0.value["digest"]?.text ?? "?") }
-    }
-
-    /// The outputs' digests, and each file of a directory output as `DIR/FILE` (directory
-    /// outputs end in `/`): what a comparison of two runs compares, naming the files that differ.
-    var outputAndFileDigests: [(path: String, digest: String)] {
-        outputDigests + (self["outputs"]?.entries ?? []).flatMap { output in
-            (output.value["files"]?.entries ?? []).map { (output.key + $0.key, $0.value["digest"]?.text ?? "?") }
-        }
-    }
-
     /// `key=value` code spans of a mapping's leaves, for a Markdown cell; `—` for none.
     var inlinePairs: String {
         let pairs = leaves.filter { !$0.path.isEmpty }.map { Escaping.code("\($0.path)=\($0.value.text)") }
         return pairs.isEmpty ? "—" : pairs.joined(separator: " ")
     }
+}
+
+extension String {
+    /// The text, or `nil` when empty: a field a manifest did not record.
+    var present: String? { isEmpty ? nil : self }
 }
 
 extension SeedStatistics {

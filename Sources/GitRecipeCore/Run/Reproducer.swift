@@ -9,9 +9,10 @@ public struct Reproduction: Sendable {
     let metrics: [String: Double]
     let tolerance: [String: Double]
 
-    func judge(outputs: [String: MeasuredOutput], metrics: [String: Double]) -> Verdict {
-        Verdict(run: (self.outputs, self.metrics), reproduction: (MeasuredOutput.digests(outputs), metrics),
-                tolerance: tolerance)
+    func judge(outputs: [String: TreeHasher.Measured], metrics: [String: Double]) -> Verdict {
+        let manifest = RunManifest.Output.self
+        let digests = Dictionary(RunManifest.outputAndFileDigests(outputs.mapValues(manifest.init))) { first, _ in first }
+        return Verdict(run: (self.outputs, self.metrics), reproduction: (digests, metrics), tolerance: tolerance)
     }
 }
 
@@ -25,13 +26,13 @@ public struct Reproducer {
     }
 
     /// Reproduces `run`. Data git does not track is brought from this checkout by hard link
-    /// (or copy, across file systems) and must hash to what the run used. `executor` picks
-    /// where steps run from the project settings at the run's commit; `announce` hears what
-    /// is about to happen. The worktree is gone when this returns or throws, unless `keep`:
+    /// (or copy, across file systems) and must hash to what the run used. `executor` names
+    /// where steps run (else as configured, with the project settings at the run's commit);
+    /// `announce` hears what is about to happen, `events` what happens while the steps run. The worktree is gone when this returns or throws, unless `keep`:
     /// then it stays, with the reproduction's outputs, for inspection (announced, with the
     /// command that removes it).
     public func reproduce(
-        _ run: RunRecord, keep: Bool = false, executor: (ProjectConfig) throws -> SlurmCluster?, announce: (String) -> Void
+        _ run: RunRecord, keep: Bool = false, executor: String?, announce: (String) -> Void, events: @escaping RunEvents
     ) throws -> Runner.Outcome {
         guard run.status == RunStatus.succeeded.rawValue else { throw ReproduceError.notSucceeded(run: run.id, status: run.status) }
         guard let seed = run.seed else { throw ReproduceError.unreadable(run: run.id, what: "its seed") }
@@ -53,11 +54,11 @@ public struct Reproducer {
         let files = WorkingTreeFiles(root: checkout.workTree)
         let project = try Project.load(from: files, recipes: [run.recipe])
         let pipeline = project.pipelines[0]
-        let cluster = try executor(project.config)
+        let executor = try ExecutorChoice(option: executor, repository: repository, config: project.config).executor(config: project.config)
         let brought = try UntrackedData.bring(pipeline.pinnedPaths, from: repository.workTree, to: checkout.workTree)
         if brought > 0 { announce("brought \(brought) file\(brought == 1 ? "" : "s") git does not track from this checkout") }
         let locker = try Locker(repository: checkout, hashCache: Locker.hashCache(of: repository))
-        let runner = Runner(repository: checkout, pipeline: pipeline, locker: locker, files: files, interruption: interruption)
+        let runner = Runner(repository: checkout, pipeline: pipeline, locker: locker, files: files, interruption: interruption, events: events)
         let preflight: Runner.Preflight
         do {
             preflight = try runner.preflight(allowDrift: true)
@@ -67,23 +68,12 @@ public struct Reproducer {
         for change in preflight.drift { announce("warning: this machine differs from the locked one: \(change)") }
         guard !interruption.isRequested else { throw ReproduceError.interrupted }
 
-        let settings = try RunSettings(recipe: pipeline.recipe, assignments: Self.assignments(manifest["overrides"]), seed: seed, seeds: nil)
-        let original = Reproduction(
-            run: run.id,
-            outputs: Dictionary(manifest.outputAndFileDigests) { first, _ in first },
-            metrics: run.metrics, tolerance: pipeline.recipe.tolerance)
-        let outcome = try runner.run(settings, seed: seed, sweep: nil, preflight: preflight, on: cluster, reproducing: original)
+        let settings = try RunSettings(recipe: pipeline.recipe, overrides: manifest.overrides, seeds: [seed])
+        let original = Reproduction(run: run.id, outputs: Dictionary(manifest.outputAndFileDigests) { first, _ in first }, metrics: run.metrics,
+                                    tolerance: pipeline.recipe.tolerance)
+        let outcome = try runner.run(settings, seed: seed, sweep: nil, preflight: preflight, on: executor, reproducing: original)
         try locker.finish()
         return outcome
-    }
-
-    /// The recorded overrides as `-p` assignments: a string as it is, anything else as JSON,
-    /// which reads back as the same YAML value.
-    static func assignments(_ overrides: ManifestValue?) -> [String] {
-        (overrides?.entries ?? []).map { entry in
-            if case .string(let text) = entry.value { return "\(entry.key)=\(text)" }
-            return "\(entry.key)=\(entry.value.json())"
-        }
     }
 }
 

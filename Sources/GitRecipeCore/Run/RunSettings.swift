@@ -13,33 +13,68 @@ public struct RunSettings: Sendable {
     /// params, each value read as YAML and converted to the declared type (an integer may
     /// stand for a number); and picks the seeds: `--seeds`, else `--seed`, else the recipe's.
     public init(recipe: Recipe, assignments: [String], seed: Int?, seeds: String?) throws(RunInputError) {
-        var params = recipe.params
-        var overrides: [String: ParamValue] = [:]
+        var overrides: [(key: String, value: ParamValue)] = []
         for assignment in assignments {
             guard let equals = assignment.firstIndex(of: "="), equals != assignment.startIndex else {
                 throw .malformedAssignment(assignment)
             }
             let key = String(assignment[..<equals]), text = String(assignment[assignment.index(after: equals)...])
-            let path = key.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-            guard let declared = Self.value(at: path, in: params) else {
-                let known = ParamValue.map(recipe.params).leaves(prefix: "").keys.map { String($0.dropFirst()) }.sorted()
-                throw .unknownParam(key, recipe: recipe.name, known: known)
-            }
+            let declared = try Self.declared(key, in: recipe)
             guard let value = Self.parse(text, as: declared) else {
                 throw .wrongType(key, value: text, expected: declared.typeName)
             }
-            params = Self.setting(value, at: path, in: params)
-            overrides[key] = value
+            overrides.append((key, value))
         }
-        self.params = params
-        self.overrides = overrides
+        let chosen: [Int]
         if let seeds {
-            self.seeds = try Self.parseSeeds(seeds)
+            chosen = try Self.parseSeeds(seeds)
         } else if let seed = seed ?? recipe.seed?.value {
-            self.seeds = [seed]
+            chosen = [seed]
         } else {
             throw .noSeed(recipe: recipe.name)
         }
+        try self.init(recipe: recipe, overrides: overrides, seeds: chosen)
+    }
+
+    /// Applies typed overrides (as a manifest records them) to `recipe`'s params, each
+    /// converted to the declared type; a scalar stands for a string param as its text.
+    public init(recipe: Recipe, overrides: [String: ParamValue], seeds: [Int]) throws(RunInputError) {
+        var typed: [(key: String, value: ParamValue)] = []
+        for (key, value) in overrides.sorted(by: { $0.key < $1.key }) {
+            let declared = try Self.declared(key, in: recipe)
+            switch (declared, value) {
+            case (.string, .int), (.string, .float), (.string, .bool): typed.append((key, .string(value.description)))
+            default:
+                guard let converted = value.converted(toTypeOf: declared) else {
+                    throw .wrongType(key, value: value.description, expected: declared.typeName)
+                }
+                typed.append((key, converted))
+            }
+        }
+        try self.init(recipe: recipe, overrides: typed, seeds: seeds)
+    }
+
+    private init(recipe: Recipe, overrides: [(key: String, value: ParamValue)], seeds: [Int]) throws(RunInputError) {
+        var params = recipe.params
+        for (key, value) in overrides {
+            params = Self.setting(value, at: Self.path(key), in: params)
+        }
+        self.params = params
+        self.overrides = Dictionary(overrides) { _, last in last }
+        self.seeds = seeds
+    }
+
+    /// The default `key` (dotted) has in `recipe`, which gives its type.
+    private static func declared(_ key: String, in recipe: Recipe) throws(RunInputError) -> ParamValue {
+        guard let declared = value(at: path(key), in: recipe.params) else {
+            let known = ParamValue.map(recipe.params).leaves(prefix: "").keys.map { String($0.dropFirst()) }.sorted()
+            throw .unknownParam(key, recipe: recipe.name, known: known)
+        }
+        return declared
+    }
+
+    private static func path(_ key: String) -> [String] {
+        key.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
     }
 
     private static func value(at path: [String], in params: [String: ParamValue]) -> ParamValue? {

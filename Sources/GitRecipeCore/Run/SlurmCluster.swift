@@ -66,6 +66,9 @@ public struct SlurmCluster: Sendable {
         /// Seconds it ran.
         let seconds: Int
 
+        /// A job Slurm no longer lists: it ended long ago (MinJobAge), nobody knows how.
+        static let unknown = Job(state: "UNKNOWN", reason: "no longer known to slurm", exit: -1, signal: 0, seconds: 0)
+
         /// Whether Slurm is done with it.
         var isFinished: Bool { !["PENDING", "CONFIGURING", "RUNNING", "COMPLETING", "SUSPENDED", "REQUEUED", "RESIZING"].contains(state) }
     }

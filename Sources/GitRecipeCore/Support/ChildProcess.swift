@@ -68,7 +68,7 @@ public struct ChildProcess {
     private static func scratchFile() throws -> FileHandle {
         var template = Array((NSTemporaryDirectory() + "/git-recipe.XXXXXX").utf8CString)
         let descriptor = mkstemp(&template)
-        guard descriptor >= 0 else { throw HashError(path: NSTemporaryDirectory(), errno: errno) }
+        guard descriptor >= 0 else { throw FileWriteError(path: NSTemporaryDirectory(), reason: String(cString: strerror(errno))) }
         _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)   // only the child's dup2 copies reach it
         unlink(String(cString: template))
         return FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)

@@ -1,7 +1,4 @@
 /// The tool's version, as `git recipe --version` prints it and manifests record it.
 public enum GitRecipeVersion {
     public static let current = "0.1.0"
-
-    /// The libgit2 this binary is linked against.
-    public static var libgit2: String { LibGit2.version }
 }

@@ -21,11 +21,3 @@ public protocol RecipeError: Error, CustomStringConvertible {
 extension RecipeError {
     public var report: String { "error: \(description)" }
 }
-
-extension RepositoryError: RecipeError {
-    public var exitStatus: ExitStatus { .invalidInput }
-}
-
-extension IdentityError: RecipeError {
-    public var exitStatus: ExitStatus { .checkFailed }
-}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import GitRecipeCore
+
+/// A revision or range that names no commit.
+struct UnknownRevision: RecipeError {
+    let spec: String
+    init(_ spec: String) { self.spec = spec }
+    var exitStatus: ExitStatus { .invalidInput }
+    var description: String { "unknown revision or range '\(spec)'; name commits as git does: HEAD, main, a1b2c3d, main..feature" }
+}
+
+/// `verify` found violations: one line each.
+struct VerifyFailed: RecipeError {
+    let problems: [String]
+    var exitStatus: ExitStatus { .checkFailed }
+    var report: String { problems.map { "error: \($0)" }.joined(separator: "\n") }
+    var description: String { problems.joined(separator: "\n") }
+}
+
+/// A run that ended otherwise than in success, after being recorded.
+struct RunEnded: RecipeError {
+    let status: ExitStatus
+    let message: String
+
+    var exitStatus: ExitStatus { status }
+    var description: String { message }
+}
+
+/// A hook's check failed, or installation was refused: exit 1, which blocks the commit or push.
+struct HookBlocked: RecipeError {
+    let lines: [String]
+    /// How to go ahead anyway, knowingly.
+    var bypass: String?
+
+    var exitStatus: ExitStatus { .checkFailed }
+    var description: String { lines.joined(separator: "\n") }
+    var report: String { description + (bypass.map { "\n(to go ahead anyway, knowingly: \($0))" } ?? "") }
+}
+
+/// Locks that are not what their recipes need: exit 1, one block per recipe.
+struct StaleLocks: RecipeError {
+    let reports: [String]
+
+    var exitStatus: ExitStatus { .checkFailed }
+    var description: String { reports.joined(separator: "\n") }
+    var report: String { reports.map { "error: \($0)" }.joined(separator: "\n") }
+
+    /// The block for one recipe, or `nil` when its lock is fresh.
+    static func report(_ recipe: String, _ state: LockState) -> String? {
+        let fix = "run: git recipe lock \(recipe)"
+        switch state {
+        case .fresh:
+            return nil
+        case .missing:
+            return "no lock for '\(recipe)' (\(Lockfile.path(for: recipe)) does not exist); \(fix)"
+        case .untrusted(let error):
+            return error.description
+        case .stale(let changes):
+            return "stale lock for '\(recipe)' (\(Lockfile.path(for: recipe))):\n"
+                + changes.map { "  \($0)\n" }.joined() + "  \(fix)"
+        }
+    }
+}

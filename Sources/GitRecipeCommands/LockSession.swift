@@ -1,0 +1,33 @@
+import ArgumentParser
+import Foundation
+import GitRecipeCore
+
+/// What every command that computes locks sets up: the repository, the validated project,
+/// progress on a terminal, and the locker with its hash cache.
+struct LockSession {
+    let repository: Repository
+    let files: WorkingTreeFiles
+    let project: Project
+    let locker: Locker
+    private let progress: HashProgress?
+
+    init(recipes: [String], probes: ProbeMode) throws {
+        repository = try Repository.discover()
+        files = WorkingTreeFiles(root: repository.workTree)
+        project = try Project.load(from: files, recipes: recipes)
+        Terminal.standardError.write(project.warnings.map { "\($0)\n" }.joined())
+        progress = HashProgress.forTerminal()
+        locker = try Locker(repository: repository, progress: progress, probes: probes)
+        if let warning = locker.cacheWarning { Terminal.standardError.write("warning: \(warning)\n") }
+    }
+
+    /// Saves the hash cache.
+    func finish() throws {
+        try locker.finish()
+    }
+
+    /// Stops progress output, however the command ends.
+    func end() {
+        progress?.finish()
+    }
+}

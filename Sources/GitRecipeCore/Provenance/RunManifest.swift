@@ -1,0 +1,489 @@
+import Foundation
+
+/// One run's provenance document (DESIGN §2 Provenance manifest): what the runner records and
+/// what every reader decodes. Rendered in the field order the spec shows, each mapping's keys
+/// sorted, so the same run always gives the same bytes; decoded leniently, so a manifest
+/// written by an earlier release, edited by hand or missing optional fields still reads.
+public struct RunManifest: Equatable, Sendable {
+    /// The `schema` line of every manifest git-recipe writes.
+    public static let schema = "git-recipe/run/v1"
+
+    public var id: String
+    public var recipe: String
+    public var status: RunStatus
+    /// The commit the run ran on, and its tree.
+    public var commit: String
+    public var tree: String
+    /// The digest of the lock the run ran with.
+    public var lock: String
+    /// UTC timestamps as recorded (`2026-11-22T10:15:00Z`).
+    public var started: String
+    public var finished: String
+    public var user: User
+    public var seed: Int?
+    /// Every parameter as the steps saw it, and those `-p` set.
+    public var params: [String: ParamValue]
+    public var overrides: [String: ParamValue]
+    public var executor: Executor
+    public var host: Host
+    public var tool: Tool
+    public var environment: Environment
+    /// Each pinned input's digest, by path.
+    public var inputs: [String: String]
+    public var assets: [String: Asset]
+    public var steps: [Step]
+    public var outputs: [String: Output]
+    /// Metrics flattened to dotted names.
+    public var metrics: [String: Double]
+    /// The sweep the run belongs to, if it was one seed of several.
+    public var sweep: String?
+    /// For a reproduction: the run it re-ran, and how it compares when it ran to the end.
+    public var reproduces: String?
+    public var verdict: Verdict.Tier?
+    public var differences: Differences?
+
+    /// Who ran it, from git's configuration.
+    public struct User: Equatable, Sendable {
+        public var name: String
+        public var email: String
+    }
+
+    /// Where the steps ran: `local`, or `slurm` with the cluster and each step's job id.
+    public struct Executor: Equatable, Sendable {
+        public var kind: String
+        public var cluster: String?
+        public var jobs: [String: String]
+
+        public static let local = Executor(kind: "local", cluster: nil, jobs: [:])
+    }
+
+    /// The machine the run ran on.
+    public struct Host: Equatable, Sendable {
+        public var name: String
+        public var os: String
+        public var kernel: String
+        public var arch: String
+        public var cpu: String
+        public var cores: Int
+        /// Bytes of memory.
+        public var memory: Int
+        /// `name, driver, memory` per GPU.
+        public var gpus: [String]
+    }
+
+    /// The versions of git-recipe and libgit2 that recorded the run.
+    public struct Tool: Equatable, Sendable {
+        public var version: String
+        public var libgit2: String
+    }
+
+    /// The environment as locked, and what of it this run saw.
+    public struct Environment: Equatable, Sendable {
+        /// Each probe's output, by name.
+        public var probes: [String: String]
+        /// Each environment file's digest, by path; `nil` where a manifest does not say.
+        public var files: [String: String]?
+        public var image: String?
+        /// The variables recorded (`RecordedEnvironment`).
+        public var vars: [String: String]
+        /// Probe outputs that differed from the lock, accepted with `--allow-drift`.
+        public var drift: [String]
+    }
+
+    /// An asset's digest, and whether it came from its `url` or its `path`.
+    public struct Asset: Equatable, Sendable {
+        public var digest: String
+        public var from: String
+    }
+
+    /// One step as it ran, or why it did not.
+    public struct Step: Equatable, Sendable {
+        public var name: String
+        /// The command after substitution; `nil` for a skipped step.
+        public var command: String?
+        public var exit: Int?
+        public var started: String?
+        public var seconds: Double?
+        /// The digest of its log.
+        public var log: String?
+        /// Slurm's job id and final state, for a step run as a batch job.
+        public var job: String?
+        public var state: String?
+        public var resources: Resources?
+        /// Why it failed.
+        public var error: String?
+        /// Why it did not run.
+        public var skipped: String?
+
+        /// A step that did not run because a step it needs failed.
+        public static func skipped(_ name: String) -> Step {
+            Step(name: name, skipped: "a step it needs failed")
+        }
+    }
+
+    /// A step's requested resources, recorded whichever executor ran it.
+    public struct Resources: Equatable, Sendable {
+        public var cpus: Int?
+        public var gpus: Int?
+        public var memory: String?
+        public var time: String?
+    }
+
+    /// An output's digest and size; a directory's (path ending in `/`) each file's too, by
+    /// its path below the directory.
+    public struct Output: Equatable, Sendable {
+        public var digest: String
+        public var bytes: Int
+        public var files: [String: File]
+
+        public struct File: Equatable, Sendable {
+            public var digest: String
+            public var bytes: Int
+        }
+    }
+
+    /// What a reproduction found different: each output and each metric, with both sides.
+    public struct Differences: Equatable, Sendable {
+        public var outputs: [Verdict.Output]
+        public var metrics: [Verdict.Metric]
+    }
+}
+
+// MARK: - Derived facts
+
+extension RunManifest {
+    /// The outputs' digests by path, in recorded order.
+    public var outputDigests: [(path: String, digest: String)] {
+        outputs.keys.sorted { $0.precedesByBytes($1) }.map { ($0, outputs[$0]!.digest) }
+    }
+
+    /// The outputs' digests, then each file of a directory output as `DIR/FILE` (directory
+    /// outputs end in `/`): what a comparison of two runs compares, naming the files that differ.
+    public var outputAndFileDigests: [(path: String, digest: String)] { Self.outputAndFileDigests(outputs) }
+
+    /// `outputAndFileDigests` of `outputs`.
+    static func outputAndFileDigests(_ outputs: [String: Output]) -> [(path: String, digest: String)] {
+        let paths = outputs.keys.sorted { $0.precedesByBytes($1) }
+        return paths.map { ($0, outputs[$0]!.digest) } + paths.flatMap { path in
+            outputs[path]!.files.keys.sorted { $0.precedesByBytes($1) }.map { (path + $0, outputs[path]!.files[$0]!.digest) }
+        }
+    }
+
+    /// The sections renderers show whole, as `key=value` leaves.
+    public enum Section: Sendable {
+        case params, overrides, environment, probes, host, inputs
+    }
+
+    /// A section as a value tree, its keys in recorded order.
+    public func section(_ section: Section) -> ManifestValue {
+        switch section {
+        case .params: ManifestValue(.map(params.mapValues(CanonicalYAML.init)))
+        case .overrides: ManifestValue(.map(overrides.mapValues(CanonicalYAML.init)))
+        case .environment: ManifestValue(environment.yaml)
+        case .probes: ManifestValue(.map(environment.probes.mapValues(CanonicalYAML.string)))
+        case .host: ManifestValue(host.yaml)
+        case .inputs: ManifestValue(.map(inputs.mapValues(CanonicalYAML.string)))
+        }
+    }
+}
+
+extension RunManifest.Output {
+    /// The entry of an output as hashed.
+    init(_ measured: TreeHasher.Measured) {
+        self.init(digest: measured.digest.description, bytes: Int(measured.bytes), files: Dictionary(
+            measured.files.map { ($0.path, File(digest: $0.digest.description, bytes: Int($0.bytes))) }) { first, _ in first })
+    }
+}
+
+// MARK: - Rendering
+
+extension RunManifest {
+    /// The document as recorded in the note (without the `---` line).
+    public var rendered: String { yaml.rendered() }
+
+    /// The document as a value tree, for renderers that show a section whole.
+    public var value: ManifestValue { ManifestValue(yaml) }
+
+    var yaml: CanonicalYAML {
+        var fields: [(key: String, value: CanonicalYAML)] = [
+            ("schema", .string(Self.schema)),
+            ("id", .string(id)),
+            ("recipe", .string(recipe)),
+            ("status", .string(status.rawValue)),
+            ("commit", .string(commit)),
+            ("tree", .string(tree)),
+            ("lock", .string(lock)),
+            ("started", .string(started)),
+            ("finished", .string(finished)),
+            ("user", .ordered([("name", .string(user.name)), ("email", .string(user.email))])),
+        ]
+        if let seed { fields.append(("seed", .int(seed))) }
+        fields += [
+            ("params", .map(params.mapValues(CanonicalYAML.init))),
+            ("overrides", .map(overrides.mapValues(CanonicalYAML.init))),
+            ("executor", executor.yaml),
+            ("host", host.yaml),
+            ("tool", .ordered([("version", .string(tool.version)), ("libgit2", .string(tool.libgit2))])),
+            ("environment", environment.yaml),
+            ("inputs", .map(inputs.mapValues(CanonicalYAML.string))),
+            ("assets", .map(assets.mapValues { .ordered([("digest", .string($0.digest)), ("from", .string($0.from))]) })),
+            ("steps", .list(steps.map(\.yaml))),
+            ("outputs", .map(outputs.mapValues(\.yaml))),
+            ("metrics", .map(metrics.mapValues(CanonicalYAML.float))),
+        ]
+        if let sweep { fields.append(("sweep", .string(sweep))) }
+        if let reproduces { fields.append(("reproduces", .string(reproduces))) }
+        if let verdict { fields.append(("verdict", .string(verdict.rawValue))) }
+        if let differences { fields.append(("differences", differences.yaml)) }
+        return .ordered(fields)
+    }
+}
+
+extension RunManifest.Executor {
+    var yaml: CanonicalYAML {
+        var fields: [(key: String, value: CanonicalYAML)] = [("kind", .string(kind))]
+        if let cluster { fields.append(("cluster", .string(cluster))) }
+        if kind != "local" || !jobs.isEmpty { fields.append(("jobs", .map(jobs.mapValues(CanonicalYAML.string)))) }
+        return .ordered(fields)
+    }
+}
+
+extension RunManifest.Host {
+    var yaml: CanonicalYAML {
+        .ordered([
+            ("name", .string(name)), ("os", .string(os)), ("kernel", .string(kernel)), ("arch", .string(arch)),
+            ("cpu", .string(cpu)), ("cores", .int(cores)), ("memory", .int(memory)), ("gpus", .list(gpus.map(CanonicalYAML.string))),
+        ])
+    }
+}
+
+extension RunManifest.Environment {
+    var yaml: CanonicalYAML {
+        .ordered([
+            ("probes", .map(probes.mapValues(CanonicalYAML.string))),
+        ] + (files.map { [("files", CanonicalYAML.map($0.mapValues(CanonicalYAML.string)))] } ?? [])
+          + (image.map { [("image", CanonicalYAML.string($0))] } ?? []) + [
+            ("vars", .map(vars.mapValues(CanonicalYAML.string))),
+            ("drift", .list(drift.map(CanonicalYAML.string))),
+        ])
+    }
+}
+
+extension RunManifest.Step {
+    var yaml: CanonicalYAML {
+        if let skipped { return .ordered([("name", .string(name)), ("skipped", .string(skipped))]) }
+        var fields: [(key: String, value: CanonicalYAML)] = [("name", .string(name))]
+        if let command { fields.append(("command", .string(command))) }
+        if let exit { fields.append(("exit", .int(exit))) }
+        if let started { fields.append(("started", .string(started))) }
+        if let seconds { fields.append(("seconds", .float(seconds))) }
+        if let log { fields.append(("log", .string(log))) }
+        if let job { fields.append(("job", .string(job))) }
+        if let state { fields.append(("state", .string(state))) }
+        if let resources {
+            let given: [(key: String, value: CanonicalYAML?)] = [
+                ("cpus", resources.cpus.map(CanonicalYAML.int)), ("gpus", resources.gpus.map(CanonicalYAML.int)),
+                ("memory", resources.memory.map(CanonicalYAML.string)), ("time", resources.time.map(CanonicalYAML.string)),
+            ]
+            fields.append(("resources", .ordered(given.compactMap { key, value in value.map { (key, $0) } })))
+        }
+        if let error { fields.append(("error", .string(error))) }
+        return .ordered(fields)
+    }
+}
+
+extension RunManifest.Output {
+    var yaml: CanonicalYAML {
+        var fields: [(key: String, value: CanonicalYAML)] = [("digest", .string(digest)), ("bytes", .int(bytes))]
+        if !files.isEmpty {
+            fields.append(("files", .map(files.mapValues { .ordered([("digest", .string($0.digest)), ("bytes", .int($0.bytes))]) })))
+        }
+        return .ordered(fields)
+    }
+}
+
+extension RunManifest.Differences {
+    var yaml: CanonicalYAML {
+        func value(_ digest: String?) -> CanonicalYAML { digest.map(CanonicalYAML.string) ?? .string("absent") }
+        func value(_ number: Double?) -> CanonicalYAML { number.map(CanonicalYAML.float) ?? .string("absent") }
+        return .ordered([
+            ("outputs", .map(Dictionary(outputs.map {
+                ($0.path, CanonicalYAML.ordered([("run", value($0.run)), ("reproduction", value($0.reproduction))]))
+            }) { first, _ in first })),
+            ("metrics", .map(Dictionary(metrics.map {
+                ($0.name, CanonicalYAML.ordered([("run", value($0.run)), ("reproduction", value($0.reproduction)), ("tolerance", .float($0.tolerance))]))
+            }) { first, _ in first })),
+        ])
+    }
+}
+
+// MARK: - Decoding
+
+extension RunManifest {
+    /// Reads a manifest document. Fields a reader needs to know the run by (`id`, `recipe`,
+    /// `status`, `commit`) are required; any other missing or mistyped field reads as empty.
+    public init(decoding document: String) throws(ManifestError) {
+        let root: ManifestValue
+        do {
+            root = try ManifestValue(yaml: document)
+        } catch {
+            throw ManifestError(problem: "it is not YAML (\(error))")
+        }
+        try self.init(root)
+    }
+
+    /// Reads a manifest from its value tree.
+    public init(_ root: ManifestValue) throws(ManifestError) {
+        guard case .map = root else { throw ManifestError(problem: "it is not a mapping") }
+        func required(_ key: String) throws(ManifestError) -> String {
+            guard let text = root[key]?.scalarText else { throw ManifestError(problem: "it has no \(key)") }
+            return text
+        }
+        id = try required("id")
+        recipe = try required("recipe")
+        let status = try required("status")
+        guard let known = RunStatus(rawValue: status) else { throw ManifestError(problem: "its status '\(status)' is none of succeeded, failed, cancelled") }
+        self.status = known
+        commit = try required("commit")
+        tree = root["tree"]?.scalarText ?? ""
+        lock = root["lock"]?.scalarText ?? ""
+        started = root["started"]?.scalarText ?? ""
+        finished = root["finished"]?.scalarText ?? ""
+        let user = root["user"]
+        self.user = User(name: user?["name"]?.scalarText ?? "", email: user?["email"]?.scalarText ?? "")
+        seed = root["seed"]?.intValue
+        params = root["params"]?.params ?? [:]
+        overrides = root["overrides"]?.params ?? [:]
+        let executor = root["executor"]
+        self.executor = Executor(kind: executor?["kind"]?.scalarText ?? "local", cluster: executor?["cluster"]?.scalarText,
+                                 jobs: executor?["jobs"]?.strings ?? [:])
+        let host = root["host"]
+        self.host = Host(
+            name: host?["name"]?.scalarText ?? "", os: host?["os"]?.scalarText ?? "", kernel: host?["kernel"]?.scalarText ?? "",
+            arch: host?["arch"]?.scalarText ?? "", cpu: host?["cpu"]?.scalarText ?? "", cores: host?["cores"]?.intValue ?? 0,
+            memory: host?["memory"]?.intValue ?? 0, gpus: host?["gpus"]?.items.compactMap(\.scalarText) ?? [])
+        tool = Tool(version: root["tool"]?["version"]?.scalarText ?? "", libgit2: root["tool"]?["libgit2"]?.scalarText ?? "")
+        let environment = root["environment"]
+        self.environment = Environment(
+            probes: environment?["probes"]?.strings ?? [:], files: environment?["files"]?.strings,
+            image: environment?["image"]?.scalarText, vars: environment?["vars"]?.strings ?? [:],
+            drift: environment?["drift"]?.items.compactMap(\.scalarText) ?? [])
+        inputs = root["inputs"]?.strings ?? [:]
+        assets = (root["assets"]?.entries ?? []).reduce(into: [:]) { assets, entry in
+            assets[entry.key] = Asset(digest: entry.value["digest"]?.scalarText ?? "", from: entry.value["from"]?.scalarText ?? "")
+        }
+        steps = (root["steps"]?.items ?? []).map(Step.init)
+        outputs = (root["outputs"]?.entries ?? []).reduce(into: [:]) { outputs, entry in
+            outputs[entry.key] = Output(
+                digest: entry.value["digest"]?.scalarText ?? "", bytes: entry.value["bytes"]?.intValue ?? 0,
+                files: (entry.value["files"]?.entries ?? []).reduce(into: [:]) { files, file in
+                    files[file.key] = Output.File(digest: file.value["digest"]?.scalarText ?? "", bytes: file.value["bytes"]?.intValue ?? 0)
+                })
+        }
+        metrics = (root["metrics"]?.leaves ?? []).reduce(into: [:]) { metrics, leaf in
+            if let number = leaf.value.number { metrics[leaf.path] = number }
+        }
+        sweep = root["sweep"]?.scalarText
+        reproduces = root["reproduces"]?.scalarText
+        verdict = root["verdict"]?.scalarText.flatMap(Verdict.Tier.init(rawValue:))
+        differences = root["differences"].map(Differences.init)
+    }
+}
+
+extension RunManifest.Step {
+    init(_ value: ManifestValue) {
+        let resources = value["resources"].map {
+            RunManifest.Resources(cpus: $0["cpus"]?.intValue, gpus: $0["gpus"]?.intValue,
+                                  memory: $0["memory"]?.scalarText, time: $0["time"]?.scalarText)
+        }
+        self.init(
+            name: value["name"]?.scalarText ?? "", command: value["command"]?.scalarText, exit: value["exit"]?.intValue,
+            started: value["started"]?.scalarText, seconds: value["seconds"]?.number, log: value["log"]?.scalarText,
+            job: value["job"]?.scalarText, state: value["state"]?.scalarText, resources: resources,
+            error: value["error"]?.scalarText, skipped: value["skipped"]?.scalarText)
+    }
+}
+
+extension RunManifest.Differences {
+    init(_ value: ManifestValue) {
+        func digest(_ value: ManifestValue?) -> String? { value?.scalarText.flatMap { $0 == "absent" ? nil : $0 } }
+        outputs = (value["outputs"]?.entries ?? []).map { entry in
+            Verdict.Output(path: entry.key, run: digest(entry.value["run"]), reproduction: digest(entry.value["reproduction"]))
+        }
+        metrics = (value["metrics"]?.entries ?? []).map { entry in
+            Verdict.Metric(name: entry.key, run: entry.value["run"]?.number, reproduction: entry.value["reproduction"]?.number,
+                           tolerance: entry.value["tolerance"]?.number ?? 0)
+        }
+    }
+}
+
+/// A document is not a run manifest git-recipe can read.
+public struct ManifestError: Error, CustomStringConvertible, Sendable {
+    public let problem: String
+    public var description: String { "not a run manifest: \(problem)" }
+}
+
+extension ManifestValue {
+    /// A scalar as text; `nil` for a mapping, a list or null.
+    var scalarText: String? {
+        switch self {
+        case .string(let text): text
+        case .int, .float, .bool: text
+        default: nil
+        }
+    }
+
+    var intValue: Int? {
+        switch self {
+        case .int(let value): value
+        case .string(let text): Int(text)
+        default: nil
+        }
+    }
+
+    /// A list's items; none for anything else.
+    var items: [ManifestValue] {
+        if case .list(let items) = self { return items }
+        return []
+    }
+
+    /// A mapping of scalars as text, by key.
+    var strings: [String: String] {
+        entries.reduce(into: [:]) { result, entry in
+            if let text = entry.value.scalarText { result[entry.key] = text }
+        }
+    }
+
+    /// A mapping of parameters: each value as the typed value it was written as.
+    var params: [String: ParamValue] {
+        entries.reduce(into: [:]) { result, entry in
+            if let value = entry.value.param { result[entry.key] = value }
+        }
+    }
+
+    var param: ParamValue? {
+        switch self {
+        case .null: nil
+        case .bool(let value): .bool(value)
+        case .int(let value): .int(value)
+        case .float(let value): .float(value)
+        case .string(let value): .string(value)
+        case .list(let items): .list(items.compactMap(\.param))
+        case .map: .map(params)
+        }
+    }
+
+    /// The value tree of a document git-recipe writes.
+    init(_ yaml: CanonicalYAML) {
+        switch yaml {
+        case .string(let value): self = .string(value)
+        case .int(let value): self = .int(value)
+        case .float(let value): self = .float(value)
+        case .bool(let value): self = .bool(value)
+        case .list(let values): self = .list(values.map(ManifestValue.init))
+        case .ordered(let pairs): self = .map(pairs.map { Entry($0.key, ManifestValue($0.value)) })
+        case .map(let values):
+            self = .map(values.keys.sorted { $0.precedesByBytes($1) }.map { Entry($0, ManifestValue(values[$0]!)) })
+        }
+    }
+}

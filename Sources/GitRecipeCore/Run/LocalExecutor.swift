@@ -1,0 +1,66 @@
+import Foundation
+
+/// The local executor: each step a child process in the work tree, one after another.
+public struct LocalExecutor: StepExecutor {
+    public init() {}
+
+    public func execute(_ plan: RunPlan, in run: StepRun) throws -> StepResults {
+        var results = StepResults()
+        var stopped: Set<String> = []
+        for planned in plan.steps {
+            let step = planned.step
+            if run.interruption.isRequested { results.status = .cancelled; break }
+            if step.dependencies.contains(where: stopped.contains) {
+                stopped.insert(step.name)
+                results.steps.append(.skipped(step.name))
+                continue
+            }
+            let (record, problem) = try execute(planned, in: run, results: &results)
+            results.steps.append(record)
+            if run.interruption.isRequested { results.status = .cancelled; break }
+            if let problem {
+                run.events(.stepFailed(step: step.name, problem: problem))
+                stopped.insert(step.name)
+                results.status = .failed
+            }
+        }
+        return results
+    }
+
+    /// One step: its process, then its checks. `problem` says why it failed, if it did.
+    private func execute(
+        _ planned: RunPlan.Step, in run: StepRun, results: inout StepResults
+    ) throws -> (record: RunManifest.Step, problem: String?) {
+        let step = planned.step
+        let logFile = run.plan.logFile(of: step)
+        FileManager.default.createFile(atPath: logFile, contents: nil)
+        guard let log = FileHandle(forWritingAtPath: logFile) else { throw FileWriteError(path: logFile, reason: "cannot create it") }
+        try run.recordStart(of: step.name)
+        defer { try? log.close() }
+        let started = Date()
+        do {
+            try DeclaredOutputs(root: run.repository.workTree, paths: step.outputs).remove()
+        } catch {
+            return (run.record(step, command: planned.command, exit: -1, started: started, seconds: 0, problem: error.description),
+                    error.description)
+        }
+        let process = try StepProcess.start(planned.command, in: run.repository.workTree, environment: run.environment, log: log)
+        run.interruption.running(process)
+        let exit = process.wait()
+        run.interruption.running(nil)
+        let seconds = Date().timeIntervalSince(started)
+
+        var problem: String?
+        if run.interruption.isRequested {
+            problem = "interrupted"
+        } else if exit != 0 {
+            problem = "its command exited with status \(exit) (log: git recipe logs \(run.plan.id) \(step.name))"
+        } else {
+            switch try run.checks.judge(step) {
+            case .passed(let measured): results.add(measured)
+            case .failed(let reason): problem = reason
+            }
+        }
+        return (run.record(step, command: planned.command, exit: exit, started: started, seconds: seconds, problem: problem), problem)
+    }
+}

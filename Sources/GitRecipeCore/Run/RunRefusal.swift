@@ -1,0 +1,25 @@
+import Foundation
+
+/// Why a run did not start.
+public enum RunRefusal: RecipeError, Equatable {
+    case notClean([String])
+    case staleLock(recipe: String, changes: [LockChange])
+
+    public var exitStatus: ExitStatus { .checkFailed }
+
+    public var description: String {
+        switch self {
+        case .notClean(let problems):
+            return "runs start only from a clean commit, and this working tree is not one:\n"
+                + problems.map { "  \($0)\n" }.joined()
+                + "commit the changes (git add -A && git commit), or stash them (git stash -u); outputs belong in .gitignore"
+        case .staleLock(let recipe, let changes):
+            let fix = "git recipe lock \(recipe) && git add \(Lockfile.path(for: recipe)) && git commit"
+            if changes.isEmpty { return "recipe '\(recipe)' has no lock; run: \(fix)" }
+            let probesOnly = changes.allSatisfy(\.isProbe)
+            return "the lock of '\(recipe)' is stale:\n" + changes.map { "  \($0)\n" }.joined()
+                + (probesOnly ? "only probes drifted: this machine differs from the locked one; record that with --allow-drift, or run: \(fix)"
+                              : "run: \(fix)")
+        }
+    }
+}

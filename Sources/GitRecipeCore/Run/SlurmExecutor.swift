@@ -1,0 +1,110 @@
+import Foundation
+
+/// The slurm executor (DESIGN §6): every step is one batch job running the same command
+/// with the same environment in the work tree, all submitted at once with `afterok`
+/// dependencies (so independent steps run in parallel and a failure cancels what depends on
+/// it). Each step is then judged from its job's state and exit code; outputs, metrics and
+/// the clean tree are checked once the last job has ended.
+public struct SlurmExecutor: StepExecutor {
+    public let cluster: SlurmCluster
+
+    public init(cluster: SlurmCluster) {
+        self.cluster = cluster
+    }
+
+    public func execute(_ plan: RunPlan, in run: StepRun) throws -> StepResults {
+        let submitted = Date()
+        var jobs: [String: String] = [:]
+        // Every job is queued at once, so every output goes before the first one starts.
+        try DeclaredOutputs(root: run.repository.workTree, paths: plan.steps.flatMap(\.step.outputs)).remove()
+        do {
+            for planned in plan.steps {
+                let step = planned.step
+                let script = "\(plan.directory)/\(step.name).sh"
+                try Data("#!/bin/sh\n\(planned.command)\n".utf8).write(to: URL(fileURLWithPath: script))
+                try run.recordStart(of: step.name)
+                jobs[step.name] = try cluster.submit(.init(
+                    script: script, jobName: "\(run.recipe).\(step.name)", directory: run.repository.workTree,
+                    log: plan.logFile(of: step), environment: run.environment,
+                    dependencies: step.dependencies.compactMap { jobs[$0] }, resources: step.resources))
+            }
+        } catch {
+            cluster.cancel(Array(jobs.values))
+            throw error
+        }
+        let queued = plan.steps.compactMap { planned in jobs[planned.name].map { (planned: planned, job: $0) } }
+        let ended: [String: SlurmCluster.Job]
+        do {
+            ended = try wait(for: queued, in: run)
+        } catch {
+            // Losing track of the jobs must not leave them running unrecorded.
+            cluster.cancel(Array(jobs.values))
+            throw error
+        }
+
+        var results = StepResults()
+        results.executor = RunManifest.Executor(kind: "slurm", cluster: cluster.name, jobs: jobs)
+        var stopped: Set<String> = []
+        for (planned, id) in queued {
+            let step = planned.step
+            let job = ended[id] ?? SlurmCluster.Job.unknown
+            if job.state == "CANCELLED", step.dependencies.contains(where: stopped.contains) {
+                stopped.insert(step.name)
+                results.steps.append(.skipped(step.name))
+                continue
+            }
+            var problem: String?
+            switch job.state {
+            // A job that completed before Ctrl-C is recorded in full, as the local executor does.
+            case "COMPLETED":
+                switch try run.checks.judge(step) {
+                case .passed(let measured): results.add(measured)
+                case .failed(let reason): problem = reason
+                }
+            case "CANCELLED" where run.interruption.isRequested: problem = "interrupted"
+            case "FAILED": problem = "its command exited with status \(job.exit) (slurm job \(id); log: git recipe logs \(plan.id) \(step.name))"
+            case "TIMEOUT": problem = "it ran past its time limit (slurm job \(id), TIMEOUT)"
+            case "OUT_OF_MEMORY": problem = "it ran out of memory (slurm job \(id), OUT_OF_MEMORY)"
+            default: problem = "slurm ended its job \(id) as \(job.state) (\(job.reason))"
+            }
+            let exit = job.signal > 0 ? 128 + job.signal : job.exit
+            // Slurm reports start times in the controller's local time, without a zone:
+            // steps record when they were submitted.
+            results.steps.append(run.record(step, command: planned.command, exit: exit, started: submitted,
+                                            seconds: Double(job.seconds), problem: problem, job: (id, job.state)))
+            if let problem, !run.interruption.isRequested {
+                run.events(.stepFailed(step: step.name, problem: problem))
+                stopped.insert(step.name)
+                results.status = .failed
+            }
+        }
+        if run.interruption.isRequested { results.status = .cancelled }
+        return results
+    }
+
+    /// Polls until every job has ended, showing each job's output as it ends; an
+    /// interruption cancels the jobs not yet ended, which then end as CANCELLED.
+    private func wait(for queued: [(planned: RunPlan.Step, job: String)], in run: StepRun) throws -> [String: SlurmCluster.Job] {
+        var ended: [String: SlurmCluster.Job] = [:]
+        var cancelled = false
+        while ended.count < queued.count {
+            let waiting = queued.map(\.job).filter { ended[$0] == nil }
+            if run.interruption.isRequested && !cancelled {
+                cluster.cancel(waiting)
+                cancelled = true
+            }
+            let known = try cluster.jobs(waiting)
+            for (planned, id) in queued where ended[id] == nil {
+                // A job Slurm no longer lists has ended long ago (MinJobAge); it is judged as unknown.
+                let job = known[id] ?? .unknown
+                guard job.isFinished else { continue }
+                ended[id] = job
+                if let output = FileManager.default.contents(atPath: run.plan.logFile(of: planned.step)) {
+                    run.events(.jobOutput(output))
+                }
+            }
+            if ended.count < queued.count { usleep(200_000) }
+        }
+        return ended
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+
+/// The checks of DESIGN invariant 3 after a step ends: its declared outputs exist and are no
+/// symbolic links, the work tree is still clean outside them, HEAD, index and refs are
+/// untouched. A step that passes has its outputs hashed and its metrics read.
+public struct StepChecks {
+    let repository: Repository
+    let locker: Locker
+    /// The repository as it was before the run's first step.
+    let before: RepositoryFingerprint
+
+    /// What a step that passed left: its outputs as hashed, its metrics.
+    public struct Measured: Sendable {
+        var outputs: [String: TreeHasher.Measured] = [:]
+        public var metrics: [String: Double] = [:]
+    }
+
+    /// A step's judgement.
+    public enum Verdict {
+        case passed(Measured)
+        /// Why the step failed, with paths relative to the work tree.
+        case failed(String)
+    }
+
+    func judge(_ step: ResolvedStep) throws -> Verdict {
+        let root = repository.workTree
+        let missing = step.outputs.filter { !FileManager.default.fileExists(atPath: "\(root)/\($0)") }
+        if !missing.isEmpty {
+            return .failed("it did not write its declared output\(missing.count == 1 ? "" : "s") " + missing.map { "'\($0)'" }.joined(separator: ", "))
+        }
+        let cleanliness = try repository.cleanliness()
+        if !cleanliness.dirtyPaths.isEmpty {
+            return .failed("it changed the working tree outside its declared outputs (\(cleanliness.dirtyPaths.map(\.description).joined(separator: ", "))); "
+                + "declare what it writes as outputs and ignore them in .gitignore")
+        }
+        let changes = try repository.fingerprint().changes(since: before)
+        if !changes.isEmpty {
+            return .failed("it changed the repository: \(changes.joined(separator: "; ")); a step may not commit, stage or move refs")
+        }
+        var measured = Measured()
+        do {
+            try DeclaredOutputs(root: root, paths: step.outputs).checkNoSymlinks()
+            // One pass: a directory's listing comes from the hashing of its digest.
+            for (path, output) in zip(step.outputs, try locker.measure(step.outputs)) {
+                measured.outputs[path] = output
+            }
+        } catch {
+            return .failed(String(describing: error).replacingOccurrences(of: root + "/", with: ""))
+        }
+        for file in step.metrics {
+            do {
+                measured.metrics.merge(try Metrics.read("\(root)/\(file)")) { _, new in new }
+            } catch {
+                return .failed(error.description.replacingOccurrences(of: root + "/", with: ""))
+            }
+        }
+        return .passed(measured)
+    }
+}

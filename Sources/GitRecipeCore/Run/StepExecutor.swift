@@ -1,0 +1,78 @@
+import Foundation
+
+/// Where a run's steps execute: one after another on this machine (`LocalExecutor`), or as
+/// batch jobs on a Slurm cluster (`SlurmExecutor`). An executor runs the steps of a plan,
+/// has each judged by `StepChecks` when it ends, and returns what they did; it never records
+/// anything (that is `RunRecorder`'s).
+public protocol StepExecutor: Sendable {
+    /// Runs `plan`'s steps. A failed step stops the steps that depend on it; a requested
+    /// interruption stops the running steps and ends the run as cancelled.
+    func execute(_ plan: RunPlan, in run: StepRun) throws -> StepResults
+}
+
+/// What every step of one run shares while it executes.
+public struct StepRun {
+    let plan: RunPlan
+    let recipe: String
+    let repository: Repository
+    /// The steps' environment (DESIGN §2: `RECIPE_*` and the recipe's `vars`).
+    let environment: [String: String]
+    let checks: StepChecks
+    let interruption: Interruption
+    let events: RunEvents
+
+    /// Appends `step` to the run's list of steps in the order they started, which `logs` reads.
+    func recordStart(of step: String) throws {
+        let path = "\(plan.directory)/\(RunLogs.order)"
+        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        guard let list = FileHandle(forWritingAtPath: path) else { throw FileWriteError(path: path, reason: "cannot open it") }
+        defer { try? list.close() }
+        try list.seekToEnd()
+        try list.write(contentsOf: Data("\(step)\n".utf8))
+    }
+
+    /// A step's entry in the manifest: how it ended, and its log's digest.
+    func record(
+        _ step: ResolvedStep, command: String, exit: Int32, started: Date, seconds: Double, problem: String?,
+        job: (id: String, state: String)? = nil
+    ) -> RunManifest.Step {
+        RunManifest.Step(
+            name: step.name, command: command, exit: Int(exit), started: RunID.timestamp(started),
+            seconds: (seconds * 1000).rounded() / 1000,
+            log: (try? FileHasher().digest(ofFile: plan.logFile(of: step)).description) ?? "",
+            job: job?.id, state: job?.state,
+            // Recorded whichever executor ran the step; only slurm enforces them.
+            resources: step.resources.map { RunManifest.Resources(cpus: $0.cpus, gpus: $0.gpus, memory: $0.memory, time: $0.time) },
+            error: problem)
+    }
+}
+
+/// What a run's steps did, whichever executor ran them.
+public struct StepResults: Sendable {
+    public var status = RunStatus.succeeded
+    public var steps: [RunManifest.Step] = []
+    var outputs: [String: TreeHasher.Measured] = [:]
+    public var metrics: [String: Double] = [:]
+    public var executor = RunManifest.Executor.local
+
+    /// Adds what a step's checks measured.
+    mutating func add(_ measured: StepChecks.Measured) {
+        outputs.merge(measured.outputs) { _, new in new }
+        metrics.merge(measured.metrics) { _, new in new }
+    }
+}
+
+/// What a run tells the person who started it while it is under way; the command prints it.
+public enum RunEvent: Sendable {
+    /// Something the user should know that does not stop the run.
+    case warning(String)
+    /// A step failed; the steps that need it will not run.
+    case stepFailed(step: String, problem: String)
+    /// A batch job's output, shown when the job has ended.
+    case jobOutput(Data)
+    /// A run of a sweep has been recorded.
+    case finished(Runner.Outcome)
+}
+
+/// Where a run's events go.
+public typealias RunEvents = @Sendable (RunEvent) -> Void
