@@ -18,3 +18,11 @@ public enum RepositoryError: Error, CustomStringConvertible, Sendable, Equatable
         }
     }
 }
+
+extension RepositoryError: RecipeError {
+    public var exitStatus: ExitStatus { .invalidInput }
+}
+
+extension IdentityError: RecipeError {
+    public var exitStatus: ExitStatus { .checkFailed }
+}
