@@ -145,7 +145,7 @@ struct ReproduceTests {
     @Test func ctrlCStopsTheReproductionAndRemovesTheWorktree() throws {
         let (repo, original) = try Self.projectWithRun()
         let output = try TemporaryDirectory()
-        FileManager.default.createFile(atPath: "\(output.path)/out", contents: nil)
+        #expect(FileManager.default.createFile(atPath: "\(output.path)/out", contents: nil))
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "\(BuiltProducts.directory)/git-recipe")
         process.arguments = ["reproduce", original]

@@ -45,7 +45,7 @@ public struct PreCommitCheck {
         guard !staged.isEmpty else { return Findings() }
         let result = try StoredContentCheck(repository: repository, files: files, changed: staged, checkIgnored: true).findings()
         let all = Set(result.watched.values.joined()).sorted()
-        let byRecipe = result.watched.keys.sorted().flatMap { recipe in result.watched[recipe]!.map { "\(recipe)\t\($0)" } }
+        let byRecipe = result.watched.byKey.flatMap { recipe, paths in paths.map { "\(recipe)\t\($0)" } }
         var transaction = FileTransaction()
         transaction.write(Data(([key] + all + [""] + byRecipe).joined(separator: "\n").utf8 + [10]), to: URL(fileURLWithPath: cache))
         try? transaction.commit()

@@ -29,10 +29,11 @@ struct StoredContentCheck {
             guard !names.isEmpty else { return (Findings(), [], [:]) }
         }
         let project = try Project.load(from: files, recipes: names)
-        let watched = Dictionary(uniqueKeysWithValues: project.pipelines.map { ($0.recipe.name, Self.watchedPaths(of: $0)) })
-        let touched = project.pipelines.filter { pipeline in
-            changed.contains { path in watched[pipeline.recipe.name]!.contains { RepositoryPath.overlap($0, path) } }
-        }
+        let paths = project.pipelines.map { (pipeline: $0, watched: Self.watchedPaths(of: $0)) }
+        let watched = Dictionary(uniqueKeysWithValues: paths.map { ($0.pipeline.recipe.name, $0.watched) })
+        let touched = paths.filter { _, watched in
+            changed.contains { path in watched.contains { RepositoryPath.overlap($0, path) } }
+        }.map(\.pipeline)
         guard !touched.isEmpty else { return (Findings(), [], watched) }
         let locker = try Locker(repository: repository)
         defer { try? locker.finish() }

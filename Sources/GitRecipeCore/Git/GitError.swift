@@ -25,6 +25,24 @@ func check(_ operation: @autoclosure () -> String, _ call: () -> Int32) throws(G
     return result
 }
 
+/// A lookup: `true` when `call` found what it looked for, `false` when libgit2 answered
+/// with one of the `absent` codes (by default `GIT_ENOTFOUND`); any other failure throws.
+func checkFound(
+    _ operation: @autoclosure () -> String, absent: [git_error_code] = [GIT_ENOTFOUND], _ call: () -> Int32
+) throws(GitError) -> Bool {
+    LibGit2.initialize()
+    let result = call()
+    if absent.contains(where: { $0.rawValue == result }) { return false }
+    try check(operation()) { result }
+    return true
+}
+
+/// One step of a libgit2 iterator: `true` for an item, `false` at the end (`GIT_ITEROVER`);
+/// any other failure throws.
+func checkNext(_ operation: @autoclosure () -> String, _ call: () -> Int32) throws(GitError) -> Bool {
+    try checkFound(operation(), absent: [GIT_ITEROVER], call)
+}
+
 /// The process-wide libgit2 runtime.
 enum LibGit2 {
     /// Objects are not hashed again on every read, as git does not: SHA-1 with collision

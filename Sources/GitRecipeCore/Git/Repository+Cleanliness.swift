@@ -45,7 +45,7 @@ extension Repository {
     public func cleanliness() throws -> Cleanliness {
         var result = Cleanliness()
         result.unbornHead = try check("read HEAD") { git_repository_head_unborn(raw) } == 1
-        result.operationInProgress = Self.operationName(git_repository_state(raw))
+        result.operationInProgress = Self.operationName(try check("read the repository's state") { git_repository_state(raw) })
 
         var options = git_status_options()
         try check("prepare a status query") { git_status_options_init(&options, UInt32(GIT_STATUS_OPTIONS_VERSION)) }

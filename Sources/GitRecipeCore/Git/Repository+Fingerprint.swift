@@ -30,7 +30,8 @@ extension Repository {
     public func fingerprint(excluding excluded: String = Repository.notesRef) throws -> RepositoryFingerprint {
         var headTarget = "unborn"
         var head: OpaquePointer?
-        if git_repository_head(&head, raw) == 0 {
+        // An unborn branch has no HEAD commit yet.
+        if try checkFound("read HEAD", absent: [GIT_EUNBORNBRANCH, GIT_ENOTFOUND], { git_repository_head(&head, raw) }) {
             defer { git_reference_free(head) }
             let name = String(cString: git_reference_name(head))
             headTarget = name + " " + (git_reference_target(head).map { ObjectID($0.pointee).hex } ?? "")
@@ -51,7 +52,7 @@ extension Repository {
         defer { git_reference_iterator_free(iterator) }
         var refs: [String: String] = [:]
         var reference: OpaquePointer?
-        while git_reference_next(&reference, iterator) == 0 {
+        while try checkNext("list the refs", { git_reference_next(&reference, iterator) }) {
             defer { git_reference_free(reference) }
             let name = String(cString: git_reference_name(reference))
             guard name != excluded else { continue }

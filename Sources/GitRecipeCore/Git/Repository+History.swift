@@ -7,7 +7,7 @@ extension Repository {
         var walk: OpaquePointer?
         try check("start a walk over history") { git_revwalk_new(&walk, raw) }
         defer { git_revwalk_free(walk) }
-        git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_REVERSE.rawValue)
+        try check("sort the walk over history") { git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_REVERSE.rawValue) }
         var start = tip.oid
         try check("walk history from \(tip)") { git_revwalk_push(walk, &start) }
         for commit in hidden {
@@ -16,7 +16,7 @@ extension Repository {
         }
         var commits: [ObjectID] = []
         var oid = git_oid()
-        while git_revwalk_next(&oid, walk) == 0 { commits.append(ObjectID(oid)) }
+        while try checkNext("walk history from \(tip)", { git_revwalk_next(&oid, walk) }) { commits.append(ObjectID(oid)) }
         return commits
     }
 
@@ -26,6 +26,7 @@ extension Repository {
         try check("open the object database") { git_repository_odb(&odb, raw) }
         defer { git_odb_free(odb) }
         var oid = id.oid
+        // git_odb_exists answers 1 or 0, never an error.
         return git_odb_exists(odb, &oid) == 1
     }
 
@@ -36,10 +37,11 @@ extension Repository {
         defer { git_reference_iterator_free(iterator) }
         var targets: [ObjectID] = []
         var reference: OpaquePointer?
-        while git_reference_next(&reference, iterator) == 0 {
+        while try checkNext("list refs under \(prefix)", { git_reference_next(&reference, iterator) }) {
             defer { git_reference_free(reference) }
             var resolved: OpaquePointer?
-            guard git_reference_resolve(&resolved, reference) == 0 else { continue }
+            // A symbolic ref whose target does not exist points at nothing.
+            guard try checkFound("resolve \(String(cString: git_reference_name(reference)))", { git_reference_resolve(&resolved, reference) }) else { continue }
             defer { git_reference_free(resolved) }
             if let target = git_reference_target(resolved) { targets.append(ObjectID(target.pointee)) }
         }
@@ -55,7 +57,7 @@ extension Repository {
         try check("list the files of \(commit)") {
             git_tree_walk(tree, GIT_TREEWALK_PRE, { root, entry, payload in
                 guard let entry, git_tree_entry_type(entry) == GIT_OBJECT_BLOB, let payload else { return 0 }
-                let path = String(cString: root!) + String(cString: git_tree_entry_name(entry))
+                let path = (root.map { String(cString: $0) } ?? "") + String(cString: git_tree_entry_name(entry))
                 Unmanaged<Collected>.fromOpaque(payload).takeUnretainedValue()
                     .entries.append(IndexEntry(path: path, blob: ObjectID(git_tree_entry_id(entry).pointee)))
                 return 0

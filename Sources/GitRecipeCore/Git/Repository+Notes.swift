@@ -77,14 +77,11 @@ extension Repository {
     /// not exist). `false` when another writer moved it first.
     private func moveReference(_ ref: String, to target: ObjectID, from expected: ObjectID?, message: String) throws -> Bool {
         var new = target.oid, old = expected?.oid ?? git_oid()
-        var moved: OpaquePointer?
-        let result = git_reference_create_matching(&moved, raw, ref, &new, 1, &old, message)
-        git_reference_free(moved)
-        if result == 0 { return true }
-        if ![GIT_EMODIFIED, GIT_ELOCKED, GIT_EEXISTS].map(\.rawValue).contains(result) {
-            try check("move \(ref)") { result }
+        var reference: OpaquePointer?
+        defer { git_reference_free(reference) }
+        return try checkFound("move \(ref)", absent: [GIT_EMODIFIED, GIT_ELOCKED, GIT_EEXISTS]) {
+            git_reference_create_matching(&reference, raw, ref, &new, 1, &old, message)
         }
-        return false
     }
 
     /// Runs `body` with a signature of the user's identity, made now.
@@ -113,7 +110,9 @@ extension Repository {
         defer { git_note_iterator_free(iterator) }
         var blobs: [ObjectID: ObjectID] = [:]
         var blob = git_oid(), annotated = git_oid()
-        while git_note_next(&blob, &annotated, iterator) == 0 { blobs[ObjectID(annotated)] = ObjectID(blob) }
+        while try checkNext("list the notes in \(notesCommit)", { git_note_next(&blob, &annotated, iterator) }) {
+            blobs[ObjectID(annotated)] = ObjectID(blob)
+        }
         return blobs
     }
 
@@ -182,9 +181,7 @@ extension Repository {
         defer { git_commit_free(notes) }
         var target = commit.oid
         var note: OpaquePointer?
-        let result = git_note_commit_read(&note, raw, notes, &target)
-        if result == GIT_ENOTFOUND.rawValue { return nil }
-        try check("read the note on \(commit)") { result }
+        guard try checkFound("read the note on \(commit)", { git_note_commit_read(&note, raw, notes, &target) }) else { return nil }
         defer { git_note_free(note) }
         return try blobContents(ObjectID(git_note_id(note).pointee))
     }

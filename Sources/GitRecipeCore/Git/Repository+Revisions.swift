@@ -21,12 +21,16 @@ extension Repository {
     /// The commit `revision` names (tags and other objects peeled), or `nil` when it names
     /// nothing or no commit.
     public func commit(named revision: String) throws -> ObjectID? {
-        LibGit2.initialize()
         var object: OpaquePointer?
-        guard git_revparse_single(&object, raw, revision) == 0 else { return nil }
+        // A name that is malformed or ambiguous names no one commit either.
+        guard try checkFound("read the revision '\(revision)'", absent: [GIT_ENOTFOUND, GIT_EINVALIDSPEC, GIT_EAMBIGUOUS], {
+            git_revparse_single(&object, raw, revision)
+        }) else { return nil }
         defer { git_object_free(object) }
         var peeled: OpaquePointer?
-        guard git_object_peel(&peeled, object, GIT_OBJECT_COMMIT) == 0 else { return nil }
+        guard try checkFound("peel '\(revision)' to a commit", absent: [GIT_ENOTFOUND, GIT_EINVALIDSPEC, GIT_EPEEL], {
+            git_object_peel(&peeled, object, GIT_OBJECT_COMMIT)
+        }) else { return nil }
         defer { git_object_free(peeled) }
         return ObjectID(git_object_id(peeled).pointee)
     }
@@ -55,9 +59,7 @@ extension Repository {
     /// The best common ancestor of two commits, or `nil` when their histories are unrelated.
     public func mergeBase(_ one: ObjectID, _ other: ObjectID) throws -> ObjectID? {
         var base = git_oid(), first = one.oid, second = other.oid
-        let result = git_merge_base(&base, raw, &first, &second)
-        if result == GIT_ENOTFOUND.rawValue { return nil }
-        try check("find the merge base of \(one) and \(other)") { result }
+        guard try checkFound("find the merge base of \(one) and \(other)", { git_merge_base(&base, raw, &first, &second) }) else { return nil }
         return ObjectID(base)
     }
 

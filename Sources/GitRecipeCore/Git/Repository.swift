@@ -77,7 +77,8 @@ public final class Repository {
         } catch {
             throw explain(error, path: path)
         }
-        return raw!
+        guard let raw else { throw RepositoryError.notFound(path: path) }
+        return raw
     }
 
     /// Turns libgit2's terse open failures into messages that say what to do.
@@ -128,7 +129,7 @@ public final class Repository {
     /// The remote the current branch pulls from (`branch.NAME.remote`), else `origin`.
     public func defaultRemote() throws -> String {
         var head: OpaquePointer?
-        guard git_reference_lookup(&head, raw, "HEAD") == 0 else { return "origin" }
+        guard try checkFound("read HEAD", { git_reference_lookup(&head, raw, "HEAD") }) else { return "origin" }
         defer { git_reference_free(head) }
         guard let target = git_reference_symbolic_target(head) else { return "origin" }
         let branch = String(cString: target).replacingOccurrences(of: "refs/heads/", with: "")
@@ -141,9 +142,7 @@ public final class Repository {
         try check("read the repository configuration") { git_repository_config_snapshot(&config, raw) }
         defer { git_config_free(config) }
         var value: UnsafePointer<CChar>?
-        let result = git_config_get_string(&value, config, key)
-        if result == GIT_ENOTFOUND.rawValue { return nil }
-        try check("read '\(key)' from the git configuration") { result }
+        guard try checkFound("read '\(key)' from the git configuration", { git_config_get_string(&value, config, key) }) else { return nil }
         return value.map { String(cString: $0) }
     }
 

@@ -32,8 +32,7 @@ indirect enum CanonicalYAML {
     private func render(into text: inout String, indent: String) {
         switch self {
         case .map(let values) where !values.isEmpty:
-            let sorted = values.keys.sorted { $0.precedesByBytes($1) }.map { ($0, values[$0]!) }
-            CanonicalYAML.ordered(sorted).render(into: &text, indent: indent)
+            CanonicalYAML.ordered(values.byKeyBytes).render(into: &text, indent: indent)
         case .ordered(let pairs) where !pairs.isEmpty:
             for (key, value) in pairs {
                 text += indent + Self.scalar(key) + ":"

@@ -30,8 +30,9 @@ public enum ProbeMode: Sendable {
     case checkedTwice
 }
 
+/// `@unchecked Sendable`: recipes are locked concurrently, and the mutable state below
+/// (`cache`, `changed`, `packageDirectories`) is only touched with `lock` held.
 final class Probes: @unchecked Sendable {
-
     static let variables = ["PATH", "PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "CONDA_PREFIX", "PYENV_VERSION",
                             "LD_LIBRARY_PATH", "R_LIBS", "NODE_PATH"]
 

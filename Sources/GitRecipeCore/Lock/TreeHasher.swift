@@ -96,7 +96,9 @@ final class TreeHasher: Sendable {
     ) -> (digest: ContentDigest, bytes: Int64) {
         switch node {
         case .file(let index):
-            return (files[index].digest!, files[index].stamp.size)
+            // Every file is hashed before the tree is measured; an unhashed one would be a bug.
+            guard let digest = files[index].digest else { preconditionFailure("\(files[index]) measured before it was hashed") }
+            return (digest, files[index].stamp.size)
         case .directory(let children):
             var entries: [UInt8] = []
             var bytes: Int64 = 0
@@ -176,7 +178,7 @@ final class TreeHasher: Sendable {
             var names: [String] = []
             var infos: [stat] = []
             while let entry = readdir(handle) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
                 guard name != "." && name != ".." else { continue }
                 var info = stat()
                 guard fstatat(descriptor, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else {

@@ -6,7 +6,7 @@ enum HostFacts {
         var uts = utsname()
         uname(&uts)
         func field<T>(_ value: T) -> String {
-            withUnsafeBytes(of: value) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            withUnsafeBytes(of: value) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
         }
         let memory = (value(in: "/proc/meminfo", key: "MemTotal").flatMap { Int($0.split(separator: " ")[0]) } ?? 0) * 1024
         return RunManifest.Host(

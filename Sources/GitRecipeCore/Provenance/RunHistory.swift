@@ -11,6 +11,7 @@ public struct RunHistory {
     /// needing them all.
     private let everything = Memo()
 
+    /// `@unchecked Sendable`: its two variables are read and written only with `lock` held.
     private final class Memo: @unchecked Sendable {
         var runs: [RunRecord]?
         /// Commits whose note holds documents that are not run records, and how many.

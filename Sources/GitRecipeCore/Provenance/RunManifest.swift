@@ -154,7 +154,7 @@ public struct RunManifest: Equatable, Sendable {
 extension RunManifest {
     /// The outputs' digests by path, in recorded order.
     public var outputDigests: [(path: String, digest: String)] {
-        outputs.keys.sorted { $0.precedesByBytes($1) }.map { ($0, outputs[$0]!.digest) }
+        outputs.byKeyBytes.map { ($0.key, $0.value.digest) }
     }
 
     /// The outputs' digests, then each file of a directory output as `DIR/FILE` (directory
@@ -163,9 +163,9 @@ extension RunManifest {
 
     /// `outputAndFileDigests` of `outputs`.
     static func outputAndFileDigests(_ outputs: [String: Output]) -> [(path: String, digest: String)] {
-        let paths = outputs.keys.sorted { $0.precedesByBytes($1) }
-        return paths.map { ($0, outputs[$0]!.digest) } + paths.flatMap { path in
-            outputs[path]!.files.keys.sorted { $0.precedesByBytes($1) }.map { (path + $0, outputs[path]!.files[$0]!.digest) }
+        let sorted = outputs.byKeyBytes
+        return sorted.map { ($0.key, $0.value.digest) } + sorted.flatMap { path, output in
+            output.files.byKeyBytes.map { (path + $0.key, $0.value.digest) }
         }
     }
 
@@ -483,7 +483,7 @@ extension ManifestValue {
         case .list(let values): self = .list(values.map(ManifestValue.init))
         case .ordered(let pairs): self = .map(pairs.map { Entry($0.key, ManifestValue($0.value)) })
         case .map(let values):
-            self = .map(values.keys.sorted { $0.precedesByBytes($1) }.map { Entry($0, ManifestValue(values[$0]!)) })
+            self = .map(values.byKeyBytes.map { Entry($0.key, ManifestValue($0.value)) })
         }
     }
 }

@@ -130,6 +130,8 @@ struct ShellScanner {
     }
 
     private var stack: [Context] = [.code(parentheses: 0)]
+    /// The innermost context; the outermost code is never popped.
+    private var top: Context { stack.last ?? .code(parentheses: 0) }
     private var escaped = false
     private var hereDocument = false
     private var previous: Unicode.Scalar?
@@ -139,7 +141,7 @@ struct ShellScanner {
         if hereDocument { return "after a here-document operator (<<)" }
         if escaped { return "right after a backslash" }
         if previous == "$" { return "right after '$'" }
-        switch stack.last! {
+        switch top {
         case .code: return nil
         case .single: return "inside single quotes"
         case .double: return "inside double quotes"
@@ -155,7 +157,7 @@ struct ShellScanner {
             escaped = false
             return
         }
-        switch stack.last! {
+        switch top {
         case .code(let open):
             switch character {
             case "\\": escaped = true

@@ -172,14 +172,16 @@ extension Step {
     private static func readAction(_ fields: Fields, of what: String, _ reader: YAMLReader) -> Action? {
         switch (fields["run"], fields["uses"]) {
         case (let run?, nil):
-            for key in ["with", "params"] where fields[key] != nil {
-                reader.error("'\(key)' binds a component; \(what) has 'run', not 'uses'", at: fields[key]!)
+            for key in ["with", "params"] {
+                if let node = fields[key] { reader.error("'\(key)' binds a component; \(what) has 'run', not 'uses'", at: node) }
             }
             return reader.string(run, "run of \(what)").map(Action.run)
         case (nil, let uses?):
             guard let component = reader.string(uses, "uses of \(what)") else { return nil }
-            for key in ["inputs", "outputs"] where fields[key] != nil {
-                reader.error("\(what) uses component '\(component.value)', which declares its \(key); bind them in 'with'", at: fields[key]!)
+            for key in ["inputs", "outputs"] {
+                if let node = fields[key] {
+                    reader.error("\(what) uses component '\(component.value)', which declares its \(key); bind them in 'with'", at: node)
+                }
             }
             if let metrics = fields["metrics"] {
                 reader.error("\(what) uses component '\(component.value)': a component's metrics are its outputs marked 'metrics: true' "

@@ -240,14 +240,17 @@ struct RecipeValidator {
     /// Follows unmet dependencies from the first stuck step until a name repeats.
     private func findCycle(in stuck: [ResolvedStep]) -> [String] {
         let byName = Dictionary(uniqueKeysWithValues: stuck.map { ($0.name, $0) })
-        var path = [stuck[0].name]
-        while true {
-            let next = byName[path.last!]!.dependencies.first { byName[$0] != nil }!
+        var step = stuck[0]
+        var path = [step.name]
+        // A stuck step always waits on another stuck step, so the walk ends in a repeat.
+        while let next = step.dependencies.first(where: { byName[$0] != nil }), let waitedOn = byName[next] {
             if let start = path.firstIndex(of: next) {
                 return (path[start...] + [next]).reversed()
             }
             path.append(next)
+            step = waitedOn
         }
+        return path
     }
 }
 

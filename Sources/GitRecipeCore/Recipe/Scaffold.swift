@@ -21,10 +21,17 @@ public struct Template: Sendable {
     /// Relative path → contents.
     let files: [String: Data]
 
+    /// A template file as the build embedded it: base64 written by `embed-templates`, so
+    /// text that does not decode is a broken build, not an input to handle.
+    private static func decoded(_ base64: String) -> Data {
+        guard let data = Data(base64Encoded: base64) else { preconditionFailure("an embedded template is not base64: rebuild git-recipe") }
+        return data
+    }
+
     public init(named name: String) throws {
         guard name != Self.ciFolder, let encoded = EmbeddedTemplates.files[name] else { throw ScaffoldError.unknownTemplate(name) }
         self.name = name
-        files = encoded.mapValues { Data(base64Encoded: $0)! }
+        files = encoded.mapValues(Self.decoded)
     }
 
     /// The CI job for `forge` (`github`, `gitlab`): verify and diff on every pull request.
@@ -33,7 +40,7 @@ public struct Template: Sendable {
         let encoded = (EmbeddedTemplates.files[Self.ciFolder] ?? [:]).filter { $0.key.hasPrefix(prefix) }
         guard !encoded.isEmpty else { throw ScaffoldError.unknownCI(forge) }
         name = "ci/" + forge
-        files = Dictionary(uniqueKeysWithValues: encoded.map { (String($0.key.dropFirst(prefix.count)), Data(base64Encoded: $0.value)!) })
+        files = Dictionary(uniqueKeysWithValues: encoded.map { (String($0.key.dropFirst(prefix.count)), Self.decoded($0.value)) })
     }
 }
 

@@ -42,9 +42,7 @@ extension RunReport {
             description = pipeline?.recipe.summary
             keyMetrics = (pipeline?.recipe.tolerance.keys).map { $0.sorted() } ?? []
             image = manifest.environment.image
-            inputs = manifest.inputs.keys.sorted { $0.precedesByBytes($1) }.map { path in
-                (path, manifest.inputs[path]!, !files.entries(overlapping: path).isEmpty)
-            }
+            inputs = manifest.inputs.byKeyBytes.map { path, digest in (path, digest, !files.entries(overlapping: path).isEmpty) }
             steps = manifest.steps.map(\.name)
             paramsProblem = Self.paramsProblem(recipe: pipeline?.recipe, manifest: manifest, seed: run.seed)
         }
@@ -84,9 +82,9 @@ extension RunReport {
         /// Overrides as `-p` assignments: a string as it is, anything else as JSON, which
         /// reads back as the same YAML value.
         static func assignments(_ overrides: [String: ParamValue]) -> [String] {
-            overrides.keys.sorted { $0.precedesByBytes($1) }.map { key in
-                if case .string(let text) = overrides[key]! { return "\(key)=\(text)" }
-                return "\(key)=\(ManifestValue(CanonicalYAML(overrides[key]!)).json())"
+            overrides.byKeyBytes.map { key, value in
+                if case .string(let text) = value { return "\(key)=\(text)" }
+                return "\(key)=\(ManifestValue(CanonicalYAML(value)).json())"
             }
         }
     }

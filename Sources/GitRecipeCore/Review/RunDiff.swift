@@ -44,7 +44,9 @@ public struct RunDiff {
         }
         var pairs: [Pair] = []
         for recipe in Set(a.recipes).intersection(b.recipes).sorted() {
-            pairs.append(try Self.compare(a.latestGroup(of: recipe)!, b.latestGroup(of: recipe)!, all: all))
+            if let groupA = a.latestGroup(of: recipe), let groupB = b.latestGroup(of: recipe) {
+                pairs.append(try Self.compare(groupA, groupB, all: all))
+            }
         }
         self.pairs = pairs
         onlyInA = a.recipes.filter { !b.recipes.contains($0) }
@@ -70,10 +72,11 @@ public struct RunDiff {
             let one = statisticsA[metric], other = statisticsB[metric]
             var delta: Double?, relative: Double?, withinNoise: Bool?
             if let one, let other {
-                delta = other.mean - one.mean
-                relative = one.mean == 0 ? nil : delta! / abs(one.mean)
+                let difference = other.mean - one.mean
+                delta = difference
+                relative = one.mean == 0 ? nil : difference / abs(one.mean)
                 if one.count > 1 || other.count > 1 {
-                    withinNoise = abs(delta!) < max(one.standardDeviation, other.standardDeviation)
+                    withinNoise = abs(difference) < max(one.standardDeviation, other.standardDeviation)
                 }
             }
             let row = Row(section: "metrics", key: metric, a: one?.summary ?? "—", b: other?.summary ?? "—",
@@ -102,7 +105,7 @@ public struct RunDiff {
                     ("executor", manifest.executor.kind.present ?? "—"),
                     ("seed", runs.compactMap(\.seed).map(String.init).joined(separator: ", ")), ("lock", first.lock)],
             "params": leaves(.params, "params"),
-            "inputs": leaves(.inputs, "inputs") + manifest.assets.keys.sorted { $0.precedesByBytes($1) }.map { ("asset \($0)", manifest.assets[$0]!.digest) },
+            "inputs": leaves(.inputs, "inputs") + manifest.assets.byKeyBytes.map { ("asset \($0.key)", $0.value.digest) },
             "environment": leaves(.environment, "environment"),
             "host": leaves(.host, "host"),
             "outputs": manifest.outputAndFileDigests,

@@ -66,7 +66,7 @@ public struct RunLog {
     public func text() -> String {
         guard !entries.isEmpty else { return "" }
         let rows = entries.map { cells(for: $0, metricLimit: 4).map(Escaping.terminal) }
-        let widths = (0..<Self.columns.count - 1).map { column in rows.map { $0[column].count }.max()! }
+        let widths = (0..<Self.columns.count - 1).map { column in rows.map { $0[column].count }.max() ?? 0 }
         // One string appended to, not a string per cell and per line: ten thousand runs
         // make fifty thousand cells.
         var text = ""
@@ -117,8 +117,8 @@ public struct RunLog {
                     .init("id", .string(run.id)), .init("status", .string(run.status)), .init("journaled", .bool(run.journaled)),
                     .init("seed", run.seed.map(ManifestValue.int) ?? .null),
                     .init("seconds", run.seconds.map(ManifestValue.int) ?? .null),
-                    .init("metrics", .map(run.metrics.keys.sorted().map { .init($0, .float(run.metrics[$0]!)) })),
-                    .init("overrides", .map(run.overrides.keys.sorted().map { .init($0, .string(run.overrides[$0]!)) })),
+                    .init("metrics", .map(run.metrics.byKey.map { .init($0.key, .float($0.value)) })),
+                    .init("overrides", .map(run.overrides.byKey.map { .init($0.key, .string($0.value)) })),
                 ]
                 if let sweep = run.sweep { fields.append(.init("sweep", .string(sweep))) }
                 if let original = run.reproduces {
@@ -135,15 +135,15 @@ public struct RunLog {
         var metrics: [String]
         if entry.isSweep {
             let statistics = Dictionary(uniqueKeysWithValues: SeedStatistics.of(entry.runs).map { ($0.metric, $0.statistics) })
-            metrics = statistics.keys.keyFirst(keyMetrics[run.recipe] ?? []).map { "\($0)=\(statistics[$0]!.summary)" }
+            metrics = statistics.keyFirst(keyMetrics[run.recipe] ?? []).map { "\($0.key)=\($0.value.summary)" }
         } else {
-            metrics = run.metrics.keys.keyFirst(keyMetrics[run.recipe] ?? []).map { "\($0)=\(SeedStatistics.format(run.metrics[$0]!))" }
+            metrics = run.metrics.keyFirst(keyMetrics[run.recipe] ?? []).map { "\($0.key)=\(SeedStatistics.format($0.value))" }
         }
         if let limit = metricLimit, metrics.count > limit {
             metrics = metrics.prefix(limit) + ["(+\(metrics.count - limit) more)"]
         }
         if !entry.isSweep, !run.overrides.isEmpty {
-            metrics.insert("(-p " + run.overrides.keys.sorted().map { "\($0)=\(run.overrides[$0]!)" }.joined(separator: " -p ") + ")", at: 0)
+            metrics.insert("(-p " + run.overrides.byKey.map { "\($0.key)=\($0.value)" }.joined(separator: " -p ") + ")", at: 0)
         }
         if let origin = run.inheritedFrom { metrics.append("(inherited from \(origin.prefix(12)))") }
         if let original = run.reproduces { metrics.append("(reproduces \(original): \(run.verdict ?? "no verdict"))") }
@@ -189,5 +189,12 @@ extension Sequence<String> {
     func keyFirst(_ key: [String]) -> [String] {
         let names = Array(self)
         return key.filter(names.contains) + names.filter { !key.contains($0) }.sorted()
+    }
+}
+
+extension Dictionary where Key == String {
+    /// The entries named in `key` first, in that order, then the rest by name.
+    func keyFirst(_ key: [String]) -> [(key: String, value: Value)] {
+        key.compactMap { name in self[name].map { (name, $0) } } + byKey.filter { !key.contains($0.key) }
     }
 }

@@ -80,17 +80,17 @@ public struct RunReport {
         let statistics = SeedStatistics.of(runs)
         guard runs.count > 1 else {
             let run = runs[0]
-            let rows = run.metrics.keys.keyFirst(keyMetrics).map { ["`\($0)`", SeedStatistics.format(run.metrics[$0]!)] }
+            let rows = run.metrics.keyFirst(keyMetrics).map { ["`\($0.key)`", SeedStatistics.format($0.value)] }
             return .init(title: "Results", blocks: rows.isEmpty ? [.paragraph("_The run recorded no metrics._")] : [
                 .table(header: ["metric", "value"], rows: rows),
                 .paragraph("One seed: these numbers say nothing about how much they move from seed to seed."),
             ])
         }
         let byName = Dictionary(uniqueKeysWithValues: statistics.map { ($0.metric, $0.statistics) })
-        let names = byName.keys.keyFirst(keyMetrics)
-        let summary = names.map { name -> [String] in
-            let value = byName[name]!
-            return ["`\(name)`", String(value.count), SeedStatistics.format(value.mean), SeedStatistics.format(value.standardDeviation),
+        let ordered = byName.keyFirst(keyMetrics)
+        let names = ordered.map(\.key)
+        let summary = ordered.map { name, value -> [String] in
+            ["`\(name)`", String(value.count), SeedStatistics.format(value.mean), SeedStatistics.format(value.standardDeviation),
                     SeedStatistics.format(value.minimum), SeedStatistics.format(value.maximum), value.intervalText]
         }
         let perSeed = runs.map { run in
@@ -172,8 +172,8 @@ public struct RunReport {
         }
         if !inputs.isEmpty { blocks.append(.table(header: ["input", "digest", "where"], rows: inputs)) }
         let files = facts.manifest.environment.files ?? [:], assets = facts.manifest.assets
-        let environment = files.keys.sorted { $0.precedesByBytes($1) }.map { ["`\($0)`", "`\(files[$0]!)`"] }
-            + assets.keys.sorted { $0.precedesByBytes($1) }.map { ["asset `\($0)`", "`\(assets[$0]!.digest.present ?? "?")`"] }
+        let environment = files.byKeyBytes.map { ["`\($0.key)`", "`\($0.value)`"] }
+            + assets.byKeyBytes.map { ["asset `\($0.key)`", "`\($0.value.digest.present ?? "?")`"] }
             + (facts.image.map { [["image", "`\($0)`"]] } ?? [])
         if !environment.isEmpty { blocks.append(.table(header: ["environment and assets", "digest"], rows: environment)) }
         let outputs = facts.outputs.map { output in

@@ -43,7 +43,8 @@ public struct RunShow {
     }
 
     private func sweeps() -> [(String, [RunRecord])] {
-        let grouped = Dictionary(grouping: selection.runs.filter { $0.sweep != nil }, by: { $0.sweep! })
+        let grouped = Dictionary(grouping: selection.runs.compactMap { run in run.sweep.map { (sweep: $0, run: run) } }, by: \.sweep)
+            .mapValues { $0.map(\.run) }
         return grouped.filter { $0.value.count > 1 }.sorted { $0.key < $1.key }.map { ($0.key, $0.value.sortedBySeed()) }
     }
 
@@ -67,7 +68,7 @@ public struct RunShow {
         if let reproduced = run.reproduces { rows.append(("reproduces", "\(Escaping.code(reproduced)) — \(text(run.verdict ?? "no verdict"))")) }
         var document = "#### \(Escaping.code(run.recipe)) — run \(Escaping.code(run.id)) — \(Escaping.markdown(run.status))\n\n| | |\n|---|---|\n"
         document += rows.map { "| \($0.0) | \($0.1) |\n" }.joined() + "\n"
-        document += table("metric", "value", run.metrics.keys.sorted().map { (Escaping.markdown($0), SeedStatistics.format(run.metrics[$0]!)) })
+        document += table("metric", "value", run.metrics.byKey.map { (Escaping.markdown($0.key), SeedStatistics.format($0.value)) })
         document += table("output", "digest", manifest.outputDigests.map { (Escaping.markdown($0.path), Escaping.code($0.digest)) })
         document += table("input", "digest", manifest.section(.inputs).leaves.filter { !$0.path.isEmpty }
             .map { (Escaping.markdown($0.path), Escaping.code($0.value.text)) })

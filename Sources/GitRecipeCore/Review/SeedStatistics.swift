@@ -19,8 +19,8 @@ public struct SeedStatistics: Equatable, Sendable {
         self.mean = mean
         let squares = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
         standardDeviation = count > 1 ? (squares / Double(count - 1)).squareRoot() : 0
-        minimum = values.min()!
-        maximum = values.max()!
+        minimum = values.reduce(values[0], Swift.min)
+        maximum = values.reduce(values[0], Swift.max)
         if count > 1 {
             let margin = Self.tQuantile975(degreesOfFreedom: count - 1) * standardDeviation / Double(count).squareRoot()
             interval = (mean - margin)...(mean + margin)

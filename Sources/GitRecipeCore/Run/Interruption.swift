@@ -3,7 +3,7 @@ import Synchronization
 
 /// Turns Ctrl-C and SIGTERM into a request to stop: the running step's whole process group
 /// is asked to stop, and the runner records the run as cancelled instead of dying mid-way.
-final class Interruption: @unchecked Sendable {
+final class Interruption: Sendable {
     private let requested = Atomic<Bool>(false)
     private let current = Mutex<StepProcess?>(nil)
 

@@ -33,8 +33,7 @@ public struct LocalExecutor: StepExecutor {
     ) throws -> (record: RunManifest.Step, problem: String?) {
         let step = planned.step
         let logFile = run.plan.logFile(of: step)
-        FileManager.default.createFile(atPath: logFile, contents: nil)
-        guard let log = FileHandle(forWritingAtPath: logFile) else { throw FileWriteError(path: logFile, reason: "cannot create it") }
+        guard FileManager.default.createFile(atPath: logFile, contents: nil), let log = FileHandle(forWritingAtPath: logFile) else { throw FileWriteError(path: logFile, reason: "cannot create it") }
         try run.recordStart(of: step.name)
         defer { try? log.close() }
         let started = Date()

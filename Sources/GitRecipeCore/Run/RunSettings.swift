@@ -108,9 +108,10 @@ public struct RunSettings: Sendable {
         if parts.count == 2, let low = Int(parts[0]), let high = Int(parts[1]), low <= high, high - low < 10_000 {
             return Array(low...high)
         }
-        let list = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !list.isEmpty, list.allSatisfy({ $0 != nil }) else { throw .malformedSeeds(text) }
-        return list.map { $0! }
+        let items = text.split(separator: ",")
+        let list = items.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !list.isEmpty, list.count == items.count else { throw .malformedSeeds(text) }
+        return list
     }
 }
 

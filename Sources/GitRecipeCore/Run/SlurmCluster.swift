@@ -12,7 +12,7 @@ public struct SlurmCluster: Sendable {
         self.settings = settings
         let config = try Self.command(["scontrol", "show", "config"], doing: "reach the Slurm controller")
         name = config.split(separator: "\n").first { $0.hasPrefix("ClusterName ") }
-            .map { $0.split(separator: "=", maxSplits: 1).last!.trimmingCharacters(in: .whitespaces) } ?? "slurm"
+            .flatMap { $0.split(separator: "=", maxSplits: 1).dropFirst().first?.trimmingCharacters(in: .whitespaces) } ?? "slurm"
     }
 
     /// One batch job as a step's submission needs it.

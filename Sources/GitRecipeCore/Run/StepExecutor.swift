@@ -24,8 +24,8 @@ public struct StepRun {
     /// Appends `step` to the run's list of steps in the order they started, which `logs` reads.
     func recordStart(of step: String) throws {
         let path = "\(plan.directory)/\(RunLogs.order)"
-        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
-        guard let list = FileHandle(forWritingAtPath: path) else { throw FileWriteError(path: path, reason: "cannot open it") }
+        guard FileManager.default.fileExists(atPath: path) || FileManager.default.createFile(atPath: path, contents: nil),
+              let list = FileHandle(forWritingAtPath: path) else { throw FileWriteError(path: path, reason: "cannot open it") }
         defer { try? list.close() }
         try list.seekToEnd()
         try list.write(contentsOf: Data("\(step)\n".utf8))

@@ -70,7 +70,7 @@ public struct ChildProcess {
         let descriptor = mkstemp(&template)
         guard descriptor >= 0 else { throw FileWriteError(path: NSTemporaryDirectory(), reason: String(cString: strerror(errno))) }
         _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)   // only the child's dup2 copies reach it
-        unlink(String(cString: template))
+        unlink(template)
         return FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
     }
 

@@ -6,6 +6,8 @@ import Synchronization
 /// source exists would silently replace libdispatch's handler and the signal would be lost,
 /// so nothing else in git-recipe calls `signal` for a signal it observes.
 enum Signals {
+    /// `@unchecked Sendable`: `DispatchSourceSignal` is not marked Sendable, and the table
+    /// is only ever reached through the `Mutex` below.
     private struct Table: @unchecked Sendable {
         var handlers: [Int32: [@Sendable () -> Void]] = [:]
         var sources: [Int32: DispatchSourceSignal] = [:]

@@ -25,8 +25,9 @@ final class Slots<Value>: @unchecked Sendable {
         set { slots[index] = newValue }
     }
 
-    /// Every slot's value, once all are written.
-    var values: [Value] { slots.map { $0! } }
+    /// Every slot's value, once all are written: `concurrentMap` writes each before it
+    /// reads them, so an empty slot is a bug in it, not a failure to handle.
+    var values: [Value] { slots.map { slot in slot ?? { preconditionFailure("a slot was read before it was written") }() } }
 }
 
 /// `transform` applied to each of `0..<count` on up to `workers` threads, results in index

@@ -15,3 +15,11 @@ extension String {
         return (fast ?? nil) ?? utf8.lexicographicallyPrecedes(other.utf8)
     }
 }
+
+extension Dictionary where Key == String {
+    /// The entries with their keys in byte order: the order git-recipe writes them in.
+    var byKeyBytes: [(key: String, value: Value)] { sorted { $0.key.precedesByBytes($1.key) } }
+
+    /// The entries with their keys in Swift's string order: the order listings show them in.
+    var byKey: [(key: String, value: Value)] { sorted { $0.key < $1.key } }
+}
