@@ -35,25 +35,7 @@ public struct HookInstaller {
     static func script(_ name: String) -> String {
         let check = name == "pre-commit" ? "pre_commit_fast_path || git-recipe hook run \(name) \"$@\"" : "git-recipe hook run \(name) \"$@\""
         let fastPath = name != "pre-commit" ? "" : """
-        # Succeeds only when it is sure nothing the recipes watch is staged. A watched path
-        # staged means a check is needed, so that is looked at before the key. git runs
-        # hooks from the top of the work tree, where .git is the git directory except in a
-        # linked worktree; a cache is right wherever it is found if its key matches, since
-        # the watched paths follow from the key's .recipes/ entries.
-        pre_commit_fast_path() {
-            cache=.git/recipes/watch-cache
-            [ -f "$cache" ] || cache="$(git rev-parse --git-dir)/recipes/watch-cache"
-            [ -f "$cache" ] || return 1
-            git diff --cached --name-only --no-renames | awk -v cache="$cache" '
-                BEGIN { if ((getline first < cache) <= 0) exit 1
-                        while ((getline line < cache) > 0 && line != "") watched[++n] = line }
-                substr($0, 1, 1) == "\\042" { exit 1 }
-                { for (i = 1; i <= n; i++) {
-                      w = watched[i]
-                      if ($0 == w || (substr(w, length(w)) == "/" && index($0, w) == 1)) exit 1 } }' || return 1
-            key=$(git ls-files -s -- .recipes ':!.recipes/*.lock' | sha256sum | cut -c1-64)
-            read -r first < "$cache" && [ "$key" = "$first" ]
-        }
+        \(WatchCache.shellFastPath)
 
         """
         return """
