@@ -22,7 +22,7 @@ public struct Diagnostic: Equatable, Sendable, CustomStringConvertible {
         self.message = message
     }
 
-    init(_ severity: Severity, _ message: String, file: String, mark: Mark?) {
+    init(_ severity: Severity, _ message: String, file: String, mark: SourcePosition?) {
         self.init(severity, message, file: file, line: mark?.line ?? 1, column: mark?.column ?? 1)
     }
 

@@ -80,7 +80,7 @@ extension Recipe {
         if let seed = fields["seed"] {
             recipe.seed = reader.int(seed, "seed")
         } else {
-            reader.report(seedPolicy, "recipe '\(name)' has no seed; add 'seed: 42' (or any integer) so runs are repeatable", at: node.mark)
+            reader.report(seedPolicy, "recipe '\(name)' has no seed; add 'seed: 42' (or any integer) so runs are repeatable", at: node.position)
         }
         recipe.params = fields["params"].flatMap { reader.params($0, "params") } ?? [:]
         recipe.assets = fields["assets"].map { readAssets($0, reader) } ?? []
@@ -111,7 +111,7 @@ extension Recipe {
             let url = fields["url"].flatMap { reader.string($0, "url of \(what)") }
             let path = fields["path"].flatMap { reader.string($0, "path of \(what)") }
             // A digest is text even when YAML would read it as a number: no quotes needed.
-            let sha256 = fields["sha256"].flatMap { node in reader.scalarText(node, "sha256 of \(what)").map { Located($0, at: node.mark) } }
+            let sha256 = fields["sha256"].flatMap { node in reader.scalarText(node, "sha256 of \(what)").map { Located($0, at: node.position) } }
             switch (url, path) {
             case (let url?, nil):
                 if sha256 == nil { reader.error("\(what) has a url but no sha256; pin it with sha256: <64 hex digits>", at: value) }

@@ -1,11 +1,24 @@
 import Yams
 
+/// Where something stands in a file: its line and column, from 1, as diagnostics print them.
+public struct SourcePosition: Equatable, Sendable {
+    public let line: Int
+    public let column: Int
+
+    /// Where the YAML parser found a node.
+    init(_ mark: Mark) {
+        line = mark.line
+        column = mark.column
+    }
+}
+
 /// A value read from YAML, with where it stands in its file.
 public struct Located<Value: Sendable>: Sendable {
     public let value: Value
-    public let mark: Mark?
+    /// `nil` for a value that was not read from a file.
+    public let mark: SourcePosition?
 
-    public init(_ value: Value, at mark: Mark?) {
+    public init(_ value: Value, at mark: SourcePosition?) {
         self.value = value
         self.mark = mark
     }
@@ -13,10 +26,6 @@ public struct Located<Value: Sendable>: Sendable {
 
 extension Located: Equatable where Value: Equatable {
     public static func == (lhs: Self, rhs: Self) -> Bool { lhs.value == rhs.value }
-}
-
-extension Mark: @retroactive Equatable {
-    public static func == (lhs: Mark, rhs: Mark) -> Bool { lhs.line == rhs.line && lhs.column == rhs.column }
 }
 
 /// The keys of one YAML mapping, already checked against the keys its schema allows.
@@ -45,12 +54,12 @@ final class YAMLReader {
     /// Parses `text` into a node tree; a syntax error becomes a diagnostic at its position.
     func parse(_ text: String) -> Node? {
         guard text.utf8.count <= Self.maximumBytes else {
-            error("the file is \(text.utf8.count / (1 << 20)) MiB; project files are read whole, and at most \(Self.maximumBytes >> 20) MiB is accepted", at: nil as Mark?)
+            error("the file is \(text.utf8.count / (1 << 20)) MiB; project files are read whole, and at most \(Self.maximumBytes >> 20) MiB is accepted", at: nil as SourcePosition?)
             return nil
         }
         do {
             guard let node = try Yams.compose(yaml: text) else {
-                error("the file is empty", at: nil as Mark?)
+                error("the file is empty", at: nil as SourcePosition?)
                 return nil
             }
             // Aliases share their anchor's node, so a "billion laughs" document is small
@@ -58,14 +67,14 @@ final class YAMLReader {
             var sizes: [Position: Int] = [:]
             guard Self.expandedSize(of: node, memo: &sizes) - sizes.count <= Self.maximumAliasExpansion else {
                 error("the document's aliases expand it by over \(Self.maximumAliasExpansion) values; write the values out, "
-                      + "or use fewer levels of aliases", at: nil as Mark?)
+                      + "or use fewer levels of aliases", at: nil as SourcePosition?)
                 return nil
             }
             return node
         } catch let failure as YamlError {
             recordSyntaxError(failure)
         } catch {
-            self.error("cannot read YAML: \(error)", at: nil as Mark?)
+            self.error("cannot read YAML: \(error)", at: nil as SourcePosition?)
         }
         return nil
     }
@@ -103,18 +112,18 @@ final class YAMLReader {
              .parser(let context, let problem, let mark, _),
              .composer(let context, let problem, let mark, _):
             let text = [context?.text, problem].compactMap { $0 }.joined(separator: " ")
-            error("invalid YAML: \(text)", at: mark)
+            error("invalid YAML: \(text)", at: SourcePosition(mark))
         case .duplicatedKeysInMapping(let duplicates, let context):
             let names = duplicates.map { "'\($0)'" }.joined(separator: ", ")
-            error("key \(names) is given more than once in this mapping (first here); keep one", at: context.mark)
+            error("key \(names) is given more than once in this mapping (first here); keep one", at: SourcePosition(context.mark))
         case .reader(let problem, _, _, _):
-            error("cannot read the file as text: \(problem)", at: nil as Mark?)
+            error("cannot read the file as text: \(problem)", at: nil as SourcePosition?)
         default:
-            error("invalid YAML: \(failure)", at: nil as Mark?)
+            error("invalid YAML: \(failure)", at: nil as SourcePosition?)
         }
     }
 
-    func error(_ message: String, at mark: Mark?) {
+    func error(_ message: String, at mark: SourcePosition?) {
         diagnostics.append(Diagnostic(.error, message, file: file, mark: mark))
     }
 
@@ -124,15 +133,15 @@ final class YAMLReader {
     }
 
     func error(_ message: String, at node: Node) {
-        error(message, at: node.mark)
+        error(message, at: node.position)
     }
 
-    func warning(_ message: String, at mark: Mark?) {
+    func warning(_ message: String, at mark: SourcePosition?) {
         diagnostics.append(Diagnostic(.warning, message, file: file, mark: mark))
     }
 
     /// Records `message` as a policy at `level` demands: an error, a warning, or nothing.
-    func report(_ level: ProjectConfig.Level, _ message: String, at mark: Mark?) {
+    func report(_ level: ProjectConfig.Level, _ message: String, at mark: SourcePosition?) {
         switch level {
         case .error: error(message, at: mark)
         case .warn: warning(message, at: mark)
@@ -167,7 +176,7 @@ final class YAMLReader {
                 error("keys in \(what) must be plain names, not \(key.kindName)", at: key)
                 continue
             }
-            pairs.append((Located(name, at: key.mark), value))
+            pairs.append((Located(name, at: key.position), value))
         }
         return pairs
     }
@@ -180,7 +189,7 @@ final class YAMLReader {
             error("\(what) must be a string, not \(node.kindName)\(hint)", at: node)
             return nil
         }
-        return Located(scalar.string, at: node.mark)
+        return Located(scalar.string, at: node.position)
     }
 
     func int(_ node: Node, _ what: String) -> Located<Int>? {
@@ -188,7 +197,7 @@ final class YAMLReader {
             error("\(what) must be an integer, not \(node.kindName)", at: node)
             return nil
         }
-        return Located(value, at: node.mark)
+        return Located(value, at: node.position)
     }
 
     func bool(_ node: Node, _ what: String) -> Bool? {
@@ -288,4 +297,9 @@ extension Node {
     /// The node's resolved tag (`int`, `float`, `str`, …): plain scalars get theirs from the
     /// YAML 1.1 resolver, quoted ones are always strings.
     var tagName: Tag.Name { Tag.Name(rawValue: tag.rawValue) }
+}
+
+extension Node {
+    /// Where the parser found this node.
+    var position: SourcePosition? { mark.map(SourcePosition.init) }
 }
