@@ -3,7 +3,7 @@
 PREFIX ?= /usr/local
 SWIFT ?= swift
 
-.PHONY: all deps build install demo test bench clean
+.PHONY: all deps build install demo test lint format bench clean
 
 all: build
 
@@ -25,6 +25,16 @@ demo: install
 
 test: deps
 	$(SWIFT) test
+
+# Style: .swift-format at the root (and in Sources/GitRecipeCore, which also demands
+# documentation on every public declaration).
+LINTED = Sources Tests Plugins Package.swift
+
+lint:
+	$(SWIFT) format lint --strict --recursive $(LINTED)
+
+format:
+	$(SWIFT) format format --in-place --recursive $(LINTED)
 
 clean:
 	rm -rf .build

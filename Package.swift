@@ -5,7 +5,7 @@ let package = Package(
     name: "git-recipe",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "git-recipe", targets: ["git-recipe"]),
+        .executable(name: "git-recipe", targets: ["git-recipe"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

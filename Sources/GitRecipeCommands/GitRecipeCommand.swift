@@ -9,7 +9,10 @@ public struct GitRecipeCommand: ParsableCommand {
         abstract: "Reproducible machine-learning experiments, kept in git.",
         discussion: "Recipes live in .recipes/; runs are recorded as notes under refs/notes/recipes. See git-recipe(1).",
         version: GitRecipeVersion.current,
-        subcommands: [Init.self, Validate.self, Lock.self, Status.self, Run.self, Logs.self, Log.self, Show.self, Diff.self, Verify.self, Reproduce.self, Report.self, Push.self, Pull.self, Hook.self]
+        subcommands: [
+            Init.self, Validate.self, Lock.self, Status.self, Run.self, Logs.self, Log.self, Show.self, Diff.self, Verify.self, Reproduce.self,
+            Report.self, Push.self, Pull.self, Hook.self,
+        ]
     )
 
     public init() {}
@@ -21,7 +24,8 @@ public struct GitRecipeCommand: ParsableCommand {
             // A hook runs on every commit and push: `hook run NAME ARGS…` goes straight to the
             // check, skipping the parser built for every command (about 3 ms of its budget).
             if arguments.count >= 3, arguments[0] == "hook", arguments[1] == "run", HookInstaller.hooks.contains(arguments[2]),
-               !arguments.contains(where: { ["-h", "--help", "--"].contains($0) }) {
+                !arguments.contains(where: { ["-h", "--help", "--"].contains($0) })
+            {
                 try Hook.Run.check(arguments[2], arguments: Array(arguments.dropFirst(3)))
                 Foundation.exit(ExitStatus.success.rawValue)
             }

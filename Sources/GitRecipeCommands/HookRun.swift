@@ -32,11 +32,13 @@ extension GitRecipeCommand.Hook {
                     throw ValidationError("unknown hook '\(name)'; git-recipe provides: \(HookInstaller.hooks.joined(separator: ", "))")
                 }
             } catch let failure as ValidationFailure {
-                throw HookBlocked(lines: failure.diagnostics.map(\.description), bypass: name == "pre-push" ? "git push --no-verify" : "git commit --no-verify")
+                throw HookBlocked(
+                    lines: failure.diagnostics.map(\.description), bypass: name == "pre-push" ? "git push --no-verify" : "git commit --no-verify")
             }
             Terminal.standardError.write(findings.warnings.map { "warning: \($0)\n" }.joined())
             if !findings.problems.isEmpty {
-                throw HookBlocked(lines: findings.problems.map { "error: \($0)" }, bypass: name == "pre-push" ? "git push --no-verify" : "git commit --no-verify")
+                throw HookBlocked(
+                    lines: findings.problems.map { "error: \($0)" }, bypass: name == "pre-push" ? "git push --no-verify" : "git commit --no-verify")
             }
         }
 

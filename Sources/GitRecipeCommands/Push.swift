@@ -31,9 +31,11 @@ extension GitRecipeCommand {
         static func warnAboutConflicts(_ merge: NotesSync.Merge, with remote: String) {
             guard !merge.conflicts.isEmpty else { return }
             let runs = merge.conflicts.count == 1 ? "run is" : "\(merge.conflicts.count) runs are"
-            Terminal.warn(["\(runs) recorded differently in '\(remote)'; kept as recorded here "
-                + "(compare: git recipe show RUN, and the remote's copy in refs/notes/remotes):"
-                + merge.conflicts.map { "\n  \($0)" }.joined()])
+            Terminal.warn([
+                "\(runs) recorded differently in '\(remote)'; kept as recorded here "
+                    + "(compare: git recipe show RUN, and the remote's copy in refs/notes/remotes):"
+                    + merge.conflicts.map { "\n  \($0)" }.joined()
+            ])
         }
 
         static func count(_ merge: NotesSync.Merge) -> String {

@@ -23,9 +23,13 @@ extension GitRecipeCommand {
                 let state = try session.locker.state(of: name, against: fresh, files: session.files)
                 var line = Self.line(name, state)
                 if state == .fresh, let headRuns {
-                    let runs = headRuns.filter { $0.recipe == name && $0.lock == fresh.digest.description && $0.status == RunStatus.succeeded.rawValue }.count
-                    line += runs == 0 ? "; no succeeded run on HEAD for this lock (git recipe run \(name))"
-                                      : "; \(runs) succeeded run\(runs == 1 ? "" : "s") on HEAD for this lock"
+                    let runs = headRuns.filter {
+                        $0.recipe == name && $0.lock == fresh.digest.description && $0.status == RunStatus.succeeded.rawValue
+                    }.count
+                    line +=
+                        runs == 0
+                        ? "; no succeeded run on HEAD for this lock (git recipe run \(name))"
+                        : "; \(runs) succeeded run\(runs == 1 ? "" : "s") on HEAD for this lock"
                 }
                 print(line)
             }
@@ -42,7 +46,8 @@ extension GitRecipeCommand {
                 return "\(recipe): lock cannot be trusted (git recipe lock --check \(recipe) says why)"
             case .stale(let changes):
                 let drifted = changes.filter(\.isProbe)
-                var line = "\(recipe): lock stale, \(changes.count) change\(changes.count == 1 ? "" : "s") (git recipe lock --check \(recipe) lists them)"
+                var line =
+                    "\(recipe): lock stale, \(changes.count) change\(changes.count == 1 ? "" : "s") (git recipe lock --check \(recipe) lists them)"
                 if !drifted.isEmpty { line += "\n  probes drifted: " + drifted.map(\.description).joined(separator: "; ") }
                 return line
             }

@@ -31,7 +31,8 @@ struct Terminal {
     /// A finished run: how it ended, its metrics, where it is recorded.
     static func summary(of outcome: Runner.Outcome) -> String {
         let metrics = outcome.metrics.keys.sorted().map { "\($0)=\(outcome.metrics[$0]!)" }.joined(separator: ", ")
-        return "run \(outcome.id) \(outcome.status.rawValue) in \(String(format: "%.1f", outcome.seconds)) s (recipe \(outcome.recipe), seed \(outcome.seed))\n"
+        return
+            "run \(outcome.id) \(outcome.status.rawValue) in \(String(format: "%.1f", outcome.seconds)) s (recipe \(outcome.recipe), seed \(outcome.seed))\n"
             + (metrics.isEmpty ? "" : "  metrics: \(metrics)\n")
             + "  recorded on \(outcome.commit.prefix(12)); show it: git notes --ref=recipes show \(outcome.commit.prefix(12))\n"
     }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `url:` assets fetched from a real HTTP server on loopback, started by the test.
 @Suite("Assets")
@@ -39,8 +39,9 @@ struct AssetTests {
         init(payload: String) throws {
             directory = try TemporaryDirectory()
             try directory.write("server.py", AssetTests.server)
-            let start = try run("sh", ["-c", "python3 server.py \"$1\" > port 2>&1 & echo $!", "sh", payload],
-                                in: directory.path, environment: ProcessInfo.processInfo.environment)
+            let start = try run(
+                "sh", ["-c", "python3 server.py \"$1\" > port 2>&1 & echo $!", "sh", payload],
+                in: directory.path, environment: ProcessInfo.processInfo.environment)
             pid = Int32(start.stdout.trimmingCharacters(in: .whitespacesAndNewlines))!
             var port: Int?
             for _ in 0..<100 where port == nil {
@@ -58,7 +59,9 @@ struct AssetTests {
 
     func project(url: String, sha256: String) throws -> TemporaryGitRepository {
         let repo = try TemporaryGitRepository()
-        try repo.write(".recipes/train.yaml", """
+        try repo.write(
+            ".recipes/train.yaml",
+            """
             version: 1
             seed: 1
             assets:
@@ -92,7 +95,7 @@ struct AssetTests {
         #expect(try repo.read(".recipes/train.lock").contains("assets:\n  corpus: sha256:\(digest)\n"))
         #expect(try storeContents(repo) == [digest])
         #expect(try repo.read(".git/recipes/assets/sha256/\(digest)") == Self.payload)
-        server = nil   // the stored copy is used from now on
+        server = nil  // the stored copy is used from now on
         #expect(try repo.recipe("lock", "--check").status == 0)
     }
 
@@ -103,13 +106,14 @@ struct AssetTests {
         let repo = try project(url: url, sha256: pinned)
         let result = try repo.recipe("lock")
         #expect(result.status == 1)
-        #expect(result.stderr == """
-            error: asset 'corpus' from \(url) has the wrong digest, so it was not used:
-              expected sha256:\(pinned)
-              actual   sha256:\(try Self.sha256(of: Self.payload))
-            if the source changed on purpose, put the new sha256 in the recipe
+        #expect(
+            result.stderr == """
+                error: asset 'corpus' from \(url) has the wrong digest, so it was not used:
+                  expected sha256:\(pinned)
+                  actual   sha256:\(try Self.sha256(of: Self.payload))
+                if the source changed on purpose, put the new sha256 in the recipe
 
-            """)
+                """)
         #expect(try storeContents(repo) == [])
         #expect(!repo.directory.exists(".recipes/train.lock"))
     }
@@ -131,7 +135,9 @@ struct AssetTests {
         try repo.git("config", "recipe.assetStallTimeout", "2")
         let result = try repo.recipe("lock")
         #expect(result.status == 1, "\(result)")
-        #expect(result.stderr.contains("cannot download asset 'corpus' from http://127.0.0.1:\(server.port)/silent.bin: it stalled (under 1 KiB/s for 2 s)"), "\(result)")
+        #expect(
+            result.stderr.contains(
+                "cannot download asset 'corpus' from http://127.0.0.1:\(server.port)/silent.bin: it stalled (under 1 KiB/s for 2 s)"), "\(result)")
         #expect(result.stderr.contains("git config recipe.assetStallTimeout SECONDS"), "\(result)")
         #expect(try storeContents(repo).isEmpty)
     }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 import Yams
 
 /// The CI templates' own commands, run in a fresh clone as the CI job would run them.
@@ -38,7 +38,8 @@ struct CITemplateTests {
 
     /// Runs a template's shell lines with bash, as the CI would.
     static func shell(_ script: String, in runner: TemporaryGitRepository, environment: [String: String]) throws -> CommandResult {
-        try run("bash", ["-e", "-o", "pipefail", "-c", script], in: runner.path, environment: runner.environment.merging(environment) { _, new in new })
+        try run(
+            "bash", ["-e", "-o", "pipefail", "-c", script], in: runner.path, environment: runner.environment.merging(environment) { _, new in new })
     }
 
     /// The `run` scripts of the GitHub workflow's steps, by step name.
@@ -47,9 +48,10 @@ struct CITemplateTests {
         let workflow = try #require(try Yams.load(yaml: text) as? [String: Any])
         let jobs = try #require(workflow["jobs"] as? [String: Any])
         let steps = try #require((jobs["verify"] as? [String: Any])?["steps"] as? [[String: Any]])
-        return Dictionary(uniqueKeysWithValues: steps.compactMap { step in
-            (step["name"] as? String).flatMap { name in (step["run"] as? String).map { (name, $0) } }
-        })
+        return Dictionary(
+            uniqueKeysWithValues: steps.compactMap { step in
+                (step["name"] as? String).flatMap { name in (step["run"] as? String).map { (name, $0) } }
+            })
     }
 
     @Test func theGitHubWorkflowVerifiesAndSummarisesAPullRequest() throws {

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The pre-commit hook through real `git commit`, installed by `git recipe init`.
 @Suite("The pre-commit hook")
@@ -33,7 +33,9 @@ struct HookTests {
     static func usePreCommitFramework(in repo: TemporaryGitRepository, hook: String, cache: TemporaryDirectory) throws -> [String: String] {
         let project = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appending(path: "../..").standardizedFileURL.path
         let revision = try run("git", ["rev-parse", "HEAD"], in: project, environment: ProcessInfo.processInfo.environment)
-        try repo.write(".pre-commit-config.yaml", """
+        try repo.write(
+            ".pre-commit-config.yaml",
+            """
             repos:
               - repo: \(project)
                 rev: \(revision.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
@@ -115,7 +117,9 @@ struct HookTests {
         let result = try commit(repo, "train.py")
         #expect(result.status != 0)
         #expect(result.stderr.hasPrefix("error: .recipes/train.lock does not match the staged content of 'train':\n  input 'train.py': sha256:"))
-        #expect(result.stderr.contains("  run: git recipe lock train && git add .recipes/train.lock\n(to go ahead anyway, knowingly: git commit --no-verify)\n"))
+        #expect(
+            result.stderr.contains(
+                "  run: git recipe lock train && git add .recipes/train.lock\n(to go ahead anyway, knowingly: git commit --no-verify)\n"))
         #expect(try repo.recipe("lock").status == 0)
         #expect(try commit(repo, "train.py", ".recipes/train.lock").status == 0, "a fresh lock passes")
     }
@@ -161,7 +165,10 @@ struct HookTests {
         #expect(result.stderr.hasPrefix(".recipes/train.yaml:1:1: error: recipe 'train' has no seed"))
         try repo.git("checkout", "-q", "HEAD", "--", ".recipes/train.yaml")
 
-        try repo.write(".recipes/train.yaml", Self.recipe.replacingOccurrences(of: "environment: {files: [requirements.txt]}", with: "environment: {files: [requirements.txt], image: ghcr.io/org/train:latest}"))
+        try repo.write(
+            ".recipes/train.yaml",
+            Self.recipe.replacingOccurrences(
+                of: "environment: {files: [requirements.txt]}", with: "environment: {files: [requirements.txt], image: ghcr.io/org/train:latest}"))
         result = try commit(repo, ".recipes/train.yaml")
         #expect(result.stderr.contains("error: image 'ghcr.io/org/train:latest' is not pinned by digest"))
         try repo.git("checkout", "-q", "HEAD", "--", ".recipes/train.yaml")
@@ -170,10 +177,16 @@ struct HookTests {
         try repo.write("models/model.pkl", "weights")
         try repo.git("add", "-f", "models/model.pkl")
         result = try commit(repo, ".gitignore")
-        #expect(result.stderr.contains("error: output 'models/' of 'train' is tracked by git ('models/model.pkl'); outputs are results, not sources: run: git rm -r --cached models/ && echo 'models/' >> .gitignore"))
+        #expect(
+            result.stderr.contains(
+                "error: output 'models/' of 'train' is tracked by git ('models/model.pkl'); outputs are results, not sources: run: git rm -r --cached models/ && echo 'models/' >> .gitignore"
+            ))
         try repo.git("rm", "-q", "--cached", "models/model.pkl")
         result = try commit(repo, ".gitignore")
-        #expect(result.stderr.contains("error: output 'models/' of 'train' is not ignored by git, so a run would leave the tree dirty; run: echo 'models/' >> .gitignore && git add .gitignore"))
+        #expect(
+            result.stderr.contains(
+                "error: output 'models/' of 'train' is not ignored by git, so a run would leave the tree dirty; run: echo 'models/' >> .gitignore && git add .gitignore"
+            ))
     }
 
     @Test func installRespectsCoreHooksPathIsIdempotentAndUninstallRestores() throws {
@@ -183,18 +196,27 @@ struct HookTests {
         try repo.write("my-hooks/pre-commit", original)
         chmod("\(repo.path)/my-hooks/pre-commit", 0o755)
         let install = try repo.recipe("hook", "install")
-        #expect(install.stdout == "installed \(repo.path)/my-hooks/pre-commit; the hook that was there runs first (pre-commit.before-git-recipe)\ninstalled \(repo.path)/my-hooks/pre-push\n")
+        #expect(
+            install.stdout
+                == "installed \(repo.path)/my-hooks/pre-commit; the hook that was there runs first (pre-commit.before-git-recipe)\ninstalled \(repo.path)/my-hooks/pre-push\n"
+        )
         #expect(try repo.read("my-hooks/pre-commit.before-git-recipe") == original)
         let installed = try repo.read("my-hooks/pre-commit")
-        #expect(try repo.recipe("hook", "install").stdout == "\(repo.path)/my-hooks/pre-commit is already installed\n\(repo.path)/my-hooks/pre-push is already installed\n")
+        #expect(
+            try repo.recipe("hook", "install").stdout
+                == "\(repo.path)/my-hooks/pre-commit is already installed\n\(repo.path)/my-hooks/pre-push is already installed\n")
         #expect(try repo.read("my-hooks/pre-commit") == installed)
         // An older version's script is replaced; the hook it chained stays chained.
         try repo.write("my-hooks/pre-commit", installed.replacingOccurrences(of: "pre_commit_fast_path ||", with: ""))
-        #expect(try repo.recipe("hook", "install").stdout == "updated \(repo.path)/my-hooks/pre-commit to this version's script\n\(repo.path)/my-hooks/pre-push is already installed\n")
+        #expect(
+            try repo.recipe("hook", "install").stdout
+                == "updated \(repo.path)/my-hooks/pre-commit to this version's script\n\(repo.path)/my-hooks/pre-push is already installed\n")
         #expect(try repo.read("my-hooks/pre-commit") == installed)
         #expect(try repo.read("my-hooks/pre-commit.before-git-recipe") == original)
         let uninstall = try repo.recipe("hook", "uninstall")
-        #expect(uninstall.stdout == "removed \(repo.path)/my-hooks/pre-commit and put back the hook that was there before\nremoved \(repo.path)/my-hooks/pre-push\n")
+        #expect(
+            uninstall.stdout
+                == "removed \(repo.path)/my-hooks/pre-commit and put back the hook that was there before\nremoved \(repo.path)/my-hooks/pre-push\n")
         #expect(try repo.read("my-hooks/pre-commit") == original)
         #expect(!repo.directory.exists("my-hooks/pre-commit.before-git-recipe"))
         #expect(try FileManager.default.attributesOfItem(atPath: "\(repo.path)/my-hooks/pre-commit")[.posixPermissions] as? Int == 0o755)
@@ -218,7 +240,9 @@ struct HookTests {
         try repo.write(".git/hooks/pre-commit.before-git-recipe", "#!/bin/sh\nexit 0\n")
         let refused = try repo.recipe("hook", "install")
         #expect(refused.status == 1)
-        #expect(refused.stderr.contains("warning: left \(repo.path)/.git/hooks/pre-commit alone: \(repo.path)/.git/hooks/pre-commit.before-git-recipe already exists"))
+        #expect(
+            refused.stderr.contains(
+                "warning: left \(repo.path)/.git/hooks/pre-commit alone: \(repo.path)/.git/hooks/pre-commit.before-git-recipe already exists"))
         #expect(try repo.read(".git/hooks/pre-commit") == "#!/bin/sh\nexit 0\n")
         #expect(try repo.recipe("hook", "install", "--force").status == 0)
     }
@@ -276,7 +300,7 @@ struct HookFastPathTests {
         let repo = try HookTests.project()
         try repo.write("README.md", "# one\n")
         try repo.git("add", "README.md")
-        try repo.git("commit", "-q", "-m", "writes the watch cache")   // through the full check
+        try repo.git("commit", "-q", "-m", "writes the watch cache")  // through the full check
         #expect(repo.directory.exists(".git/recipes/watch-cache"))
         return repo
     }
@@ -292,7 +316,8 @@ struct HookFastPathTests {
         for name in try FileManager.default.contentsOfDirectory(atPath: gitCore) {
             try FileManager.default.createSymbolicLink(atPath: "\(execPath.path)/\(name)", withDestinationPath: "\(gitCore)/\(name)")
         }
-        try FileManager.default.createSymbolicLink(atPath: "\(execPath.path)/git-recipe", withDestinationPath: "\(BuiltProducts.directory)/git-recipe")
+        try FileManager.default.createSymbolicLink(
+            atPath: "\(execPath.path)/git-recipe", withDestinationPath: "\(BuiltProducts.directory)/git-recipe")
         var environment = repo.environment
         environment["PATH"] = "/usr/bin:/bin"
         environment["GIT_EXEC_PATH"] = execPath.path
@@ -322,7 +347,7 @@ struct HookFastPathTests {
         try repo.git("add", ".recipes/notes.txt", "README.md")
         #expect(try hookWithoutGitRecipe(repo) != 0, "a changed .recipes/ invalidates the cache")
         try repo.git("reset", "-q", "--hard")
-        try repo.write("data/new.csv", "5,6\n")   // ignored data: not staged, nothing to do
+        try repo.write("data/new.csv", "5,6\n")  // ignored data: not staged, nothing to do
         try repo.write("odd name \"quoted\".txt", "x")
         try repo.git("add", "odd name \"quoted\".txt")
         #expect(try hookWithoutGitRecipe(repo) != 0, "a path git quotes is not trusted to the script")
@@ -335,7 +360,9 @@ extension HookTests {
     /// changes its ctime, so it is read from the blob and judged by what is staged.
     @Test func filesUnchangedSinceStagingComeFromDiskAndChangedOnesFromTheirBlobs() throws {
         let repo = try Self.project()
-        let touch = { (path: String) in _ = try run("touch", ["-d", "2020-01-01 00:00:00", "\(repo.path)/\(path)"], in: repo.path, environment: repo.environment) }
+        let touch = { (path: String) in
+            _ = try run("touch", ["-d", "2020-01-01 00:00:00", "\(repo.path)/\(path)"], in: repo.path, environment: repo.environment)
+        }
         try repo.write("train.py", "print('A')\n")
         try touch("train.py")
         #expect(try repo.recipe("lock").status == 0)
@@ -349,7 +376,7 @@ extension HookTests {
         #expect(try repo.recipe("lock").status == 0)
         try repo.git("add", "train.py", ".recipes/train.lock")
         Thread.sleep(forTimeInterval: 1.1)
-        try repo.write("train.py", "print('C')\n")   // same size, unstaged, mtime put back
+        try repo.write("train.py", "print('C')\n")  // same size, unstaged, mtime put back
         try touch("train.py")
         let result = try run("git", ["commit", "-q", "-m", "B is staged and locked"], in: repo.path, environment: repo.environment)
         #expect(result.status == 0, "\(result)")

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `git recipe init` through the real git CLI and the built binary.
 @Suite("git recipe init")
@@ -15,9 +15,10 @@ struct InitCommandTests {
         try repo.write(".gitignore", "*.log\n")
         let result = try repo.recipe("init")
         #expect(result.status == 0, "\(result)")
-        #expect(result.stdout == Self.minimalFiles.map { "wrote \($0)\n" }.joined()
-            + "installed \(repo.path)/.git/hooks/pre-commit\ninstalled \(repo.path)/.git/hooks/pre-push\n"
-            + "next: git recipe lock && git add -A && git commit -m 'Add recipes'\n")
+        #expect(
+            result.stdout == Self.minimalFiles.map { "wrote \($0)\n" }.joined()
+                + "installed \(repo.path)/.git/hooks/pre-commit\ninstalled \(repo.path)/.git/hooks/pre-push\n"
+                + "next: git recipe lock && git add -A && git commit -m 'Add recipes'\n")
         #expect(try repo.read(".gitignore") == "*.log\ndata/\nmodels/\nmetrics/\n__pycache__/\n")
         #expect(try repo.git("config", "--get", "notes.recipes.mergeStrategy") == "union")
         let displayRef = try run("git", ["config", "--get-all", "notes.displayRef"], in: repo.path, environment: repo.environment)
@@ -34,7 +35,9 @@ struct InitCommandTests {
         try repo.commitAll("scaffold")
         let again = try repo.recipe("init")
         #expect(again.status == 0)
-        #expect(again.stdout.hasPrefix("nothing to do: the 'minimal' template is already in place\n\(repo.path)/.git/hooks/pre-commit is already installed\n"))
+        #expect(
+            again.stdout.hasPrefix(
+                "nothing to do: the 'minimal' template is already in place\n\(repo.path)/.git/hooks/pre-commit is already installed\n"))
         #expect(try repo.git("status", "--porcelain") == "")
     }
 
@@ -43,12 +46,13 @@ struct InitCommandTests {
         try repo.write("train.py", "# my own training script\n")
         let result = try repo.recipe("init")
         #expect(result.status == 1)
-        #expect(result.stderr == """
-            error: these files exist and differ from the template, so nothing was written:
-              train.py
-            move them away, or run: git recipe init --force (which overwrites them)
+        #expect(
+            result.stderr == """
+                error: these files exist and differ from the template, so nothing was written:
+                  train.py
+                move them away, or run: git recipe init --force (which overwrites them)
 
-            """)
+                """)
         #expect(try repo.read("train.py") == "# my own training script\n")
         #expect(try FileManager.default.contentsOfDirectory(atPath: repo.path).sorted() == [".git", "train.py"])
         let notesConfig = try run("git", ["config", "--get", "notes.recipes.mergeStrategy"], in: repo.path, environment: repo.environment)
@@ -176,7 +180,9 @@ struct TemplateLockTests {
         #expect(empty.stderr == "hint: no run records here; a clone does not bring them: if 'origin' has some, run: git recipe pull\n")
         #expect(try b.recipe("init", "--adopt", "--no-hooks").status == 0)
         try b.git("fetch", "-q", "origin")
-        #expect(try b.recipe("log").stderr.contains("'origin' has some (fetched to refs/notes/remotes/origin/recipes); merge them: git recipe pull origin"))
+        #expect(
+            try b.recipe("log").stderr.contains(
+                "'origin' has some (fetched to refs/notes/remotes/origin/recipes); merge them: git recipe pull origin"))
         #expect(try b.recipe("pull").status == 0)
         let log = try b.recipe("log")
         #expect(log.stderr.isEmpty && log.stdout.contains(" r "), "\(log)")

@@ -1,7 +1,7 @@
 import Foundation
 import GitRecipeCore
-import Testing
 import TestSupport
+import Testing
 
 /// No value from a parameter or a note ever becomes code (DESIGN §2, invariant 6).
 @Suite("Values never become code")

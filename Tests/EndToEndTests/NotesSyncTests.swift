@@ -1,7 +1,7 @@
 import Foundation
-import Testing
-import TestSupport
 import GitRecipeCore
+import TestSupport
+import Testing
 
 /// `git recipe push` / `pull`: two clones of one bare remote on disk, real runs, real git.
 @Suite("Sharing run records")
@@ -11,7 +11,8 @@ struct NotesSyncTests {
         let origin = try RunCommandTests.project(RunCommandTests.echo)
         let remote = try TemporaryDirectory("git-recipe-remote")
         _ = try run("git", ["clone", "-q", "--bare", origin.path, remote.path + "/r.git"], in: remote.path, environment: origin.environment)
-        let a = try clone(remote), b = try clone(remote)
+        let a = try clone(remote)
+        let b = try clone(remote)
         return (remote, a, b)
     }
 
@@ -83,7 +84,9 @@ struct NotesSyncTests {
         #expect(pushA.stdout == "pushed run records to origin\n")
         let pushB = try b.recipe("push", "origin")
         #expect(pushB.status == 0, "\(pushB)")
-        #expect(pushB.stdout == "merged 2 runs on 1 commit from origin\npushed run records to origin\n", "B's push was not a fast-forward: it merged first")
+        #expect(
+            pushB.stdout == "merged 2 runs on 1 commit from origin\npushed run records to origin\n",
+            "B's push was not a fast-forward: it merged first")
         let pullA = try a.recipe("pull")
         #expect(pullA.stdout == "merged 3 runs on 1 commit from origin\n", "\(pullA)")
         let union = try Self.runIDs(a)
@@ -101,8 +104,9 @@ struct NotesSyncTests {
         let (remote, a, b) = try Self.clones()
         try Self.record(a, runs: 2)
         try Self.record(b, runs: 2)
-        let statuses = try runConcurrently([("/usr/bin/git", ["recipe", "push"], a.path), ("/usr/bin/git", ["recipe", "push"], b.path)],
-                                           environment: a.environment)
+        let statuses = try runConcurrently(
+            [("/usr/bin/git", ["recipe", "push"], a.path), ("/usr/bin/git", ["recipe", "push"], b.path)],
+            environment: a.environment)
         #expect(statuses == [0, 0])
         #expect(try a.recipe("pull").status == 0)
         #expect(try b.recipe("pull").status == 0)
@@ -142,7 +146,9 @@ struct NotesSyncTests {
         let repo = try RunCommandTests.project(RunCommandTests.echo)
         let result = try repo.recipe("pull", "nowhere")
         #expect(result.status == 1)
-        #expect(result.stderr.hasPrefix("error: could not fetch run records from 'nowhere':\n  fatal: 'nowhere' does not appear to be a git repository"), "\(result)")
+        #expect(
+            result.stderr.hasPrefix("error: could not fetch run records from 'nowhere':\n  fatal: 'nowhere' does not appear to be a git repository"),
+            "\(result)")
         #expect(result.stderr.contains("check the remote (git remote -v)"))
     }
 
@@ -151,8 +157,9 @@ struct NotesSyncTests {
         defer { withExtendedLifetime(remote) {} }
         // 300 commits annotated on each side: enough for the merged tree to fan out.
         for (repo, name) in [(a, "a"), (b, "b")] {
-            let imported = try run("git", ["fast-import", "--quiet"], in: repo.path, environment: repo.environment,
-                                   input: NotesSyncTests.annotatedHistory(branch: "side-\(name)", commits: 300, idPrefix: name))
+            let imported = try run(
+                "git", ["fast-import", "--quiet"], in: repo.path, environment: repo.environment,
+                input: NotesSyncTests.annotatedHistory(branch: "side-\(name)", commits: 300, idPrefix: name))
             #expect(imported.status == 0, "\(imported)")
         }
         #expect(try a.recipe("push").status == 0)
@@ -171,15 +178,18 @@ struct NotesSyncTests {
         var stream = ""
         func data(_ text: String) -> String { "data \(text.utf8.count)\n\(text)\n" }
         for index in 1...commits {
-            stream += "commit refs/heads/\(branch)\nmark :\(index)\ncommitter T <t@example.org> \(1_700_000_000 + index) +0000\n" + data("\(branch) \(index)")
+            stream +=
+                "commit refs/heads/\(branch)\nmark :\(index)\ncommitter T <t@example.org> \(1_700_000_000 + index) +0000\n"
+                + data("\(branch) \(index)")
             if index > 1 { stream += "from :\(index - 1)\n" }
             stream += "\n"
         }
         stream += "commit \(Repository.notesRef)\ncommitter T <t@example.org> 1700000000 +0000\n" + data("runs")
         for index in 1...commits {
             let id = String(format: "20261120T100000Z-\(idPrefix)%07d", index)
-            let document = ReviewTests.manifest(id: id, commit: String(repeating: "0", count: 40), seed: 1, lr: "0.1",
-                                                accuracy: "0.5", loss: "0.5", model: "a")
+            let document = ReviewTests.manifest(
+                id: id, commit: String(repeating: "0", count: 40), seed: 1, lr: "0.1",
+                accuracy: "0.5", loss: "0.5", model: "a")
             stream += "N inline :\(index)\n" + data("---\n" + document)
         }
         return stream + "\n"

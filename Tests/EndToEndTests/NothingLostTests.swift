@@ -1,7 +1,7 @@
 import Foundation
 import GitRecipeCore
-import Testing
 import TestSupport
+import Testing
 
 /// No finished run's record is lost, whatever state the notes ref or a note is in.
 @Suite("Nothing lost")
@@ -41,8 +41,9 @@ struct NothingLostTests {
     /// out of the note: it goes to the journal, `log` and `show` list it, and the next run
     /// that can appends it.
     @Test func aRecordThatCannotBeAppendedIsJournaledAndAppendedLater() throws {
-        let repo = try RunCommandTests.project(Self.recipe.replacingOccurrences(
-            of: "run: mkdir -p out", with: "run: touch \"$(git rev-parse --git-common-dir)/refs/notes/recipes.lock\" && mkdir -p out"))
+        let repo = try RunCommandTests.project(
+            Self.recipe.replacingOccurrences(
+                of: "run: mkdir -p out", with: "run: touch \"$(git rev-parse --git-common-dir)/refs/notes/recipes.lock\" && mkdir -p out"))
         try FileManager.default.createDirectory(atPath: "\(repo.path)/.git/refs/notes", withIntermediateDirectories: true)
         let first = try repo.recipe("run", "r")
         #expect(first.status == 0, "\(first)")

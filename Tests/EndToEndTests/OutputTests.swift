@@ -1,7 +1,7 @@
 import Foundation
 import GitRecipeCore
-import Testing
 import TestSupport
+import Testing
 
 /// Outputs are the run's own (DESIGN §8.1) and lie inside the repository.
 @Suite("Outputs")
@@ -41,7 +41,8 @@ struct OutputTests {
         #expect(result.status == 1, "\(result)")
         #expect(result.stdout.contains("  output out/model.txt: sha256:"), "\(result)")
         #expect(!result.stdout.contains("output out/rows"), "\(result)")
-        let reproduction = try #require(result.stdout.split(separator: " ").first { $0.hasPrefix("20") && $0.contains("Z-") && !$0.contains(original) })
+        let reproduction = try #require(
+            result.stdout.split(separator: " ").first { $0.hasPrefix("20") && $0.contains("Z-") && !$0.contains(original) })
         let diff = try repo.recipe("diff", original, String(reproduction).trimmingCharacters(in: .punctuationCharacters))
         #expect(diff.stdout.contains("  out/model.txt "), "diff names the file of the directory that differs: \(diff)")
         let kept = try #require(result.stderr.split(separator: "\n").first { $0.hasPrefix("kept the reproduction's worktree: ") })

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The pre-push hook through real `git push` to a bare repository on disk.
 @Suite("The pre-push hook")
@@ -50,7 +50,10 @@ struct PrePushTests {
         try repo.git("commit", "-q", "-m", "a later, unrelated commit")
         let result = try push(repo, "origin", "main")
         #expect(result.status != 0)
-        #expect(result.stderr.contains("error: commit \(stale.prefix(12)): .recipes/train.lock does not match the commit's content of 'train':\n  input 'train.py': sha256:"), "\(result.stderr)")
+        #expect(
+            result.stderr.contains(
+                "error: commit \(stale.prefix(12)): .recipes/train.lock does not match the commit's content of 'train':\n  input 'train.py': sha256:"),
+            "\(result.stderr)")
         #expect(result.stderr.contains("(to go ahead anyway, knowingly: git push --no-verify)"))
         let remoteHead = try run("git", ["rev-parse", "main"], in: remote.path, environment: repo.environment).stdout
         #expect(remoteHead != stale + "\n", "the remote did not move")
@@ -62,7 +65,7 @@ struct PrePushTests {
 
     @Test func freshCommitsNewBranchesAndDeletionsPass() throws {
         let (repo, remote) = try Self.project()
-        defer { withExtendedLifetime(remote) {} }   // the bare remote lives as long as the test
+        defer { withExtendedLifetime(remote) {} }  // the bare remote lives as long as the test
         try repo.write("train.py", "print('v2')\n")
         #expect(try repo.recipe("lock").status == 0)
         try repo.git("commit", "-q", "-am", "v2, locked")
@@ -80,7 +83,7 @@ struct PrePushTests {
 
     @Test func aForcePushIsJudgedOnTheRewrittenCommits() throws {
         let (repo, remote) = try Self.project()
-        defer { withExtendedLifetime(remote) {} }   // the bare remote lives as long as the test
+        defer { withExtendedLifetime(remote) {} }  // the bare remote lives as long as the test
         _ = try Self.commitStale(repo)
         try repo.git("reset", "-q", "--hard", "HEAD~1")
         try repo.write("train.py", "print('rewritten')\n")
@@ -91,10 +94,11 @@ struct PrePushTests {
 
     @Test func requireRunDemandsASucceededRunForTheLock() throws {
         let (repo, remote) = try Self.project()
-        defer { withExtendedLifetime(remote) {} }   // the bare remote lives as long as the test
+        defer { withExtendedLifetime(remote) {} }  // the bare remote lives as long as the test
         try repo.git("config", "recipe.requireRun", "true")
         try repo.write("data/raw.csv", "3,4\n")
-        try repo.write(".recipes/train.yaml", HookTests.recipe.replacingOccurrences(of: "run: python3 train.py", with: "run: mkdir -p models && touch models/m"))
+        try repo.write(
+            ".recipes/train.yaml", HookTests.recipe.replacingOccurrences(of: "run: python3 train.py", with: "run: mkdir -p models && touch models/m"))
         #expect(try repo.recipe("lock").status == 0)
         try repo.git("commit", "-q", "-am", "a runnable recipe")
         let blocked = try push(repo, "origin", "main")
@@ -104,7 +108,9 @@ struct PrePushTests {
         #expect(run.status == 0, "\(run)")
         let pushed = try push(repo, "origin", "main")
         #expect(pushed.status == 0, "\(pushed)")
-        #expect(pushed.stderr.contains("warning: run records live in refs/notes/recipes, which pushing branches does not send; share them: git recipe push origin"))
+        #expect(
+            pushed.stderr.contains(
+                "warning: run records live in refs/notes/recipes, which pushing branches does not send; share them: git recipe push origin"))
     }
 }
 

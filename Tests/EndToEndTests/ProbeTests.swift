@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Probes run once per change of what they depend on, concurrently, and must be stable.
 @Suite("Probes")
@@ -14,7 +14,9 @@ struct ProbeTests {
         try tool(in: prefix, version: "1.0")
         let repo = try TemporaryGitRepository()
         try repo.write(".gitignore", "out/\n")
-        try repo.write(".recipes/r.yaml", """
+        try repo.write(
+            ".recipes/r.yaml",
+            """
             version: 1
             seed: 1
             environment:
@@ -77,7 +79,9 @@ struct ProbeTests {
 
     @Test func aProbeThatPrintsSomethingDifferentEachTimeIsRefusedAtLock() throws {
         let repo = try TemporaryGitRepository()
-        try repo.write(".recipes/r.yaml", """
+        try repo.write(
+            ".recipes/r.yaml",
+            """
             version: 1
             seed: 1
             environment:
@@ -88,7 +92,8 @@ struct ProbeTests {
             """)
         let lock = try repo.recipe("lock")
         #expect(lock.status == 2, "\(lock)")
-        #expect(lock.stderr.contains("error: recipe 'r': probe 'kedro' (echo kedro 0.19; date +%s%N) printed something different each time"), "\(lock)")
+        #expect(
+            lock.stderr.contains("error: recipe 'r': probe 'kedro' (echo kedro 0.19; date +%s%N) printed something different each time"), "\(lock)")
         #expect(lock.stderr.contains("line 2 was '"), "what varied is named: \(lock)")
         #expect(!FileManager.default.fileExists(atPath: "\(repo.path)/.recipes/r.lock"))
     }

@@ -1,7 +1,7 @@
 import Foundation
 import GitRecipeCore
-import Testing
 import TestSupport
+import Testing
 
 /// `git recipe reproduce`: a recorded run re-run at its commit in a temporary worktree,
 /// judged exact, within tolerance or diverged, and recorded.
@@ -81,7 +81,9 @@ struct ReproduceTests {
         let (repo, original) = try Self.projectWithRun()
         let result = try repo.recipe("reproduce", original, environment: ["NOISE": "0.25"])
         #expect(result.status == 0, "\(result)")
-        #expect(result.stdout.contains("verdict: within-tolerance — outputs differ from run \(original)'s, every metric is within the recipe's tolerance\n"), "\(result)")
+        #expect(
+            result.stdout.contains(
+                "verdict: within-tolerance — outputs differ from run \(original)'s, every metric is within the recipe's tolerance\n"), "\(result)")
         #expect(result.stdout.contains("  output out/: sha256:"))
         #expect(result.stdout.contains("  metric score: 9 in the run, 9.25 now (Δ 0.25, within tolerance 0.5)\n"), "\(result)")
         let reproduction = try #require(try Self.runs(repo).first { $0.id != original }).text
@@ -105,7 +107,10 @@ struct ReproduceTests {
         try repo.write("data/rows.csv", "1\n2\n4\n")
         let result = try repo.recipe("reproduce", original)
         #expect(result.status == 1, "\(result)")
-        #expect(result.stderr.contains("error: the data that run \(original) used has changed since, so it cannot be reproduced here:\n  input 'data/': sha256:"), "\(result)")
+        #expect(
+            result.stderr.contains(
+                "error: the data that run \(original) used has changed since, so it cannot be reproduced here:\n  input 'data/': sha256:"),
+            "\(result)")
         #expect(result.stderr.contains("restore the data the run used (its digests: git recipe show \(original))"))
         #expect(try Self.runs(repo).count == 1, "nothing was recorded")
         #expect(try repo.read("data/rows.csv") == "1\n2\n4\n")

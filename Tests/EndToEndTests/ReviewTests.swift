@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `log`, `show` and `diff` over run records, through the real git CLI.
 @Suite("Reviewing runs")
@@ -94,16 +94,25 @@ struct ReviewTests {
         let first = try commit(repo, "first", at: "2026-11-20T10:00:00Z")
         try repo.write("train.py", "print(2)\n")
         let second = try commit(repo, "second", at: "2026-11-21T10:00:00Z")
-        try attach([
-            manifest(id: "20261120T100000Z-1111aaaa", commit: first, seed: 42, lr: "0.01", accuracy: "0.95", loss: "0.2", model: "d"),
-            manifest(id: "20261120T110000Z-2222bbbb", commit: first, seed: 0, lr: "0.01", accuracy: "0.94", loss: "0.21", model: "e", sweep: "sweep-5eed5eed"),
-            manifest(id: "20261120T110000Z-3333cccc", commit: first, seed: 1, lr: "0.01", accuracy: "0.96", loss: "0.19", model: "f", sweep: "sweep-5eed5eed"),
-            manifest(id: "20261120T110001Z-4444aaaa", commit: first, seed: 2, lr: "0.01", accuracy: "0.95", loss: "0.2", model: "0", sweep: "sweep-5eed5eed"),
-        ], to: first, in: repo)
-        try attach([
-            manifest(id: "20261121T100000Z-5555eeee", commit: second, seed: 42, lr: "0.02", accuracy: "0.97", loss: "0.15", model: "1",
-                     python: "Python 3.11.7"),
-        ], to: second, in: repo)
+        try attach(
+            [
+                manifest(id: "20261120T100000Z-1111aaaa", commit: first, seed: 42, lr: "0.01", accuracy: "0.95", loss: "0.2", model: "d"),
+                manifest(
+                    id: "20261120T110000Z-2222bbbb", commit: first, seed: 0, lr: "0.01", accuracy: "0.94", loss: "0.21", model: "e",
+                    sweep: "sweep-5eed5eed"),
+                manifest(
+                    id: "20261120T110000Z-3333cccc", commit: first, seed: 1, lr: "0.01", accuracy: "0.96", loss: "0.19", model: "f",
+                    sweep: "sweep-5eed5eed"),
+                manifest(
+                    id: "20261120T110001Z-4444aaaa", commit: first, seed: 2, lr: "0.01", accuracy: "0.95", loss: "0.2", model: "0",
+                    sweep: "sweep-5eed5eed"),
+            ], to: first, in: repo)
+        try attach(
+            [
+                manifest(
+                    id: "20261121T100000Z-5555eeee", commit: second, seed: 42, lr: "0.02", accuracy: "0.97", loss: "0.15", model: "1",
+                    python: "Python 3.11.7")
+            ], to: second, in: repo)
         return (repo, first, second)
     }
 
@@ -140,7 +149,8 @@ struct ReviewTests {
         let commit = try Self.commit(repo, "first", at: "2026-11-20T10:00:00Z")
         let hostile = Self.manifest(id: "20261120T100000Z-6666ffff", commit: commit, seed: 1, lr: "0.01", accuracy: "0.9", loss: "0.1", model: "d")
             .replacingOccurrences(of: "recipe: train", with: #"recipe: "train\e]0;owned\a\e[2J""#)
-            .replacingOccurrences(of: "  loss: 0.1", with: "  \"![t](http://host/track.png)\": 0.1\n  \"<img src=x onerror=alert(1)>\": 0.2\n  \"a|b`c\": 0.3")
+            .replacingOccurrences(
+                of: "  loss: 0.1", with: "  \"![t](http://host/track.png)\": 0.1\n  \"<img src=x onerror=alert(1)>\": 0.2\n  \"a|b`c\": 0.3")
         try Self.attach([hostile], to: commit, in: repo)
         try expectGolden("hostile-show.md", try repo.recipe("show", "6666ffff", "--format", "markdown"))
         try expectGolden("hostile-log.md", try repo.recipe("log", "--format", "markdown"))
@@ -162,19 +172,25 @@ struct ReviewTests {
         try repo.write("train.py", "print(1)\n")
         let commit = try Self.commit(repo, "first", at: "2026-11-20T10:00:00Z")
         let documents = (0..<10_000).map { index in
-            Self.manifest(id: "20261120T100000Z-\(String(format: "%08x", index))", commit: commit, seed: index, lr: "0.01",
-                          accuracy: "0.5", loss: "0.2", model: "d")
+            Self.manifest(
+                id: "20261120T100000Z-\(String(format: "%08x", index))", commit: commit, seed: index, lr: "0.01",
+                accuracy: "0.5", loss: "0.2", model: "d")
         }
         try Self.attach(documents, to: commit, in: repo)
         for arguments in [["log", "--expand"], ["show", "00001234"]] {
-            let result = try run("/usr/bin/time", ["-f", "cpu %U %S", "\(BuiltProducts.directory)/git-recipe"] + arguments,
-                                 in: repo.path, environment: repo.environment)
+            let result = try run(
+                "/usr/bin/time", ["-f", "cpu %U %S", "\(BuiltProducts.directory)/git-recipe"] + arguments,
+                in: repo.path, environment: repo.environment)
             #expect(result.status == 0, "\(result.stderr.prefix(500))")
-            let cpu = result.stderr.split(separator: "\n").last { $0.hasPrefix("cpu ") }?.split(separator: " ").dropFirst()
+            let cpu =
+                result.stderr.split(separator: "\n").last { $0.hasPrefix("cpu ") }?.split(separator: " ").dropFirst()
                 .compactMap { Double($0) }.reduce(0, +) ?? .infinity
             #expect(cpu < 20, "\(arguments): \(cpu) s of CPU in a debug build")
-            if arguments[0] == "log" { #expect(result.stdout.split(separator: "\n").count == 10_000) }
-            else { #expect(result.stdout.contains("id: \"20261120T100000Z-00001234\"")) }
+            if arguments[0] == "log" {
+                #expect(result.stdout.split(separator: "\n").count == 10_000)
+            } else {
+                #expect(result.stdout.contains("id: \"20261120T100000Z-00001234\""))
+            }
         }
     }
 
@@ -186,7 +202,10 @@ struct ReviewTests {
         try repo.git("notes", "--ref=recipes", "add", "-f", "-F", "note.yaml", first)
         let log = try repo.recipe("log")
         #expect(log.status == 0)
-        #expect(log.stderr == "warning: the note on \(first.prefix(12)) holds 2 documents that are not a run record; skipped (see it: git notes --ref=recipes show \(first.prefix(12)))\n", "\(log)")
+        #expect(
+            log.stderr
+                == "warning: the note on \(first.prefix(12)) holds 2 documents that are not a run record; skipped (see it: git notes --ref=recipes show \(first.prefix(12)))\n",
+            "\(log)")
         #expect(log.stdout.split(separator: "\n").count == 3, "the runs are still listed: \(log)")
     }
 
@@ -194,8 +213,11 @@ struct ReviewTests {
         let (repo, _, second) = try Self.history()
         let shown = try repo.recipe("show", "5555eeee")
         #expect(shown.status == 0, "\(shown)")
-        #expect(shown.stdout == "---\n" + Self.manifest(id: "20261121T100000Z-5555eeee", commit: second, seed: 42, lr: "0.02", accuracy: "0.97",
-                                                         loss: "0.15", model: "1", python: "Python 3.11.7"))
+        #expect(
+            shown.stdout == "---\n"
+                + Self.manifest(
+                    id: "20261121T100000Z-5555eeee", commit: second, seed: 42, lr: "0.02", accuracy: "0.97",
+                    loss: "0.15", model: "1", python: "Python 3.11.7"))
         #expect(try repo.recipe("show", "HEAD").stdout == shown.stdout, "REV names the runs on that commit")
     }
 
@@ -262,13 +284,14 @@ struct ReviewTests {
         #expect(try repo.recipe("show", "1111aaaa").status == 0)
         let ambiguous = try repo.recipe("show", "aaaa")
         #expect(ambiguous.status == 2)
-        #expect(ambiguous.stderr == """
-            error: 'aaaa' is ambiguous; it could name:
-              run 20261120T100000Z-1111aaaa (train, succeeded, on \(first.prefix(12)))
-              run 20261120T110001Z-4444aaaa (train, succeeded, on \(first.prefix(12)))
-            give more of the run id
+        #expect(
+            ambiguous.stderr == """
+                error: 'aaaa' is ambiguous; it could name:
+                  run 20261120T100000Z-1111aaaa (train, succeeded, on \(first.prefix(12)))
+                  run 20261120T110001Z-4444aaaa (train, succeeded, on \(first.prefix(12)))
+                give more of the run id
 
-            """, "\(ambiguous.stderr)")
+                """, "\(ambiguous.stderr)")
         let noRecipe = try repo.recipe("show", "HEAD:evaluate")
         #expect(noRecipe.status == 2)
         #expect(noRecipe.stderr.contains("no run of 'evaluate' is recorded on"))
@@ -303,9 +326,13 @@ extension ReviewTests {
         #expect(shown.stdout.hasPrefix("# attached to \(rewritten); inherited from \(original), where it ran\n---\n"), "\(shown)")
         #expect(try repo.recipe("show", "HEAD", "--format", "markdown").stdout.contains("inherited from `\(original.prefix(12))`, where it ran"))
         // By id, the run is where it ran: that commit still carries its note.
-        #expect(try repo.recipe("show", "--format", "json", try repo.git("notes", "--ref=recipes", "show", "HEAD")
-            .split(separator: "\n").first { $0.hasPrefix("id: ") }!.dropFirst(4).trimmingCharacters(in: ["\""])).stdout
-            .contains("\"attached_to\": \"\(original)\""))
+        #expect(
+            try repo.recipe(
+                "show", "--format", "json",
+                try repo.git("notes", "--ref=recipes", "show", "HEAD")
+                    .split(separator: "\n").first { $0.hasPrefix("id: ") }!.dropFirst(4).trimmingCharacters(in: ["\""])
+            ).stdout
+                .contains("\"attached_to\": \"\(original)\""))
     }
 
     @Test func initSetsTheNotesConfigurationOnce() throws {

@@ -1,7 +1,7 @@
 import Foundation
-import Testing
-import TestSupport
 import GitRecipeCore
+import TestSupport
+import Testing
 
 /// `git recipe run` through the real git CLI: preconditions, steps, the note it writes.
 @Suite("git recipe run")
@@ -85,7 +85,8 @@ struct RunCommandTests {
 
     /// A project whose one step writes `json` as its metrics file.
     static func metricsProject(_ json: String) throws -> TemporaryGitRepository {
-        try project("""
+        try project(
+            """
             version: 1
             seed: 1
             steps:
@@ -117,7 +118,9 @@ struct RunCommandTests {
         let dryRun = try repo.recipe("run", "r", "--dry-run", "-p", "msg=\(hostile)")
         #expect(dryRun.status == 0)
         #expect(dryRun.stdout.contains("printf '%s|%s|%s' '$(touch pwned); echo '\\''quoted'\\'' \"double\" `id` \n next'"))
-        #expect(try run("git", ["notes", "--ref=recipes", "list"], in: repo.path, environment: repo.environment).stdout.isEmpty, "a dry run records nothing")
+        #expect(
+            try run("git", ["notes", "--ref=recipes", "list"], in: repo.path, environment: repo.environment).stdout.isEmpty,
+            "a dry run records nothing")
         let result = try repo.recipe("run", "r", "-p", "msg=\(hostile)")
         #expect(result.status == 0, "\(result)")
         #expect(try repo.read("out/msg.txt") == "\(hostile)|42|0.9")
@@ -129,22 +132,24 @@ struct RunCommandTests {
         try repo.write("notes.txt", "scratch")
         var result = try repo.recipe("run", "r")
         #expect(result.status == 1)
-        #expect(result.stderr == """
-            error: runs start only from a clean commit, and this working tree is not one:
-              untracked: notes.txt
-            commit the changes (git add -A && git commit), or stash them (git stash -u); outputs belong in .gitignore
+        #expect(
+            result.stderr == """
+                error: runs start only from a clean commit, and this working tree is not one:
+                  untracked: notes.txt
+                commit the changes (git add -A && git commit), or stash them (git stash -u); outputs belong in .gitignore
 
-            """)
+                """)
         try repo.write(".recipes/r.yaml", Self.echo.replacingOccurrences(of: "lr: 0.01", with: "lr: 0.02"))
         try repo.commitAll("change lr, forget the lock")
         result = try repo.recipe("run", "r")
         #expect(result.status == 1)
-        #expect(result.stderr == """
-            error: the lock of 'r' is stale:
-              param 'lr': 0.01 → 0.02
-            run: git recipe lock r && git add .recipes/r.lock && git commit
+        #expect(
+            result.stderr == """
+                error: the lock of 'r' is stale:
+                  param 'lr': 0.01 → 0.02
+                run: git recipe lock r && git add .recipes/r.lock && git commit
 
-            """)
+                """)
         #expect(try run("git", ["notes", "--ref=recipes", "list"], in: repo.path, environment: repo.environment).stdout.isEmpty)
     }
 
@@ -184,18 +189,31 @@ struct RunCommandTests {
     /// Steps that break the rules: each fails the run (exit 3), which is still recorded.
     static let misbehaving: [(String, String, String)] = [
         ("a failing command", "exit 7", "its command exited with status 7"),
-        ("a file outside its outputs", "mkdir -p out && touch out/x stray.txt", "it changed the working tree outside its declared outputs (untracked: stray.txt)"),
-        ("a deleted tracked file", "mkdir -p out && touch out/x && rm tracked.txt", "it changed the working tree outside its declared outputs (modified: tracked.txt)"),
+        (
+            "a file outside its outputs", "mkdir -p out && touch out/x stray.txt",
+            "it changed the working tree outside its declared outputs (untracked: stray.txt)"
+        ),
+        (
+            "a deleted tracked file", "mkdir -p out && touch out/x && rm tracked.txt",
+            "it changed the working tree outside its declared outputs (modified: tracked.txt)"
+        ),
         ("a missing output", "true", "it did not write its declared output 'out/x'"),
-        ("a new tag", "mkdir -p out && touch out/x && git tag sneaky", "it changed the repository: ref refs/tags/sneaky was created; a step may not commit, stage or move refs"),
+        (
+            "a new tag", "mkdir -p out && touch out/x && git tag sneaky",
+            "it changed the repository: ref refs/tags/sneaky was created; a step may not commit, stage or move refs"
+        ),
         ("a commit", "mkdir -p out && touch out/x && git commit -q --allow-empty -m sneaky", "it changed the repository: HEAD moved from"),
-        ("a staged mode change", "mkdir -p out && touch out/x && git update-index --chmod=+x tracked.txt", "it changed the working tree outside its declared outputs (staged: tracked.txt)"),
+        (
+            "a staged mode change", "mkdir -p out && touch out/x && git update-index --chmod=+x tracked.txt",
+            "it changed the working tree outside its declared outputs (staged: tracked.txt)"
+        ),
     ]
 
     @Test(arguments: 0..<misbehaving.count)
     func aMisbehavingStepFailsTheRunWhichIsStillRecorded(index: Int) throws {
         let (_, command, problem) = Self.misbehaving[index]
-        let repo = try Self.project("""
+        let repo = try Self.project(
+            """
             version: 1
             seed: 1
             steps:
@@ -239,7 +257,8 @@ struct RunCommandTests {
     }
 
     @Test func aMalformedMetricsFileFailsTheStep() throws {
-        let repo = try Self.project("version: 1\nseed: 1\nsteps:\n  s: {run: \"mkdir -p out && echo '{not json' > out/m.json\", metrics: [out/m.json]}\n")
+        let repo = try Self.project(
+            "version: 1\nseed: 1\nsteps:\n  s: {run: \"mkdir -p out && echo '{not json' > out/m.json\", metrics: [out/m.json]}\n")
         let result = try repo.recipe("run", "r")
         #expect(result.status == 3)
         #expect(result.stderr.contains("error: step 's' failed: metrics file 'out/m.json' is malformed: "))
@@ -326,7 +345,8 @@ struct RunRecordReliabilityTests {
         let statuses = try runConcurrently(worktrees.map { (binary, ["run", "r"], $0) }, environment: repo.environment)
         #expect(statuses == Array(repeating: 0, count: 10))
         for worktree in worktrees {
-            let commit = try run("git", ["rev-parse", "HEAD"], in: worktree, environment: repo.environment).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            let commit = try run("git", ["rev-parse", "HEAD"], in: worktree, environment: repo.environment).stdout.trimmingCharacters(
+                in: .whitespacesAndNewlines)
             #expect(RunNote(parsing: try repo.git("notes", "--ref=recipes", "show", commit)).documents.count == 1)
         }
         #expect(try run("git", ["fsck", "--strict"], in: repo.path, environment: repo.environment).status == 0)

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `run --executor slurm` against the real single-node cluster of `scripts/slurm-local`.
 /// Serialized: the first test stops and restarts the cluster the others use.
@@ -53,16 +53,19 @@ struct SlurmTests {
     @Test func theClusterStartsFromAProcessWithPipesAndStops() throws {
         _ = try #require(SlurmTestCluster.configuration, "the cluster did not start: run scripts/slurm-local start as root")
         #expect(try run(SlurmTestCluster.script, ["stop"], in: "/", environment: ProcessInfo.processInfo.environment).status == 0)
-        #expect(try run("pgrep", ["-x", "slurmctld|slurmd"], in: "/", environment: ProcessInfo.processInfo.environment).status == 1,
-                "stop left a daemon running")
+        #expect(
+            try run("pgrep", ["-x", "slurmctld|slurmd"], in: "/", environment: ProcessInfo.processInfo.environment).status == 1,
+            "stop left a daemon running")
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: SlurmTestCluster.script)
         process.arguments = ["start"]
-        let output = Pipe(), errors = Pipe()
+        let output = Pipe()
+        let errors = Pipe()
         process.standardOutput = output
         process.standardError = errors
-        let ended = DispatchSemaphore(value: 0), drained = DispatchSemaphore(value: 0)
+        let ended = DispatchSemaphore(value: 0)
+        let drained = DispatchSemaphore(value: 0)
         let printed = Received()
         try process.run()
         DispatchQueue.global().async {
@@ -70,7 +73,7 @@ struct SlurmTests {
             ended.signal()
         }
         DispatchQueue.global().async {
-            printed.data = output.fileHandleForReading.readDataToEndOfFile()   // EOF once no daemon holds the pipe
+            printed.data = output.fileHandleForReading.readDataToEndOfFile()  // EOF once no daemon holds the pipe
             drained.signal()
         }
         // Liveness bounds, not timings: a start takes a few seconds, the bug waited forever.
@@ -106,7 +109,8 @@ struct SlurmTests {
     }
 
     @Test func aFailingJobCancelsItsDependentsAndFailsTheRun() throws {
-        let repo = try RunCommandTests.project("""
+        let repo = try RunCommandTests.project(
+            """
             version: 1
             seed: 1
             steps:
@@ -136,7 +140,8 @@ struct SlurmTests {
     }
 
     @Test func ctrlCCancelsTheJobsAndRecordsTheRunAsCancelled() throws {
-        let repo = try RunCommandTests.project("version: 1\nseed: 1\nsteps:\n  interruptible: {run: \"sleep 120\"}\n  afterwards: {needs: [interruptible], run: \"true\"}\n")
+        let repo = try RunCommandTests.project(
+            "version: 1\nseed: 1\nsteps:\n  interruptible: {run: \"sleep 120\"}\n  afterwards: {needs: [interruptible], run: \"true\"}\n")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "\(BuiltProducts.directory)/git-recipe")
         process.arguments = ["run", "r", "--executor", "slurm"]

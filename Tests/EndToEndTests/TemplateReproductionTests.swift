@@ -1,7 +1,7 @@
 import Foundation
 import GitRecipeCore
-import Testing
 import TestSupport
+import Testing
 import Yams
 
 /// The templates end to end with a real ML library: a three-seed sweep whose statistics are
@@ -26,11 +26,19 @@ struct TemplateReproductionTests {
         Template(
             name: "minimal", metric: "test_mse",
             timestamp: ("json.dump({\"weights\": weights}", "json.dump({\"weights\": weights, \"trained_at\": __import__(\"time\").time()}"),
-            unseeded: ("weights = linear.fit(train)", "train = __import__(\"random\").sample(train, len(train) * 9 // 10)\nweights = linear.fit(train)")),
+            unseeded: (
+                "weights = linear.fit(train)", "train = __import__(\"random\").sample(train, len(train) * 9 // 10)\nweights = linear.fit(train)"
+            )),
         Template(
             name: "sklearn", metric: "accuracy",
-            timestamp: ("    pickle.dump(model, handle, protocol=5)", "    pickle.dump(model, handle, protocol=5)\n    handle.write(repr(__import__(\"time\").time()).encode())"),
-            unseeded: ("model = make_pipeline(", "keep = np.random.default_rng().permutation(len(x))[: len(x) * 9 // 10]\nx, y = x[keep], y[keep]\nmodel = make_pipeline(")),
+            timestamp: (
+                "    pickle.dump(model, handle, protocol=5)",
+                "    pickle.dump(model, handle, protocol=5)\n    handle.write(repr(__import__(\"time\").time()).encode())"
+            ),
+            unseeded: (
+                "model = make_pipeline(",
+                "keep = np.random.default_rng().permutation(len(x))[: len(x) * 9 // 10]\nx, y = x[keep], y[keep]\nmodel = make_pipeline("
+            )),
     ]
 
     @Test(arguments: templates)
@@ -48,7 +56,7 @@ struct TemplateReproductionTests {
         let values = try runs.map { try #require($0.metrics[template.metric]) }
         let mean = values.reduce(0, +) / 3
         let deviation = (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 2).squareRoot()
-        let margin = 4.302653 * deviation / 3.0.squareRoot()   // t(0.975, 2)
+        let margin = 4.302653 * deviation / 3.0.squareRoot()  // t(0.975, 2)
         let log = try JSONSerialization.jsonObject(with: Data(try repo.recipe("log", "--format", "json").stdout.utf8)) as! [[String: Any]]
         let statistics = try #require((log[0]["metrics"] as? [String: Any])?[template.metric] as? [String: Any])
         func number(_ key: String) -> Double? { (statistics[key] as? NSNumber)?.doubleValue }
@@ -88,7 +96,8 @@ struct TemplateReproductionTests {
     /// The runs on HEAD that are not reproductions, in seed order.
     static func runs(_ repo: TemporaryGitRepository) throws -> [Run] {
         try documents(repo).filter { $0["reproduces"] == nil }.sorted { ($0["seed"]?.int ?? 0) < ($1["seed"]?.int ?? 0) }.map { document in
-            Run(id: try #require(document["id"]?.string),
+            Run(
+                id: try #require(document["id"]?.string),
                 metrics: Dictionary(uniqueKeysWithValues: (document["metrics"]?.mapping ?? [:]).map { ($0.key.string!, Double($0.value.string!)!) }))
         }
     }
@@ -99,7 +108,8 @@ struct TemplateReproductionTests {
 
     /// Edits train.py, locks and commits, runs with seed 0 and reproduces that run.
     func reproduceVariant(_ edit: (String, String), in repo: TemporaryGitRepository) throws
-        -> (result: CommandResult, verdict: String?, differences: [(run: Double, reproduction: Double, tolerance: Double)]) {
+        -> (result: CommandResult, verdict: String?, differences: [(run: Double, reproduction: Double, tolerance: Double)])
+    {
         let source = try repo.read("train.py")
         #expect(source.contains(edit.0))
         try repo.write("train.py", source.replacingOccurrences(of: edit.0, with: edit.1))

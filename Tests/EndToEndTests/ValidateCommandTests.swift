@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `git recipe validate` and the CLI conventions, through the real git CLI.
 @Suite("git recipe validate and the command line")
@@ -23,7 +23,9 @@ struct ValidateCommandTests {
         try (Data("numpy==1 # caf".utf8) + Data([0xE9, 0x0A])).write(to: URL(fileURLWithPath: "\(repo.path)/requirements.txt"))
         let result = try repo.recipe("validate")
         #expect(result.status == 2, "\(result)")
-        #expect(result.stderr.contains(".recipes/latin1.yaml:3:6: error: not UTF-8 text: byte 24 (0xE9) is not valid UTF-8; save the file as UTF-8"), "\(result)")
+        #expect(
+            result.stderr.contains(".recipes/latin1.yaml:3:6: error: not UTF-8 text: byte 24 (0xE9) is not valid UTF-8; save the file as UTF-8"),
+            "\(result)")
         #expect(result.stderr.contains("requirements.txt:1:15: error: not UTF-8 text: byte 14 (0xE9)"), "\(result)")
         #expect(result.stderr.contains(".recipes/good.yaml:3:26: error: unknown key 'inptus'"), "the other recipes are judged: \(result)")
         #expect(!result.stderr.contains("NSCocoaErrorDomain") && !result.stderr.contains("empty"), "\(result)")
@@ -32,8 +34,9 @@ struct ValidateCommandTests {
     /// Peak memory (MiB) and CPU seconds of `git recipe validate` in `repo`, from
     /// `/usr/bin/time`: resources, not wall time, which a loaded machine stretches.
     static func resources(_ repo: TemporaryGitRepository) throws -> (result: CommandResult, mebibytes: Double, cpuSeconds: Double) {
-        let result = try run("/usr/bin/time", ["-f", "resources %M %U %S", "\(BuiltProducts.directory)/git-recipe", "validate"],
-                             in: repo.path, environment: repo.environment)
+        let result = try run(
+            "/usr/bin/time", ["-f", "resources %M %U %S", "\(BuiltProducts.directory)/git-recipe", "validate"],
+            in: repo.path, environment: repo.environment)
         let line = try #require(result.stderr.split(separator: "\n").last { $0.hasPrefix("resources ") })
         let fields = line.split(separator: " ").dropFirst().compactMap { Double($0) }
         return (result, fields[0] / 1024, fields[1] + fields[2])
@@ -100,7 +103,9 @@ struct ValidateCommandTests {
 
     @Test func fiveMistakesGiveFiveDiagnosticsAndExitTwo() throws {
         let repo = try initializedRepository()
-        try repo.write(".recipes/train.yaml", """
+        try repo.write(
+            ".recipes/train.yaml",
+            """
             version: 1
             seed: 42
             params: {lr: 0.01}
@@ -120,14 +125,15 @@ struct ValidateCommandTests {
         let result = try repo.recipe("validate")
         #expect(result.status == 2)
         #expect(result.stdout == "")
-        #expect(result.stderr == """
-            .recipes/train.yaml:6:10: error: unknown placeholder '{{params.out}}' in step 'prepare'
-            .recipes/train.yaml:7:15: error: '/tmp/prepared/' is absolute; paths are relative to the repository root (data outside it goes in 'assets')
-            .recipes/train.yaml:9:13: error: step 'fit' needs unknown step 'prepar'; did you mean 'prepare'?
-            .recipes/train.yaml:11:5: error: unknown key 'output' in step 'fit'; did you mean 'outputs'?
-            .recipes/train.yaml:14:57: error: 'data' of component 'evaluate' is a file, but 'data/' names a dir (a directory path ends in '/')
+        #expect(
+            result.stderr == """
+                .recipes/train.yaml:6:10: error: unknown placeholder '{{params.out}}' in step 'prepare'
+                .recipes/train.yaml:7:15: error: '/tmp/prepared/' is absolute; paths are relative to the repository root (data outside it goes in 'assets')
+                .recipes/train.yaml:9:13: error: step 'fit' needs unknown step 'prepar'; did you mean 'prepare'?
+                .recipes/train.yaml:11:5: error: unknown key 'output' in step 'fit'; did you mean 'outputs'?
+                .recipes/train.yaml:14:57: error: 'data' of component 'evaluate' is a file, but 'data/' names a dir (a directory path ends in '/')
 
-            """)
+                """)
     }
 
     @Test func outsideARepositoryItSaysSoAndExitsTwo() throws {

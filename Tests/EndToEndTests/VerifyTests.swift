@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `git recipe verify`: the CI gate, judged from commits' own trees.
 @Suite("git recipe verify")
@@ -53,7 +53,10 @@ struct VerifyTests {
         try repo.commitAll("unrelated")
         let result = try repo.recipe("verify", "\(base)..HEAD")
         #expect(result.status == 1)
-        #expect(result.stderr.hasPrefix("error: commit \(stale.prefix(12)): .recipes/r.lock does not match the commit's content of 'r':\n  input 'src.txt': sha256:"), "\(result)")
+        #expect(
+            result.stderr.hasPrefix(
+                "error: commit \(stale.prefix(12)): .recipes/r.lock does not match the commit's content of 'r':\n  input 'src.txt': sha256:"),
+            "\(result)")
         #expect(try repo.recipe("verify", "HEAD").status == 1, "a commit alone is checked on every recipe")
         #expect(try repo.recipe("verify", "\(stale)..HEAD").status == 0, "the unrelated commit touches no recipe")
         #expect(try repo.recipe("verify", "--recipe", "other", "\(base)..HEAD").status == 0)
@@ -66,7 +69,10 @@ struct VerifyTests {
         try FileManager.default.removeItem(atPath: "\(repo.path)/data")
         let result = try repo.recipe("verify")
         #expect(result.status == 0, "\(result)")
-        #expect(result.stderr.contains("warning: commit \(try repo.git("rev-parse", "HEAD").prefix(12)): input 'data/' of 'r' is not on this machine, so it was not checked"), "\(result)")
+        #expect(
+            result.stderr.contains(
+                "warning: commit \(try repo.git("rev-parse", "HEAD").prefix(12)): input 'data/' of 'r' is not on this machine, so it was not checked"),
+            "\(result)")
         #expect(result.stdout == "verified 1 commit: locks fresh\n")
     }
 }

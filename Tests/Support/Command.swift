@@ -30,8 +30,10 @@ public func isolatedEnvironment(home: String, path: String? = nil) -> [String: S
 public func run(
     _ executable: String, _ arguments: [String], in directory: String, environment: [String: String], input: String = ""
 ) throws -> CommandResult {
-    let outcome = try ChildProcess(arguments: ["/usr/bin/env", executable] + arguments, directory: directory, environment: environment,
-                                   input: Data(input.utf8)).run()
+    let outcome = try ChildProcess(
+        arguments: ["/usr/bin/env", executable] + arguments, directory: directory, environment: environment,
+        input: Data(input.utf8)
+    ).run()
     return CommandResult(status: outcome.status, stdout: outcome.stdout, stderr: outcome.stderr)
 }
 
@@ -45,7 +47,9 @@ public func opensslSHA256(_ path: String) throws -> String {
 /// Starts every command at once and waits for all of them: for tests of concurrent writers.
 /// Processes are started directly, not through `sh … &`, which inherits the test runner's
 /// blocked SIGCHLD and then waits forever.
-public func runConcurrently(_ commands: [(executable: String, arguments: [String], directory: String)], environment: [String: String]) throws -> [Int32] {
+public func runConcurrently(_ commands: [(executable: String, arguments: [String], directory: String)], environment: [String: String]) throws
+    -> [Int32]
+{
     let processes = try commands.map { command in
         let process = Process()
         process.executableURL = URL(fileURLWithPath: command.executable)

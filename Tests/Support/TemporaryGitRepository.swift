@@ -48,8 +48,9 @@ public final class TemporaryGitRepository: @unchecked Sendable {
 
     /// `git recipe` with its arguments as an array.
     public func recipe(_ arguments: [String], in subdirectory: String? = nil, environment extra: [String: String] = [:]) throws -> CommandResult {
-        try run("git", ["recipe"] + arguments, in: subdirectory.map { "\(path)/\($0)" } ?? path,
-                environment: environment.merging(extra) { _, new in new })
+        try run(
+            "git", ["recipe"] + arguments, in: subdirectory.map { "\(path)/\($0)" } ?? path,
+            environment: environment.merging(extra) { _, new in new })
     }
 
     public func write(_ relativePath: String, _ contents: String) throws {

@@ -22,7 +22,9 @@ public struct HookInstaller {
 
     /// What happened to one hook.
     public enum Outcome: Equatable, Sendable {
-        case installed, chained, updated, alreadyInstalled, leftAlone(String), removed, restored, notOurs
+        case installed, chained, updated, alreadyInstalled
+        case leftAlone(String)
+        case removed, restored, notOurs
     }
 
     /// The script installed as `name`. The pre-commit script first answers the common case
@@ -34,25 +36,28 @@ public struct HookInstaller {
     /// git puts its exec-path for hooks, so a git-recipe installed there is found too).
     static func script(_ name: String) -> String {
         let check = name == "pre-commit" ? "pre_commit_fast_path || git-recipe hook run \(name) \"$@\"" : "git-recipe hook run \(name) \"$@\""
-        let fastPath = name != "pre-commit" ? "" : """
-        \(WatchCache.shellFastPath)
+        let fastPath =
+            name != "pre-commit"
+            ? ""
+            : """
+            \(WatchCache.shellFastPath)
 
-        """
+            """
         return """
-        #!/bin/sh
-        \(marker): installed by `git recipe hook install`; `git recipe hook uninstall` restores what was here.
-        \(fastPath)chained="$0.before-git-recipe"
-        if [ -x "$chained" ]; then
-            input=$(mktemp) || exit 1
-            cat > "$input"
-            "$chained" "$@" < "$input" && { \(check); } < "$input"
-            status=$?
-            rm -f "$input"
-            exit $status
-        fi
-        \(check)
+            #!/bin/sh
+            \(marker): installed by `git recipe hook install`; `git recipe hook uninstall` restores what was here.
+            \(fastPath)chained="$0.before-git-recipe"
+            if [ -x "$chained" ]; then
+                input=$(mktemp) || exit 1
+                cat > "$input"
+                "$chained" "$@" < "$input" && { \(check); } < "$input"
+                status=$?
+                rm -f "$input"
+                exit $status
+            fi
+            \(check)
 
-        """
+            """
     }
 
     public func install(force: Bool) throws -> [(hook: String, outcome: Outcome)] {
@@ -61,8 +66,10 @@ public struct HookInstaller {
     }
 
     private func install(_ name: String, force: Bool) throws -> Outcome {
-        let path = "\(directory)/\(name)", saved = "\(path).before-git-recipe"
-        var chained = false, updated = false
+        let path = "\(directory)/\(name)"
+        let saved = "\(path).before-git-recipe"
+        var chained = false
+        var updated = false
         if isOurs(path) {
             // An older git-recipe's script is replaced; the hook it chains stays chained.
             guard (try? String(contentsOfFile: path, encoding: .utf8)) != Self.script(name) else { return .alreadyInstalled }
@@ -71,7 +78,9 @@ public struct HookInstaller {
             let isFile = existing[.type] as? FileAttributeType == .typeRegular
             if !force {
                 if FileManager.default.fileExists(atPath: saved) {
-                    return .leftAlone("\(saved) already exists, so the hook there cannot be kept beside ours; move one of them, or pass --force to replace the saved one")
+                    return .leftAlone(
+                        "\(saved) already exists, so the hook there cannot be kept beside ours; move one of them, or pass --force to replace the saved one"
+                    )
                 }
                 if !isFile {
                     return .leftAlone("it is not a regular file; pass --force to keep it beside ours and chain it anyway")
@@ -94,7 +103,8 @@ public struct HookInstaller {
 
     public func uninstall() throws -> [(hook: String, outcome: Outcome)] {
         try Self.hooks.map { name in
-            let path = "\(directory)/\(name)", saved = "\(path).before-git-recipe"
+            let path = "\(directory)/\(name)"
+            let saved = "\(path).before-git-recipe"
             guard FileManager.default.fileExists(atPath: path) else { return (name, .removed) }
             guard isOurs(path) else { return (name, .notOurs) }
             try FileManager.default.removeItem(atPath: path)

@@ -39,7 +39,8 @@ public struct PrePushCheck {
             findings.warnings += result.findings.warnings
         }
         if !pushesNotes, try !repository.referenceTargets(under: Repository.notesRef).isEmpty {
-            findings.warnings.append("run records live in \(Repository.notesRef), which pushing branches does not send; share them: git recipe push \(remote)")
+            findings.warnings.append(
+                "run records live in \(Repository.notesRef), which pushing branches does not send; share them: git recipe push \(remote)")
         }
         return findings
     }

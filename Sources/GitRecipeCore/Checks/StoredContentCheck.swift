@@ -101,12 +101,14 @@ struct StoredContentCheck {
                 // A path git tracked at the parent and no longer does was deleted by this
                 // change: that is checkable anywhere, and it does not match the lock.
                 if tracked.isEmpty, changed.contains(where: { RepositoryPath.overlap($0, input) }) {
-                    deleted.append("input '\(input)' of '\(name)' is deleted by \(checkIgnored ? "what is staged" : "this commit"), "
-                        + "but \(lockPath) pins it; restore it (git checkout HEAD -- \(path)), or drop it from the recipe and run: \(fix)")
+                    deleted.append(
+                        "input '\(input)' of '\(name)' is deleted by \(checkIgnored ? "what is staged" : "this commit"), "
+                            + "but \(lockPath) pins it; restore it (git checkout HEAD -- \(path)), or drop it from the recipe and run: \(fix)")
                     continue
                 }
                 if tracked.isEmpty, !FileManager.default.fileExists(atPath: "\(repository.workTree)/\(path)"),
-                   let locked = (current.values["inputs"]?[input] ?? current.values["environment.files"]?[input]).flatMap({ ContentDigest($0) }) {
+                    let locked = (current.values["inputs"]?[input] ?? current.values["environment.files"]?[input]).flatMap({ ContentDigest($0) })
+                {
                     digests[path] = locked
                     findings.warnings.append("input '\(input)' of '\(name)' is not on this machine, so it was not checked")
                 }
@@ -120,17 +122,22 @@ struct StoredContentCheck {
             let fresh = try locker.lock(pipeline, staged: staged)
             let changes = try LockEntries(parsing: fresh.rendered(), file: lockPath, recipe: name).changes(since: current)
             if !changes.isEmpty {
-                problems.append("\(lockPath) does not match \(checkIgnored ? "the staged content" : "the commit's content") of '\(name)':\n"
-                    + changes.map { "  \($0)\n" }.joined() + "  run: \(fix)")
+                problems.append(
+                    "\(lockPath) does not match \(checkIgnored ? "the staged content" : "the commit's content") of '\(name)':\n"
+                        + changes.map { "  \($0)\n" }.joined() + "  run: \(fix)")
             }
         } else {
             problems.append("\(lockPath) is not staged, and '\(name)' changed; run: \(fix)")
         }
         for output in pipeline.steps.flatMap(\.outputs) {
             if let tracked = files.entries(overlapping: output).first {
-                problems.append("output '\(output)' of '\(name)' is tracked by git ('\(tracked.path)'); outputs are results, not sources: run: git rm -r --cached \(output) && echo '\(output)' >> .gitignore")
+                problems.append(
+                    "output '\(output)' of '\(name)' is tracked by git ('\(tracked.path)'); outputs are results, not sources: run: git rm -r --cached \(output) && echo '\(output)' >> .gitignore"
+                )
             } else if checkIgnored, try !repository.isIgnored(output) {
-                problems.append("output '\(output)' of '\(name)' is not ignored by git, so a run would leave the tree dirty; run: echo '\(output)' >> .gitignore && git add .gitignore")
+                problems.append(
+                    "output '\(output)' of '\(name)' is not ignored by git, so a run would leave the tree dirty; run: echo '\(output)' >> .gitignore && git add .gitignore"
+                )
             }
         }
     }

@@ -26,7 +26,7 @@ public struct StoredFiles: ProjectFiles {
         for entry in entries[firstIndex(notBefore: prefix)...] {
             guard entry.path.hasPrefix(prefix) else { break }
             let name = String(entry.path.dropFirst(prefix.count).prefix { $0 != "/" })
-            if names.last != name { names.append(name) }   // a directory's entries are contiguous
+            if names.last != name { names.append(name) }  // a directory's entries are contiguous
         }
         return names.sorted()
     }
@@ -45,7 +45,8 @@ public struct StoredFiles: ProjectFiles {
 
     /// The position of the first entry whose path is not before `path` in byte order.
     private func firstIndex(notBefore path: String) -> Int {
-        var low = entries.startIndex, high = entries.endIndex
+        var low = entries.startIndex
+        var high = entries.endIndex
         while low < high {
             let middle = (low + high) / 2
             if entries[middle].path.precedesByBytes(path) { low = middle + 1 } else { high = middle }

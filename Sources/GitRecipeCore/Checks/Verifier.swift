@@ -21,7 +21,9 @@ public struct Verifier {
     /// One line per problem, judging one commit on every recipe in it, or each commit of a
     /// range on the recipes it touches; `share` is how to send a run's record once it exists.
     public func findings(_ revisions: Revisions, share: String = "git recipe push") throws -> (findings: Findings, commits: Int) {
-        let tip: ObjectID, commits: [ObjectID], wholeTree: Bool
+        let tip: ObjectID
+        let commits: [ObjectID]
+        let wholeTree: Bool
         switch revisions {
         case .commit(let commit): (tip, commits, wholeTree) = (commit, [commit], true)
         case .range(let last, let hidden): (tip, commits, wholeTree) = (last, try repository.commits(from: last, hiding: hidden), false)
@@ -33,8 +35,9 @@ public struct Verifier {
             do {
                 let files = StoredFiles(repository: repository, entries: try repository.treeEntries(of: commit))
                 let changed = wholeTree ? files.entries.map(\.path) : try repository.changedPaths(of: commit)
-                let check = StoredContentCheck(repository: repository, files: files, changed: changed,
-                                               checkIgnored: false, recipes: recipe.map { [$0] })
+                let check = StoredContentCheck(
+                    repository: repository, files: files, changed: changed,
+                    checkIgnored: false, recipes: recipe.map { [$0] })
                 let result = try check.findings()
                 findings.problems += result.findings.problems.map { "\(label): \($0)" }
                 findings.warnings += result.findings.warnings.map { "\(label): \($0)" }
@@ -52,18 +55,21 @@ public struct Verifier {
     private func missingRuns(for recipes: [String], at tip: ObjectID, share: String) throws -> [String] {
         guard !recipes.isEmpty else { return [] }
         let files = StoredFiles(repository: repository, entries: try repository.treeEntries(of: tip))
-        let required = try requireRun
+        let required =
+            try requireRun
             || repository.config("recipe.requireRun").map { ["true", "yes", "on", "1"].contains($0.lowercased()) }
-            ?? (try? Project.load(from: files).config.policy.requireRun) ?? false
+                ?? (try? Project.load(from: files).config.policy.requireRun) ?? false
         guard required else { return [] }
-        let succeeded = Set(try RunHistory(repository: repository).allRuns()
-            .filter { $0.status == RunStatus.succeeded.rawValue }.map { "\($0.recipe) \($0.lock)" })
+        let succeeded = Set(
+            try RunHistory(repository: repository).allRuns()
+                .filter { $0.status == RunStatus.succeeded.rawValue }.map { "\($0.recipe) \($0.lock)" })
         return try recipes.compactMap { recipe in
             let path = Lockfile.path(for: recipe)
             guard let text = try files.read(path) else { return nil }
             let lock = try LockEntries(parsing: text, file: path, recipe: recipe).digest
             guard !succeeded.contains("\(recipe) \(lock)") else { return nil }
-            return "recipe '\(recipe)' has no succeeded run for its lock \(lock.short) at \(tip.hex.prefix(12)), and runs are required; run: git recipe run \(recipe), then share the record: \(share)"
+            return
+                "recipe '\(recipe)' has no succeeded run for its lock \(lock.short) at \(tip.hex.prefix(12)), and runs are required; run: git recipe run \(recipe), then share the record: \(share)"
         }
     }
 }

@@ -55,7 +55,9 @@ enum LibGit2 {
 
     /// The linked libgit2's version, as recorded in run manifests.
     static var version: String {
-        var major: Int32 = 0, minor: Int32 = 0, revision: Int32 = 0
+        var major: Int32 = 0
+        var minor: Int32 = 0
+        var revision: Int32 = 0
         git_libgit2_version(&major, &minor, &revision)
         return "\(major).\(minor).\(revision)"
     }

@@ -10,8 +10,10 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
 
     init(_ oid: git_oid) {
         (head, middle, tail) = withUnsafeBytes(of: oid.id) { bytes in
-            (bytes.loadUnaligned(as: UInt64.self), bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
-             bytes.loadUnaligned(fromByteOffset: 16, as: UInt32.self))
+            (
+                bytes.loadUnaligned(as: UInt64.self), bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+                bytes.loadUnaligned(fromByteOffset: 16, as: UInt32.self)
+            )
         }
     }
 

@@ -1,5 +1,5 @@
-import Foundation
 import CLibGit2
+import Foundation
 
 /// Why a working tree is not a clean commit (DESIGN invariant 1).
 public struct Cleanliness: Equatable, Sendable {
@@ -91,10 +91,12 @@ extension Repository {
     }
 
     private static func kind(of status: UInt32) -> Cleanliness.DirtyPath.Kind? {
-        let staged = GIT_STATUS_INDEX_NEW.rawValue | GIT_STATUS_INDEX_MODIFIED.rawValue
+        let staged =
+            GIT_STATUS_INDEX_NEW.rawValue | GIT_STATUS_INDEX_MODIFIED.rawValue
             | GIT_STATUS_INDEX_DELETED.rawValue | GIT_STATUS_INDEX_RENAMED.rawValue
             | GIT_STATUS_INDEX_TYPECHANGE.rawValue
-        let modified = GIT_STATUS_WT_MODIFIED.rawValue | GIT_STATUS_WT_DELETED.rawValue
+        let modified =
+            GIT_STATUS_WT_MODIFIED.rawValue | GIT_STATUS_WT_DELETED.rawValue
             | GIT_STATUS_WT_RENAMED.rawValue | GIT_STATUS_WT_TYPECHANGE.rawValue
             | GIT_STATUS_WT_UNREADABLE.rawValue
         if status & GIT_STATUS_CONFLICTED.rawValue != 0 { return .conflicted }

@@ -56,7 +56,8 @@ extension Repository {
             defer { git_reference_free(reference) }
             let name = String(cString: git_reference_name(reference))
             guard name != excluded else { continue }
-            refs[name] = git_reference_target(reference).map { ObjectID($0.pointee).hex }
+            refs[name] =
+                git_reference_target(reference).map { ObjectID($0.pointee).hex }
                 ?? git_reference_symbolic_target(reference).map { String(cString: $0) } ?? ""
         }
         return RepositoryFingerprint(head: headTarget, index: entries, refs: refs)

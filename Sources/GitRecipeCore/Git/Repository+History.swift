@@ -41,7 +41,9 @@ extension Repository {
             defer { git_reference_free(reference) }
             var resolved: OpaquePointer?
             // A symbolic ref whose target does not exist points at nothing.
-            guard try checkFound("resolve \(String(cString: git_reference_name(reference)))", { git_reference_resolve(&resolved, reference) }) else { continue }
+            guard try checkFound("resolve \(String(cString: git_reference_name(reference)))", { git_reference_resolve(&resolved, reference) }) else {
+                continue
+            }
             defer { git_reference_free(resolved) }
             if let target = git_reference_target(resolved) { targets.append(ObjectID(target.pointee)) }
         }
@@ -55,13 +57,15 @@ extension Repository {
         final class Collected { var entries: [IndexEntry] = [] }
         let collected = Collected()
         try check("list the files of \(commit)") {
-            git_tree_walk(tree, GIT_TREEWALK_PRE, { root, entry, payload in
-                guard let entry, git_tree_entry_type(entry) == GIT_OBJECT_BLOB, let payload else { return 0 }
-                let path = (root.map { String(cString: $0) } ?? "") + String(cString: git_tree_entry_name(entry))
-                Unmanaged<Collected>.fromOpaque(payload).takeUnretainedValue()
-                    .entries.append(IndexEntry(path: path, blob: ObjectID(git_tree_entry_id(entry).pointee)))
-                return 0
-            }, Unmanaged.passUnretained(collected).toOpaque())
+            git_tree_walk(
+                tree, GIT_TREEWALK_PRE,
+                { root, entry, payload in
+                    guard let entry, git_tree_entry_type(entry) == GIT_OBJECT_BLOB, let payload else { return 0 }
+                    let path = (root.map { String(cString: $0) } ?? "") + String(cString: git_tree_entry_name(entry))
+                    Unmanaged<Collected>.fromOpaque(payload).takeUnretainedValue()
+                        .entries.append(IndexEntry(path: path, blob: ObjectID(git_tree_entry_id(entry).pointee)))
+                    return 0
+                }, Unmanaged.passUnretained(collected).toOpaque())
         }
         return collected.entries.sorted { $0.path.precedesByBytes($1.path) }
     }

@@ -30,7 +30,7 @@ extension Repository {
     /// unborn). Given `among` (files, and directories as `dir/`), only those paths are
     /// compared, and the parts of the tree outside them are never read.
     public func stagedPaths(among paths: [String]? = nil) throws -> [String] {
-        if paths?.isEmpty == true { return [] }   // to libgit2, no pathspec means everything
+        if paths?.isEmpty == true { return [] }  // to libgit2, no pathspec means everything
         return try withIndex { index in
             var tree: OpaquePointer?
             if let head = try head() {
@@ -42,7 +42,7 @@ extension Repository {
             try check("set up a diff") { git_diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION)) }
             var diff: OpaquePointer?
             let pathspec = (paths ?? []).map { strdup($0) }
-            defer { pathspec.forEach { free($0) } }
+            defer { for string in pathspec { free(string) } }
             try pathspec.withUnsafeBufferPointer { strings in
                 if paths != nil {
                     // Literal paths, not patterns: a `*` in a file name is just a `*`.
@@ -82,7 +82,8 @@ extension Repository {
         entries.reserveCapacity(git_index_entrycount(index))
         for position in 0..<git_index_entrycount(index) {
             guard let entry = git_index_get_byindex(index, position)?.pointee,
-                  (Int32(entry.flags) & GIT_INDEX_ENTRY_STAGEMASK) >> GIT_INDEX_ENTRY_STAGESHIFT == 0 else { continue }
+                (Int32(entry.flags) & GIT_INDEX_ENTRY_STAGEMASK) >> GIT_INDEX_ENTRY_STAGESHIFT == 0
+            else { continue }
             let recorded = IndexEntry.RecordedStat(
                 size: entry.file_size, inode: entry.ino,
                 modified: Int64(entry.mtime.seconds) * 1_000_000_000 + Int64(entry.mtime.nanoseconds),

@@ -25,7 +25,8 @@ extension Repository {
                 let text = try update(try current.flatMap { try note(on: commit, inNotesCommit: $0) })
                 let parent = try current.map { try lookupCommit($0, "read the notes commit \($0)") }
                 defer { git_commit_free(parent ?? nil) }
-                var notesCommit = git_oid(), blob = git_oid()
+                var notesCommit = git_oid()
+                var blob = git_oid()
                 try check("write the note on \(commit)") {
                     git_note_commit_create(&notesCommit, &blob, raw, parent ?? nil, signature, signature, &target, text, 1)
                 }
@@ -76,7 +77,8 @@ extension Repository {
     /// Moves `ref` to `target` only if it still points at `expected` (`nil`: only if it does
     /// not exist). `false` when another writer moved it first.
     private func moveReference(_ ref: String, to target: ObjectID, from expected: ObjectID?, message: String) throws -> Bool {
-        var new = target.oid, old = expected?.oid ?? git_oid()
+        var new = target.oid
+        var old = expected?.oid ?? git_oid()
         var reference: OpaquePointer?
         defer { git_reference_free(reference) }
         return try checkFound("move \(ref)", absent: [GIT_EMODIFIED, GIT_ELOCKED, GIT_EEXISTS]) {
@@ -109,7 +111,8 @@ extension Repository {
         try check("list the notes in \(notesCommit)") { git_note_commit_iterator_new(&iterator, commit) }
         defer { git_note_iterator_free(iterator) }
         var blobs: [ObjectID: ObjectID] = [:]
-        var blob = git_oid(), annotated = git_oid()
+        var blob = git_oid()
+        var annotated = git_oid()
         while try checkNext("list the notes in \(notesCommit)", { git_note_next(&blob, &annotated, iterator) }) {
             blobs[ObjectID(annotated)] = ObjectID(blob)
         }
@@ -146,7 +149,7 @@ extension Repository {
         try check("read tree \(tree)") { git_tree_lookup(&treeObject, raw, &treeOID) }
         defer { git_tree_free(treeObject) }
         var parentObjects: [OpaquePointer?] = []
-        defer { parentObjects.forEach { git_commit_free($0) } }
+        defer { for parent in parentObjects { git_commit_free(parent) } }
         for parent in parents { parentObjects.append(try lookupCommit(parent, "read commit \(parent)")) }
         return try withSignature { signature in
             var commit = git_oid()

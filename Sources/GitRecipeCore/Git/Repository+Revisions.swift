@@ -23,14 +23,22 @@ extension Repository {
     public func commit(named revision: String) throws -> ObjectID? {
         var object: OpaquePointer?
         // A name that is malformed or ambiguous names no one commit either.
-        guard try checkFound("read the revision '\(revision)'", absent: [GIT_ENOTFOUND, GIT_EINVALIDSPEC, GIT_EAMBIGUOUS], {
-            git_revparse_single(&object, raw, revision)
-        }) else { return nil }
+        guard
+            try checkFound(
+                "read the revision '\(revision)'", absent: [GIT_ENOTFOUND, GIT_EINVALIDSPEC, GIT_EAMBIGUOUS],
+                {
+                    git_revparse_single(&object, raw, revision)
+                })
+        else { return nil }
         defer { git_object_free(object) }
         var peeled: OpaquePointer?
-        guard try checkFound("peel '\(revision)' to a commit", absent: [GIT_ENOTFOUND, GIT_EINVALIDSPEC, GIT_EPEEL], {
-            git_object_peel(&peeled, object, GIT_OBJECT_COMMIT)
-        }) else { return nil }
+        guard
+            try checkFound(
+                "peel '\(revision)' to a commit", absent: [GIT_ENOTFOUND, GIT_EINVALIDSPEC, GIT_EPEEL],
+                {
+                    git_object_peel(&peeled, object, GIT_OBJECT_COMMIT)
+                })
+        else { return nil }
         defer { git_object_free(peeled) }
         return ObjectID(git_object_id(peeled).pointee)
     }
@@ -47,9 +55,11 @@ extension Repository {
     public func revisions(_ spec: String) throws -> Revisions? {
         for separator in ["...", ".."] {
             guard let split = spec.range(of: separator) else { continue }
-            let from = spec[..<split.lowerBound], to = spec[split.upperBound...]
+            let from = spec[..<split.lowerBound]
+            let to = spec[split.upperBound...]
             guard let base = try commit(named: from.isEmpty ? "HEAD" : String(from)),
-                  let tip = try commit(named: to.isEmpty ? "HEAD" : String(to)) else { return nil }
+                let tip = try commit(named: to.isEmpty ? "HEAD" : String(to))
+            else { return nil }
             if separator == "..." { return .range(tip: tip, hidden: try mergeBase(base, tip).map { [$0] } ?? []) }
             return .range(tip: tip, hidden: [base])
         }
@@ -58,7 +68,9 @@ extension Repository {
 
     /// The best common ancestor of two commits, or `nil` when their histories are unrelated.
     public func mergeBase(_ one: ObjectID, _ other: ObjectID) throws -> ObjectID? {
-        var base = git_oid(), first = one.oid, second = other.oid
+        var base = git_oid()
+        var first = one.oid
+        var second = other.oid
         guard try checkFound("find the merge base of \(one) and \(other)", { git_merge_base(&base, raw, &first, &second) }) else { return nil }
         return ObjectID(base)
     }
@@ -66,7 +78,8 @@ extension Repository {
     /// Whether `ancestor` is `descendant` or one of its ancestors.
     public func isAncestor(_ ancestor: ObjectID, of descendant: ObjectID) throws -> Bool {
         if ancestor == descendant { return true }
-        var commit = descendant.oid, older = ancestor.oid
+        var commit = descendant.oid
+        var older = ancestor.oid
         return try check("compare the histories of \(descendant) and \(ancestor)") {
             git_graph_descendant_of(raw, &commit, &older)
         } == 1

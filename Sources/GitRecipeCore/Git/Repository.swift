@@ -155,12 +155,14 @@ public final class Repository {
         final class Collected { var values: [String: String] = [:] }
         let collected = Collected()
         try check("read '\(pattern)' from the git configuration") {
-            git_config_foreach_match(config, pattern, { entry, payload in
-                guard let entry = entry?.pointee, let payload else { return 0 }
-                let collected = Unmanaged<Collected>.fromOpaque(payload).takeUnretainedValue()
-                collected.values[String(cString: entry.name)] = String(cString: entry.value)
-                return 0
-            }, Unmanaged.passUnretained(collected).toOpaque())
+            git_config_foreach_match(
+                config, pattern,
+                { entry, payload in
+                    guard let entry = entry?.pointee, let payload else { return 0 }
+                    let collected = Unmanaged<Collected>.fromOpaque(payload).takeUnretainedValue()
+                    collected.values[String(cString: entry.name)] = String(cString: entry.value)
+                    return 0
+                }, Unmanaged.passUnretained(collected).toOpaque())
         }
         return collected.values
     }

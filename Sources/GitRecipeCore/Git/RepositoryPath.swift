@@ -16,7 +16,8 @@ enum RepositoryPath {
         // pinning `./sub/in.txt` would be judged against a file no commit holds.
         let canonical = components.filter { $0 != "." }.joined(separator: "/") + (path.hasSuffix("/") && !components.isEmpty ? "/" : "")
         if canonical != path {
-            return canonical.isEmpty || canonical == "/" ? "'\(path)' names the repository root; name the files or directories in it"
+            return canonical.isEmpty || canonical == "/"
+                ? "'\(path)' names the repository root; name the files or directories in it"
                 : "'\(path)' is not written the way git writes it; write '\(canonical)'"
         }
         return nil

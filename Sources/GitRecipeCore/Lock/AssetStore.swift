@@ -25,14 +25,18 @@ struct AssetStore {
         let partial = "\(folder)/.partial-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: partial) }
         let curl = ChildProcess(
-            arguments: ["curl", "--fail", "--location", "--silent", "--show-error", "--connect-timeout", "30",
-                        "--speed-limit", "1024", "--speed-time", String(stallTimeout), "--max-time", String(timeout),
-                        "--proto", "=http,https,file", "--output", partial, url],
+            arguments: [
+                "curl", "--fail", "--location", "--silent", "--show-error", "--connect-timeout", "30",
+                "--speed-limit", "1024", "--speed-time", String(stallTimeout), "--max-time", String(timeout),
+                "--proto", "=http,https,file", "--output", partial, url,
+            ],
             directory: folder)
         let outcome = try curl.run(timeout: TimeInterval(timeout + 60))
         if outcome.status == 28 || outcome.timedOut {
-            throw AssetError.downloadFailed(asset: name, url: url, reason: "it stalled (under 1 KiB/s for \(stallTimeout) s) or took over \(timeout) s; "
-                + "check the server, or allow more: git config recipe.assetStallTimeout SECONDS, git config recipe.assetTimeout SECONDS")
+            throw AssetError.downloadFailed(
+                asset: name, url: url,
+                reason: "it stalled (under 1 KiB/s for \(stallTimeout) s) or took over \(timeout) s; "
+                    + "check the server, or allow more: git config recipe.assetStallTimeout SECONDS, git config recipe.assetTimeout SECONDS")
         }
         guard outcome.status == 0 else {
             throw AssetError.downloadFailed(asset: name, url: url, reason: outcome.stderr.trimmingCharacters(in: .whitespacesAndNewlines))

@@ -121,13 +121,15 @@ indirect enum CanonicalYAML {
     static func isPlainSafe(_ value: String) -> Bool {
         let bytes = Array(value.utf8)
         guard let first = bytes.first, first.isLetter || first == UInt8(ascii: "_") || first == UInt8(ascii: "/"),
-              bytes.last != UInt8(ascii: " ") else { return false }
+            bytes.last != UInt8(ascii: " ")
+        else { return false }
         for (index, byte) in bytes.enumerated() {
             let next = index + 1 < bytes.count ? bytes[index + 1] : nil
             switch byte {
             case _ where byte.isLetter || (48...57).contains(byte): continue
             case UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "/"), UInt8(ascii: "@"), UInt8(ascii: "+"),
-                 UInt8(ascii: "-"), UInt8(ascii: "("), UInt8(ascii: ")"): continue
+                UInt8(ascii: "-"), UInt8(ascii: "("), UInt8(ascii: ")"):
+                continue
             case UInt8(ascii: ":"): if next == nil || next == UInt8(ascii: " ") { return false }
             case UInt8(ascii: " "): if next == UInt8(ascii: " ") { return false }
             default: return false
@@ -137,6 +139,6 @@ indirect enum CanonicalYAML {
     }
 }
 
-private extension UInt8 {
-    var isLetter: Bool { (65...90).contains(self) || (97...122).contains(self) }
+extension UInt8 {
+    fileprivate var isLetter: Bool { (65...90).contains(self) || (97...122).contains(self) }
 }

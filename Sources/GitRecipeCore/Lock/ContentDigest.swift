@@ -45,7 +45,8 @@ public struct ContentDigest: Hashable, Sendable, CustomStringConvertible {
         let valid = withUnsafeMutableBytes(of: &words) { bytes -> Bool in
             for index in 0..<32 {
                 guard let high = Self.value(of: digits[start + 2 * index]),
-                      let low = Self.value(of: digits[start + 2 * index + 1]) else { return false }
+                    let low = Self.value(of: digits[start + 2 * index + 1])
+                else { return false }
                 bytes[index] = high << 4 | low
             }
             return true

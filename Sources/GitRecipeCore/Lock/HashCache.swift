@@ -138,7 +138,7 @@ public final class HashCache: Sendable {
             guard checksum(of: UnsafeRawBufferPointer(rebasing: body.dropLast(8))) == stored else {
                 throw CorruptCache(description: "its checksum does not match")
             }
-            return data[header.count..<(data.count - 8)]   // a slice of the mapping, not a copy
+            return data[header.count..<(data.count - 8)]  // a slice of the mapping, not a copy
         }
     }
 
@@ -157,7 +157,8 @@ public final class HashCache: Sendable {
     /// The record for `identity`, by binary search.
     private static func find(_ identity: FileIdentity, in records: Data) -> Entry? {
         records.withUnsafeBytes { bytes in
-            var low = 0, high = bytes.count / recordSize
+            var low = 0
+            var high = bytes.count / recordSize
             while low < high {
                 let middle = (low + high) / 2
                 let entry = self.identity(at: middle, in: bytes)
@@ -177,10 +178,11 @@ public final class HashCache: Sendable {
     }
 
     private static func entry(at record: Int, in bytes: UnsafeRawBufferPointer) -> Entry {
-        let stamp = FileStamp(device: word(0, of: record, in: bytes), inode: word(1, of: record, in: bytes),
-                              size: Int64(bitPattern: word(2, of: record, in: bytes)),
-                              modified: Int64(bitPattern: word(3, of: record, in: bytes)),
-                              changed: Int64(bitPattern: word(4, of: record, in: bytes)))
+        let stamp = FileStamp(
+            device: word(0, of: record, in: bytes), inode: word(1, of: record, in: bytes),
+            size: Int64(bitPattern: word(2, of: record, in: bytes)),
+            modified: Int64(bitPattern: word(3, of: record, in: bytes)),
+            changed: Int64(bitPattern: word(4, of: record, in: bytes)))
         let start = record * recordSize + 40
         return Entry(stamp: stamp, digest: ContentDigest(bytes: UnsafeRawBufferPointer(rebasing: bytes[start..<(start + 32)])))
     }

@@ -37,7 +37,6 @@ public final class Locker: Sendable {
         self.probes = Probes(workTree: workTree, cachePath: "\(repository.commonDirectory)/recipes/probe-cache", timeout: timeout, mode: probes)
     }
 
-
     /// Why the hash cache on disk was discarded, if it was: for a warning.
     public var cacheWarning: String? { cache.warning }
 
@@ -79,9 +78,10 @@ public final class Locker: Sendable {
     public func lock(_ pipeline: Pipeline, staged: Staged? = nil) throws -> Lockfile {
         let recipe = pipeline.recipe
         let root = workTree
-        let hasher = staged.map { staged in
-            TreeHasher(cache: cache, overlay: Dictionary(uniqueKeysWithValues: staged.digests.map { ("\(root)/\($0.key)", $0.value) }))
-        } ?? self.hasher
+        let hasher =
+            staged.map { staged in
+                TreeHasher(cache: cache, overlay: Dictionary(uniqueKeysWithValues: staged.digests.map { ("\(root)/\($0.key)", $0.value) }))
+            } ?? self.hasher
         var labelled: [(label: String, request: TreeHasher.Request)] = []
         for (path, step) in pipeline.pinnedInputs {
             labelled.append(("input '\(path)' of step '\(step)'", repositoryRequest(path)))
@@ -120,7 +120,9 @@ public final class Locker: Sendable {
         for file in recipe.environment.files { lock.environmentFiles[file.value] = digest.next() }
         for name in pathAssets { lock.assets[name] = digest.next() }
         for asset in recipe.assets {
-            guard case .url(let url, let sha256) = asset.source, let pinned = sha256.flatMap({ ContentDigest("sha256:" + $0.value) }) else { continue }
+            guard case .url(let url, let sha256) = asset.source, let pinned = sha256.flatMap({ ContentDigest("sha256:" + $0.value) }) else {
+                continue
+            }
             if staged == nil { _ = try assets.fetch(asset.name.value, from: url.value, expecting: pinned) }
             lock.assets[asset.name.value] = pinned
         }
@@ -237,7 +239,8 @@ public enum LockError: RecipeError, Equatable {
 extension LockError {
     /// `line N: 'a' then 'b'` for the first line that differs.
     static func firstDifference(_ first: String, _ second: String) -> String {
-        let a = first.split(separator: "\n", omittingEmptySubsequences: false), b = second.split(separator: "\n", omittingEmptySubsequences: false)
+        let a = first.split(separator: "\n", omittingEmptySubsequences: false)
+        let b = second.split(separator: "\n", omittingEmptySubsequences: false)
         let line = zip(a, b).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(a.count, b.count)
         let shown = { (lines: [Substring]) in line < lines.count ? "'\(lines[line])'" : "nothing" }
         return "line \(line + 1) was \(shown(a)), then \(shown(b))"
@@ -249,7 +252,8 @@ extension InputError {
     var path: String {
         switch self {
         case .missing(let path), .notADirectory(let path), .isADirectory(let path), .escapes(let path, _),
-             .cycle(let path), .special(let path), .unreadable(let path, _): path
+            .cycle(let path), .special(let path), .unreadable(let path, _):
+            path
         }
     }
 }

@@ -26,15 +26,16 @@ public struct Lockfile: Equatable, Sendable {
             "probes": .map(probes.mapValues(CanonicalYAML.string)),
         ]
         if let image { environment["image"] = .string(image) }
-        return .ordered([
-            ("version", .int(Self.version)),
-            ("recipe", .string(recipe.description)),
-        ] + (seed.map { [("seed", CanonicalYAML.int($0))] } ?? []) + [
-            ("params", .map(params.mapValues(CanonicalYAML.init))),
-            ("environment", .map(environment)),
-            ("assets", .map(assets.mapValues { .string($0.description) })),
-            ("inputs", .map(inputs.mapValues { .string($0.description) })),
-        ])
+        return .ordered(
+            [
+                ("version", .int(Self.version)),
+                ("recipe", .string(recipe.description)),
+            ] + (seed.map { [("seed", CanonicalYAML.int($0))] } ?? []) + [
+                ("params", .map(params.mapValues(CanonicalYAML.init))),
+                ("environment", .map(environment)),
+                ("assets", .map(assets.mapValues { .string($0.description) })),
+                ("inputs", .map(inputs.mapValues { .string($0.description) })),
+            ])
     }
 
     /// The file's text: the body in DESIGN §2's order with every mapping inside sorted, then
@@ -59,8 +60,9 @@ public struct LockEntries: Equatable, Sendable {
     public init(parsing text: String, file: String, recipe: String) throws(LockfileError) {
         let regenerate = "git recipe lock \(recipe)"
         guard let range = text.range(of: "digest: ", options: .backwards),
-              range.lowerBound == text.startIndex || text[text.index(before: range.lowerBound)] == "\n",
-              let digest = ContentDigest(String(text[range.upperBound...]).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            range.lowerBound == text.startIndex || text[text.index(before: range.lowerBound)] == "\n",
+            let digest = ContentDigest(String(text[range.upperBound...]).trimmingCharacters(in: .whitespacesAndNewlines))
+        else {
             throw .corrupt(file: file, reason: "it has no digest line", fix: regenerate)
         }
         let body = String(text[..<range.lowerBound])
@@ -99,28 +101,31 @@ public struct LockEntries: Equatable, Sendable {
     public func changes(since old: LockEntries) -> [LockChange] {
         var changes: [LockChange] = []
         for section in Set(values.keys).union(old.values.keys).sorted() {
-            let new = values[section] ?? [:], previous = old.values[section] ?? [:]
+            let new = values[section] ?? [:]
+            let previous = old.values[section] ?? [:]
             for key in Set(new.keys).union(previous.keys).sorted() where new[key] != previous[key] {
-                changes.append(LockChange(
-                    isProbe: section == "environment.probes",
-                    description: Self.describe(section: section, key: key, old: previous[key], new: new[key])))
+                changes.append(
+                    LockChange(
+                        isProbe: section == "environment.probes",
+                        description: Self.describe(section: section, key: key, old: previous[key], new: new[key])))
             }
         }
         return changes
     }
 
     private static func describe(section: String, key: String, old: String?, new: String?) -> String {
-        let what: String = switch section {
-        case "recipe": "the recipe's steps, commands, components or settings"
-        case "seed": "seed"
-        case "params": "param '\(key)'"
-        case "inputs": "input '\(key)'"
-        case "assets": "asset '\(key)'"
-        case "environment.files": "environment file '\(key)'"
-        case "environment.image": "image"
-        case "environment.probes": "probe '\(key)'"
-        default: key.isEmpty ? section : "\(section) '\(key)'"
-        }
+        let what: String =
+            switch section {
+            case "recipe": "the recipe's steps, commands, components or settings"
+            case "seed": "seed"
+            case "params": "param '\(key)'"
+            case "inputs": "input '\(key)'"
+            case "assets": "asset '\(key)'"
+            case "environment.files": "environment file '\(key)'"
+            case "environment.image": "image"
+            case "environment.probes": "probe '\(key)'"
+            default: key.isEmpty ? section : "\(section) '\(key)'"
+            }
         switch (old, new) {
         case (nil, let new?): return "\(what): added (\(shorten(new)))"
         case (let old?, nil): return "\(what): removed (was \(shorten(old)))"

@@ -33,8 +33,10 @@ public enum ProbeMode: Sendable {
 /// `@unchecked Sendable`: recipes are locked concurrently, and the mutable state below
 /// (`cache`, `changed`, `packageDirectories`) is only touched with `lock` held.
 final class Probes: @unchecked Sendable {
-    static let variables = ["PATH", "PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "CONDA_PREFIX", "PYENV_VERSION",
-                            "LD_LIBRARY_PATH", "R_LIBS", "NODE_PATH"]
+    static let variables = [
+        "PATH", "PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "CONDA_PREFIX", "PYENV_VERSION",
+        "LD_LIBRARY_PATH", "R_LIBS", "NODE_PATH",
+    ]
 
     let mode: ProbeMode
     private let workTree: String
@@ -81,7 +83,9 @@ final class Probes: @unchecked Sendable {
         let first = try run(name, command, recipe: recipe.name, environment: environment)
         if mode == .checkedTwice {
             let second = try run(name, command, recipe: recipe.name, environment: environment)
-            guard first == second else { throw LockError.probeUnstable(recipe: recipe.name, probe: name, command: command, first: first, second: second) }
+            guard first == second else {
+                throw LockError.probeUnstable(recipe: recipe.name, probe: name, command: command, first: first, second: second)
+            }
         }
         lock.withLock {
             var cache = loadedCache()
@@ -97,8 +101,9 @@ final class Probes: @unchecked Sendable {
             .run(timeout: TimeInterval(timeout))
         if outcome.timedOut { throw LockError.probeHung(recipe: recipe, probe: name, command: command, seconds: timeout) }
         guard outcome.status == 0 else {
-            throw LockError.probeFailed(recipe: recipe, probe: name, command: command, status: outcome.status,
-                                        stderr: outcome.stderr.trimmingCharacters(in: .whitespacesAndNewlines))
+            throw LockError.probeFailed(
+                recipe: recipe, probe: name, command: command, status: outcome.status,
+                stderr: outcome.stderr.trimmingCharacters(in: .whitespacesAndNewlines))
         }
         return outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -142,7 +147,9 @@ final class Probes: @unchecked Sendable {
     }
 
     private static func children(of directory: String, matching prefix: String) -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasPrefix(prefix) }.sorted().map { "\(directory)/\($0)" }
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasPrefix(prefix) }.sorted().map {
+            "\(directory)/\($0)"
+        }
     }
 
     /// Where `word` runs from: itself when it is a path, else the first match on `path`.

@@ -126,7 +126,8 @@ public indirect enum ManifestValue: Equatable, Sendable {
             return "[\n" + items.map { inner + $0.json(indent: inner) }.joined(separator: ",\n") + "\n\(indent)]"
         case .map(let entries):
             guard !entries.isEmpty else { return "{}" }
-            return "{\n" + entries.map { inner + CanonicalYAML.doubleQuoted($0.key) + ": " + $0.value.json(indent: inner) }
+            return "{\n"
+                + entries.map { inner + CanonicalYAML.doubleQuoted($0.key) + ": " + $0.value.json(indent: inner) }
                 .joined(separator: ",\n") + "\n\(indent)}"
         }
     }

@@ -27,7 +27,8 @@ public struct NotesSync {
     /// Where the remote's records are fetched to. A remote given as a URL or path rather
     /// than a name gets a name from its digest: `url-` and 12 hex digits.
     var trackingRef: String {
-        let plain = !remote.isEmpty && !remote.hasPrefix(".") && !remote.hasSuffix(".lock")
+        let plain =
+            !remote.isEmpty && !remote.hasPrefix(".") && !remote.hasSuffix(".lock")
             && remote.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0) }
         return "refs/notes/remotes/\(plain ? remote : "url-" + ContentDigest.of(Data(remote.utf8)).hex.prefix(12))/recipes"
     }
@@ -39,7 +40,8 @@ public struct NotesSync {
         let remotes = try repository.remoteNames()
         guard !remotes.isEmpty else { return nil }
         for remote in remotes where try repository.referenceTarget(NotesSync(repository: repository, remote: remote).trackingRef) != nil {
-            return "no run records here yet, but '\(remote)' has some (fetched to refs/notes/remotes/\(remote)/recipes); merge them: git recipe pull \(remote)"
+            return
+                "no run records here yet, but '\(remote)' has some (fetched to refs/notes/remotes/\(remote)/recipes); merge them: git recipe pull \(remote)"
         }
         return "no run records here; a clone does not bring them: if '\(remotes[0])' has some, run: git recipe pull"
     }
@@ -76,7 +78,9 @@ public struct NotesSync {
     /// not reported as a problem with the remote.
     private func fetch() throws {
         for attempt in 0..<60 {
-            let result = try repository.runGit(["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", remote, "+\(Repository.notesRef):\(trackingRef)"])
+            let result = try repository.runGit([
+                "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", remote, "+\(Repository.notesRef):\(trackingRef)",
+            ])
             if result.status == 0 { return }
             // A remote nobody has pushed runs to yet has no notes ref: nothing to merge.
             if result.stderr.contains("couldn't find remote ref") { return }
@@ -86,8 +90,9 @@ public struct NotesSync {
             }
             usleep(UInt32.random(in: 20_000...(60_000 + 20_000 * UInt32(min(attempt, 20)))))
         }
-        throw SyncError(remote: remote, action: "fetch run records from",
-                        stderr: "\(trackingRef) stayed locked by other pulls or pushes in this clone; run again")
+        throw SyncError(
+            remote: remote, action: "fetch run records from",
+            stderr: "\(trackingRef) stayed locked by other pulls or pushes in this clone; run again")
     }
 
     /// Merges the fetched notes into `refs/notes/recipes` as a union by run id, in every
@@ -130,7 +135,8 @@ public struct NotesSync {
             merge.conflicts.sort()
             if notes == theirNotes { return theirs }
             // Ours stays a parent even when it is theirs' ancestor: nothing it held becomes unreachable.
-            return try repository.writeNotesCommit(notes, parents: [ours, theirs], message: "Merge run records from \(remote)\n\nUnion by run id, by git recipe.\n")
+            return try repository.writeNotesCommit(
+                notes, parents: [ours, theirs], message: "Merge run records from \(remote)\n\nUnion by run id, by git recipe.\n")
         }
         return merge
     }

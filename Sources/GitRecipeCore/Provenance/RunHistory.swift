@@ -31,11 +31,15 @@ public struct RunHistory {
     public init(repository: Repository, ref: String = Repository.notesRef) throws {
         self.repository = repository
         notes = try repository.referenceTarget(ref).map { try repository.noteBlobs(inNotesCommit: $0) } ?? [:]
-        journaled = ref != Repository.notesRef ? [:] : Dictionary(grouping: RunJournal(repository: repository).entries().compactMap { entry in
-            var record = RunRecord(document: entry.document, attachedTo: entry.commit)
-            record?.journaled = true
-            return record
-        }, by: \.attachedTo)
+        journaled =
+            ref != Repository.notesRef
+            ? [:]
+            : Dictionary(
+                grouping: RunJournal(repository: repository).entries().compactMap { entry in
+                    var record = RunRecord(document: entry.document, attachedTo: entry.commit)
+                    record?.journaled = true
+                    return record
+                }, by: \.attachedTo)
     }
 
     /// `recorded` with the journaled runs of `commit` it lacks, in id order.
@@ -58,13 +62,17 @@ public struct RunHistory {
     public func runs(on commits: [ObjectID]) throws -> [[RunRecord]] {
         let noted = commits.indices.compactMap { index in notes[commits[index]].map { (index: index, blob: $0) } }
         let (workTree, gitDirectory) = (repository.workTree, repository.gitDirectory)
-        let read = concurrentMap(noted.count, workers: min(ProcessInfo.processInfo.activeProcessorCount, (noted.count + 255) / 256), state: {
-            Result { try Repository.discover(from: workTree, environment: ["GIT_DIR": gitDirectory, "GIT_WORK_TREE": workTree]) }
-        }) { handle, position in
-            Result { Self.records(in: try handle.get().blobContents(noted[position].blob), attachedTo: commits[noted[position].index]) }
-        }
+        let read = concurrentMap(
+            noted.count, workers: min(ProcessInfo.processInfo.activeProcessorCount, (noted.count + 255) / 256),
+            state: {
+                Result { try Repository.discover(from: workTree, environment: ["GIT_DIR": gitDirectory, "GIT_WORK_TREE": workTree]) }
+            },
+            transform: { handle, position in
+                Result { Self.records(in: try handle.get().blobContents(noted[position].blob), attachedTo: commits[noted[position].index]) }
+            })
         var runs = [[RunRecord]](repeating: [], count: commits.count)
-        for (note, records) in zip(noted, read) { runs[note.index] = counted(try records.get(), on: commits[note.index]) }   // noted is in commit order
+        // `noted` is in commit order.
+        for (note, records) in zip(noted, read) { runs[note.index] = counted(try records.get(), on: commits[note.index]) }
         return journaled.isEmpty ? runs : zip(commits, runs).map { withJournaled($1, on: $0) }
     }
 
@@ -108,13 +116,16 @@ public struct RunHistory {
             return RunSelection(name: name, runs: matches)
         case (0, let commit?):
             guard !onCommit.isEmpty else {
-                throw RunNameError("no runs are recorded on \(commit.hex.prefix(12)) ('\(name)'); record one with git recipe run RECIPE, or fetch others' with git recipe pull")
+                throw RunNameError(
+                    "no runs are recorded on \(commit.hex.prefix(12)) ('\(name)'); record one with git recipe run RECIPE, or fetch others' with git recipe pull"
+                )
             }
             return RunSelection(name: name, runs: onCommit)
         case (0, nil):
             throw RunNameError("no run, sweep or revision is named '\(name)'; list runs with: git recipe log")
         default:
-            let candidates = matches.map { "  run \($0.id) (\($0.recipe), \($0.status), on \($0.attachedTo.hex.prefix(12)))" }
+            let candidates =
+                matches.map { "  run \($0.id) (\($0.recipe), \($0.status), on \($0.attachedTo.hex.prefix(12)))" }
                 + (commit.map { ["  revision \($0.hex.prefix(12)) (\(onCommit.count) run\(onCommit.count == 1 ? "" : "s"))"] } ?? [])
             throw RunNameError("'\(name)' is ambiguous; it could name:\n" + candidates.joined(separator: "\n") + "\ngive more of the run id")
         }
@@ -127,8 +138,9 @@ public struct RunHistory {
         let runs = try runs(on: commit)
         guard let group = RunSelection(name: name, runs: runs).latestGroup(of: recipe) else {
             let recipes = Set(runs.map(\.recipe)).sorted()
-            throw RunNameError("no run of '\(recipe)' is recorded on \(commit.hex.prefix(12))"
-                + (recipes.isEmpty ? "" : "; it has runs of: \(recipes.joined(separator: ", "))"))
+            throw RunNameError(
+                "no run of '\(recipe)' is recorded on \(commit.hex.prefix(12))"
+                    + (recipes.isEmpty ? "" : "; it has runs of: \(recipes.joined(separator: ", "))"))
         }
         return RunSelection(name: name, runs: group)
     }

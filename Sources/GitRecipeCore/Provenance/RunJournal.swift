@@ -69,7 +69,8 @@ public struct RunJournal {
             let parts = name.dropLast(5).split(separator: "@")
             let path = "\(directory)/\(name)"
             guard parts.count == 2, let commit = ObjectID(hex: String(parts[1])),
-                  let data = FileManager.default.contents(atPath: path) else { return nil }
+                let data = FileManager.default.contents(atPath: path)
+            else { return nil }
             return Entry(id: String(parts[0]), commit: commit, document: String(decoding: data, as: UTF8.self), path: path)
         }
     }
@@ -102,8 +103,9 @@ struct NoteAppender {
             if let current, note.hasUnreadableBytes {
                 let path = try keepVerbatim(current, on: commit)
                 if setAside.insert(path).inserted {
-                    warn("the note on \(commit.hex.prefix(12)) held bytes that are not text (a NUL or invalid UTF-8); "
-                         + "it is kept verbatim in \(path), and the note keeps every run with those bytes replaced by U+FFFD")
+                    warn(
+                        "the note on \(commit.hex.prefix(12)) held bytes that are not text (a NUL or invalid UTF-8); "
+                            + "it is kept verbatim in \(path), and the note keeps every run with those bytes replaced by U+FFFD")
                 }
             }
             for document in documents { note.add(id: document.id, text: document.text) }

@@ -164,9 +164,10 @@ extension RunManifest {
     /// `outputAndFileDigests` of `outputs`.
     static func outputAndFileDigests(_ outputs: [String: Output]) -> [(path: String, digest: String)] {
         let sorted = outputs.byKeyBytes
-        return sorted.map { ($0.key, $0.value.digest) } + sorted.flatMap { path, output in
-            output.files.byKeyBytes.map { (path + $0.key, $0.value.digest) }
-        }
+        return sorted.map { ($0.key, $0.value.digest) }
+            + sorted.flatMap { path, output in
+                output.files.byKeyBytes.map { (path + $0.key, $0.value.digest) }
+            }
     }
 
     /// The sections renderers show whole, as `key=value` leaves.
@@ -190,8 +191,11 @@ extension RunManifest {
 extension RunManifest.Output {
     /// The entry of an output as hashed.
     init(_ measured: TreeHasher.Measured) {
-        self.init(digest: measured.digest.description, bytes: Int(measured.bytes), files: Dictionary(
-            measured.files.map { ($0.path, File(digest: $0.digest.description, bytes: Int($0.bytes))) }) { first, _ in first })
+        self.init(
+            digest: measured.digest.description, bytes: Int(measured.bytes),
+            files: Dictionary(
+                measured.files.map { ($0.path, File(digest: $0.digest.description, bytes: Int($0.bytes))) }
+            ) { first, _ in first })
     }
 }
 
@@ -259,13 +263,14 @@ extension RunManifest.Host {
 
 extension RunManifest.Environment {
     var yaml: CanonicalYAML {
-        .ordered([
-            ("probes", .map(probes.mapValues(CanonicalYAML.string))),
-        ] + (files.map { [("files", CanonicalYAML.map($0.mapValues(CanonicalYAML.string)))] } ?? [])
-          + (image.map { [("image", CanonicalYAML.string($0))] } ?? []) + [
-            ("vars", .map(vars.mapValues(CanonicalYAML.string))),
-            ("drift", .list(drift.map(CanonicalYAML.string))),
-        ])
+        .ordered(
+            [
+                ("probes", .map(probes.mapValues(CanonicalYAML.string)))
+            ] + (files.map { [("files", CanonicalYAML.map($0.mapValues(CanonicalYAML.string)))] } ?? [])
+                + (image.map { [("image", CanonicalYAML.string($0))] } ?? []) + [
+                    ("vars", .map(vars.mapValues(CanonicalYAML.string))),
+                    ("drift", .list(drift.map(CanonicalYAML.string))),
+                ])
     }
 }
 
@@ -307,12 +312,29 @@ extension RunManifest.Differences {
         func value(_ digest: String?) -> CanonicalYAML { digest.map(CanonicalYAML.string) ?? .string("absent") }
         func value(_ number: Double?) -> CanonicalYAML { number.map(CanonicalYAML.float) ?? .string("absent") }
         return .ordered([
-            ("outputs", .map(Dictionary(outputs.map {
-                ($0.path, CanonicalYAML.ordered([("run", value($0.run)), ("reproduction", value($0.reproduction))]))
-            }) { first, _ in first })),
-            ("metrics", .map(Dictionary(metrics.map {
-                ($0.name, CanonicalYAML.ordered([("run", value($0.run)), ("reproduction", value($0.reproduction)), ("tolerance", .float($0.tolerance))]))
-            }) { first, _ in first })),
+            (
+                "outputs",
+                .map(
+                    Dictionary(
+                        outputs.map {
+                            ($0.path, CanonicalYAML.ordered([("run", value($0.run)), ("reproduction", value($0.reproduction))]))
+                        }
+                    ) { first, _ in first })
+            ),
+            (
+                "metrics",
+                .map(
+                    Dictionary(
+                        metrics.map {
+                            (
+                                $0.name,
+                                CanonicalYAML.ordered([
+                                    ("run", value($0.run)), ("reproduction", value($0.reproduction)), ("tolerance", .float($0.tolerance)),
+                                ])
+                            )
+                        }
+                    ) { first, _ in first })
+            ),
         ])
     }
 }
@@ -342,7 +364,9 @@ extension RunManifest {
         id = try required("id")
         recipe = try required("recipe")
         let status = try required("status")
-        guard let known = RunStatus(rawValue: status) else { throw ManifestError(problem: "its status '\(status)' is none of succeeded, failed, cancelled") }
+        guard let known = RunStatus(rawValue: status) else {
+            throw ManifestError(problem: "its status '\(status)' is none of succeeded, failed, cancelled")
+        }
         self.status = known
         commit = try required("commit")
         tree = root["tree"]?.scalarText ?? ""
@@ -355,8 +379,9 @@ extension RunManifest {
         params = root["params"]?.params ?? [:]
         overrides = root["overrides"]?.params ?? [:]
         let executor = root["executor"]
-        self.executor = Executor(kind: executor?["kind"]?.scalarText ?? "local", cluster: executor?["cluster"]?.scalarText,
-                                 jobs: executor?["jobs"]?.strings ?? [:])
+        self.executor = Executor(
+            kind: executor?["kind"]?.scalarText ?? "local", cluster: executor?["cluster"]?.scalarText,
+            jobs: executor?["jobs"]?.strings ?? [:])
         let host = root["host"]
         self.host = Host(
             name: host?["name"]?.scalarText ?? "", os: host?["os"]?.scalarText ?? "", kernel: host?["kernel"]?.scalarText ?? "",
@@ -393,8 +418,9 @@ extension RunManifest {
 extension RunManifest.Step {
     init(_ value: ManifestValue) {
         let resources = value["resources"].map {
-            RunManifest.Resources(cpus: $0["cpus"]?.intValue, gpus: $0["gpus"]?.intValue,
-                                  memory: $0["memory"]?.scalarText, time: $0["time"]?.scalarText)
+            RunManifest.Resources(
+                cpus: $0["cpus"]?.intValue, gpus: $0["gpus"]?.intValue,
+                memory: $0["memory"]?.scalarText, time: $0["time"]?.scalarText)
         }
         self.init(
             name: value["name"]?.scalarText ?? "", command: value["command"]?.scalarText, exit: value["exit"]?.intValue,
@@ -411,8 +437,9 @@ extension RunManifest.Differences {
             Verdict.Output(path: entry.key, run: digest(entry.value["run"]), reproduction: digest(entry.value["reproduction"]))
         }
         metrics = (value["metrics"]?.entries ?? []).map { entry in
-            Verdict.Metric(name: entry.key, run: entry.value["run"]?.number, reproduction: entry.value["reproduction"]?.number,
-                           tolerance: entry.value["tolerance"]?.number ?? 0)
+            Verdict.Metric(
+                name: entry.key, run: entry.value["run"]?.number, reproduction: entry.value["reproduction"]?.number,
+                tolerance: entry.value["tolerance"]?.number ?? 0)
         }
     }
 }

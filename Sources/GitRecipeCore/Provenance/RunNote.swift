@@ -32,7 +32,8 @@ public struct RunNote: Equatable, Sendable {
             bytes = Array(String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\0", with: "\u{FFFD}").utf8)
         }
         let newline = UInt8(ascii: "\n")
-        var start = 0, lineStart = 0
+        var start = 0
+        var lineStart = 0
         var id = ""
         func flush(_ end: Int) {
             guard start < end else { return }
@@ -69,7 +70,8 @@ public struct RunNote: Equatable, Sendable {
         guard ids.insert(id.isEmpty ? "\0" + text : id).inserted else { return }
         if let last = documents.last, last.id > id {
             // Binary search: notes are read in id order, so this is the rare case.
-            var low = 0, high = documents.count
+            var low = 0
+            var high = documents.count
             while low < high {
                 let middle = (low + high) / 2
                 if documents[middle].id > id { high = middle } else { low = middle + 1 }
@@ -85,4 +87,3 @@ public struct RunNote: Equatable, Sendable {
         documents.map { "---\n" + $0.text }.joined()
     }
 }
-

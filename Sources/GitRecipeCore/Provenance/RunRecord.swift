@@ -66,7 +66,8 @@ public struct RunRecord: Sendable {
             }
         }
         guard let id = fields["id"], let recipe = fields["recipe"], let status = fields["status"],
-              let commit = fields["commit"] else { return nil }
+            let commit = fields["commit"]
+        else { return nil }
         self.id = id
         self.recipe = recipe
         self.status = status
@@ -93,7 +94,8 @@ public struct RunRecord: Sendable {
     ) -> Bool {
         let bytes = Array(document.utf8)
         var lineStart = 0
-        var inMetrics = false, inOverrides = false
+        var inMetrics = false
+        var inOverrides = false
         while lineStart < bytes.count {
             let lineEnd = bytes[lineStart...].firstIndex(of: newline) ?? bytes.count
             let line = bytes[lineStart..<lineEnd]
@@ -126,14 +128,17 @@ public struct RunRecord: Sendable {
     }
 
     private static let newline = UInt8(ascii: "\n"), space = UInt8(ascii: " "), quote = UInt8(ascii: "\"")
-    private static let fieldsRead: Set<String> = ["id", "recipe", "status", "commit", "lock", "started", "finished",
-                                                  "seed", "sweep", "reproduces", "verdict"]
+    private static let fieldsRead: Set<String> = [
+        "id", "recipe", "status", "commit", "lock", "started", "finished",
+        "seed", "sweep", "reproduces", "verdict",
+    ]
     private static let special: [String: Double] = [".nan": .nan, ".inf": .infinity, "-.inf": -.infinity]
 
     /// `key: value` (value empty for `key:`), with a plain key; `nil` otherwise.
     private static func split(_ line: ArraySlice<UInt8>) -> (String, ArraySlice<UInt8>)? {
         guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > line.startIndex,
-              line.first != quote, line.first != UInt8(ascii: "'") else { return nil }
+            line.first != quote, line.first != UInt8(ascii: "'")
+        else { return nil }
         let rest = line[(colon + 1)...]
         guard rest.isEmpty || rest.first == space else { return nil }
         return (String(decoding: line[..<colon], as: UTF8.self), rest.dropFirst())
@@ -190,7 +195,8 @@ public struct RunRecord: Sendable {
             return value
         }
         guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
-              let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19) else { return nil }
+            let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19)
+        else { return nil }
         // Days from the civil date (Howard Hinnant's algorithm).
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400

@@ -36,22 +36,25 @@ public struct Verdict: Equatable, Sendable {
     public let metrics: [Metric]
 
     /// Compares output digests (`path → sha256:…`) and metrics of the run and its reproduction.
-    public init(run: (outputs: [String: String], metrics: [String: Double]),
-                reproduction: (outputs: [String: String], metrics: [String: Double]),
-                tolerance: [String: Double]) {
+    public init(
+        run: (outputs: [String: String], metrics: [String: Double]),
+        reproduction: (outputs: [String: String], metrics: [String: Double]),
+        tolerance: [String: Double]
+    ) {
         outputs = Set(run.outputs.keys).union(reproduction.outputs.keys).sorted()
             .filter { run.outputs[$0] != reproduction.outputs[$0] }
             .map { Output(path: $0, run: run.outputs[$0], reproduction: reproduction.outputs[$0]) }
         metrics = Set(run.metrics.keys).union(reproduction.metrics.keys).sorted()
             .filter { !Self.same(run.metrics[$0], reproduction.metrics[$0]) }
             .map { Metric(name: $0, run: run.metrics[$0], reproduction: reproduction.metrics[$0], tolerance: tolerance[$0] ?? 0) }
-        tier = if outputs.isEmpty && metrics.isEmpty {
-            .exact
-        } else if metrics.allSatisfy(\.isTolerated) {
-            .withinTolerance
-        } else {
-            .diverged
-        }
+        tier =
+            if outputs.isEmpty && metrics.isEmpty {
+                .exact
+            } else if metrics.allSatisfy(\.isTolerated) {
+                .withinTolerance
+            } else {
+                .diverged
+            }
     }
 
     /// Equal numbers, both missing, or both NaN.

@@ -85,7 +85,9 @@ public struct CommandTemplate: Equatable, Sendable {
     /// Quotes `value` as one word for POSIX `sh`. Words made only of characters the shell
     /// never interprets stay bare, so printed plans read naturally.
     public static func shellQuote(_ value: String) -> String {
-        let safe = value.unicodeScalars.allSatisfy { $0.isASCII && (safeCharacters.contains($0) || $0.properties.isAlphabetic || ("0"..."9").contains($0)) }
+        let safe = value.unicodeScalars.allSatisfy {
+            $0.isASCII && (safeCharacters.contains($0) || $0.properties.isAlphabetic || ("0"..."9").contains($0))
+        }
         if safe && !value.isEmpty { return value }
         return "'" + value.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }

@@ -60,8 +60,9 @@ extension YAMLReader {
                 // A param is a value: placeholders are not expanded in it, and a literal
                 // `{{seed}}` reaching a step is never what was meant.
                 if scalar.string.contains("{{") {
-                    error("\(what) holds '\(scalar.string)', but params are values, never templates: write the placeholder "
-                          + "in the step's run (run: train.py --seed {{seed}}), or read RECIPE_SEED / RECIPE_PARAM_* there", at: node)
+                    error(
+                        "\(what) holds '\(scalar.string)', but params are values, never templates: write the placeholder "
+                            + "in the step's run (run: train.py --seed {{seed}}), or read RECIPE_SEED / RECIPE_PARAM_* there", at: node)
                     return nil
                 }
                 return .string(scalar.string)

@@ -41,7 +41,8 @@ struct PathIndex<Value> {
     }
 
     private func exactly(_ path: String) -> [Value] {
-        var index = firstIndex(notBefore: path), found: [Value] = []
+        var index = firstIndex(notBefore: path)
+        var found: [Value] = []
         while index < entries.endIndex, entries[index].path == path {
             found.append(entries[index].value)
             index += 1
@@ -50,7 +51,8 @@ struct PathIndex<Value> {
     }
 
     private func firstIndex(notBefore path: String) -> Int {
-        var low = 0, high = entries.count
+        var low = 0
+        var high = entries.count
         while low < high {
             let middle = (low + high) / 2
             if entries[middle].path.utf8.lexicographicallyPrecedes(path.utf8) { low = middle + 1 } else { high = middle }

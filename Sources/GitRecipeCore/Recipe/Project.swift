@@ -30,7 +30,8 @@ public struct Project: Sendable {
             let file = "\(directory)/\(name).yaml"
             let reader = YAMLReader(file: file)
             if let text = try text(of: file, in: files, reader: reader), let node = reader.parse(text),
-               let recipe = Recipe.read(node, name: name, reader: reader, seedPolicy: config.policy.seed) {
+                let recipe = Recipe.read(node, name: name, reader: reader, seedPolicy: config.policy.seed)
+            {
                 pipelines.append(RecipeValidator(recipe: recipe, components: components, config: config, reader: reader).pipeline())
                 diagnostics += try checkEnvironmentFiles(of: recipe, in: files, config: config, reader: reader)
             }
@@ -98,7 +99,8 @@ public struct Project: Sendable {
             let name = String(entry.dropLast(".yaml".count))
             let reader = YAMLReader(file: "\(componentsDirectory)/\(entry)")
             if let text = try text(of: reader.file, in: files, reader: reader), let node = reader.parse(text),
-               let component = Component.read(node, name: name, reader: reader) {
+                let component = Component.read(node, name: name, reader: reader)
+            {
                 checkComponent(component, reader)
                 components[name] = component
             }
@@ -124,13 +126,16 @@ public struct Project: Sendable {
         known += component.inputs.map { "inputs.\($0.name.value)" } + component.outputs.map { "outputs.\($0.name.value)" }
         known += ParamValue.map(component.params).leaves(prefix: "params").keys
         for name in template.placeholders where !known.contains(name) {
-            reader.error("unknown placeholder '{{\(name)}}' in component '\(component.name)'\(suggestion(name, among: known, quoted: { "{{\($0)}}" }))", at: run.mark)
+            reader.error(
+                "unknown placeholder '{{\(name)}}' in component '\(component.name)'\(suggestion(name, among: known, quoted: { "{{\($0)}}" }))",
+                at: run.mark)
         }
     }
 
     /// Files in `.recipes/` that look meant for git-recipe but are not read.
     private static func strayFiles(_ files: any ProjectFiles) throws -> [Diagnostic] {
-        let stray = try files.list(directory).filter { $0.hasSuffix(".yml") }.map { "\(directory)/\($0)" }
+        let stray =
+            try files.list(directory).filter { $0.hasSuffix(".yml") }.map { "\(directory)/\($0)" }
             + (try files.list(componentsDirectory)).filter { $0.hasSuffix(".yml") }.map { "\(componentsDirectory)/\($0)" }
         return stray.sorted().map { Diagnostic(.warning, "ignored: recipes and components end in .yaml; rename it", file: $0) }
     }

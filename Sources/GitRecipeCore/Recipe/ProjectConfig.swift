@@ -52,7 +52,8 @@ extension ProjectConfig {
         }
         reader.version(fields)
         if let node = fields["policy"],
-           let policy = reader.fields(node, of: "policy", allowed: ["seed", "pinned_requirements", "image_digest", "require_run"]) {
+            let policy = reader.fields(node, of: "policy", allowed: ["seed", "pinned_requirements", "image_digest", "require_run"])
+        {
             func level(_ key: String) -> Level? {
                 policy[key].flatMap { reader.choice($0, "policy.\(key)", among: ["error", "warn", "off"]) }.flatMap(Level.init)
             }

@@ -51,11 +51,18 @@ public struct NotText: RecipeError, Equatable {
     static func decode(_ data: Data, path: String) throws(NotText) -> String {
         if let text = String(validating: data, as: UTF8.self) { return text }
         let bytes = [UInt8](data)
-        var offset = 0, line = 1, column = 1
+        var offset = 0
+        var line = 1
+        var column = 1
         while offset < bytes.count {
             let length = Self.sequenceLength(bytes, at: offset)
             guard length > 0 else { break }
-            if bytes[offset] == UInt8(ascii: "\n") { line += 1; column = 1 } else { column += 1 }
+            if bytes[offset] == UInt8(ascii: "\n") {
+                line += 1
+                column = 1
+            } else {
+                column += 1
+            }
             offset += length
         }
         throw NotText(path: path, offset: offset, line: line, column: column, byte: offset < bytes.count ? bytes[offset] : 0)

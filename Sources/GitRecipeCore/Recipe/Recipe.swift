@@ -184,8 +184,9 @@ extension Step {
                 }
             }
             if let metrics = fields["metrics"] {
-                reader.error("\(what) uses component '\(component.value)': a component's metrics are its outputs marked 'metrics: true' "
-                             + "in .recipes/components/\(component.value).yaml; mark the output there and bind it in 'with'", at: metrics)
+                reader.error(
+                    "\(what) uses component '\(component.value)': a component's metrics are its outputs marked 'metrics: true' "
+                        + "in .recipes/components/\(component.value).yaml; mark the output there and bind it in 'with'", at: metrics)
             }
             var bindings: [String: Located<String>] = [:]
             for pair in fields["with"].map({ reader.stringMap($0, "with of \(what)") }) ?? [] {

@@ -24,7 +24,10 @@ struct RecipeValidator {
 
     private func checkPolicies() {
         if let image = recipe.environment.image, image.value.wholeMatch(of: /.+@sha256:[0-9a-f]{64}/) == nil {
-            reader.report(config.policy.imageDigest, "image '\(image.value)' is not pinned by digest; write it as NAME@sha256:<64 hex digits> (docker inspect --format '{{.RepoDigests}}' shows it)", at: image.mark)
+            reader.report(
+                config.policy.imageDigest,
+                "image '\(image.value)' is not pinned by digest; write it as NAME@sha256:<64 hex digits> (docker inspect --format '{{.RepoDigests}}' shows it)",
+                at: image.mark)
         }
     }
 
@@ -61,7 +64,8 @@ struct RecipeValidator {
         case .uses(let name, let with, let params):
             guard let component = components[name.value] else {
                 let known = components.keys.sorted().joined(separator: ", ")
-                reader.error("unknown component '\(name.value)'; components in .recipes/components/: \(known.isEmpty ? "none" : known)", at: name.mark)
+                reader.error(
+                    "unknown component '\(name.value)'; components in .recipes/components/: \(known.isEmpty ? "none" : known)", at: name.mark)
                 return nil
             }
             return bind(component, in: step, with: with, params: params)
@@ -84,14 +88,20 @@ struct RecipeValidator {
             checkPath(path)
             if PathKind(of: path.value) != port.kind {
                 let hint = port.kind == .dir ? "write it with a trailing '/'" : "a directory path ends in '/'"
-                reader.error("'\(key)' of component '\(component.name)' is a \(port.kind.rawValue), but '\(path.value)' names a \(PathKind(of: path.value).rawValue) (\(hint))", at: path.mark)
+                reader.error(
+                    "'\(key)' of component '\(component.name)' is a \(port.kind.rawValue), but '\(path.value)' names a \(PathKind(of: path.value).rawValue) (\(hint))",
+                    at: path.mark)
             }
         }
-        var inputs: [String] = [], outputs: [String] = [], metrics: [String] = []
+        var inputs: [String] = []
+        var outputs: [String] = []
+        var metrics: [String] = []
         for (section, ports) in [("input", component.inputs), ("output", component.outputs)] {
             for port in ports {
                 guard let path = with[port.name.value]?.value ?? port.defaultPath?.value else {
-                    reader.error("\(what) does not bind \(section) '\(port.name.value)' of component '\(component.name)', which has no default; add it under 'with'", at: step.name.mark)
+                    reader.error(
+                        "\(what) does not bind \(section) '\(port.name.value)' of component '\(component.name)', which has no default; add it under 'with'",
+                        at: step.name.mark)
                     continue
                 }
                 bindings["\(section)s.\(port.name.value)"] = path
@@ -102,11 +112,13 @@ struct RecipeValidator {
         var values = component.params
         for (key, value) in params.sorted(by: { $0.key < $1.key }) {
             guard let declared = component.params[key] else {
-                reader.error("component '\(component.name)' has no param '\(key)'\(suggestion(key, among: Array(component.params.keys)))", at: value.mark)
+                reader.error(
+                    "component '\(component.name)' has no param '\(key)'\(suggestion(key, among: Array(component.params.keys)))", at: value.mark)
                 continue
             }
             guard let converted = value.value.converted(toTypeOf: declared) else {
-                reader.error("param '\(key)' of component '\(component.name)' must be \(declared.typeName), not \(value.value.typeName)", at: value.mark)
+                reader.error(
+                    "param '\(key)' of component '\(component.name)' must be \(declared.typeName), not \(value.value.typeName)", at: value.mark)
                 continue
             }
             values[key] = converted
@@ -153,7 +165,8 @@ struct RecipeValidator {
                 if need.value == step.name.value {
                     reader.error("step '\(need.value)' cannot need itself", at: need.mark)
                 } else if !names.contains(need.value) {
-                    reader.error("step '\(step.name.value)' needs unknown step '\(need.value)'\(suggestion(need.value, among: Array(names)))", at: need.mark)
+                    reader.error(
+                        "step '\(step.name.value)' needs unknown step '\(need.value)'\(suggestion(need.value, among: Array(names)))", at: need.mark)
                 }
             }
         }
@@ -175,10 +188,14 @@ struct RecipeValidator {
             let earlier = written.overlapping(output.value).filter { $0.stepIndex < stepIndex }.min { $0.order < $1.order }
             if let earlier {
                 let line = earlier.path.mark.map { " (line \($0.line))" } ?? ""
-                reader.error("output '\(output.value)' of step '\(step.name.value)' overlaps output '\(earlier.path.value)' of step '\(earlier.step)'\(line); each path has one producer", at: output.mark)
+                reader.error(
+                    "output '\(output.value)' of step '\(step.name.value)' overlaps output '\(earlier.path.value)' of step '\(earlier.step)'\(line); each path has one producer",
+                    at: output.mark)
             }
             if let input = step.inputs.first(where: { RepositoryPath.overlap($0.value, output.value) }) {
-                reader.error("step '\(step.name.value)' both reads '\(input.value)' and writes '\(output.value)'; write to a new path instead", at: output.mark)
+                reader.error(
+                    "step '\(step.name.value)' both reads '\(input.value)' and writes '\(output.value)'; write to a new path instead", at: output.mark
+                )
             }
         }
     }
@@ -231,7 +248,9 @@ struct RecipeValidator {
             }
             let cycle = findCycle(in: steps.indices.filter { !done[$0] }.map { steps[$0] })
             let mark = recipe.steps.first { $0.name.value == cycle[0] }?.name.mark
-            reader.error("dependency cycle: \(cycle.joined(separator: " → ")); a step waits for the steps in its 'needs' and for those that write its inputs", at: mark)
+            reader.error(
+                "dependency cycle: \(cycle.joined(separator: " → ")); a step waits for the steps in its 'needs' and for those that write its inputs",
+                at: mark)
             for name in Set(cycle) { if let index = position[name], !done[index] { finish(index) } }
         }
         return ordered
@@ -288,7 +307,8 @@ private struct MinHeap {
         let smallest = items.removeLast()
         var parent = 0
         while true {
-            let left = 2 * parent + 1, right = left + 1
+            let left = 2 * parent + 1
+            let right = left + 1
             var least = parent
             if left < items.count, items[left] < items[least] { least = left }
             if right < items.count, items[right] < items[least] { least = right }

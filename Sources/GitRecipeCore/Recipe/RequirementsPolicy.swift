@@ -57,6 +57,7 @@ enum RequirementsPolicy {
         let requirement = content.split(separator: ";", maxSplits: 1)[0].trimmingCharacters(in: .whitespaces)
         if requirement.wholeMatch(of: /[A-Za-z0-9][A-Za-z0-9._-]*(\[[^\]]*\])?\s*===?\s*[^\s*,<>=!~]+/) != nil { return nil }
         let name = requirement.prefix { $0.isLetter || $0.isNumber || "._-".contains($0) }
-        return "'\(requirement)' is not pinned exactly; write \(name.isEmpty ? "NAME" : String(name))==VERSION (pip freeze prints the installed version)"
+        return
+            "'\(requirement)' is not pinned exactly; write \(name.isEmpty ? "NAME" : String(name))==VERSION (pip freeze prints the installed version)"
     }
 }

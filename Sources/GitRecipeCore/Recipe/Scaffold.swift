@@ -115,7 +115,8 @@ extension Repository {
         let lines = existing.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
         let present = Set(lines)
         let kept = lines.filter { $0.hasPrefix("!") }.map { $0.dropFirst().drop { $0 == "/" } }
-        var missing: [String] = [], left: [String] = []
+        var missing: [String] = []
+        var left: [String] = []
         for entry in String(decoding: entries, as: UTF8.self).split(separator: "\n").map(String.init) where !present.contains(entry) {
             let directory = entry.drop { $0 == "/" }
             let base = directory.hasSuffix("/") ? directory : directory + "/"

@@ -54,7 +54,9 @@ final class YAMLReader {
     /// Parses `text` into a node tree; a syntax error becomes a diagnostic at its position.
     func parse(_ text: String) -> Node? {
         guard text.utf8.count <= Self.maximumBytes else {
-            error("the file is \(text.utf8.count / (1 << 20)) MiB; project files are read whole, and at most \(Self.maximumBytes >> 20) MiB is accepted", at: nil as SourcePosition?)
+            error(
+                "the file is \(text.utf8.count / (1 << 20)) MiB; project files are read whole, and at most \(Self.maximumBytes >> 20) MiB is accepted",
+                at: nil as SourcePosition?)
             return nil
         }
         do {
@@ -66,8 +68,9 @@ final class YAMLReader {
             // once composed, and would grow without bound as it is read: measure first.
             var sizes: [Position: Int] = [:]
             guard Self.expandedSize(of: node, memo: &sizes) - sizes.count <= Self.maximumAliasExpansion else {
-                error("the document's aliases expand it by over \(Self.maximumAliasExpansion) values; write the values out, "
-                      + "or use fewer levels of aliases", at: nil as SourcePosition?)
+                error(
+                    "the document's aliases expand it by over \(Self.maximumAliasExpansion) values; write the values out, "
+                        + "or use fewer levels of aliases", at: nil as SourcePosition?)
                 return nil
             }
             return node
@@ -95,11 +98,12 @@ final class YAMLReader {
     private static func expandedSize(of node: Node, memo: inout [Position: Int]) -> Int {
         let position = node.mark.map { Position(line: $0.line, column: $0.column) }
         if let position, let known = memo[position] { return known }
-        let children: [Node] = switch node {
-        case .mapping(let mapping): mapping.flatMap { [$0.key, $0.value] }
-        case .sequence(let sequence): Array(sequence)
-        default: []
-        }
+        let children: [Node] =
+            switch node {
+            case .mapping(let mapping): mapping.flatMap { [$0.key, $0.value] }
+            case .sequence(let sequence): Array(sequence)
+            default: []
+            }
         // Saturating: a bomb of any depth counts as huge, never overflows.
         let size = children.reduce(1) { min($0 + expandedSize(of: $1, memo: &memo), Int.max / 2) }
         if let position { memo[position] = size }
@@ -109,8 +113,8 @@ final class YAMLReader {
     private func recordSyntaxError(_ failure: YamlError) {
         switch failure {
         case .scanner(let context, let problem, let mark, _),
-             .parser(let context, let problem, let mark, _),
-             .composer(let context, let problem, let mark, _):
+            .parser(let context, let problem, let mark, _),
+            .composer(let context, let problem, let mark, _):
             let text = [context?.text, problem].compactMap { $0 }.joined(separator: " ")
             error("invalid YAML: \(text)", at: SourcePosition(mark))
         case .duplicatedKeysInMapping(let duplicates, let context):
@@ -281,7 +285,8 @@ func suggestion(_ name: String, among names: [String], quoted: (String) -> Strin
 
 /// Levenshtein distance.
 func editDistance(_ a: String, _ b: String) -> Int {
-    let a = Array(a), b = Array(b)
+    let a = Array(a)
+    let b = Array(b)
     var previous = Array(0...b.count)
     for i in a.indices {
         var current = [i + 1]

@@ -47,7 +47,8 @@ enum Escaping {
     static func code(_ text: String) -> String {
         let flat = terminal(text).replacingOccurrences(of: "\r\n", with: " ").replacingOccurrences(of: "\n", with: " ")
             .replacingOccurrences(of: "|", with: "\\|")
-        var longest = 0, run = 0
+        var longest = 0
+        var run = 0
         for character in flat {
             run = character == "`" ? run + 1 : 0
             longest = max(longest, run)

@@ -18,7 +18,9 @@ public struct ReportDocument: Sendable {
     /// One item of the reproducibility checklist, marked from the records.
     public struct Check: Sendable {
         public enum Mark: String, Sendable {
-            case met = "yes", partly, unmet = "no"
+            case met = "yes"
+            case partly
+            case unmet = "no"
 
             var symbol: String {
                 switch self {

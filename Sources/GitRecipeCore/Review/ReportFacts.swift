@@ -52,7 +52,8 @@ extension RunReport {
         private static func paramsProblem(recipe: Recipe?, manifest: RunManifest, seed: Int?) -> String? {
             guard let recipe else { return "the recipe is not at the commit, or does not validate there" }
             guard let seed = seed ?? recipe.seed?.value,
-                  let settings = try? RunSettings(recipe: recipe, overrides: manifest.overrides, seeds: [seed]) else {
+                let settings = try? RunSettings(recipe: recipe, overrides: manifest.overrides, seeds: [seed])
+            else {
                 return "the recorded overrides do not apply to the recipe at the commit"
             }
             let rebuilt = ManifestValue(CanonicalYAML.map(settings.params.mapValues(CanonicalYAML.init)))
@@ -104,19 +105,23 @@ extension RunReport {
             func digest(_ path: String) -> String? { (try? locker.measure([path]))?.first?.digest.description }
             var untracked: [String: String] = [:]
             for input in facts.inputs where !input.inGit {
-                untracked[input.path] = switch digest(input.path) {
-                case input.digest?: "outside git; here, unchanged"
-                case nil: "outside git; not on this machine"
-                default: "outside git; here, but changed since"
-                }
+                untracked[input.path] =
+                    switch digest(input.path) {
+                    case input.digest?: "outside git; here, unchanged"
+                    case nil: "outside git; not on this machine"
+                    default: "outside git; here, but changed since"
+                    }
             }
             untrackedInputs = untracked
             untrackedInputsHere = untracked.values.allSatisfy { $0.hasSuffix("unchanged") }
             let outputs = facts.outputs
             let here = outputs.map { digest($0.path) }
-            outputsHere = outputs.isEmpty ? nil : runs.indices.last { index in
-                zip(outputs, here).allSatisfy { output, digest in digest != nil && output.digests[index] == digest }
-            }.map { runs[$0] }
+            outputsHere =
+                outputs.isEmpty
+                ? nil
+                : runs.indices.last { index in
+                    zip(outputs, here).allSatisfy { output, digest in digest != nil && output.digests[index] == digest }
+                }.map { runs[$0] }
         }
     }
 
@@ -126,55 +131,82 @@ extension RunReport {
 
         init(facts: Facts, runs: [RunRecord], reproductions: [RunRecord], preservation: Preservation) {
             var items: [ReportDocument.Check] = []
-            let commandProblem = if !runs.allSatisfy({ $0.seed != nil }) {
-                "a run records no seed"
-            } else if !facts.commitPresent {
-                "commit `\(facts.commit.prefix(12))` is not in this repository: fetch it"
-            } else {
-                facts.paramsProblem
-            }
-            items.append(.init(mark: commandProblem == nil ? .met : .unmet, item: "Command reconstructable", detail: commandProblem
-                ?? "the recipe at the commit with the recorded overrides gives the recorded params: `\(facts.command(runs))`"))
-            items.append(facts.commitPresent
-                ? .init(mark: .met, item: "Code snapshot", detail: "commit `\(facts.commit.prefix(12))` is in this repository; the tree was clean when the runs started")
-                : .init(mark: .unmet, item: "Code snapshot", detail: "the runs ran on `\(facts.commit.prefix(12))`, which this repository does not have"))
+            let commandProblem =
+                if !runs.allSatisfy({ $0.seed != nil }) {
+                    "a run records no seed"
+                } else if !facts.commitPresent {
+                    "commit `\(facts.commit.prefix(12))` is not in this repository: fetch it"
+                } else {
+                    facts.paramsProblem
+                }
+            items.append(
+                .init(
+                    mark: commandProblem == nil ? .met : .unmet, item: "Command reconstructable",
+                    detail: commandProblem
+                        ?? "the recipe at the commit with the recorded overrides gives the recorded params: `\(facts.command(runs))`"))
+            items.append(
+                facts.commitPresent
+                    ? .init(
+                        mark: .met, item: "Code snapshot",
+                        detail: "commit `\(facts.commit.prefix(12))` is in this repository; the tree was clean when the runs started")
+                    : .init(
+                        mark: .unmet, item: "Code snapshot",
+                        detail: "the runs ran on `\(facts.commit.prefix(12))`, which this repository does not have"))
 
             let outside = facts.inputs.filter { !$0.inGit }
-            let data = "\(facts.inputs.count) input\(facts.inputs.count == 1 ? "" : "s") pinned by SHA-256 (\(facts.inputs.count - outside.count) in git, \(outside.count) outside); "
+            let data =
+                "\(facts.inputs.count) input\(facts.inputs.count == 1 ? "" : "s") pinned by SHA-256 (\(facts.inputs.count - outside.count) in git, \(outside.count) outside); "
                 + "preprocessing is part of the recipe (steps \(facts.steps.map { "`\($0)`" }.joined(separator: ", "))) and covered by its lock"
-            items.append(facts.inputs.isEmpty
-                ? .init(mark: .partly, item: "Data, tokenizer and preprocessing identified", detail: "the recipe declares no inputs: whatever its steps read is not pinned")
-                : .init(mark: preservation.untrackedInputsHere ? .met : .partly, item: "Data, tokenizer and preprocessing identified",
-                        detail: data + (preservation.untrackedInputsHere ? "" : "; data outside git is not here unchanged, so it is identified but not preserved here")))
+            items.append(
+                facts.inputs.isEmpty
+                    ? .init(
+                        mark: .partly, item: "Data, tokenizer and preprocessing identified",
+                        detail: "the recipe declares no inputs: whatever its steps read is not pinned")
+                    : .init(
+                        mark: preservation.untrackedInputsHere ? .met : .partly, item: "Data, tokenizer and preprocessing identified",
+                        detail: data
+                            + (preservation.untrackedInputsHere
+                                ? "" : "; data outside git is not here unchanged, so it is identified but not preserved here")))
 
             let outputs = facts.outputs
-            items.append(outputs.isEmpty
-                ? .init(mark: .unmet, item: "Outputs preserved", detail: "the recipe declares no outputs")
-                : preservation.outputsHere.map { run in
-                    .init(mark: runs.count == 1 ? .met : .partly, item: "Outputs preserved",
-                          detail: "every output is recorded by digest; the work tree holds run `\(run.id)`'s unchanged"
-                              + (runs.count == 1 ? "" : ", the other seeds' only as digests"))
-                } ?? .init(mark: .partly, item: "Outputs preserved",
-                           detail: "recorded by digest only: the files here differ or are gone (the next run overwrites them); keep a copy somewhere durable"))
+            items.append(
+                outputs.isEmpty
+                    ? .init(mark: .unmet, item: "Outputs preserved", detail: "the recipe declares no outputs")
+                    : preservation.outputsHere.map { run in
+                        .init(
+                            mark: runs.count == 1 ? .met : .partly, item: "Outputs preserved",
+                            detail: "every output is recorded by digest; the work tree holds run `\(run.id)`'s unchanged"
+                                + (runs.count == 1 ? "" : ", the other seeds' only as digests"))
+                    }
+                        ?? .init(
+                            mark: .partly, item: "Outputs preserved",
+                            detail:
+                                "recorded by digest only: the files here differ or are gone (the next run overwrites them); keep a copy somewhere durable"
+                        ))
 
             let probes = facts.manifest.section(.probes).inlinePairs
-            items.append(facts.image != nil
-                ? .init(mark: .met, item: "Environment pinned", detail: "image pinned by digest; probes recorded: \(probes)")
-                : .init(mark: .partly, item: "Environment pinned", detail: "ran on the host, without a container image; probes recorded: \(probes)"))
+            items.append(
+                facts.image != nil
+                    ? .init(mark: .met, item: "Environment pinned", detail: "image pinned by digest; probes recorded: \(probes)")
+                    : .init(
+                        mark: .partly, item: "Environment pinned", detail: "ran on the host, without a container image; probes recorded: \(probes)"))
 
-            items.append(runs.count >= 3
-                ? .init(mark: .met, item: "Seed variation measured", detail: "\(runs.count) seeds")
-                : .init(mark: runs.count == 2 ? .partly : .unmet, item: "Seed variation measured",
+            items.append(
+                runs.count >= 3
+                    ? .init(mark: .met, item: "Seed variation measured", detail: "\(runs.count) seeds")
+                    : .init(
+                        mark: runs.count == 2 ? .partly : .unmet, item: "Seed variation measured",
                         detail: runs.count == 2 ? "2 seeds: a spread, but a wide interval" : "one seed: no estimate of seed noise"))
 
             let verdicts = Set(reproductions.compactMap(\.tier))
-            items.append(verdicts.contains(.diverged)
-                ? .init(mark: .unmet, item: "Reproduced", detail: "a reproduction diverged (see Reproductions)")
-                : verdicts.contains(.exact)
-                    ? .init(mark: .met, item: "Reproduced", detail: "bit for bit")
-                    : verdicts.contains(.withinTolerance)
-                        ? .init(mark: .partly, item: "Reproduced", detail: "within the recipe's tolerance, not bit for bit")
-                        : .init(mark: .unmet, item: "Reproduced", detail: "no reproduction recorded"))
+            items.append(
+                verdicts.contains(.diverged)
+                    ? .init(mark: .unmet, item: "Reproduced", detail: "a reproduction diverged (see Reproductions)")
+                    : verdicts.contains(.exact)
+                        ? .init(mark: .met, item: "Reproduced", detail: "bit for bit")
+                        : verdicts.contains(.withinTolerance)
+                            ? .init(mark: .partly, item: "Reproduced", detail: "within the recipe's tolerance, not bit for bit")
+                            : .init(mark: .unmet, item: "Reproduced", detail: "no reproduction recorded"))
 
             items.append(Self.whatMayVary(facts: facts, runs: runs, verdicts: verdicts))
             self.items = items
@@ -186,15 +218,18 @@ extension RunReport {
             var vary: [String] = []
             let drift = manifests.flatMap(\.environment.drift)
             if !drift.isEmpty { vary.append("probes drifted from the lock: " + Set(drift).sorted().joined(separator: "; ")) }
-            if verdicts.contains(.withinTolerance) || verdicts.contains(.diverged) { vary.append("outputs are not bit-identical from one attempt to the next") }
+            if verdicts.contains(.withinTolerance) || verdicts.contains(.diverged) {
+                vary.append("outputs are not bit-identical from one attempt to the next")
+            }
             if facts.image == nil { vary.append("system libraries and drivers beyond what the probes record") }
             if manifests.contains(where: { !$0.host.gpus.isEmpty }) {
                 vary.append("GPU kernels, which may be nondeterministic")
             }
             let hosts = Set(manifests.compactMap(\.host.name.present))
             if hosts.count > 1 { vary.append("the runs ran on \(hosts.count) hosts") }
-            return .init(mark: vary.isEmpty ? .met : .partly, item: "What may still vary",
-                         detail: vary.isEmpty ? "nothing the records show" : vary.joined(separator: "; "))
+            return .init(
+                mark: vary.isEmpty ? .met : .partly, item: "What may still vary",
+                detail: vary.isEmpty ? "nothing the records show" : vary.joined(separator: "; "))
         }
     }
 }

@@ -45,13 +45,17 @@ extension ReportDocument {
                     if header.contains(where: { !$0.isEmpty }) {
                         body += "<thead><tr>" + header.map { "<th>\(Self.inline($0))</th>" }.joined() + "</tr></thead>\n"
                     }
-                    body += "<tbody>\n" + rows.map { "<tr>" + $0.map { "<td>\(Self.inline($0))</td>" }.joined() + "</tr>\n" }.joined() + "</tbody>\n</table>\n"
+                    body +=
+                        "<tbody>\n" + rows.map { "<tr>" + $0.map { "<td>\(Self.inline($0))</td>" }.joined() + "</tr>\n" }.joined()
+                        + "</tbody>\n</table>\n"
                 case .code(let code):
                     body += "<pre><code>\(Self.escaped(code))</code></pre>\n"
                 case .checklist(let checks):
-                    body += "<ul class=\"checklist\">\n" + checks.map { check in
-                        "<li class=\"\(check.mark.rawValue)\"><span class=\"mark\">\(check.mark.symbol)</span> <strong>\(Self.escaped(check.item))</strong> — \(Self.inline(check.detail))</li>\n"
-                    }.joined() + "</ul>\n"
+                    body +=
+                        "<ul class=\"checklist\">\n"
+                        + checks.map { check in
+                            "<li class=\"\(check.mark.rawValue)\"><span class=\"mark\">\(check.mark.symbol)</span> <strong>\(Self.escaped(check.item))</strong> — \(Self.inline(check.detail))</li>\n"
+                        }.joined() + "</ul>\n"
                 case .chart(let chart):
                     body += "<figure>\n\(chart.svg())\n</figure>\n"
                 }
@@ -120,46 +124,65 @@ extension ReportDocument {
 extension ReportDocument.MetricChart {
     /// Each group's values per seed as points, its mean as a line and its 95% interval as a band.
     func svg() -> String {
-        let width = 560.0, height = 240.0, left = 72.0, right = 16.0, top = 32.0, bottom = 40.0
-        let plotWidth = width - left - right, plotHeight = height - top - bottom
+        let width = 560.0
+        let height = 240.0
+        let left = 72.0
+        let right = 16.0
+        let top = 32.0
+        let bottom = 40.0
+        let plotWidth = width - left - right
+        let plotHeight = height - top - bottom
         let colours = groups.count > 1 ? ["#8a8f98", "#2563eb"] : ["#2563eb"]
-        let bounds = groups.flatMap { group in group.values.map(\.value) + [group.statistics.interval?.lowerBound, group.statistics.interval?.upperBound].compactMap { $0 } }
-            .filter(\.isFinite)
-        var low = bounds.min() ?? 0, high = bounds.max() ?? 1
+        let bounds = groups.flatMap { group in
+            group.values.map(\.value) + [group.statistics.interval?.lowerBound, group.statistics.interval?.upperBound].compactMap { $0 }
+        }
+        .filter(\.isFinite)
+        var low = bounds.min() ?? 0
+        var high = bounds.max() ?? 1
         let pad = high > low ? (high - low) * 0.08 : max(abs(high) * 0.05, 0.5)
         low -= pad
         high += pad
         func y(_ value: Double) -> Double { top + plotHeight * (1 - (value - low) / (high - low)) }
         func number(_ value: Double) -> String { String(format: "%.1f", value) }
 
-        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"\(Int(width))\" height=\"\(Int(height))\" "
+        var svg =
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"\(Int(width))\" height=\"\(Int(height))\" "
             + "role=\"img\" aria-label=\"\(ReportDocument.escaped(metric)) per seed\">\n"
-        svg += "<text x=\"\(number(left))\" y=\"18\" font-size=\"14\" font-weight=\"600\" fill=\"#1f2328\">\(ReportDocument.escaped(metric)) per seed: mean and 95% interval</text>\n"
+        svg +=
+            "<text x=\"\(number(left))\" y=\"18\" font-size=\"14\" font-weight=\"600\" fill=\"#1f2328\">\(ReportDocument.escaped(metric)) per seed: mean and 95% interval</text>\n"
         for tick in 0...4 {
             let value = low + (high - low) * Double(tick) / 4
-            svg += "<line x1=\"\(number(left))\" x2=\"\(number(width - right))\" y1=\"\(number(y(value)))\" y2=\"\(number(y(value)))\" stroke=\"#eaeef2\" />\n"
-            svg += "<text x=\"\(number(left - 6))\" y=\"\(number(y(value) + 4))\" font-size=\"11\" text-anchor=\"end\" fill=\"#57606a\">\(SeedStatistics.format(value))</text>\n"
+            svg +=
+                "<line x1=\"\(number(left))\" x2=\"\(number(width - right))\" y1=\"\(number(y(value)))\" y2=\"\(number(y(value)))\" stroke=\"#eaeef2\" />\n"
+            svg +=
+                "<text x=\"\(number(left - 6))\" y=\"\(number(y(value) + 4))\" font-size=\"11\" text-anchor=\"end\" fill=\"#57606a\">\(SeedStatistics.format(value))</text>\n"
         }
         let band = plotWidth / Double(max(groups.count, 1))
         for (index, group) in groups.enumerated() {
             let colour = colours[index % colours.count]
-            let start = left + band * Double(index), inset = band * 0.08
+            let start = left + band * Double(index)
+            let inset = band * 0.08
             if let interval = group.statistics.interval {
-                svg += "<rect x=\"\(number(start + inset))\" y=\"\(number(y(interval.upperBound)))\" width=\"\(number(band - 2 * inset))\" "
+                svg +=
+                    "<rect x=\"\(number(start + inset))\" y=\"\(number(y(interval.upperBound)))\" width=\"\(number(band - 2 * inset))\" "
                     + "height=\"\(number(max(y(interval.lowerBound) - y(interval.upperBound), 1)))\" fill=\"\(colour)\" fill-opacity=\"0.15\">"
                     + "<title>95% interval [\(SeedStatistics.format(interval.lowerBound)), \(SeedStatistics.format(interval.upperBound))]</title></rect>\n"
             }
-            svg += "<line x1=\"\(number(start + inset))\" x2=\"\(number(start + band - inset))\" y1=\"\(number(y(group.statistics.mean)))\" "
+            svg +=
+                "<line x1=\"\(number(start + inset))\" x2=\"\(number(start + band - inset))\" y1=\"\(number(y(group.statistics.mean)))\" "
                 + "y2=\"\(number(y(group.statistics.mean)))\" stroke=\"\(colour)\" stroke-width=\"2\"><title>mean \(SeedStatistics.format(group.statistics.mean))</title></line>\n"
             for (position, point) in group.values.enumerated() where point.value.isFinite {
                 let x = start + band * Double(position + 1) / Double(group.values.count + 1)
-                svg += "<circle cx=\"\(number(x))\" cy=\"\(number(y(point.value)))\" r=\"4.5\" fill=\"\(colour)\">"
+                svg +=
+                    "<circle cx=\"\(number(x))\" cy=\"\(number(y(point.value)))\" r=\"4.5\" fill=\"\(colour)\">"
                     + "<title>seed \(point.seed.map(String.init) ?? "?"): \(SeedStatistics.format(point.value))</title></circle>\n"
             }
-            svg += "<text x=\"\(number(start + band / 2))\" y=\"\(number(height - 14))\" font-size=\"12\" text-anchor=\"middle\" fill=\"#1f2328\">"
+            svg +=
+                "<text x=\"\(number(start + band / 2))\" y=\"\(number(height - 14))\" font-size=\"12\" text-anchor=\"middle\" fill=\"#1f2328\">"
                 + "\(ReportDocument.escaped(group.label)) (n=\(group.statistics.count), mean \(SeedStatistics.format(group.statistics.mean)))</text>\n"
         }
-        svg += "<line x1=\"\(number(left))\" x2=\"\(number(left))\" y1=\"\(number(top))\" y2=\"\(number(top + plotHeight))\" stroke=\"#57606a\" />\n</svg>"
+        svg +=
+            "<line x1=\"\(number(left))\" x2=\"\(number(left))\" y1=\"\(number(top))\" y2=\"\(number(top + plotHeight))\" stroke=\"#57606a\" />\n</svg>"
         return svg
     }
 }

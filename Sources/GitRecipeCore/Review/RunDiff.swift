@@ -54,7 +54,8 @@ public struct RunDiff {
     }
 
     static func compare(_ a: [RunRecord], _ b: [RunRecord], all: Bool) throws -> Pair {
-        let left = try facts(of: a), right = try facts(of: b)
+        let left = try facts(of: a)
+        let right = try facts(of: b)
         var rows: [Row] = []
         for section in sections where section != "metrics" {
             let keys = Self.union(left[section] ?? [], right[section] ?? [])
@@ -69,8 +70,11 @@ public struct RunDiff {
         let statisticsA = Dictionary(uniqueKeysWithValues: SeedStatistics.of(a).map { ($0.metric, $0.statistics) })
         let statisticsB = Dictionary(uniqueKeysWithValues: SeedStatistics.of(b).map { ($0.metric, $0.statistics) })
         for metric in Set(statisticsA.keys).union(statisticsB.keys).sorted() {
-            let one = statisticsA[metric], other = statisticsB[metric]
-            var delta: Double?, relative: Double?, withinNoise: Bool?
+            let one = statisticsA[metric]
+            let other = statisticsB[metric]
+            var delta: Double?
+            var relative: Double?
+            var withinNoise: Bool?
             if let one, let other {
                 let difference = other.mean - one.mean
                 delta = difference
@@ -79,8 +83,9 @@ public struct RunDiff {
                     withinNoise = abs(difference) < max(one.standardDeviation, other.standardDeviation)
                 }
             }
-            let row = Row(section: "metrics", key: metric, a: one?.summary ?? "—", b: other?.summary ?? "—",
-                          delta: delta, relative: relative, withinNoise: withinNoise)
+            let row = Row(
+                section: "metrics", key: metric, a: one?.summary ?? "—", b: other?.summary ?? "—",
+                delta: delta, relative: relative, withinNoise: withinNoise)
             if all || row.differs { rows.append(row) }
         }
         return Pair(recipe: a[0].recipe == b[0].recipe ? a[0].recipe : "\(a[0].recipe) / \(b[0].recipe)", a: a, b: b, rows: rows)
@@ -101,9 +106,11 @@ public struct RunDiff {
             manifest.section(section).leaves.map { ($0.path.isEmpty ? key : $0.path, $0.value.text) }
         }
         let sections: [String: [(String, String)]] = [
-            "run": [("recipe", first.recipe), ("status", runs.count > 1 ? RunLog.statuses(of: runs) : first.status),
-                    ("executor", manifest.executor.kind.present ?? "—"),
-                    ("seed", runs.compactMap(\.seed).map(String.init).joined(separator: ", ")), ("lock", first.lock)],
+            "run": [
+                ("recipe", first.recipe), ("status", runs.count > 1 ? RunLog.statuses(of: runs) : first.status),
+                ("executor", manifest.executor.kind.present ?? "—"),
+                ("seed", runs.compactMap(\.seed).map(String.init).joined(separator: ", ")), ("lock", first.lock),
+            ],
             "params": leaves(.params, "params"),
             "inputs": leaves(.inputs, "inputs") + manifest.assets.byKeyBytes.map { ("asset \($0.key)", $0.value.digest) },
             "environment": leaves(.environment, "environment"),
@@ -123,7 +130,8 @@ public struct RunDiff {
             text += "A  \(Self.label(pair.a))\nB  \(Self.label(pair.b))\n"
             if pair.rows.isEmpty { text += "no differences\n" }
             let keyWidth = pair.rows.map(\.key.count).max() ?? 0
-            let aWidth = pair.rows.map(\.a.count).max() ?? 0, bWidth = pair.rows.map(\.b.count).max() ?? 0
+            let aWidth = pair.rows.map(\.a.count).max() ?? 0
+            let bWidth = pair.rows.map(\.b.count).max() ?? 0
             for section in Self.sections {
                 let rows = pair.rows.filter { $0.section == section }
                 guard !rows.isEmpty else { continue }
@@ -167,19 +175,27 @@ public struct RunDiff {
             .map([.init("commit", .string(runs[0].attachedTo.hex)), .init("runs", .list(runs.map { .string($0.id) }))])
         }
         return ManifestValue.map([
-            .init("pairs", .list(pairs.map { pair in
-                .map([
-                    .init("recipe", .string(pair.recipe)), .init("a", side(pair.a)), .init("b", side(pair.b)),
-                    .init("rows", .list(pair.rows.map { row in
-                        var fields: [ManifestValue.Entry] = [.init("section", .string(row.section)), .init("key", .string(row.key)),
-                                                             .init("a", .string(row.a)), .init("b", .string(row.b))]
-                        if let delta = row.delta { fields.append(.init("delta", .float(delta))) }
-                        if let relative = row.relative { fields.append(.init("relative", .float(relative))) }
-                        if let noise = row.withinNoise { fields.append(.init("within_seed_noise", .bool(noise))) }
-                        return .map(fields)
+            .init(
+                "pairs",
+                .list(
+                    pairs.map { pair in
+                        .map([
+                            .init("recipe", .string(pair.recipe)), .init("a", side(pair.a)), .init("b", side(pair.b)),
+                            .init(
+                                "rows",
+                                .list(
+                                    pair.rows.map { row in
+                                        var fields: [ManifestValue.Entry] = [
+                                            .init("section", .string(row.section)), .init("key", .string(row.key)),
+                                            .init("a", .string(row.a)), .init("b", .string(row.b)),
+                                        ]
+                                        if let delta = row.delta { fields.append(.init("delta", .float(delta))) }
+                                        if let relative = row.relative { fields.append(.init("relative", .float(relative))) }
+                                        if let noise = row.withinNoise { fields.append(.init("within_seed_noise", .bool(noise))) }
+                                        return .map(fields)
+                                    })),
+                        ])
                     })),
-                ])
-            })),
             .init("only_in_a", .list(onlyInA.map(ManifestValue.string))),
             .init("only_in_b", .list(onlyInB.map(ManifestValue.string))),
         ]).json() + "\n"

@@ -33,7 +33,8 @@ public struct RunLog {
     /// The runs on `commits` (newest first), filtered; within a commit, newest run first.
     public init(history: RunHistory, commits: [ObjectID], filter: Filter, keyMetrics: [String: [String]] = [:]) throws {
         var entries: [Entry] = []
-        var start = 0, size = 64
+        var start = 0
+        var size = 64
         reading: while start < commits.count {
             // Read in growing chunks, so that a limit stops the reading soon after it is
             // reached, and a whole history is read a few thousand notes at a time.
@@ -88,46 +89,55 @@ public struct RunLog {
     public func markdown() -> String {
         guard !entries.isEmpty else { return "_No runs recorded in this range._\n" }
         let header = "| " + Self.columns.joined(separator: " | ") + " |\n|" + String(repeating: "---|", count: Self.columns.count) + "\n"
-        return header + entries.map { entry in
-            "| " + cells(for: entry, metricLimit: nil).enumerated().map { index, cell in
-                index < 2 ? Escaping.code(cell) : Escaping.markdown(cell)
-            }.joined(separator: " | ") + " |"
-        }.joined(separator: "\n") + "\n"
+        return header
+            + entries.map { entry in
+                "| "
+                    + cells(for: entry, metricLimit: nil).enumerated().map { index, cell in
+                        index < 2 ? Escaping.code(cell) : Escaping.markdown(cell)
+                    }.joined(separator: " | ") + " |"
+            }.joined(separator: "\n") + "\n"
     }
 
     /// A JSON array, one object per line of the text form.
     public func json() -> String {
-        ManifestValue.list(entries.map { entry in
-            var fields: [ManifestValue.Entry] = [
-                .init("commit", .string(entry.commit.hex)),
-                .init("recipe", .string(entry.first.recipe)),
-            ]
-            if entry.isSweep {
-                fields += [
-                    .init("sweep", .string(entry.first.sweep ?? "")),
-                    .init("runs", .list(entry.runs.map { run in
-                        .map([.init("id", .string(run.id)), .init("seed", run.seed.map(ManifestValue.int) ?? .null),
-                              .init("status", .string(run.status)), .init("seconds", run.seconds.map(ManifestValue.int) ?? .null)])
-                    })),
-                    .init("metrics", .map(SeedStatistics.of(entry.runs).map { .init($0.metric, $0.statistics.value) })),
+        ManifestValue.list(
+            entries.map { entry in
+                var fields: [ManifestValue.Entry] = [
+                    .init("commit", .string(entry.commit.hex)),
+                    .init("recipe", .string(entry.first.recipe)),
                 ]
-            } else {
-                let run = entry.first
-                fields += [
-                    .init("id", .string(run.id)), .init("status", .string(run.status)), .init("journaled", .bool(run.journaled)),
-                    .init("seed", run.seed.map(ManifestValue.int) ?? .null),
-                    .init("seconds", run.seconds.map(ManifestValue.int) ?? .null),
-                    .init("metrics", .map(run.metrics.byKey.map { .init($0.key, .float($0.value)) })),
-                    .init("overrides", .map(run.overrides.byKey.map { .init($0.key, .string($0.value)) })),
-                ]
-                if let sweep = run.sweep { fields.append(.init("sweep", .string(sweep))) }
-                if let original = run.reproduces {
-                    fields += [.init("reproduces", .string(original)), .init("verdict", run.verdict.map(ManifestValue.string) ?? .null)]
+                if entry.isSweep {
+                    fields += [
+                        .init("sweep", .string(entry.first.sweep ?? "")),
+                        .init(
+                            "runs",
+                            .list(
+                                entry.runs.map { run in
+                                    .map([
+                                        .init("id", .string(run.id)), .init("seed", run.seed.map(ManifestValue.int) ?? .null),
+                                        .init("status", .string(run.status)), .init("seconds", run.seconds.map(ManifestValue.int) ?? .null),
+                                    ])
+                                })),
+                        .init("metrics", .map(SeedStatistics.of(entry.runs).map { .init($0.metric, $0.statistics.value) })),
+                    ]
+                } else {
+                    let run = entry.first
+                    fields += [
+                        .init("id", .string(run.id)), .init("status", .string(run.status)), .init("journaled", .bool(run.journaled)),
+                        .init("seed", run.seed.map(ManifestValue.int) ?? .null),
+                        .init("seconds", run.seconds.map(ManifestValue.int) ?? .null),
+                        .init("metrics", .map(run.metrics.byKey.map { .init($0.key, .float($0.value)) })),
+                        .init("overrides", .map(run.overrides.byKey.map { .init($0.key, .string($0.value)) })),
+                    ]
+                    if let sweep = run.sweep { fields.append(.init("sweep", .string(sweep))) }
+                    if let original = run.reproduces {
+                        fields += [.init("reproduces", .string(original)), .init("verdict", run.verdict.map(ManifestValue.string) ?? .null)]
+                    }
                 }
+                if let origin = entry.first.inheritedFrom { fields.append(.init("inherited_from", .string(origin))) }
+                return .map(fields)
             }
-            if let origin = entry.first.inheritedFrom { fields.append(.init("inherited_from", .string(origin))) }
-            return .map(fields)
-        }).json() + "\n"
+        ).json() + "\n"
     }
 
     private func cells(for entry: Entry, metricLimit: Int?) -> [String] {

@@ -19,8 +19,9 @@ public struct RunReport {
         if let group = selection.group { return group }
         let recipes = selection.recipes
         guard recipes.count == 1, let group = selection.latestGroup(of: recipes[0]) else {
-            throw RunNameError("'\(selection.name)' holds runs of \(recipes.count) recipes (\(recipes.joined(separator: ", "))); "
-                + "name one: \(selection.name):\(recipes.first ?? "RECIPE")")
+            throw RunNameError(
+                "'\(selection.name)' holds runs of \(recipes.count) recipes (\(recipes.joined(separator: ", "))); "
+                    + "name one: \(selection.name):\(recipes.first ?? "RECIPE")")
         }
         return group
     }
@@ -33,8 +34,12 @@ public struct RunReport {
         let baselineReproductions = try baseline.map(self.reproductions(of:)) ?? []
         let preservation = try Preservation(facts, runs: runs, repository: repository)
         var sections = [
-            ReportDocument.Section(title: "Question", blocks: [.paragraph(facts.description.map { $0 } ??
-                "_The recipe states no question: add `description:` to `.recipes/\(facts.recipe).yaml`._")]),
+            ReportDocument.Section(
+                title: "Question",
+                blocks: [
+                    .paragraph(
+                        facts.description.map { $0 } ?? "_The recipe states no question: add `description:` to `.recipes/\(facts.recipe).yaml`._")
+                ]),
             setup(facts, runs),
             results(runs, keyMetrics: facts.keyMetrics),
         ]
@@ -42,12 +47,15 @@ public struct RunReport {
         sections += [
             self.reproductions(reproductions, of: runs, baseline: baselineReproductions),
             provenance(facts, runs, preservation),
-            ReportDocument.Section(title: "Reproducibility checklist", blocks: [
-                .checklist(Checklist(facts: facts, runs: runs, reproductions: reproductions, preservation: preservation).items),
-            ]),
+            ReportDocument.Section(
+                title: "Reproducibility checklist",
+                blocks: [
+                    .checklist(Checklist(facts: facts, runs: runs, reproductions: reproductions, preservation: preservation).items)
+                ]),
         ]
-        return ReportDocument(title: "\(facts.recipe): \(RunDiff.label(runs, markdown: true))",
-                              evidence: Self.evidence(runs, reproductions: reproductions, facts: facts), sections: sections)
+        return ReportDocument(
+            title: "\(facts.recipe): \(RunDiff.label(runs, markdown: true))",
+            evidence: Self.evidence(runs, reproductions: reproductions, facts: facts), sections: sections)
     }
 
     // MARK: Sections
@@ -68,12 +76,15 @@ public struct RunReport {
             ["executor", facts.manifest.executor.kind.present ?? "—"],
             ["ran", "\(runs[0].started) by \(facts.manifest.user.name.present ?? "?")"],
         ]
-        return .init(title: "Setup", blocks: [
-            .table(header: ["", ""], rows: rows),
-            .paragraph("Re-run it from a clone of this repository (the data git does not track must be present, with the digests under Provenance):"),
-            .code("git checkout \(facts.commit)\n\(facts.command(runs))"),
-            .paragraph("Or re-run one run in a temporary worktree and compare: `git recipe reproduce \(runs[0].id)`."),
-        ])
+        return .init(
+            title: "Setup",
+            blocks: [
+                .table(header: ["", ""], rows: rows),
+                .paragraph(
+                    "Re-run it from a clone of this repository (the data git does not track must be present, with the digests under Provenance):"),
+                .code("git checkout \(facts.commit)\n\(facts.command(runs))"),
+                .paragraph("Or re-run one run in a temporary worktree and compare: `git recipe reproduce \(runs[0].id)`."),
+            ])
     }
 
     private func results(_ runs: [RunRecord], keyMetrics: [String]) -> ReportDocument.Section {
@@ -81,26 +92,35 @@ public struct RunReport {
         guard runs.count > 1 else {
             let run = runs[0]
             let rows = run.metrics.keyFirst(keyMetrics).map { ["`\($0.key)`", SeedStatistics.format($0.value)] }
-            return .init(title: "Results", blocks: rows.isEmpty ? [.paragraph("_The run recorded no metrics._")] : [
-                .table(header: ["metric", "value"], rows: rows),
-                .paragraph("One seed: these numbers say nothing about how much they move from seed to seed."),
-            ])
+            return .init(
+                title: "Results",
+                blocks: rows.isEmpty
+                    ? [.paragraph("_The run recorded no metrics._")]
+                    : [
+                        .table(header: ["metric", "value"], rows: rows),
+                        .paragraph("One seed: these numbers say nothing about how much they move from seed to seed."),
+                    ])
         }
         let byName = Dictionary(uniqueKeysWithValues: statistics.map { ($0.metric, $0.statistics) })
         let ordered = byName.keyFirst(keyMetrics)
         let names = ordered.map(\.key)
         let summary = ordered.map { name, value -> [String] in
-            ["`\(name)`", String(value.count), SeedStatistics.format(value.mean), SeedStatistics.format(value.standardDeviation),
-                    SeedStatistics.format(value.minimum), SeedStatistics.format(value.maximum), value.intervalText]
+            [
+                "`\(name)`", String(value.count), SeedStatistics.format(value.mean), SeedStatistics.format(value.standardDeviation),
+                SeedStatistics.format(value.minimum), SeedStatistics.format(value.maximum), value.intervalText,
+            ]
         }
         let perSeed = runs.map { run in
             [run.seed.map(String.init) ?? "—", "`\(run.id)`", run.status] + names.map { run.metrics[$0].map(SeedStatistics.format) ?? "—" }
         }
-        return .init(title: "Results", blocks: [
-            .paragraph("\(runs.count) seeds; the interval is the 95% confidence interval of the mean (Student t, \(runs.count - 1) degrees of freedom)."),
-            .table(header: ["metric", "n", "mean", "std", "min", "max", "95% CI"], rows: summary),
-            .table(header: ["seed", "run", "status"] + names.map { "`\($0)`" }, rows: perSeed),
-        ] + names.prefix(Self.chartLimit).map { .chart(Self.chart($0, [("candidate", runs)])) })
+        return .init(
+            title: "Results",
+            blocks: [
+                .paragraph(
+                    "\(runs.count) seeds; the interval is the 95% confidence interval of the mean (Student t, \(runs.count - 1) degrees of freedom)."),
+                .table(header: ["metric", "n", "mean", "std", "min", "max", "95% CI"], rows: summary),
+                .table(header: ["seed", "run", "status"] + names.map { "`\($0)`" }, rows: perSeed),
+            ] + names.prefix(Self.chartLimit).map { .chart(Self.chart($0, [("candidate", runs)])) })
     }
 
     private func comparison(_ baseline: [RunRecord], _ runs: [RunRecord], keyMetrics: [String]) throws -> ReportDocument.Section {
@@ -109,18 +129,23 @@ public struct RunReport {
         let others = pair.rows.filter { $0.section != "metrics" }
         let spread = baseline.count > 1 || runs.count > 1
         let metricRows = metrics.map(\.key).keyFirst(keyMetrics).compactMap { name in metrics.first { $0.key == name } }.map { row in
-            let beyond: String = switch row.withinNoise {
-            case true?: "no — within seed noise"
-            case false?: "yes"
-            case nil: row.delta == nil ? "—" : "unknown — one seed on each side"
-            }
-            return ["`\(row.key)`", row.a, row.b, row.delta.map { ($0 >= 0 ? "+" : "") + SeedStatistics.format($0) } ?? "—",
-                    row.relative.map { String(format: "%+.2f%%", $0 * 100) } ?? "—", beyond]
+            let beyond: String =
+                switch row.withinNoise {
+                case true?: "no — within seed noise"
+                case false?: "yes"
+                case nil: row.delta == nil ? "—" : "unknown — one seed on each side"
+                }
+            return [
+                "`\(row.key)`", row.a, row.b, row.delta.map { ($0 >= 0 ? "+" : "") + SeedStatistics.format($0) } ?? "—",
+                row.relative.map { String(format: "%+.2f%%", $0 * 100) } ?? "—", beyond,
+            ]
         }
         var blocks: [ReportDocument.Block] = [
-            .paragraph("Baseline: \(RunDiff.label(baseline, markdown: true)) of `\(baseline[0].recipe)`. "
-                + (spread ? "A difference exceeds the seed spread when it is larger than the larger standard deviation of the two sides."
-                          : "Neither side is a sweep, so no difference can be told apart from seed noise.")),
+            .paragraph(
+                "Baseline: \(RunDiff.label(baseline, markdown: true)) of `\(baseline[0].recipe)`. "
+                    + (spread
+                        ? "A difference exceeds the seed spread when it is larger than the larger standard deviation of the two sides."
+                        : "Neither side is a sweep, so no difference can be told apart from seed noise.")),
             .table(header: ["metric", "baseline", "candidate", "Δ", "Δ %", "beyond seed spread"], rows: metricRows),
         ]
         if !others.isEmpty {
@@ -154,25 +179,33 @@ public struct RunReport {
                     guard let names, !names.isEmpty else { return nil }
                     return "\(key): " + names.sorted { $0.precedesByBytes($1) }.map { "`\($0)`" }.joined(separator: ", ")
                 }
-            return ["`\(run.id)`", "`\(run.reproduces ?? "?")`", run.verdict ?? "no verdict (\(run.status))",
-                    differing.isEmpty ? "—" : differing.joined(separator: "; "),
-                    "\(manifest?.host.name.present ?? "?") · \(manifest?.executor.kind.present ?? "?") · \(run.started)"]
+            return [
+                "`\(run.id)`", "`\(run.reproduces ?? "?")`", run.verdict ?? "no verdict (\(run.status))",
+                differing.isEmpty ? "—" : differing.joined(separator: "; "),
+                "\(manifest?.host.name.present ?? "?") · \(manifest?.executor.kind.present ?? "?") · \(run.started)",
+            ]
         }
         return .table(header: ["reproduction", "of run", "verdict", "what differed", "where and when"], rows: rows)
     }
 
     private func provenance(_ facts: Facts, _ runs: [RunRecord], _ preservation: Preservation) -> ReportDocument.Section {
-        var blocks: [ReportDocument.Block] = [.table(header: ["", ""], rows: [
-            ["code", "commit `\(facts.commit)`, tree `\(facts.manifest.tree.present ?? "?")`"],
-            ["lock", "`\(runs[0].lock)`: every input, param and environment file below, by digest"],
-            ["tool", "git-recipe \(facts.manifest.tool.version.present ?? "?"), libgit2 \(facts.manifest.tool.libgit2.present ?? "?")"],
-        ])]
+        var blocks: [ReportDocument.Block] = [
+            .table(
+                header: ["", ""],
+                rows: [
+                    ["code", "commit `\(facts.commit)`, tree `\(facts.manifest.tree.present ?? "?")`"],
+                    ["lock", "`\(runs[0].lock)`: every input, param and environment file below, by digest"],
+                    ["tool", "git-recipe \(facts.manifest.tool.version.present ?? "?"), libgit2 \(facts.manifest.tool.libgit2.present ?? "?")"],
+                ])
+        ]
         let inputs = facts.inputs.map { input in
             ["`\(input.path)`", "`\(input.digest)`", input.inGit ? "in git" : (preservation.untrackedInputs[input.path] ?? "—")]
         }
         if !inputs.isEmpty { blocks.append(.table(header: ["input", "digest", "where"], rows: inputs)) }
-        let files = facts.manifest.environment.files ?? [:], assets = facts.manifest.assets
-        let environment = files.byKeyBytes.map { ["`\($0.key)`", "`\($0.value)`"] }
+        let files = facts.manifest.environment.files ?? [:]
+        let assets = facts.manifest.assets
+        let environment =
+            files.byKeyBytes.map { ["`\($0.key)`", "`\($0.value)`"] }
             + assets.byKeyBytes.map { ["asset `\($0.key)`", "`\($0.value.digest.present ?? "?")`"] }
             + (facts.image.map { [["image", "`\($0)`"]] } ?? [])
         if !environment.isEmpty { blocks.append(.table(header: ["environment and assets", "digest"], rows: environment)) }
@@ -180,7 +213,8 @@ public struct RunReport {
             ["`\(output.path)`"] + output.digests.map { $0.map { "`\(ContentDigest($0)?.short ?? $0)`" } ?? "—" }
         }
         if !outputs.isEmpty {
-            blocks.append(.table(header: ["output"] + runs.map { runs.count > 1 ? "seed \($0.seed.map(String.init) ?? "?")" : "digest" }, rows: outputs))
+            blocks.append(
+                .table(header: ["output"] + runs.map { runs.count > 1 ? "seed \($0.seed.map(String.init) ?? "?")" : "digest" }, rows: outputs))
         }
         return .init(title: "Provenance", blocks: blocks)
     }
@@ -197,18 +231,22 @@ public struct RunReport {
     static func evidence(_ runs: [RunRecord], reproductions: [RunRecord], facts: Facts) -> String {
         let verdicts = reproductions.compactMap(\.tier)
         let seeds = runs.count == 1 ? "one run on one seed" : "\(runs.count) seeds"
-        let reproduced = verdicts.isEmpty ? "not reproduced"
-            : Dictionary(grouping: verdicts.map(\.rawValue), by: { $0 }).sorted { $0.key < $1.key }.map { "\($0.value.count) \($0.key)" }.joined(separator: ", ")
+        let reproduced =
+            verdicts.isEmpty
+            ? "not reproduced"
+            : Dictionary(grouping: verdicts.map(\.rawValue), by: { $0 }).sorted { $0.key < $1.key }.map { "\($0.value.count) \($0.key)" }.joined(
+                separator: ", ")
                 + " reproduction\(verdicts.count == 1 ? "" : "s")"
-        let strength = if verdicts.contains(.diverged) {
-            "contradicted"
-        } else if runs.count >= 3 && !verdicts.isEmpty {
-            "strong"
-        } else if runs.count >= 3 || !verdicts.isEmpty {
-            "moderate"
-        } else {
-            "weak"
-        }
+        let strength =
+            if verdicts.contains(.diverged) {
+                "contradicted"
+            } else if runs.count >= 3 && !verdicts.isEmpty {
+                "strong"
+            } else if runs.count >= 3 || !verdicts.isEmpty {
+                "moderate"
+            } else {
+                "weak"
+            }
         var next: [String] = []
         if runs.count < 3 { next.append("run a sweep (`git recipe run \(facts.recipe) --seeds 0..4`)") }
         if verdicts.isEmpty { next.append("reproduce a run (`git recipe reproduce \(runs[0].id)`)") }
@@ -219,9 +257,11 @@ public struct RunReport {
     static let chartLimit = 6
 
     static func chart(_ metric: String, _ groups: [(String, [RunRecord])]) -> ReportDocument.MetricChart {
-        .init(metric: metric, groups: groups.compactMap { label, runs in
-            let values = runs.compactMap { run in run.metrics[metric].map { (seed: run.seed, value: $0) } }
-            return SeedStatistics(values.map(\.value)).map { .init(label: label, values: values, statistics: $0) }
-        })
+        .init(
+            metric: metric,
+            groups: groups.compactMap { label, runs in
+                let values = runs.compactMap { run in run.metrics[metric].map { (seed: run.seed, value: $0) } }
+                return SeedStatistics(values.map(\.value)).map { .init(label: label, values: values, statistics: $0) }
+            })
     }
 }

@@ -11,29 +11,34 @@ public struct RunShow {
 
     /// The documents as recorded, one YAML stream; a run carried here by a rebase says so.
     public func yaml() -> String {
-        Escaping.terminal(selection.runs.map { run in
-            (run.inheritedFrom.map { "# attached to \(run.attachedTo.hex); inherited from \($0), where it ran\n" } ?? "")
-                + (run.journaled ? "# journaled: in .git/recipes/journal, not yet in \(Repository.notesRef)\n" : "")
-                + "---\n" + run.document
-        }.joined())
+        Escaping.terminal(
+            selection.runs.map { run in
+                (run.inheritedFrom.map { "# attached to \(run.attachedTo.hex); inherited from \($0), where it ran\n" } ?? "")
+                    + (run.journaled ? "# journaled: in .git/recipes/journal, not yet in \(Repository.notesRef)\n" : "")
+                    + "---\n" + run.document
+            }.joined())
     }
 
     /// A JSON array of the manifests, each with `attached_to`: the commit whose note holds it.
     public func json() throws -> String {
-        try ManifestValue.list(selection.runs.map { run in
-            guard case .map(let entries) = try ManifestValue(yaml: run.document) else { return .null }
-            return .map(entries + [.init("attached_to", .string(run.attachedTo.hex))])
-        }).json() + "\n"
+        try ManifestValue.list(
+            selection.runs.map { run in
+                guard case .map(let entries) = try ManifestValue(yaml: run.document) else { return .null }
+                return .map(entries + [.init("attached_to", .string(run.attachedTo.hex))])
+            }
+        ).json() + "\n"
     }
 
     /// A readable summary: seed statistics first when the runs form a sweep, then each run.
     public func markdown() throws -> String {
         var text = ""
         for (sweep, runs) in sweeps() {
-            text += "### Sweep \(Escaping.code(sweep)) — \(Escaping.code(runs[0].recipe)), \(runs.count) seeds (\(runs.compactMap(\.seed).map(String.init).joined(separator: ", ")))\n\n"
+            text +=
+                "### Sweep \(Escaping.code(sweep)) — \(Escaping.code(runs[0].recipe)), \(runs.count) seeds (\(runs.compactMap(\.seed).map(String.init).joined(separator: ", ")))\n\n"
             text += "| metric | n | mean | std | min | max | 95% CI |\n|---|---|---|---|---|---|---|\n"
             for (metric, statistics) in SeedStatistics.of(runs) {
-                text += "| \(Escaping.markdown(metric)) | \(statistics.count) | \(SeedStatistics.format(statistics.mean)) | \(SeedStatistics.format(statistics.standardDeviation)) | "
+                text +=
+                    "| \(Escaping.markdown(metric)) | \(statistics.count) | \(SeedStatistics.format(statistics.mean)) | \(SeedStatistics.format(statistics.standardDeviation)) | "
                     + "\(SeedStatistics.format(statistics.minimum)) | \(SeedStatistics.format(statistics.maximum)) | \(statistics.intervalText) |\n"
             }
             text += "\n"
@@ -54,7 +59,8 @@ public struct RunShow {
         var commit = Escaping.code(String(run.attachedTo.hex.prefix(12)))
         if let origin = run.inheritedFrom { commit += " — inherited from \(Escaping.code(String(origin.prefix(12)))), where it ran" }
         let machine = manifest.host
-        let host = [machine.name, machine.os, machine.arch, machine.cpu].compactMap(\.present)
+        let host =
+            [machine.name, machine.os, machine.arch, machine.cpu].compactMap(\.present)
             .joined(separator: " · ") + (machine.cores > 0 ? " · \(machine.cores) cores" : "")
         let text = { (value: String?) in value.map(Escaping.markdown) ?? "—" }
         var rows: [(String, String)] = [
@@ -70,13 +76,16 @@ public struct RunShow {
         document += rows.map { "| \($0.0) | \($0.1) |\n" }.joined() + "\n"
         document += table("metric", "value", run.metrics.byKey.map { (Escaping.markdown($0.key), SeedStatistics.format($0.value)) })
         document += table("output", "digest", manifest.outputDigests.map { (Escaping.markdown($0.path), Escaping.code($0.digest)) })
-        document += table("input", "digest", manifest.section(.inputs).leaves.filter { !$0.path.isEmpty }
-            .map { (Escaping.markdown($0.path), Escaping.code($0.value.text)) })
+        document += table(
+            "input", "digest",
+            manifest.section(.inputs).leaves.filter { !$0.path.isEmpty }
+                .map { (Escaping.markdown($0.path), Escaping.code($0.value.text)) })
         if !manifest.steps.isEmpty {
             document += "| step | exit | seconds |\n|---|---|---|\n"
-            document += manifest.steps.map { step in
-                "| \(text(step.name.present)) | \(text(step.exit.map(String.init))) | \(text(step.seconds.map(CanonicalYAML.canonical))) |\n"
-            }.joined() + "\n"
+            document +=
+                manifest.steps.map { step in
+                    "| \(text(step.name.present)) | \(text(step.exit.map(String.init))) | \(text(step.seconds.map(CanonicalYAML.canonical))) |\n"
+                }.joined() + "\n"
         }
         return document
     }

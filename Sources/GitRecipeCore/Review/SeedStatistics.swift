@@ -57,11 +57,14 @@ public struct SeedStatistics: Equatable, Sendable {
     /// The 0.975 quantile of Student's t distribution: exact table to 30 degrees of freedom,
     /// then the Cornish–Fisher expansion around the normal quantile (error below 1e-4).
     static func tQuantile975(degreesOfFreedom df: Int) -> Double {
-        let table: [Double] = [12.7062, 4.3027, 3.1824, 2.7764, 2.5706, 2.4469, 2.3646, 2.3060, 2.2622, 2.2281,
-                               2.2010, 2.1788, 2.1604, 2.1448, 2.1314, 2.1199, 2.1098, 2.1009, 2.0930, 2.0860,
-                               2.0796, 2.0739, 2.0687, 2.0639, 2.0595, 2.0555, 2.0518, 2.0484, 2.0452, 2.0423]
+        let table: [Double] = [
+            12.7062, 4.3027, 3.1824, 2.7764, 2.5706, 2.4469, 2.3646, 2.3060, 2.2622, 2.2281,
+            2.2010, 2.1788, 2.1604, 2.1448, 2.1314, 2.1199, 2.1098, 2.1009, 2.0930, 2.0860,
+            2.0796, 2.0739, 2.0687, 2.0639, 2.0595, 2.0555, 2.0518, 2.0484, 2.0452, 2.0423,
+        ]
         if df >= 1 && df <= table.count { return table[df - 1] }
-        let z = 1.959964, n = Double(df)
+        let z = 1.959964
+        let n = Double(df)
         let g1 = (pow(z, 3) + z) / 4
         let g2 = (5 * pow(z, 5) + 16 * pow(z, 3) + 3 * z) / 96
         let g3 = (3 * pow(z, 7) + 19 * pow(z, 5) + 17 * pow(z, 3) - 15 * z) / 384

@@ -19,8 +19,9 @@ struct DeclaredOutputs {
                 guard lstat(prefix, &info) == 0 else { break }
                 if info.st_mode & S_IFMT == S_IFLNK {
                     let link = String(prefix.dropFirst(root.count + 1))
-                    throw OutputPathError(output: path, link: link,
-                                          target: (try? FileManager.default.destinationOfSymbolicLink(atPath: prefix)) ?? "?")
+                    throw OutputPathError(
+                        output: path, link: link,
+                        target: (try? FileManager.default.destinationOfSymbolicLink(atPath: prefix)) ?? "?")
                 }
             }
         }

@@ -7,13 +7,14 @@ public enum ExecutorChoice: String, Sendable {
 
     /// The executor named by `option`, or configured.
     public init(option: String?, repository: Repository, config: ProjectConfig) throws {
-        let (name, source): (String, String) = if let option {
-            (option, "--executor")
-        } else if let configured = try repository.config("recipe.executor") {
-            (configured, "git config recipe.executor")
-        } else {
-            (config.defaultExecutor, "executors.default in \(ProjectConfig.file)")
-        }
+        let (name, source): (String, String) =
+            if let option {
+                (option, "--executor")
+            } else if let configured = try repository.config("recipe.executor") {
+                (configured, "git config recipe.executor")
+            } else {
+                (config.defaultExecutor, "executors.default in \(ProjectConfig.file)")
+            }
         guard let choice = ExecutorChoice(rawValue: name) else { throw RunInputError.unknownExecutor(name, source: source) }
         self = choice
     }

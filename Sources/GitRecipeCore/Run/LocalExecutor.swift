@@ -9,7 +9,10 @@ public struct LocalExecutor: StepExecutor {
         var stopped: Set<String> = []
         for planned in plan.steps {
             let step = planned.step
-            if run.interruption.isRequested { results.status = .cancelled; break }
+            if run.interruption.isRequested {
+                results.status = .cancelled
+                break
+            }
             if step.dependencies.contains(where: stopped.contains) {
                 stopped.insert(step.name)
                 results.steps.append(.skipped(step.name))
@@ -17,7 +20,10 @@ public struct LocalExecutor: StepExecutor {
             }
             let (record, problem) = try execute(planned, in: run, results: &results)
             results.steps.append(record)
-            if run.interruption.isRequested { results.status = .cancelled; break }
+            if run.interruption.isRequested {
+                results.status = .cancelled
+                break
+            }
             if let problem {
                 run.events(.stepFailed(step: step.name, problem: problem))
                 stopped.insert(step.name)
@@ -33,15 +39,19 @@ public struct LocalExecutor: StepExecutor {
     ) throws -> (record: RunManifest.Step, problem: String?) {
         let step = planned.step
         let logFile = run.plan.logFile(of: step)
-        guard FileManager.default.createFile(atPath: logFile, contents: nil), let log = FileHandle(forWritingAtPath: logFile) else { throw FileWriteError(path: logFile, reason: "cannot create it") }
+        guard FileManager.default.createFile(atPath: logFile, contents: nil), let log = FileHandle(forWritingAtPath: logFile) else {
+            throw FileWriteError(path: logFile, reason: "cannot create it")
+        }
         try run.recordStart(of: step.name)
         defer { try? log.close() }
         let started = Date()
         do {
             try DeclaredOutputs(root: run.repository.workTree, paths: step.outputs).remove()
         } catch {
-            return (run.record(step, command: planned.command, exit: -1, started: started, seconds: 0, problem: error.description),
-                    error.description)
+            return (
+                run.record(step, command: planned.command, exit: -1, started: started, seconds: 0, problem: error.description),
+                error.description
+            )
         }
         let process = try StepProcess.start(planned.command, in: run.repository.workTree, environment: run.environment, log: log)
         run.interruption.running(process)

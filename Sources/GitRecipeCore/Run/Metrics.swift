@@ -17,7 +17,7 @@ enum Metrics {
         }
         let node: Node?
         do {
-            node = try Yams.compose(yaml: text)   // JSON is YAML
+            node = try Yams.compose(yaml: text)  // JSON is YAML
         } catch {
             throw MetricsError(path: path, reason: "\(error)".split(separator: "\n").first.map(String.init) ?? "not JSON or YAML")
         }
@@ -36,17 +36,19 @@ enum Metrics {
         case .mapping(let mapping):
             for (key, value) in mapping {
                 let name = key.string ?? ""
-                try flatten(value, prefix: prefix.isEmpty ? name : "\(prefix).\(name)",
-                            source: source.isEmpty ? "'\(name)'" : "\(source) → '\(name)'", into: &metrics, path: path)
+                try flatten(
+                    value, prefix: prefix.isEmpty ? name : "\(prefix).\(name)",
+                    source: source.isEmpty ? "'\(name)'" : "\(source) → '\(name)'", into: &metrics, path: path)
             }
         case .scalar(let scalar):
-            let number: Double? = if node.tagName == .int || node.tagName == .float {
-                node.float
-            } else if scalar.style == .plain {
-                nonFinite[scalar.string]
-            } else {
-                nil
-            }
+            let number: Double? =
+                if node.tagName == .int || node.tagName == .float {
+                    node.float
+                } else if scalar.style == .plain {
+                    nonFinite[scalar.string]
+                } else {
+                    nil
+                }
             guard let number else { return }
             if let earlier = metrics[prefix] {
                 throw MetricsError(path: path, reason: "metric '\(prefix)' is given twice, by \(earlier.source) and by \(source); rename one of them")

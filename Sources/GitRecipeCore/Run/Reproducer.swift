@@ -69,8 +69,9 @@ public struct Reproducer {
         guard !interruption.isRequested else { throw ReproduceError.interrupted }
 
         let settings = try RunSettings(recipe: pipeline.recipe, overrides: manifest.overrides, seeds: [seed])
-        let original = Reproduction(run: run.id, outputs: Dictionary(manifest.outputAndFileDigests) { first, _ in first }, metrics: run.metrics,
-                                    tolerance: pipeline.recipe.tolerance)
+        let original = Reproduction(
+            run: run.id, outputs: Dictionary(manifest.outputAndFileDigests) { first, _ in first }, metrics: run.metrics,
+            tolerance: pipeline.recipe.tolerance)
         let outcome = try runner.run(settings, seed: seed, sweep: nil, preflight: preflight, on: executor, reproducing: original)
         try locker.finish()
         return outcome
@@ -92,9 +93,10 @@ enum UntrackedData {
     }
 
     private static func mirror(_ path: String, from source: String, to destination: String) throws -> Int {
-        let from = "\(source)/\(path)", to = "\(destination)/\(path)"
+        let from = "\(source)/\(path)"
+        let to = "\(destination)/\(path)"
         var info = stat()
-        guard lstat(from, &info) == 0 else { return 0 }   // missing here too: the lock check says so
+        guard lstat(from, &info) == 0 else { return 0 }  // missing here too: the lock check says so
         let manager = FileManager.default
         if info.st_mode & S_IFMT == S_IFDIR {
             try manager.createDirectory(atPath: to, withIntermediateDirectories: true)

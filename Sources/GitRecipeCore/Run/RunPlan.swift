@@ -22,7 +22,9 @@ public struct RunPlan: Sendable {
     public let steps: [Step]
 
     /// Renders every step of `pipeline` for this run.
-    public init(pipeline: Pipeline, settings: RunSettings, seed: Int, id: String, directory: String, assets: [String: (path: String, from: String)]) throws {
+    public init(pipeline: Pipeline, settings: RunSettings, seed: Int, id: String, directory: String, assets: [String: (path: String, from: String)])
+        throws
+    {
         self.id = id
         self.seed = seed
         self.settings = settings

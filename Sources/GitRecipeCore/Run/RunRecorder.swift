@@ -50,8 +50,9 @@ struct RunRecorder {
         let warn: (String) -> Void = { events(.warning($0)) }
         let placement = try RunJournal(repository: repository).record(manifest.rendered, id: manifest.id, on: preflight.commit.commit, warn: warn)
         if case .journal(let path, let reason) = placement {
-            warn("run \(manifest.id) could not be added to \(Repository.notesRef) (\(reason)); its record is kept in \(path) "
-                 + "and will be added by the next git recipe run, reproduce, pull or push; log and show list it meanwhile")
+            warn(
+                "run \(manifest.id) could not be added to \(Repository.notesRef) (\(reason)); its record is kept in \(path) "
+                    + "and will be added by the next git recipe run, reproduce, pull or push; log and show list it meanwhile")
         }
     }
 }

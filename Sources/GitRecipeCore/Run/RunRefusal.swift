@@ -18,8 +18,9 @@ public enum RunRefusal: RecipeError, Equatable {
             if changes.isEmpty { return "recipe '\(recipe)' has no lock; run: \(fix)" }
             let probesOnly = changes.allSatisfy(\.isProbe)
             return "the lock of '\(recipe)' is stale:\n" + changes.map { "  \($0)\n" }.joined()
-                + (probesOnly ? "only probes drifted: this machine differs from the locked one; record that with --allow-drift, or run: \(fix)"
-                              : "run: \(fix)")
+                + (probesOnly
+                    ? "only probes drifted: this machine differs from the locked one; record that with --allow-drift, or run: \(fix)"
+                    : "run: \(fix)")
         }
     }
 }

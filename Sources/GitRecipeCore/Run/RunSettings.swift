@@ -18,7 +18,8 @@ public struct RunSettings: Sendable {
             guard let equals = assignment.firstIndex(of: "="), equals != assignment.startIndex else {
                 throw .malformedAssignment(assignment)
             }
-            let key = String(assignment[..<equals]), text = String(assignment[assignment.index(after: equals)...])
+            let key = String(assignment[..<equals])
+            let text = String(assignment[assignment.index(after: equals)...])
             let declared = try Self.declared(key, in: recipe)
             guard let value = Self.parse(text, as: declared) else {
                 throw .wrongType(key, value: text, expected: declared.typeName)

@@ -19,8 +19,10 @@ public final class Runner {
         self.init(repository: repository, pipeline: pipeline, locker: locker, files: files, interruption: .install(), events: events)
     }
 
-    init(repository: Repository, pipeline: Pipeline, locker: Locker, files: any ProjectFiles, interruption: Interruption,
-         events: @escaping RunEvents) {
+    init(
+        repository: Repository, pipeline: Pipeline, locker: Locker, files: any ProjectFiles, interruption: Interruption,
+        events: @escaping RunEvents
+    ) {
         self.repository = repository
         self.pipeline = pipeline
         self.locker = locker
@@ -67,8 +69,9 @@ public final class Runner {
 
     /// The plan of a run with `settings` and `seed`; `id` names it.
     public func plan(_ settings: RunSettings, seed: Int, id: String = "RUN_ID") throws -> RunPlan {
-        try RunPlan(pipeline: pipeline, settings: settings, seed: seed, id: id, directory: "\(RunLogs.directory(in: repository))/\(id)",
-                    assets: try locker.assetLocations(of: pipeline.recipe))
+        try RunPlan(
+            pipeline: pipeline, settings: settings, seed: seed, id: id, directory: "\(RunLogs.directory(in: repository))/\(id)",
+            assets: try locker.assetLocations(of: pipeline.recipe))
     }
 
     /// How one run ended.
@@ -109,24 +112,33 @@ public final class Runner {
         let plan = try plan(settings, seed: seed, id: RunID.make())
         try FileManager.default.createDirectory(atPath: plan.directory, withIntermediateDirectories: true)
         // Not Data.write, which fsyncs: a scratch file for the steps, rebuilt on every run.
-        guard FileManager.default.createFile(
-            atPath: plan.paramsFile, contents: Data(CanonicalYAML.map(settings.params.mapValues(CanonicalYAML.init)).rendered().utf8)) else {
+        guard
+            FileManager.default.createFile(
+                atPath: plan.paramsFile, contents: Data(CanonicalYAML.map(settings.params.mapValues(CanonicalYAML.init)).rendered().utf8))
+        else {
             throw FileWriteError(path: plan.paramsFile, reason: "cannot create it")
         }
         let started = Date()
         let environment = stepEnvironment(plan)
         let checks = StepChecks(repository: repository, locker: locker, before: try repository.fingerprint())
-        let results = try executor.execute(plan, in: StepRun(
-            plan: plan, recipe: pipeline.recipe.name, repository: repository, environment: environment, checks: checks,
-            interruption: interruption, events: events))
+        let results = try executor.execute(
+            plan,
+            in: StepRun(
+                plan: plan, recipe: pipeline.recipe.name, repository: repository, environment: environment, checks: checks,
+                interruption: interruption, events: events))
         let finished = Date()
         let verdict = results.status == .succeeded ? original?.judge(outputs: results.outputs, metrics: results.metrics) : nil
         let recorder = RunRecorder(repository: repository, pipeline: pipeline, preflight: preflight, events: events)
-        try recorder.record(try recorder.manifest(results, .init(
-            plan: plan, sweep: sweep, started: started, finished: finished, environment: environment,
-            reproduction: original.map { ($0, verdict) })))
-        return Outcome(id: plan.id, recipe: pipeline.recipe.name, commit: preflight.commit.commit.hex, seed: seed, status: results.status, seconds: finished.timeIntervalSince(started),
-                       metrics: results.metrics, verdict: verdict)
+        try recorder.record(
+            try recorder.manifest(
+                results,
+                .init(
+                    plan: plan, sweep: sweep, started: started, finished: finished, environment: environment,
+                    reproduction: original.map { ($0, verdict) })))
+        return Outcome(
+            id: plan.id, recipe: pipeline.recipe.name, commit: preflight.commit.commit.hex, seed: seed, status: results.status,
+            seconds: finished.timeIntervalSince(started),
+            metrics: results.metrics, verdict: verdict)
     }
 
     /// The environment every step of `plan` gets: ours, without what names our checkout,

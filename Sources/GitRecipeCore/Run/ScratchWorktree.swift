@@ -42,7 +42,8 @@ struct ScratchWorktree {
     private static func removeAbandoned(in parent: String, repository: Repository) {
         for name in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] {
             guard let pid = name.split(separator: "-").first.flatMap({ pid_t($0) }), pid != getpid(),
-                  kill(pid, 0) != 0, errno == ESRCH else { continue }
+                kill(pid, 0) != 0, errno == ESRCH
+            else { continue }
             remove("\(parent)/\(name)", repository: repository)
         }
     }

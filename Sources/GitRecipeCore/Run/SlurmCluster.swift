@@ -11,7 +11,8 @@ public struct SlurmCluster: Sendable {
     public init(settings: ProjectConfig.Slurm) throws {
         self.settings = settings
         let config = try Self.command(["scontrol", "show", "config"], doing: "reach the Slurm controller")
-        name = config.split(separator: "\n").first { $0.hasPrefix("ClusterName ") }
+        name =
+            config.split(separator: "\n").first { $0.hasPrefix("ClusterName ") }
             .flatMap { $0.split(separator: "=", maxSplits: 1).dropFirst().first?.trimmingCharacters(in: .whitespaces) } ?? "slurm"
     }
 
@@ -28,8 +29,10 @@ public struct SlurmCluster: Sendable {
 
     /// Submits a job with `sbatch --parsable`; returns its id.
     func submit(_ job: Submission) throws -> String {
-        var arguments = ["sbatch", "--parsable", "--job-name=\(job.jobName)", "--chdir=\(job.directory)",
-                         "--output=\(job.log)", "--export=ALL", "--nodes=1", "--ntasks=1"]
+        var arguments = [
+            "sbatch", "--parsable", "--job-name=\(job.jobName)", "--chdir=\(job.directory)",
+            "--output=\(job.log)", "--export=ALL", "--nodes=1", "--ntasks=1",
+        ]
         if !job.dependencies.isEmpty {
             arguments += ["--dependency=afterok:" + job.dependencies.joined(separator: ":"), "--kill-on-invalid-dep=yes"]
         }
@@ -86,9 +89,10 @@ public struct SlurmCluster: Sendable {
             }
             guard let id = fields["JobId"].map(String.init), wanted.contains(id) else { continue }
             let exitCode = (fields["ExitCode"] ?? "0:0").split(separator: ":").map { Int32($0) ?? 0 }
-            jobs[id] = Job(state: String(fields["JobState"] ?? "UNKNOWN"), reason: String(fields["Reason"] ?? "None"),
-                           exit: exitCode.first ?? 0, signal: exitCode.count > 1 ? exitCode[1] : 0,
-                           seconds: Self.seconds(fields["RunTime"].map(String.init) ?? "0"))
+            jobs[id] = Job(
+                state: String(fields["JobState"] ?? "UNKNOWN"), reason: String(fields["Reason"] ?? "None"),
+                exit: exitCode.first ?? 0, signal: exitCode.count > 1 ? exitCode[1] : 0,
+                seconds: Self.seconds(fields["RunTime"].map(String.init) ?? "0"))
         }
         return jobs
     }
@@ -110,10 +114,13 @@ public struct SlurmCluster: Sendable {
     /// Runs a Slurm client command and returns its stdout; any failure names what was being
     /// done, Slurm's message and how to reach a cluster.
     @discardableResult
-    static func command(_ arguments: [String], doing operation: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String {
+    static func command(_ arguments: [String], doing operation: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws
+        -> String
+    {
         let outcome: ChildProcess.Outcome
         do {
-            outcome = try ChildProcess(arguments: arguments, directory: FileManager.default.currentDirectoryPath, environment: environment).run(timeout: 60)
+            outcome = try ChildProcess(arguments: arguments, directory: FileManager.default.currentDirectoryPath, environment: environment).run(
+                timeout: 60)
         } catch {
             throw SlurmError(operation: operation, detail: "\(arguments[0]) could not be started: \(error)")
         }

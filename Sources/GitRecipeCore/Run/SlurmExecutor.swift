@@ -23,10 +23,11 @@ public struct SlurmExecutor: StepExecutor {
                 let script = "\(plan.directory)/\(step.name).sh"
                 try Data("#!/bin/sh\n\(planned.command)\n".utf8).write(to: URL(fileURLWithPath: script))
                 try run.recordStart(of: step.name)
-                jobs[step.name] = try cluster.submit(.init(
-                    script: script, jobName: "\(run.recipe).\(step.name)", directory: run.repository.workTree,
-                    log: plan.logFile(of: step), environment: run.environment,
-                    dependencies: step.dependencies.compactMap { jobs[$0] }, resources: step.resources))
+                jobs[step.name] = try cluster.submit(
+                    .init(
+                        script: script, jobName: "\(run.recipe).\(step.name)", directory: run.repository.workTree,
+                        log: plan.logFile(of: step), environment: run.environment,
+                        dependencies: step.dependencies.compactMap { jobs[$0] }, resources: step.resources))
             }
         } catch {
             cluster.cancel(Array(jobs.values))
@@ -70,8 +71,10 @@ public struct SlurmExecutor: StepExecutor {
             let exit = job.signal > 0 ? 128 + job.signal : job.exit
             // Slurm reports start times in the controller's local time, without a zone:
             // steps record when they were submitted.
-            results.steps.append(run.record(step, command: planned.command, exit: exit, started: submitted,
-                                            seconds: Double(job.seconds), problem: problem, job: (id, job.state)))
+            results.steps.append(
+                run.record(
+                    step, command: planned.command, exit: exit, started: submitted,
+                    seconds: Double(job.seconds), problem: problem, job: (id, job.state)))
             if let problem, !run.interruption.isRequested {
                 run.events(.stepFailed(step: step.name, problem: problem))
                 stopped.insert(step.name)

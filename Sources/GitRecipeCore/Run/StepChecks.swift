@@ -26,12 +26,14 @@ public struct StepChecks {
         let root = repository.workTree
         let missing = step.outputs.filter { !FileManager.default.fileExists(atPath: "\(root)/\($0)") }
         if !missing.isEmpty {
-            return .failed("it did not write its declared output\(missing.count == 1 ? "" : "s") " + missing.map { "'\($0)'" }.joined(separator: ", "))
+            return .failed(
+                "it did not write its declared output\(missing.count == 1 ? "" : "s") " + missing.map { "'\($0)'" }.joined(separator: ", "))
         }
         let cleanliness = try repository.cleanliness()
         if !cleanliness.dirtyPaths.isEmpty {
-            return .failed("it changed the working tree outside its declared outputs (\(cleanliness.dirtyPaths.map(\.description).joined(separator: ", "))); "
-                + "declare what it writes as outputs and ignore them in .gitignore")
+            return .failed(
+                "it changed the working tree outside its declared outputs (\(cleanliness.dirtyPaths.map(\.description).joined(separator: ", "))); "
+                    + "declare what it writes as outputs and ignore them in .gitignore")
         }
         let changes = try repository.fingerprint().changes(since: before)
         if !changes.isEmpty {

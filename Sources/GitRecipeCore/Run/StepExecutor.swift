@@ -25,7 +25,8 @@ public struct StepRun {
     func recordStart(of step: String) throws {
         let path = "\(plan.directory)/\(RunLogs.order)"
         guard FileManager.default.fileExists(atPath: path) || FileManager.default.createFile(atPath: path, contents: nil),
-              let list = FileHandle(forWritingAtPath: path) else { throw FileWriteError(path: path, reason: "cannot open it") }
+            let list = FileHandle(forWritingAtPath: path)
+        else { throw FileWriteError(path: path, reason: "cannot open it") }
         defer { try? list.close() }
         try list.seekToEnd()
         try list.write(contentsOf: Data("\(step)\n".utf8))

@@ -16,16 +16,18 @@ final class StepProcess: Sendable {
     /// Starts `command` in `directory`; stdin is `/dev/null`, so a step cannot wait for
     /// input that never comes.
     static func start(_ command: String, in directory: String, environment: [String: String], log: FileHandle) throws -> StepProcess {
-        var output: [Int32] = [0, 0], errors: [Int32] = [0, 0]
+        var output: [Int32] = [0, 0]
+        var errors: [Int32] = [0, 0]
         guard pipe(&output) == 0, pipe(&errors) == 0 else { throw StepStartError(reason: String(cString: strerror(errno))) }
         let null = open("/dev/null", O_RDONLY | O_CLOEXEC)
         defer { close(null) }
         let pid: pid_t
         do {
-            pid = try spawnGroup(["/bin/sh", "-c", command], in: directory, environment: environment,
-                                 stdin: null, stdout: output[1], stderr: errors[1])
+            pid = try spawnGroup(
+                ["/bin/sh", "-c", command], in: directory, environment: environment,
+                stdin: null, stdout: output[1], stderr: errors[1])
         } catch {
-            (output + errors).forEach { close($0) }
+            for descriptor in output + errors { close(descriptor) }
             throw error
         }
         close(output[1])

@@ -35,7 +35,8 @@ public struct ChildProcess {
     /// end, on time or not: nothing it started in that group outlives it. Without one, what it
     /// leaves running in the background stays (a test's server).
     public func run(timeout: TimeInterval = .infinity) throws -> Outcome {
-        let stdout = try Self.scratchFile(), stderr = try Self.scratchFile()
+        let stdout = try Self.scratchFile()
+        let stderr = try Self.scratchFile()
         let stdin: FileHandle
         if let input {
             stdin = try Self.scratchFile()
@@ -44,8 +45,9 @@ public struct ChildProcess {
         } else {
             stdin = FileHandle(fileDescriptor: open("/dev/null", O_RDONLY | O_CLOEXEC), closeOnDealloc: true)
         }
-        let pid = try spawnGroup(arguments, in: directory, environment: environment,
-                                 stdin: stdin.fileDescriptor, stdout: stdout.fileDescriptor, stderr: stderr.fileDescriptor)
+        let pid = try spawnGroup(
+            arguments, in: directory, environment: environment,
+            stdin: stdin.fileDescriptor, stdout: stdout.fileDescriptor, stderr: stderr.fileDescriptor)
         ChildGroups.add(pid)
         defer { ChildGroups.remove(pid) }
         guard timeout.isFinite else {
@@ -61,15 +63,16 @@ public struct ChildProcess {
         let timedOut = finished.wait(timeout: .now() + timeout) == .timedOut
         kill(-pid, SIGKILL)
         if timedOut { finished.wait() }
-        return Outcome(status: status[0] ?? -1, stdout: try Self.contents(of: stdout),
-                       stderr: try Self.contents(of: stderr), timedOut: timedOut)
+        return Outcome(
+            status: status[0] ?? -1, stdout: try Self.contents(of: stdout),
+            stderr: try Self.contents(of: stderr), timedOut: timedOut)
     }
 
     private static func scratchFile() throws -> FileHandle {
         var template = Array((NSTemporaryDirectory() + "/git-recipe.XXXXXX").utf8CString)
         let descriptor = mkstemp(&template)
         guard descriptor >= 0 else { throw FileWriteError(path: NSTemporaryDirectory(), reason: String(cString: strerror(errno))) }
-        _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)   // only the child's dup2 copies reach it
+        _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)  // only the child's dup2 copies reach it
         unlink(template)
         return FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
     }

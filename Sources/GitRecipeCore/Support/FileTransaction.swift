@@ -26,8 +26,11 @@ public struct FileTransaction {
                 let directory = write.destination.deletingLastPathComponent()
                 createdDirectories += try createDirectory(directory)
                 let temporary = directory.appending(path: ".\(write.destination.lastPathComponent).tmp-\(UUID().uuidString.prefix(8))")
-                guard fileManager.createFile(atPath: temporary.path, contents: write.contents,
-                                             attributes: write.permissions.map { [.posixPermissions: $0] }) else {
+                guard
+                    fileManager.createFile(
+                        atPath: temporary.path, contents: write.contents,
+                        attributes: write.permissions.map { [.posixPermissions: $0] })
+                else {
                     throw FileWriteError(path: write.destination.path, reason: "cannot write \(temporary.path)")
                 }
                 temporaries.append((temporary, write.destination))

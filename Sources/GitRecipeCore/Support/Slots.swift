@@ -35,7 +35,7 @@ final class Slots<Value>: @unchecked Sendable {
 /// not be shared between threads) and takes the next index from a shared counter, so one
 /// slow item does not hold the others back.
 func concurrentMap<State, Value>(
-    _ count: Int, workers: Int, state makeState: @Sendable () -> State, _ transform: @Sendable (inout State, Int) -> Value
+    _ count: Int, workers: Int, state makeState: @Sendable () -> State, transform: @Sendable (inout State, Int) -> Value
 ) -> [Value] {
     let results = Slots<Value>(count: count)
     let next = Atomic<Int>(0)

@@ -25,7 +25,8 @@ func spawnGroup(
     defer { posix_spawnattr_destroy(&attributes) }
     posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
     posix_spawnattr_setpgroup(&attributes, 0)
-    var defaults = sigset_t(), empty = sigset_t()
+    var defaults = sigset_t()
+    var empty = sigset_t()
     sigemptyset(&defaults)
     sigemptyset(&empty)
     for signal in [SIGINT, SIGTERM, SIGPIPE, SIGHUP, SIGQUIT, SIGCHLD] { sigaddset(&defaults, signal) }
@@ -34,7 +35,7 @@ func spawnGroup(
 
     let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
     let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-    defer { (argv + envp).forEach { free($0) } }
+    defer { for string in argv + envp { free(string) } }
     var pid = pid_t()
     let result = posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, envp)
     guard result == 0 else { throw SpawnError(program: arguments[0], reason: String(cString: strerror(result))) }

@@ -18,8 +18,11 @@ import Testing
 
     @Test func everyFolderIsALayer() throws {
         let folders = try FileManager.default.contentsOfDirectory(atPath: Self.core.path)
-            .filter { var isDirectory: ObjCBool = false
-                return FileManager.default.fileExists(atPath: Self.core.appendingPathComponent($0).path, isDirectory: &isDirectory) && isDirectory.boolValue }
+            .filter {
+                var isDirectory: ObjCBool = false
+                return FileManager.default.fileExists(atPath: Self.core.appendingPathComponent($0).path, isDirectory: &isDirectory)
+                    && isDirectory.boolValue
+            }
         #expect(Set(folders).subtracting(Self.layers).isEmpty, "folders outside the layer list: \(Set(folders).subtracting(Self.layers).sorted())")
         #expect(try Self.sources().allSatisfy { Self.layers.contains($0.layer) })
     }
@@ -45,9 +48,10 @@ import Testing
     /// The check itself: it finds a type used from above, and ignores one named in a comment.
     @Test func theCheckFindsAnUpwardUse() {
         let source = "/// Unlike Runner, this\nstruct Lower { let plan: RunPlan // not Runner\n}\n"
-        #expect(Self.words(in: Self.withoutComments(source)) .contains("RunPlan"))
+        #expect(Self.words(in: Self.withoutComments(source)).contains("RunPlan"))
         #expect(!Self.words(in: Self.withoutComments(source)).contains("Runner"))
-        #expect(Self.declaredTypes(in: "public final class Runner {\n  struct Inner {}\n}\nenum E {}\nfunc spawn<T>() {}\n") == ["Runner", "E", "spawn"])
+        #expect(
+            Self.declaredTypes(in: "public final class Runner {\n  struct Inner {}\n}\nenum E {}\nfunc spawn<T>() {}\n") == ["Runner", "E", "spawn"])
     }
 
     struct Source {
@@ -99,7 +103,10 @@ import Testing
                 continue
             }
             if scalar == "\"" { inString.toggle() }
-            if scalar == "\\", inString { result.unicodeScalars.append(scalar); scalars = scalars.dropFirst() }
+            if scalar == "\\", inString {
+                result.unicodeScalars.append(scalar)
+                scalars = scalars.dropFirst()
+            }
             if let next = scalars.first { result.unicodeScalars.append(next) }
             scalars = scalars.dropFirst()
         }

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import GitRecipeCore
 
 /// The watch cache's two readers agree: what Swift writes, Swift reads back for the same

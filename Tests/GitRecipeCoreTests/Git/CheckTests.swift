@@ -1,5 +1,6 @@
 import CLibGit2
 import Testing
+
 @testable import GitRecipeCore
 
 /// The ways into libgit2: a lookup tells "absent" from a failure, an iterator its end from one.

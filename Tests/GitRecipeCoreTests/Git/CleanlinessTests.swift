@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import GitRecipeCore
 
 /// DESIGN invariant 1, against each kind of dirt made with the real git CLI.
@@ -44,13 +45,14 @@ struct CleanlinessTests {
         try repo.write("data/output.bin", "ignored until .gitignore goes")
         try FileManager.default.removeItem(atPath: "\(repo.path)/.gitignore")
         let state = try cleanliness(repo)
-        #expect(state.dirtyPaths == [
-            .init(kind: .modified, path: ".gitignore"),
-            .init(kind: .untracked, path: "data/"),
-            .init(kind: .untracked, path: "notes.txt"),
-            .init(kind: .staged, path: "src/model.py"),
-            .init(kind: .modified, path: "train.py"),
-        ])
+        #expect(
+            state.dirtyPaths == [
+                .init(kind: .modified, path: ".gitignore"),
+                .init(kind: .untracked, path: "data/"),
+                .init(kind: .untracked, path: "notes.txt"),
+                .init(kind: .staged, path: "src/model.py"),
+                .init(kind: .modified, path: "train.py"),
+            ])
     }
 
     @Test func aMergeConflictIsConflictedAndAMergeInProgress() throws {

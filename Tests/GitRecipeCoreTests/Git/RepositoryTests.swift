@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import GitRecipeCore
 
 @Suite("Opening repositories the way git does")
@@ -55,7 +56,8 @@ struct RepositoryTests {
 
     @Test func aSha256RepositoryGetsAnActionableMessage() throws {
         let directory = try TemporaryDirectory()
-        _ = try run("git", ["init", "-q", "--object-format=sha256", "repo"], in: directory.path, environment: isolatedEnvironment(home: directory.path))
+        _ = try run(
+            "git", ["init", "-q", "--object-format=sha256", "repo"], in: directory.path, environment: isolatedEnvironment(home: directory.path))
         #expect(throws: RepositoryError.unsupportedObjectFormat(path: "\(directory.path)/repo")) {
             try Repository.discover(from: "\(directory.path)/repo", environment: [:])
         }
@@ -114,10 +116,12 @@ struct RepositoryTests {
     }
 
     @Test func objectIDsSortAsTheirHexFormsDo() {
-        let hexes = ["ff00000000000000000000000000000000000000", "00ff000000000000000000000000000000000000",
-                     "0000000000000000000000000000000000000001", "0000000000000000ff00000000000000000000aa",
-                     "00000000000000000000000000000000000000ff", "0100000000000000000000000000000000000000",
-                     "0000000000000000000000000000000000000100", "0000000000000000000000000000000001000000"]
+        let hexes = [
+            "ff00000000000000000000000000000000000000", "00ff000000000000000000000000000000000000",
+            "0000000000000000000000000000000000000001", "0000000000000000ff00000000000000000000aa",
+            "00000000000000000000000000000000000000ff", "0100000000000000000000000000000000000000",
+            "0000000000000000000000000000000000000100", "0000000000000000000000000000000001000000",
+        ]
         let ids = hexes.compactMap(ObjectID.init(hex:))
         #expect(ids.count == hexes.count)
         #expect(ids.map(\.hex) == hexes, "hex reads back as written")

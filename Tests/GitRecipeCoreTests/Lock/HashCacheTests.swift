@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import GitRecipeCore
 
 @Suite("The hash cache")
@@ -41,7 +42,7 @@ struct HashCacheTests {
             FileStamp(device: device, inode: inode, size: 1, modified: Self.old.modified, changed: Self.old.changed)
         }
         func digest(_ n: UInt64) -> ContentDigest { ContentDigest.of(Data("\(n)".utf8)) }
-        let first = Array(stride(from: UInt64(1), to: 10_000, by: 20)).shuffled()   // stored in no particular order
+        let first = Array(stride(from: UInt64(1), to: 10_000, by: 20)).shuffled()  // stored in no particular order
         let cache = HashCache(at: "\(directory.path)/cache")
         for inode in first { cache.store(digest(inode), for: stamp(inode), seenAt: Self.now) }
         cache.store(digest(1), for: stamp(1, device: 3), seenAt: Self.now)
@@ -49,7 +50,8 @@ struct HashCacheTests {
         // Reopened: update some, remove one (seen racily clean), add others, on both sides of the old ones.
         let reopened = HashCache(at: "\(directory.path)/cache")
         for inode in first { #expect(reopened.digest(for: stamp(inode)) == digest(inode)) }
-        let updated = first[0], removed = first[1]
+        let updated = first[0]
+        let removed = first[1]
         reopened.store(digest(updated + 1), for: stamp(updated), seenAt: Self.now)
         reopened.store(digest(removed), for: stamp(removed), seenAt: Self.old.modified)
         for inode: UInt64 in [0, 20_000, 5_000] { reopened.store(digest(inode), for: stamp(inode), seenAt: Self.now) }
@@ -67,7 +69,7 @@ struct HashCacheTests {
         let directory = try TemporaryDirectory()
         let cache = HashCache(at: "\(directory.path)/cache")
         var recent = Self.old
-        recent.modified = Self.now - 1_000_000_000   // modified a second before it was looked at
+        recent.modified = Self.now - 1_000_000_000  // modified a second before it was looked at
         cache.store(Self.digest, for: recent, seenAt: Self.now)
         var recentlyChanged = Self.old
         recentlyChanged.inode = 99
@@ -82,7 +84,14 @@ struct HashCacheTests {
         ("garbage", { _ in Data("garbage\n".utf8) }),
         ("another version", { Data("git-recipe hash cache v1\n".utf8) + $0.dropFirst(HashCache.header.count) }),
         ("truncated", { $0.dropLast(5) }),
-        ("a flipped bit", { data in var copy = data; copy[HashCache.header.count + 20] ^= 1; return copy }),
+        (
+            "a flipped bit",
+            { data in
+                var copy = data
+                copy[HashCache.header.count + 20] ^= 1
+                return copy
+            }
+        ),
     ]
 
     @Test(arguments: 0..<damage.count)

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import GitRecipeCore
 
 /// Digests checked against independent computations: `openssl dgst -sha256` for files, and
@@ -41,18 +42,21 @@ struct TreeHasherTests {
         try directory.write("data/a.csv", "a\n")
         try directory.write("data/sub/z.txt", "z")
         try directory.write("data/sub/Ü.txt", "unicode name")
-        let sub = try Self.formulaDigest([
-            ("file", "z.txt", try opensslSHA256("\(directory.path)/data/sub/z.txt")),
-            ("file", "Ü.txt", try opensslSHA256("\(directory.path)/data/sub/Ü.txt")),
-        ], scratch: directory)
-        let expected = try Self.formulaDigest([
-            ("file", "a.csv", try opensslSHA256("\(directory.path)/data/a.csv")),
-            ("file", "b.csv", try opensslSHA256("\(directory.path)/data/b.csv")),
-            ("dir", "sub", sub),
-        ], scratch: directory)
+        let sub = try Self.formulaDigest(
+            [
+                ("file", "z.txt", try opensslSHA256("\(directory.path)/data/sub/z.txt")),
+                ("file", "Ü.txt", try opensslSHA256("\(directory.path)/data/sub/Ü.txt")),
+            ], scratch: directory)
+        let expected = try Self.formulaDigest(
+            [
+                ("file", "a.csv", try opensslSHA256("\(directory.path)/data/a.csv")),
+                ("file", "b.csv", try opensslSHA256("\(directory.path)/data/b.csv")),
+                ("dir", "sub", sub),
+            ], scratch: directory)
         #expect(try digest("\(directory.path)/data", directory: true, boundary: directory.path).hex == expected)
         try FileManager.default.createDirectory(atPath: "\(directory.path)/empty", withIntermediateDirectories: false)
-        #expect(try digest("\(directory.path)/empty", directory: true, boundary: directory.path).hex == (try Self.formulaDigest([], scratch: directory)))
+        #expect(
+            try digest("\(directory.path)/empty", directory: true, boundary: directory.path).hex == (try Self.formulaDigest([], scratch: directory)))
     }
 
     @Test func symlinksInsideTheBoundaryAreFollowed() throws {

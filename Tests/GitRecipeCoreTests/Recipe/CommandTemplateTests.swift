@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import GitRecipeCore
 
 @Suite("Placeholder interpolation and shell quoting")
@@ -50,7 +51,10 @@ struct CommandTemplateTests {
         ("echo ${{params.x}}", "right after '$'"),
     ])
     func aPlaceholderWhereQuotingCannotHoldIsRefused(command: String, place: String) {
-        #expect(throws: TemplateError.unquotable("params.x", place: place, offset: command.components(separatedBy: "{{params.x}}")[0].unicodeScalars.count)) {
+        #expect(
+            throws: TemplateError.unquotable(
+                "params.x", place: place, offset: command.components(separatedBy: "{{params.x}}")[0].unicodeScalars.count)
+        ) {
             try CommandTemplate(command)
         }
     }
@@ -71,8 +75,9 @@ struct CommandTemplateTests {
                 Issue.record("\(command): \(error)")
                 return
             }
-            let result = try run("/bin/sh", ["-c", try template.render { $0 == "params.x" ? value : nil }], in: directory.path,
-                                 environment: ["PATH": "/usr/bin:/bin"])
+            let result = try run(
+                "/bin/sh", ["-c", try template.render { $0 == "params.x" ? value : nil }], in: directory.path,
+                environment: ["PATH": "/usr/bin:/bin"])
             #expect(result.stdout.contains(value), "\(command) with \(value): \(result)")
             #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty, "nothing may be executed: \(command) with \(value)")
         }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import GitRecipeCore
 
 /// pip's reading of a requirements file, for the pinned-requirements policy.
@@ -11,15 +12,19 @@ struct RequirementsPolicyTests {
     /// A Windows file used to read as one comment line (CRLF is one Character in Swift).
     @Test func crlfLinesAreLinesAndAPinnedCRLFFileIsAccepted() {
         #expect(problems("# pinned\r\nnumpy==2.4.6\r\nscipy==1.17.1\r\n").isEmpty)
-        #expect(problems("# loose\r\nnumpy\r\nscipy==1.17.1\r\n") == [
-            "requirements.txt:2:1: error: 'numpy' is not pinned exactly; write numpy==VERSION (pip freeze prints the installed version)",
-        ])
+        #expect(
+            problems("# loose\r\nnumpy\r\nscipy==1.17.1\r\n") == [
+                "requirements.txt:2:1: error: 'numpy' is not pinned exactly; write numpy==VERSION (pip freeze prints the installed version)"
+            ])
         #expect(problems("numpy>=1\rscipy==1\r").count == 1, "a bare CR ends a line too")
     }
 
     @Test(arguments: ["-e.", "-e .", "--editable=.", "-e git+https://example.org/x.git"])
     func editableInstallsPinNothingHoweverWritten(line: String) {
-        #expect(problems(line + "\n") == ["requirements.txt:1:1: error: '\(line)' is an editable install, which pins nothing; install a released version with =="])
+        #expect(
+            problems(line + "\n") == [
+                "requirements.txt:1:1: error: '\(line)' is an editable install, which pins nothing; install a released version with =="
+            ])
     }
 
     @Test func includedFilesAreNamedHoweverWritten() {

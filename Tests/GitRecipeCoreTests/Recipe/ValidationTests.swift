@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import GitRecipeCore
 
 /// Every validation error kind, with the exact position a user's editor jumps to.
@@ -45,7 +46,9 @@ struct ValidationTests {
     @Test func aValidRecipeHasNoDiagnosticsAndResolvesItsSteps() throws {
         let directory = try TemporaryDirectory()
         try directory.write(".recipes/components/evaluate.yaml", Self.evaluate)
-        try directory.write(".recipes/train.yaml", """
+        try directory.write(
+            ".recipes/train.yaml",
+            """
             version: 1
             seed: 42
             params: {lr: 0.01, optim: {momentum: 0.9}}
@@ -76,32 +79,40 @@ struct ValidationTests {
         #expect(evaluate.inputs == ["models/model.pkl", "data/", "eval.py"])
         #expect(evaluate.metrics == ["metrics/eval.json"])
         let values = pipeline.placeholderValues(for: evaluate, seed: 1, runID: "r", runDirectory: "d", assets: [:])
-        #expect(try evaluate.command.render { values[$0] }
-            == "python3 eval.py --model models/model.pkl --data data/ --out metrics/eval.json --bs 64")
+        #expect(
+            try evaluate.command.render { values[$0] }
+                == "python3 eval.py --model models/model.pkl --data data/ --out metrics/eval.json --bs 64")
         let fit = pipeline.steps[1]
         let fitValues = pipeline.placeholderValues(for: fit, seed: 1, runID: "r", runDirectory: "d", assets: ["digits": "/cache/d.npz"])
         #expect(try fit.command.render { fitValues[$0] } == "python3 train.py --lr 0.01 --m 0.9 --d /cache/d.npz")
     }
 
     @Test func yamlSyntaxErrorsPointAtTheProblem() throws {
-        try check("version: 1\nseed: 1\nsteps:\n  a: [unclosed\n", expect: [
-            ".recipes/train.yaml:5:1: error: invalid YAML: while parsing a flow sequence did not find expected ',' or ']'",
-        ])
-        try check("version: 1\nseed: 1\nseed: 2\nsteps: {a: {run: x}}\n", expect: [
-            ".recipes/train.yaml:2:1: error: key 'seed' is given more than once in this mapping (first here); keep one",
-        ])
+        try check(
+            "version: 1\nseed: 1\nsteps:\n  a: [unclosed\n",
+            expect: [
+                ".recipes/train.yaml:5:1: error: invalid YAML: while parsing a flow sequence did not find expected ',' or ']'"
+            ])
+        try check(
+            "version: 1\nseed: 1\nseed: 2\nsteps: {a: {run: x}}\n",
+            expect: [
+                ".recipes/train.yaml:2:1: error: key 'seed' is given more than once in this mapping (first here); keep one"
+            ])
         try check("", expect: [".recipes/train.yaml:1:1: error: the file is empty"])
     }
 
     @Test func unknownKeysSuggestTheClosestOne() throws {
-        try check("version: 1\nseed: 1\nstepz: {}\nsteps:\n  a: {run: x, inptus: [a]}\n", expect: [
-            ".recipes/train.yaml:3:1: error: unknown key 'stepz' in the recipe; did you mean 'steps'?",
-            ".recipes/train.yaml:5:15: error: unknown key 'inptus' in step 'a'; did you mean 'inputs'?",
-        ])
+        try check(
+            "version: 1\nseed: 1\nstepz: {}\nsteps:\n  a: {run: x, inptus: [a]}\n",
+            expect: [
+                ".recipes/train.yaml:3:1: error: unknown key 'stepz' in the recipe; did you mean 'steps'?",
+                ".recipes/train.yaml:5:15: error: unknown key 'inptus' in step 'a'; did you mean 'inputs'?",
+            ])
     }
 
     @Test func wrongTypesNameWhatWasFound() throws {
-        try check("""
+        try check(
+            """
             version: 1
             seed: "42"
             params: {lr: }
@@ -109,41 +120,51 @@ struct ValidationTests {
               a: {run: true, inputs: train.py}
               b: [x]
 
-            """, expect: [
-            ".recipes/train.yaml:2:7: error: seed must be an integer, not the string '42'",
-            ".recipes/train.yaml:3:14: error: param 'lr' needs a default value",
-            ".recipes/train.yaml:5:12: error: run of step 'a' must be a string, not the boolean true; quote it: \"true\"",
-            ".recipes/train.yaml:5:26: error: inputs of step 'a' must be a list, not the string 'train.py'",
-            ".recipes/train.yaml:6:6: error: step 'b' must be a mapping, not a list",
-        ])
+            """,
+            expect: [
+                ".recipes/train.yaml:2:7: error: seed must be an integer, not the string '42'",
+                ".recipes/train.yaml:3:14: error: param 'lr' needs a default value",
+                ".recipes/train.yaml:5:12: error: run of step 'a' must be a string, not the boolean true; quote it: \"true\"",
+                ".recipes/train.yaml:5:26: error: inputs of step 'a' must be a list, not the string 'train.py'",
+                ".recipes/train.yaml:6:6: error: step 'b' must be a mapping, not a list",
+            ])
     }
 
     @Test func missingVersionSeedStepsAndRun() throws {
-        try check("description: nothing\n", expect: [
-            ".recipes/train.yaml:1:1: error: missing 'version: 1' at the top of the file",
-            ".recipes/train.yaml:1:1: error: recipe 'train' has no seed; add 'seed: 42' (or any integer) so runs are repeatable",
-            ".recipes/train.yaml:1:1: error: the recipe has no 'steps'; add at least one step with a 'run' command",
-        ])
-        try check("version: 2\nseed: 1\nsteps:\n  a: {inputs: [x]}\n", expect: [
-            ".recipes/train.yaml:1:10: error: version 2 is not supported; this git-recipe reads version 1",
-            ".recipes/train.yaml:4:6: error: step 'a' needs 'run' (a command) or 'uses' (a component)",
-        ])
+        try check(
+            "description: nothing\n",
+            expect: [
+                ".recipes/train.yaml:1:1: error: missing 'version: 1' at the top of the file",
+                ".recipes/train.yaml:1:1: error: recipe 'train' has no seed; add 'seed: 42' (or any integer) so runs are repeatable",
+                ".recipes/train.yaml:1:1: error: the recipe has no 'steps'; add at least one step with a 'run' command",
+            ])
+        try check(
+            "version: 2\nseed: 1\nsteps:\n  a: {inputs: [x]}\n",
+            expect: [
+                ".recipes/train.yaml:1:10: error: version 2 is not supported; this git-recipe reads version 1",
+                ".recipes/train.yaml:4:6: error: step 'a' needs 'run' (a command) or 'uses' (a component)",
+            ])
     }
 
     @Test func theSeedPolicyCanWarnOrBeOff() throws {
         let recipe = "version: 1\nsteps: {a: {run: x}}\n"
-        try check(recipe, config: "version: 1\npolicy: {seed: warn}\n", expect: [
-            ".recipes/train.yaml:1:1: warning: recipe 'train' has no seed; add 'seed: 42' (or any integer) so runs are repeatable",
-        ])
+        try check(
+            recipe, config: "version: 1\npolicy: {seed: warn}\n",
+            expect: [
+                ".recipes/train.yaml:1:1: warning: recipe 'train' has no seed; add 'seed: 42' (or any integer) so runs are repeatable"
+            ])
         try check(recipe, config: "version: 1\npolicy: {seed: off}\n", expect: [])
-        try check(recipe, config: "version: 1\npolicy: {seed: maybe}\n", expect: [
-            ".recipes/config.yaml:2:16: error: policy.seed must be one of 'error', 'warn', 'off', not 'maybe'",
-            ".recipes/train.yaml:1:1: error: recipe 'train' has no seed; add 'seed: 42' (or any integer) so runs are repeatable",
-        ])
+        try check(
+            recipe, config: "version: 1\npolicy: {seed: maybe}\n",
+            expect: [
+                ".recipes/config.yaml:2:16: error: policy.seed must be one of 'error', 'warn', 'off', not 'maybe'",
+                ".recipes/train.yaml:1:1: error: recipe 'train' has no seed; add 'seed: 42' (or any integer) so runs are repeatable",
+            ])
     }
 
     @Test func unknownNeedsAndDependencyCycles() throws {
-        try check("""
+        try check(
+            """
             version: 1
             seed: 1
             steps:
@@ -156,15 +177,17 @@ struct ValidationTests {
                 run: fit
                 inputs: [data/]
 
-            """, expect: [
-            ".recipes/train.yaml:4:3: error: dependency cycle: prepare → fit → prepare; a step waits for the steps in its 'needs' and for those that write its inputs",
-            ".recipes/train.yaml:9:13: error: step 'fit' needs unknown step 'prepair'; did you mean 'prepare'?",
-            ".recipes/train.yaml:9:22: error: step 'fit' cannot need itself",
-        ])
+            """,
+            expect: [
+                ".recipes/train.yaml:4:3: error: dependency cycle: prepare → fit → prepare; a step waits for the steps in its 'needs' and for those that write its inputs",
+                ".recipes/train.yaml:9:13: error: step 'fit' needs unknown step 'prepair'; did you mean 'prepare'?",
+                ".recipes/train.yaml:9:22: error: step 'fit' cannot need itself",
+            ])
     }
 
     @Test func aCycleThroughDataIsFoundToo() throws {
-        try check("""
+        try check(
+            """
             version: 1
             seed: 1
             steps:
@@ -172,13 +195,15 @@ struct ValidationTests {
               b: {run: x, inputs: [c.out], outputs: [b.out]}
               c: {run: x, inputs: [a.out], outputs: [c.out]}
 
-            """, expect: [
-            ".recipes/train.yaml:4:3: error: dependency cycle: a → c → b → a; a step waits for the steps in its 'needs' and for those that write its inputs",
-        ])
+            """,
+            expect: [
+                ".recipes/train.yaml:4:3: error: dependency cycle: a → c → b → a; a step waits for the steps in its 'needs' and for those that write its inputs"
+            ])
     }
 
     @Test func anOutputHasOneProducerAndIsNotAlsoAnInput() throws {
-        try check("""
+        try check(
+            """
             version: 1
             seed: 1
             steps:
@@ -186,16 +211,18 @@ struct ValidationTests {
               b: {run: x, outputs: [models/model.pkl], metrics: [models/]}
               c: {run: x, inputs: [log.txt], outputs: [log.txt]}
 
-            """, expect: [
-            ".recipes/train.yaml:5:25: error: output 'models/model.pkl' of step 'b' overlaps output 'models/' of step 'a' (line 4); each path has one producer",
-            ".recipes/train.yaml:5:54: error: output 'models/' of step 'b' overlaps output 'models/' of step 'a' (line 4); each path has one producer",
-            ".recipes/train.yaml:6:44: error: step 'c' both reads 'log.txt' and writes 'log.txt'; write to a new path instead",
-        ])
+            """,
+            expect: [
+                ".recipes/train.yaml:5:25: error: output 'models/model.pkl' of step 'b' overlaps output 'models/' of step 'a' (line 4); each path has one producer",
+                ".recipes/train.yaml:5:54: error: output 'models/' of step 'b' overlaps output 'models/' of step 'a' (line 4); each path has one producer",
+                ".recipes/train.yaml:6:44: error: step 'c' both reads 'log.txt' and writes 'log.txt'; write to a new path instead",
+            ])
     }
 
     @Test func unknownPlaceholdersInRecipesAndComponents() throws {
         let component = "version: 1\nparams: {k: 1}\nrun: eval {{params.kk}} {{inputs.model}}\n"
-        try check("""
+        try check(
+            """
             version: 1
             seed: 1
             params: {lr: 0.1, optim: {momentum: 0.9}}
@@ -204,18 +231,20 @@ struct ValidationTests {
               b: {run: "train {{params.lrr}} {{params.optim}} {{run.id}} {{assets.none}}"}
               c: {uses: evaluate}
 
-            """, components: ["evaluate": component], expect: [
-            ".recipes/components/evaluate.yaml:3:6: error: unknown placeholder '{{params.kk}}' in component 'evaluate'; did you mean '{{params.k}}'?",
-            ".recipes/components/evaluate.yaml:3:6: error: unknown placeholder '{{inputs.model}}' in component 'evaluate'",
-            ".recipes/train.yaml:5:12: error: '{{' is not closed by '}}'",
-            ".recipes/train.yaml:6:12: error: unknown placeholder '{{params.lrr}}' in step 'b'; did you mean '{{params.lr}}'?",
-            ".recipes/train.yaml:6:12: error: unknown placeholder '{{params.optim}}' in step 'b'; did you mean '{{params.optim.momentum}}'?",
-            ".recipes/train.yaml:6:12: error: unknown placeholder '{{assets.none}}' in step 'b'",
-        ])
+            """, components: ["evaluate": component],
+            expect: [
+                ".recipes/components/evaluate.yaml:3:6: error: unknown placeholder '{{params.kk}}' in component 'evaluate'; did you mean '{{params.k}}'?",
+                ".recipes/components/evaluate.yaml:3:6: error: unknown placeholder '{{inputs.model}}' in component 'evaluate'",
+                ".recipes/train.yaml:5:12: error: '{{' is not closed by '}}'",
+                ".recipes/train.yaml:6:12: error: unknown placeholder '{{params.lrr}}' in step 'b'; did you mean '{{params.lr}}'?",
+                ".recipes/train.yaml:6:12: error: unknown placeholder '{{params.optim}}' in step 'b'; did you mean '{{params.optim.momentum}}'?",
+                ".recipes/train.yaml:6:12: error: unknown placeholder '{{assets.none}}' in step 'b'",
+            ])
     }
 
     @Test func componentContractsAreChecked() throws {
-        try check("""
+        try check(
+            """
             version: 1
             seed: 1
             steps:
@@ -226,34 +255,38 @@ struct ValidationTests {
                 params: {batch_size: "big", batch: 1}
               missing: {uses: evaluat}
 
-            """, expect: [
-            ".recipes/train.yaml:4:3: error: step 'unbound' does not bind input 'model' of component 'evaluate', which has no default; add it under 'with'",
-            ".recipes/train.yaml:7:26: error: component 'evaluate' has no input or output 'modle'; did you mean 'model'?",
-            ".recipes/train.yaml:7:40: error: 'data' of component 'evaluate' is a dir, but 'data' names a file (write it with a trailing '/')",
-            ".recipes/train.yaml:7:52: error: 'report' of component 'evaluate' is a file, but 'reports/' names a dir (a directory path ends in '/')",
-            ".recipes/train.yaml:8:14: error: param 'batch_size' of component 'evaluate' must be an integer, not a string",
-            ".recipes/train.yaml:8:33: error: component 'evaluate' has no param 'batch'; did you mean 'batch_size'?",
-            ".recipes/train.yaml:9:19: error: unknown component 'evaluat'; components in .recipes/components/: evaluate",
-        ])
+            """,
+            expect: [
+                ".recipes/train.yaml:4:3: error: step 'unbound' does not bind input 'model' of component 'evaluate', which has no default; add it under 'with'",
+                ".recipes/train.yaml:7:26: error: component 'evaluate' has no input or output 'modle'; did you mean 'model'?",
+                ".recipes/train.yaml:7:40: error: 'data' of component 'evaluate' is a dir, but 'data' names a file (write it with a trailing '/')",
+                ".recipes/train.yaml:7:52: error: 'report' of component 'evaluate' is a file, but 'reports/' names a dir (a directory path ends in '/')",
+                ".recipes/train.yaml:8:14: error: param 'batch_size' of component 'evaluate' must be an integer, not a string",
+                ".recipes/train.yaml:8:33: error: component 'evaluate' has no param 'batch'; did you mean 'batch_size'?",
+                ".recipes/train.yaml:9:19: error: unknown component 'evaluat'; components in .recipes/components/: evaluate",
+            ])
     }
 
     @Test func aParamIsAValueNeverATemplateAndAComponentsMetricsAreItsOwn() throws {
-        try check("""
+        try check(
+            """
             version: 1
             seed: 1
             params: {x: "{{seed}}", nested: {y: "a{{params.x}}"}}
             steps:
               eval: {uses: evaluate, with: {model: m.pkl, report: r.json}, metrics: [r.json]}
 
-            """, expect: [
-            ".recipes/train.yaml:3:13: error: param 'x' holds '{{seed}}', but params are values, never templates: write the placeholder in the step's run (run: train.py --seed {{seed}}), or read RECIPE_SEED / RECIPE_PARAM_* there",
-            ".recipes/train.yaml:3:37: error: param 'y' holds 'a{{params.x}}', but params are values, never templates: write the placeholder in the step's run (run: train.py --seed {{seed}}), or read RECIPE_SEED / RECIPE_PARAM_* there",
-            ".recipes/train.yaml:5:73: error: step 'eval' uses component 'evaluate': a component's metrics are its outputs marked 'metrics: true' in .recipes/components/evaluate.yaml; mark the output there and bind it in 'with'",
-        ])
+            """,
+            expect: [
+                ".recipes/train.yaml:3:13: error: param 'x' holds '{{seed}}', but params are values, never templates: write the placeholder in the step's run (run: train.py --seed {{seed}}), or read RECIPE_SEED / RECIPE_PARAM_* there",
+                ".recipes/train.yaml:3:37: error: param 'y' holds 'a{{params.x}}', but params are values, never templates: write the placeholder in the step's run (run: train.py --seed {{seed}}), or read RECIPE_SEED / RECIPE_PARAM_* there",
+                ".recipes/train.yaml:5:73: error: step 'eval' uses component 'evaluate': a component's metrics are its outputs marked 'metrics: true' in .recipes/components/evaluate.yaml; mark the output there and bind it in 'with'",
+            ])
     }
 
     @Test func pathsMayNotBeAbsoluteOrEscapeTheRepository() throws {
-        try check("""
+        try check(
+            """
             version: 1
             seed: 1
             assets:
@@ -262,17 +295,19 @@ struct ValidationTests {
             steps:
               a: {run: x, inputs: [/etc/passwd, data/../../x, ~/data], outputs: [.git/hooks/pre-commit]}
 
-            """, expect: [
-            ".recipes/train.yaml:5:23: error: '../requirements.txt' uses '..'; paths may not leave the repository (data outside it goes in 'assets')",
-            ".recipes/train.yaml:7:24: error: '/etc/passwd' is absolute; paths are relative to the repository root (data outside it goes in 'assets')",
-            ".recipes/train.yaml:7:37: error: 'data/../../x' uses '..'; paths may not leave the repository (data outside it goes in 'assets')",
-            ".recipes/train.yaml:7:51: error: '~/data' is absolute; paths are relative to the repository root (data outside it goes in 'assets')",
-            ".recipes/train.yaml:7:70: error: '.git/hooks/pre-commit' is inside .git, which belongs to git",
-        ])
+            """,
+            expect: [
+                ".recipes/train.yaml:5:23: error: '../requirements.txt' uses '..'; paths may not leave the repository (data outside it goes in 'assets')",
+                ".recipes/train.yaml:7:24: error: '/etc/passwd' is absolute; paths are relative to the repository root (data outside it goes in 'assets')",
+                ".recipes/train.yaml:7:37: error: 'data/../../x' uses '..'; paths may not leave the repository (data outside it goes in 'assets')",
+                ".recipes/train.yaml:7:51: error: '~/data' is absolute; paths are relative to the repository root (data outside it goes in 'assets')",
+                ".recipes/train.yaml:7:70: error: '.git/hooks/pre-commit' is inside .git, which belongs to git",
+            ])
     }
 
     @Test func assetsImagesAndResourcesAreChecked() throws {
-        try check("""
+        try check(
+            """
             version: 1
             seed: 1
             assets:
@@ -285,21 +320,23 @@ struct ValidationTests {
             steps:
               a: {run: x, resources: {cpus: 0, gpus: 1, memory: lots, time: "1 hour"}}
 
-            """, expect: [
-            ".recipes/train.yaml:4:12: error: asset 'a': url 'ftp://x/y.npz' must start with https://, http:// or file://",
-            ".recipes/train.yaml:4:35: error: asset 'a': sha256 must be 64 lower-case hex digits (sha256sum prints it)",
-            ".recipes/train.yaml:5:6: error: asset 'b' has a url but no sha256; pin it with sha256: <64 hex digits>",
-            ".recipes/train.yaml:6:6: error: asset 'c' needs 'url' (with 'sha256') or 'path'",
-            ".recipes/train.yaml:8:10: error: image 'ghcr.io/org/train:latest' is not pinned by digest; write it as NAME@sha256:<64 hex digits> (docker inspect --format '{{.RepoDigests}}' shows it)",
-            ".recipes/train.yaml:9:29: error: 'BAD NAME' is not a valid environment variable name",
-            ".recipes/train.yaml:11:33: error: cpus must be at least 1",
-            ".recipes/train.yaml:11:53: error: memory 'lots' is not a size; write a number with K, M, G or T, like 8G",
-            ".recipes/train.yaml:11:65: error: time '1 hour' is not a time limit; write minutes, HH:MM:SS or D-HH:MM:SS, like \"01:00:00\"",
-        ])
+            """,
+            expect: [
+                ".recipes/train.yaml:4:12: error: asset 'a': url 'ftp://x/y.npz' must start with https://, http:// or file://",
+                ".recipes/train.yaml:4:35: error: asset 'a': sha256 must be 64 lower-case hex digits (sha256sum prints it)",
+                ".recipes/train.yaml:5:6: error: asset 'b' has a url but no sha256; pin it with sha256: <64 hex digits>",
+                ".recipes/train.yaml:6:6: error: asset 'c' needs 'url' (with 'sha256') or 'path'",
+                ".recipes/train.yaml:8:10: error: image 'ghcr.io/org/train:latest' is not pinned by digest; write it as NAME@sha256:<64 hex digits> (docker inspect --format '{{.RepoDigests}}' shows it)",
+                ".recipes/train.yaml:9:29: error: 'BAD NAME' is not a valid environment variable name",
+                ".recipes/train.yaml:11:33: error: cpus must be at least 1",
+                ".recipes/train.yaml:11:53: error: memory 'lots' is not a size; write a number with K, M, G or T, like 8G",
+                ".recipes/train.yaml:11:65: error: time '1 hour' is not a time limit; write minutes, HH:MM:SS or D-HH:MM:SS, like \"01:00:00\"",
+            ])
     }
 
     @Test func fiveMistakesGetFivePreciseDiagnostics() throws {
-        let found = try diagnostics("""
+        let found = try diagnostics(
+            """
             version: 1
             seed: 42
             params: {lr: 0.01}
@@ -315,14 +352,15 @@ struct ValidationTests {
                 uses: evaluate
 
             """)
-        #expect(found == [
-            ".recipes/train.yaml:6:10: error: unknown placeholder '{{params.out}}' in step 'prepare'",
-            ".recipes/train.yaml:7:15: error: '/tmp/prepared/' is absolute; paths are relative to the repository root (data outside it goes in 'assets')",
-            ".recipes/train.yaml:9:13: error: step 'fit' needs unknown step 'prepar'; did you mean 'prepare'?",
-            ".recipes/train.yaml:11:5: error: unknown key 'output' in step 'fit'; did you mean 'outputs'?",
-            ".recipes/train.yaml:12:3: error: step 'evaluate' does not bind input 'model' of component 'evaluate', which has no default; add it under 'with'",
-            ".recipes/train.yaml:12:3: error: step 'evaluate' does not bind output 'report' of component 'evaluate', which has no default; add it under 'with'",
-        ])
+        #expect(
+            found == [
+                ".recipes/train.yaml:6:10: error: unknown placeholder '{{params.out}}' in step 'prepare'",
+                ".recipes/train.yaml:7:15: error: '/tmp/prepared/' is absolute; paths are relative to the repository root (data outside it goes in 'assets')",
+                ".recipes/train.yaml:9:13: error: step 'fit' needs unknown step 'prepar'; did you mean 'prepare'?",
+                ".recipes/train.yaml:11:5: error: unknown key 'output' in step 'fit'; did you mean 'outputs'?",
+                ".recipes/train.yaml:12:3: error: step 'evaluate' does not bind input 'model' of component 'evaluate', which has no default; add it under 'with'",
+                ".recipes/train.yaml:12:3: error: step 'evaluate' does not bind output 'report' of component 'evaluate', which has no default; add it under 'with'",
+            ])
     }
 
     @Test(arguments: Template.names)

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import GitRecipeCore
 
 @Suite("Reading run history")
@@ -28,7 +29,7 @@ struct RunHistoryTests {
     /// order, as reading commit by commit, and a limit that ends inside a later chunk.
     @Test func manyCommitsReadTogetherGiveWhatEachGivesAlone() throws {
         let (repository, commits, repo) = try Self.history(300)
-        defer { withExtendedLifetime(repo) {} }   // its directory goes with it
+        defer { withExtendedLifetime(repo) {} }  // its directory goes with it
         let history = try RunHistory(repository: repository)
         let together = try history.runs(on: commits)
         #expect(together.map { $0.map(\.id) } == (try commits.map { try history.runs(on: $0).map(\.id) }))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import GitRecipeCore
 
 @Suite("Reading run records")
@@ -26,8 +27,9 @@ struct RunRecordTests {
     @Test func theLineReaderAndTheYAMLParserReadTheSame() throws {
         let fast = try #require(RunRecord(document: Self.canonical, attachedTo: Self.attached))
         // The same manifest in flow style, as another tool might write it, takes the parser's path.
-        let flow = Self.canonical.replacingOccurrences(of: "metrics:\n  accuracy: 0.973\n  broken: .nan\n  eval.loss: 1.0e-05\n",
-                                                       with: "metrics: {accuracy: 0.973, broken: .nan, eval.loss: 1e-05}\n")
+        let flow = Self.canonical.replacingOccurrences(
+            of: "metrics:\n  accuracy: 0.973\n  broken: .nan\n  eval.loss: 1.0e-05\n",
+            with: "metrics: {accuracy: 0.973, broken: .nan, eval.loss: 1e-05}\n")
         #expect(flow != Self.canonical)
         let parsed = try #require(RunRecord(document: flow, attachedTo: Self.attached))
         for record in [fast, parsed] {
@@ -54,8 +56,10 @@ struct RunRecordTests {
     /// Expected values from Python's `calendar.timegm` (a Foundation formatter is not safe
     /// to create from parallel tests here: ICU crashes).
     @Test func timestampsAreReadAsUnixTime() {
-        let expected = ["1970-01-01T00:00:00Z": 0, "2000-02-29T23:59:59Z": 951_868_799,
-                        "2026-11-22T10:15:00Z": 1_795_342_500, "2100-03-01T00:00:01Z": 4_107_542_401]
+        let expected = [
+            "1970-01-01T00:00:00Z": 0, "2000-02-29T23:59:59Z": 951_868_799,
+            "2026-11-22T10:15:00Z": 1_795_342_500, "2100-03-01T00:00:01Z": 4_107_542_401,
+        ]
         for (text, seconds) in expected { #expect(RunRecord.epochSeconds(text) == seconds, "\(text)") }
         #expect(RunRecord.epochSeconds("2026-11-22 10:15:00") == nil)
     }

@@ -1,5 +1,6 @@
-@testable import GitRecipeCore
 import Testing
+
+@testable import GitRecipeCore
 
 /// The three tiers of `reproduce`, from digests and metrics alone.
 @Suite struct VerdictTests {
@@ -17,8 +18,9 @@ import Testing
         #expect(verdict.tier == .withinTolerance)
         #expect(verdict.outputs == [.init(path: "model.pkl", run: "sha256:aa", reproduction: "sha256:cc")])
         #expect(verdict.metrics.map(\.name) == ["accuracy"])
-        #expect(Verdict(run: run, reproduction: (now.outputs, run.metrics), tolerance: [:]).tier == .withinTolerance,
-                "equal metrics need no tolerance")
+        #expect(
+            Verdict(run: run, reproduction: (now.outputs, run.metrics), tolerance: [:]).tier == .withinTolerance,
+            "equal metrics need no tolerance")
     }
 
     @Test func aMetricBeyondItsToleranceOrWithoutOneHasDiverged() {

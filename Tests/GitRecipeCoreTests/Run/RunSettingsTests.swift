@@ -1,4 +1,5 @@
 import Testing
+
 @testable import GitRecipeCore
 
 @Suite("Run settings")
@@ -6,12 +7,15 @@ struct RunSettingsTests {
     static var recipe: Recipe {
         var recipe = Recipe(name: "train", file: ".recipes/train.yaml")
         recipe.seed = Located(42, at: nil)
-        recipe.params = ["lr": .float(0.01), "epochs": .int(10), "name": .string("x"), "optim": .map(["momentum": .float(0.9), "nesterov": .bool(false)])]
+        recipe.params = [
+            "lr": .float(0.01), "epochs": .int(10), "name": .string("x"), "optim": .map(["momentum": .float(0.9), "nesterov": .bool(false)]),
+        ]
         return recipe
     }
 
     @Test func overridesAreTypedAgainstTheDeclaredParams() throws {
-        let settings = try RunSettings(recipe: Self.recipe, assignments: ["lr=1", "epochs=3", "name=true", "optim.nesterov=true"], seed: nil, seeds: nil)
+        let settings = try RunSettings(
+            recipe: Self.recipe, assignments: ["lr=1", "epochs=3", "name=true", "optim.nesterov=true"], seed: nil, seeds: nil)
         #expect(settings.params["lr"] == .float(1.0), "an integer may stand for a number")
         #expect(settings.params["epochs"] == .int(3))
         #expect(settings.params["name"] == .string("true"), "a string param takes the text as it is")
@@ -24,7 +28,9 @@ struct RunSettingsTests {
         #expect(throws: RunInputError.wrongType("epochs", value: "1.5", expected: "an integer")) {
             try RunSettings(recipe: Self.recipe, assignments: ["epochs=1.5"], seed: nil, seeds: nil)
         }
-        #expect(throws: RunInputError.unknownParam("optim.beta", recipe: "train", known: ["epochs", "lr", "name", "optim.momentum", "optim.nesterov"])) {
+        #expect(
+            throws: RunInputError.unknownParam("optim.beta", recipe: "train", known: ["epochs", "lr", "name", "optim.momentum", "optim.nesterov"])
+        ) {
             try RunSettings(recipe: Self.recipe, assignments: ["optim.beta=1"], seed: nil, seeds: nil)
         }
     }

@@ -1,5 +1,6 @@
 import Dispatch
 import Testing
+
 @testable import GitRecipeCore
 
 @Suite("Slots written by concurrent workers")
