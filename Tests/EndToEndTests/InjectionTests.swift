@@ -1,7 +1,8 @@
 import Foundation
-import GitRecipeCore
 import TestSupport
 import Testing
+
+@testable import GitRecipeCore
 
 /// No value from a parameter or a note ever becomes code (DESIGN §2, invariant 6).
 @Suite("Values never become code")

@@ -1,7 +1,8 @@
 import Foundation
-import GitRecipeCore
 import TestSupport
 import Testing
+
+@testable import GitRecipeCore
 
 /// The hash cache's header, as the end-to-end tests see the file.
 enum HashCacheHeader {

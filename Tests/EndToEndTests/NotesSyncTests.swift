@@ -1,7 +1,8 @@
 import Foundation
-import GitRecipeCore
 import TestSupport
 import Testing
+
+@testable import GitRecipeCore
 
 /// `git recipe push` / `pull`: two clones of one bare remote on disk, real runs, real git.
 @Suite("Sharing run records")

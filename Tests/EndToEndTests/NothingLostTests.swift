@@ -1,7 +1,8 @@
 import Foundation
-import GitRecipeCore
 import TestSupport
 import Testing
+
+@testable import GitRecipeCore
 
 /// No finished run's record is lost, whatever state the notes ref or a note is in.
 @Suite("Nothing lost")

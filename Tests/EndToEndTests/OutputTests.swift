@@ -1,7 +1,8 @@
 import Foundation
-import GitRecipeCore
 import TestSupport
 import Testing
+
+@testable import GitRecipeCore
 
 /// Outputs are the run's own (DESIGN §8.1) and lie inside the repository.
 @Suite("Outputs")

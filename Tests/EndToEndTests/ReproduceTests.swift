@@ -1,7 +1,8 @@
 import Foundation
-import GitRecipeCore
 import TestSupport
 import Testing
+
+@testable import GitRecipeCore
 
 /// `git recipe reproduce`: a recorded run re-run at its commit in a temporary worktree,
 /// judged exact, within tolerance or diverged, and recorded.

@@ -1,7 +1,8 @@
 import Foundation
-import GitRecipeCore
 import TestSupport
 import Testing
+
+@testable import GitRecipeCore
 
 /// `git recipe run` through the real git CLI: preconditions, steps, the note it writes.
 @Suite("git recipe run")

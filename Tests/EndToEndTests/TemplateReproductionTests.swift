@@ -1,8 +1,9 @@
 import Foundation
-import GitRecipeCore
 import TestSupport
 import Testing
 import Yams
+
+@testable import GitRecipeCore
 
 /// The templates end to end with a real ML library: a three-seed sweep whose statistics are
 /// checked against values computed here, a reproduction that is exact, and variants that are

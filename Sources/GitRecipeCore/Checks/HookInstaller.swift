@@ -10,8 +10,10 @@ public struct HookInstaller {
     public static let hooks = ["pre-commit", "pre-push"]
     static let marker = "# git-recipe hook v1"
 
+    /// Where the hooks go: `core.hooksPath` if set, else `.git/hooks`.
     public let directory: String
 
+    /// The installer for `repository`'s hooks.
     public init(repository: Repository) throws {
         if let configured = try repository.config("core.hooksPath"), !configured.isEmpty {
             directory = configured.absolute(relativeTo: repository.workTree)
@@ -60,6 +62,7 @@ public struct HookInstaller {
             """
     }
 
+    /// Installs every hook, keeping one that was there; `force` replaces an earlier saved one.
     public func install(force: Bool) throws -> [(hook: String, outcome: Outcome)] {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         return try Self.hooks.map { name in (name, try install(name, force: force)) }
@@ -101,6 +104,7 @@ public struct HookInstaller {
         return updated ? .updated : chained ? .chained : .installed
     }
 
+    /// Removes every hook and puts back what was there.
     public func uninstall() throws -> [(hook: String, outcome: Outcome)] {
         try Self.hooks.map { name in
             let path = "\(directory)/\(name)"

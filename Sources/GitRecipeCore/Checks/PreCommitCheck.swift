@@ -2,8 +2,10 @@ import Foundation
 
 /// The pre-commit hook's check (DESIGN §5), made on what is staged, not on the working tree.
 public struct PreCommitCheck {
+    /// The repository whose index is checked.
     public let repository: Repository
 
+    /// The check of `repository`'s index.
     public init(repository: Repository) {
         self.repository = repository
     }

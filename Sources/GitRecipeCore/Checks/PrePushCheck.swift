@@ -3,10 +3,12 @@ import Foundation
 /// The pre-push hook's check (DESIGN §5): ``Verifier`` over every pushed range, and a
 /// reminder that run records travel separately.
 public struct PrePushCheck {
+    /// The repository pushed from.
     public let repository: Repository
     /// The remote pushed to, as git names it to the hook.
     public let remote: String
 
+    /// The check of a push from `repository` to `remote`.
     public init(repository: Repository, remote: String) {
         self.repository = repository
         self.remote = remote

@@ -2,7 +2,9 @@ import Foundation
 
 /// What a hook's check found: problems block; warnings say what could not be checked.
 public struct Findings: Sendable {
+    /// What blocks the commit or push, one line each.
     public var problems: [String] = []
+    /// What the user should know, one line each.
     public var warnings: [String] = []
 }
 

@@ -2,25 +2,27 @@ import Foundation
 
 /// Project files as git stores them: the index (what the commit being made will hold) or a
 /// commit's tree.
-public struct StoredFiles: ProjectFiles {
+struct StoredFiles: ProjectFiles {
     private let repository: Repository
     /// Sorted by path, as git's index and a tree walk already are: lookups are binary
     /// searches, with no table of ten thousand paths to build first.
     public let entries: [IndexEntry]
 
+    /// The files of `entries`, read from `repository`'s object database.
     public init(repository: Repository, entries: [IndexEntry]) {
         self.repository = repository
         let sorted = zip(entries, entries.dropFirst()).allSatisfy { $0.path.precedesByBytes($1.path) }
         self.entries = sorted ? entries : entries.sorted { $0.path.precedesByBytes($1.path) }
     }
 
+    /// The file at `path`, as stored; `nil` when there is none.
     public func read(_ path: String) throws -> String? {
         let index = firstIndex(notBefore: path)
         guard index < entries.endIndex, entries[index].path == path else { return nil }
         return try NotText.decode(try repository.blobContents(entries[index].blob), path: path)
     }
 
-    public func list(_ directory: String) throws -> [String] {
+    func list(_ directory: String) throws -> [String] {
         let prefix = directory.hasSuffix("/") ? directory : directory + "/"
         var names: [String] = []
         for entry in entries[firstIndex(notBefore: prefix)...] {

@@ -6,12 +6,14 @@ import Foundation
 /// succeeded run for the lock it has at the tip — recorded on any commit, so it survives
 /// rebases and squash merges.
 public struct Verifier {
+    /// The repository checked.
     public let repository: Repository
     /// Only this recipe, when set.
     public var recipe: String?
     /// Demand runs even when neither `recipe.requireRun` nor `policy.require_run` does.
     public var requireRun = false
 
+    /// Checks `recipe` (every recipe when `nil`); `requireRun` demands a succeeded run per recipe.
     public init(repository: Repository, recipe: String? = nil, requireRun: Bool = false) {
         self.repository = repository
         self.recipe = recipe

@@ -1,14 +1,15 @@
 import CLibGit2
 
 /// A libgit2 call that failed, with what git-recipe was doing and libgit2's own message.
-public struct GitError: Error, CustomStringConvertible, Sendable {
+struct GitError: Error, CustomStringConvertible, Sendable {
     /// What was being done, phrased to follow "could not": "read HEAD".
-    public let operation: String
+    let operation: String
     /// libgit2's return code (`GIT_ENOTFOUND`, `GIT_ELOCKED`, …).
     public let code: Int32
     /// libgit2's message for the failure, or a generic one when it left none.
     public let message: String
 
+    /// `could not OPERATION: MESSAGE`.
     public var description: String { "could not \(operation): \(message)" }
 }
 

@@ -38,7 +38,7 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
     private static let digits = Array("0123456789abcdef".utf8)
 
     /// The 40-hex-digit form git prints.
-    public var hex: String {
+    var hex: String {
         withUnsafeBytes(of: oid.id) { bytes in
             String(unsafeUninitializedCapacity: 2 * bytes.count) { buffer in
                 for (position, byte) in bytes.enumerated() {
@@ -50,6 +50,7 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
         }
     }
 
+    /// The 40-digit hex id.
     public var description: String { hex }
 
     /// The order of the hex forms (byte order), without making them.

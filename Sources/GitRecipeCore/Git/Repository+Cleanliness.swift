@@ -2,27 +2,29 @@ import CLibGit2
 import Foundation
 
 /// Why a working tree is not a clean commit (DESIGN invariant 1).
-public struct Cleanliness: Equatable, Sendable {
+struct Cleanliness: Equatable, Sendable {
     /// A path that keeps the tree from being clean, and how.
-    public struct DirtyPath: Equatable, Sendable, CustomStringConvertible {
-        public enum Kind: String, Sendable {
+    struct DirtyPath: Equatable, Sendable, CustomStringConvertible {
+        enum Kind: String, Sendable {
             case staged, modified, untracked, conflicted
         }
 
-        public let kind: Kind
+        let kind: Kind
+        /// The path, relative to the work tree.
         public let path: String
 
+        /// `KIND: PATH`, as `status` lists it.
         public var description: String { "\(kind.rawValue): \(path)" }
     }
 
     /// HEAD has no commit yet.
-    public var unbornHead = false
+    var unbornHead = false
     /// A merge, rebase, cherry-pick, revert, bisect or `git am` that has not finished.
-    public var operationInProgress: String?
+    var operationInProgress: String?
     /// Modified, staged, untracked (not ignored) and conflicted paths, in git's order.
-    public var dirtyPaths: [DirtyPath] = []
+    var dirtyPaths: [DirtyPath] = []
 
-    public var isClean: Bool { !unbornHead && operationInProgress == nil && dirtyPaths.isEmpty }
+    var isClean: Bool { !unbornHead && operationInProgress == nil && dirtyPaths.isEmpty }
 
     /// One line per problem, for an error message.
     public var problems: [String] {
@@ -42,7 +44,7 @@ extension Repository {
     ///
     /// Entries a sparse checkout marks skip-worktree are absent from disk by design;
     /// libgit2 1.5 reports them as deleted, and they are not counted.
-    public func cleanliness() throws -> Cleanliness {
+    func cleanliness() throws -> Cleanliness {
         var result = Cleanliness()
         result.unbornHead = try check("read HEAD") { git_repository_head_unborn(raw) } == 1
         result.operationInProgress = Self.operationName(try check("read the repository's state") { git_repository_state(raw) })

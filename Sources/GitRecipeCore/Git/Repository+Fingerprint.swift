@@ -3,10 +3,12 @@ import CLibGit2
 /// What a step must leave alone besides the work tree: HEAD, the index's entries, and every
 /// ref but the notes git-recipe itself writes (DESIGN invariant 3).
 public struct RepositoryFingerprint: Equatable, Sendable {
+    /// The ref HEAD names and the commit it points at.
     public let head: String
     /// Path, stage, mode and blob of every index entry: not the file's bytes, which
     /// `git status` may rewrite with fresher stat data and no real change.
     public let index: [String]
+    /// Every ref's target, by name.
     public let refs: [String: String]
 
     /// What differs from `before`, one phrase each: "HEAD moved from a1b2c3d to e4f5a6b".
@@ -27,7 +29,7 @@ public struct RepositoryFingerprint: Equatable, Sendable {
 
 extension Repository {
     /// HEAD, the index entries and the refs (all but `excluding`), as they are now.
-    public func fingerprint(excluding excluded: String = Repository.notesRef) throws -> RepositoryFingerprint {
+    func fingerprint(excluding excluded: String = Repository.notesRef) throws -> RepositoryFingerprint {
         var headTarget = "unborn"
         var head: OpaquePointer?
         // An unborn branch has no HEAD commit yet.

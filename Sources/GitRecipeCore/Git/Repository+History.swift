@@ -31,7 +31,7 @@ extension Repository {
     }
 
     /// The commits that refs under `prefix` (such as `refs/remotes/origin/`) point at.
-    public func referenceTargets(under prefix: String) throws -> [ObjectID] {
+    func referenceTargets(under prefix: String) throws -> [ObjectID] {
         var iterator: OpaquePointer?
         try check("list refs under \(prefix)") { git_reference_iterator_glob_new(&iterator, raw, prefix + "*") }
         defer { git_reference_iterator_free(iterator) }
@@ -51,7 +51,7 @@ extension Repository {
     }
 
     /// Every file in `commit`'s tree, with its blob, sorted by path.
-    public func treeEntries(of commit: ObjectID) throws -> [IndexEntry] {
+    func treeEntries(of commit: ObjectID) throws -> [IndexEntry] {
         let tree = try tree(of: commit)
         defer { git_tree_free(tree) }
         final class Collected { var entries: [IndexEntry] = [] }
@@ -71,7 +71,7 @@ extension Repository {
     }
 
     /// Paths `commit` changed against its first parent (all of them for a root commit).
-    public func changedPaths(of commit: ObjectID) throws -> [String] {
+    func changedPaths(of commit: ObjectID) throws -> [String] {
         let tree = try tree(of: commit)
         defer { git_tree_free(tree) }
         var commitObject: OpaquePointer?

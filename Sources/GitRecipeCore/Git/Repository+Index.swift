@@ -3,8 +3,9 @@ import Foundation
 
 /// One entry of the index at stage 0: what `git commit` would record for a path.
 public struct IndexEntry: Equatable, Sendable {
+    /// The path, relative to the work tree.
     public let path: String
-    public let blob: ObjectID
+    let blob: ObjectID
     /// The file mode git records (0o100644, 0o100755, 0o120000).
     public var mode: UInt32 = 0o100644
     /// For an index entry: the work-tree file's stat as git recorded it when staging
@@ -22,14 +23,14 @@ public struct IndexEntry: Equatable, Sendable {
 
 extension Repository {
     /// The index's stage-0 entries, sorted by path as git sorts them.
-    public func indexEntries() throws -> [IndexEntry] {
+    func indexEntries() throws -> [IndexEntry] {
         try withIndex { index in try entries(of: index) }
     }
 
     /// The paths whose staged content differs from HEAD's (every staged path while HEAD is
     /// unborn). Given `among` (files, and directories as `dir/`), only those paths are
     /// compared, and the parts of the tree outside them are never read.
-    public func stagedPaths(among paths: [String]? = nil) throws -> [String] {
+    func stagedPaths(among paths: [String]? = nil) throws -> [String] {
         if paths?.isEmpty == true { return [] }  // to libgit2, no pathspec means everything
         return try withIndex { index in
             var tree: OpaquePointer?
@@ -94,7 +95,7 @@ extension Repository {
     }
 
     /// A blob's bytes.
-    public func blobContents(_ id: ObjectID) throws -> Data {
+    func blobContents(_ id: ObjectID) throws -> Data {
         var oid = id.oid
         var blob: OpaquePointer?
         try check("read blob \(id)") { git_blob_lookup(&blob, raw, &oid) }
@@ -104,7 +105,7 @@ extension Repository {
 
     /// Whether git's ignore rules (`.gitignore`, `info/exclude`, `core.excludesFile`) ignore
     /// `path`, relative to the work tree; a directory path ends in `/`.
-    public func isIgnored(_ path: String) throws -> Bool {
+    func isIgnored(_ path: String) throws -> Bool {
         var ignored: Int32 = 0
         try check("check whether '\(path)' is ignored") { git_ignore_path_is_ignored(&ignored, raw, path) }
         return ignored == 1

@@ -16,7 +16,7 @@ extension Repository {
     /// ref's current commit and the ref moves only if nobody moved it meanwhile; otherwise
     /// the update is redone on the newer state after a jittered pause. `git_note_create` and
     /// `git notes add` lose notes when several processes write at once; this does not.
-    public func updateNote(
+    func updateNote(
         on commit: ObjectID, ref: String = Repository.notesRef, message: String, _ update: (Data?) throws -> String
     ) throws {
         try withSignature { signature in
@@ -51,7 +51,7 @@ extension Repository {
     /// The lock file of `ref` (`REF.lock`, as git and libgit2 write it) when it has been there
     /// for `seconds` or more: longer than any writer holds it, so whoever made it was killed.
     /// A younger one may belong to a live writer, which the compare-and-swap loop waits for.
-    public func lingeringLock(of ref: String, olderThan seconds: Int = 10) -> (path: String, age: Int)? {
+    func lingeringLock(of ref: String, olderThan seconds: Int = 10) -> (path: String, age: Int)? {
         let path = "\(commonDirectory)/\(ref).lock"
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }

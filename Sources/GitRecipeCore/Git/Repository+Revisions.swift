@@ -67,7 +67,7 @@ extension Repository {
     }
 
     /// The best common ancestor of two commits, or `nil` when their histories are unrelated.
-    public func mergeBase(_ one: ObjectID, _ other: ObjectID) throws -> ObjectID? {
+    func mergeBase(_ one: ObjectID, _ other: ObjectID) throws -> ObjectID? {
         var base = git_oid()
         var first = one.oid
         var second = other.oid
@@ -76,7 +76,7 @@ extension Repository {
     }
 
     /// Whether `ancestor` is `descendant` or one of its ancestors.
-    public func isAncestor(_ ancestor: ObjectID, of descendant: ObjectID) throws -> Bool {
+    func isAncestor(_ ancestor: ObjectID, of descendant: ObjectID) throws -> Bool {
         if ancestor == descendant { return true }
         var commit = descendant.oid
         var older = ancestor.oid

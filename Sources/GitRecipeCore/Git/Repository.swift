@@ -8,9 +8,9 @@ public final class Repository {
     /// The root of the work tree, without a trailing slash.
     public let workTree: String
     /// The repository's git directory (for a linked worktree, its own `.git/worktrees/NAME`).
-    public let gitDirectory: String
+    let gitDirectory: String
     /// The git directory shared by all worktrees: where hooks, config and refs live.
-    public let commonDirectory: String
+    let commonDirectory: String
 
     private init(raw: OpaquePointer) throws(RepositoryError) {
         self.raw = raw
@@ -28,7 +28,7 @@ public final class Repository {
 
     /// The variables through which git tells a subcommand where the repository is. A
     /// process meant to find its repository from its working directory must not inherit them.
-    public static let locationVariables = ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_PREFIX"]
+    static let locationVariables = ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_PREFIX"]
 
     /// Opens the repository the way git does for a subcommand.
     ///
@@ -119,7 +119,7 @@ public final class Repository {
     }
 
     /// The names of the configured remotes, sorted.
-    public func remoteNames() throws -> [String] {
+    func remoteNames() throws -> [String] {
         var names = git_strarray()
         try check("list the remotes") { git_remote_list(&names, raw) }
         defer { git_strarray_dispose(&names) }
@@ -168,14 +168,14 @@ public final class Repository {
     }
 
     /// Writes a value to the repository's own configuration (`.git/config`).
-    public func setConfig(_ key: String, to value: String) throws {
+    func setConfig(_ key: String, to value: String) throws {
         try withLocalConfig { local in
             try check("set '\(key)' in \(commonDirectory)/config") { git_config_set_string(local, key, value) }
         }
     }
 
     /// Adds `value` to the multi-valued `key` in the local config, unless it is there already.
-    public func addConfigValue(_ key: String, _ value: String) throws {
+    func addConfigValue(_ key: String, _ value: String) throws {
         let special = Set("\\^$.|?*+()[]{}")
         let pattern = "^" + value.map { special.contains($0) ? "\\\($0)" : String($0) }.joined() + "$"
         try withLocalConfig { local in
@@ -209,20 +209,25 @@ public final class Repository {
 
 /// A commit and its tree, as a run manifest records them.
 public struct CommitRef: Equatable, Sendable {
+    /// The commit.
     public let commit: ObjectID
+    /// Its tree.
     public let tree: ObjectID
 }
 
 /// The person recorded in a run manifest.
 public struct Identity: Equatable, Sendable {
+    /// `user.name`.
     public let name: String
+    /// `user.email`.
     public let email: String
 }
 
 /// `user.name` or `user.email` is not configured.
-public struct IdentityError: Error, CustomStringConvertible, Sendable {
+struct IdentityError: Error, CustomStringConvertible, Sendable {
     let missingKey: String
 
+    /// What the user reads: what is wrong, and the command that fixes it.
     public var description: String {
         "\(missingKey) is not set; run: git config --global \(missingKey) '…'"
     }

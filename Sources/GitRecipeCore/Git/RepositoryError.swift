@@ -1,10 +1,11 @@
 /// Why a repository could not be used, phrased so the user knows what to run next.
-public enum RepositoryError: Error, CustomStringConvertible, Sendable, Equatable {
+enum RepositoryError: Error, CustomStringConvertible, Sendable, Equatable {
     case notFound(path: String)
     case bare(path: String)
     case unsupportedObjectFormat(path: String)
     case notOwned(path: String)
 
+    /// What the user reads: what is wrong, and the command that fixes it.
     public var description: String {
         switch self {
         case .notFound(let path):
@@ -20,9 +21,11 @@ public enum RepositoryError: Error, CustomStringConvertible, Sendable, Equatable
 }
 
 extension RepositoryError: RecipeError {
+    /// Exit 2: git-recipe cannot work here.
     public var exitStatus: ExitStatus { .invalidInput }
 }
 
 extension IdentityError: RecipeError {
+    /// Exit 1: git needs to know who you are first.
     public var exitStatus: ExitStatus { .checkFailed }
 }

@@ -53,12 +53,14 @@ struct AssetStore {
 }
 
 /// An asset that could not be fetched or did not match its pinned digest.
-public enum AssetError: RecipeError, Equatable {
+enum AssetError: RecipeError, Equatable {
     case downloadFailed(asset: String, url: String, reason: String)
     case digestMismatch(asset: String, source: String, expected: ContentDigest, actual: ContentDigest)
 
+    /// Exit 1: the asset could not be fetched or did not match its digest.
     public var exitStatus: ExitStatus { .checkFailed }
 
+    /// What the user reads: what is wrong, and the command that fixes it.
     public var description: String {
         switch self {
         case .downloadFailed(let asset, let url, let reason):

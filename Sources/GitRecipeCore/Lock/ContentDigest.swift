@@ -74,7 +74,7 @@ public struct ContentDigest: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The 64 lower-case hex digits.
-    public var hex: String {
+    var hex: String {
         String(unsafeUninitializedCapacity: 64) { buffer in
             writeHex(into: UnsafeMutableRawBufferPointer(buffer))
             return 64
@@ -93,15 +93,18 @@ public struct ContentDigest: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// `sha256:` and the hex digest, as locks and manifests write it.
     public var description: String { "sha256:\(hex)" }
 
     /// The first 12 hex digits, for messages.
-    public var short: String { "sha256:\(hex.prefix(12))" }
+    var short: String { "sha256:\(hex.prefix(12))" }
 
+    /// Equal digests have equal bytes.
     public static func == (lhs: Self, rhs: Self) -> Bool {
         lhs.words.0 == rhs.words.0 && lhs.words.1 == rhs.words.1 && lhs.words.2 == rhs.words.2 && lhs.words.3 == rhs.words.3
     }
 
+    /// Hashes the digest's bytes.
     public func hash(into hasher: inout Hasher) {
         withUnsafeBytes(of: words) { hasher.combine(bytes: $0) }
     }

@@ -30,8 +30,10 @@ final class FileHasher {
 }
 
 /// A file could not be read for hashing.
-public struct HashError: Error, CustomStringConvertible, Sendable {
+struct HashError: Error, CustomStringConvertible, Sendable {
+    /// The file that could not be read.
     public let path: String
+    /// Why, as the system says.
     public let reason: String
 
     init(path: String, errno code: Int32) {
@@ -44,5 +46,6 @@ public struct HashError: Error, CustomStringConvertible, Sendable {
         self.reason = reason
     }
 
+    /// What the user reads: what is wrong, and the command that fixes it.
     public var description: String { "cannot read '\(path)': \(reason)" }
 }

@@ -2,12 +2,13 @@ import Foundation
 
 /// What the hash cache compares to decide whether a file may have changed since it was
 /// hashed: the same fields git's index uses.
-public struct FileStamp: Hashable, Sendable {
-    public var device: UInt64
-    public var inode: UInt64
-    public var size: Int64
+struct FileStamp: Hashable, Sendable {
+    var device: UInt64
+    var inode: UInt64
+    var size: Int64
     /// Modification and status-change times, in nanoseconds since the epoch.
-    public var modified: Int64
+    var modified: Int64
+    /// The inode change time, in nanoseconds.
     public var changed: Int64
 
     init(_ info: stat) {
@@ -21,6 +22,7 @@ public struct FileStamp: Hashable, Sendable {
     /// Which file this is, whatever its path.
     var identity: FileIdentity { FileIdentity(device: device, inode: inode) }
 
+    /// A stamp with the given fields, as `stat` reports them.
     public init(device: UInt64, inode: UInt64, size: Int64, modified: Int64, changed: Int64) {
         self.device = device
         self.inode = inode

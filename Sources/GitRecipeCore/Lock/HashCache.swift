@@ -10,7 +10,7 @@ import Synchronization
 /// entries are never stored, so they are hashed again next time. The file ends with a
 /// checksum of its records: a cache that is damaged, truncated or of another version is
 /// discarded with a warning, never trusted and never fatal. Safe to use from several threads.
-public final class HashCache: Sendable {
+final class HashCache: Sendable {
     static let header = Array("git-recipe hash cache v4\n".utf8)
     /// device, inode, size, mtime, ctime (five little-endian 64-bit words), then the digest;
     /// sorted by device and inode, so that a lookup reads a few records, not the whole file.
@@ -29,6 +29,7 @@ public final class HashCache: Sendable {
         var discarded = false
     }
 
+    /// Where the cache is kept.
     public let path: String
     /// The records as read, sorted; never modified.
     private let records: Data
@@ -81,7 +82,7 @@ public final class HashCache: Sendable {
 
     /// Writes the cache atomically if anything changed: the records read, with the changes
     /// merged in order — unchanged records are copied as bytes, never decoded.
-    public func save() throws {
+    func save() throws {
         try state.withLock { state throws in
             guard !state.changes.isEmpty || state.discarded else { return }
             var output = [UInt8]()

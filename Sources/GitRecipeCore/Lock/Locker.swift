@@ -5,7 +5,7 @@ import Foundation
 public final class Locker: Sendable {
     /// How long a probe may run before it counts as hung, unless `recipe.probeTimeout`
     /// (seconds) says otherwise.
-    public static let defaultProbeTimeout = 30
+    static let defaultProbeTimeout = 30
 
     private let workTree: String
     private let cache: HashCache
@@ -17,7 +17,7 @@ public final class Locker: Sendable {
     private let probes: Probes
 
     /// Where `repository` keeps its hash cache.
-    public static func hashCache(of repository: Repository) -> String { "\(repository.gitDirectory)/recipes/hash-cache" }
+    static func hashCache(of repository: Repository) -> String { "\(repository.gitDirectory)/recipes/hash-cache" }
 
     /// `hashCache` defaults to the repository's own; the cache is keyed by file identity, not
     /// path, so another worktree's serves files hard-linked from it.
@@ -66,6 +66,7 @@ public final class Locker: Sendable {
         /// Probe outputs to pin as they are: they describe a machine, not the commit.
         public let probes: [String: String]
 
+        /// Compares against the given digests and probe outputs.
         public init(digests: [String: ContentDigest], probes: [String: String]) {
             self.digests = digests
             self.probes = probes
@@ -141,7 +142,7 @@ public final class Locker: Sendable {
 
     /// Where each asset of `recipe` is on this machine, and whether it came from the asset
     /// store (`cache`) or a path (`path`). Call after ``lock(_:)``, which fetches them.
-    public func assetLocations(of recipe: Recipe) throws -> [String: (path: String, from: String)] {
+    func assetLocations(of recipe: Recipe) throws -> [String: (path: String, from: String)] {
         var locations: [String: (path: String, from: String)] = [:]
         for asset in recipe.assets {
             switch asset.source {
@@ -211,14 +212,16 @@ public enum LockState: Equatable, Sendable {
 }
 
 /// Why a lock could not be computed.
-public enum LockError: RecipeError, Equatable {
+enum LockError: RecipeError, Equatable {
     case input(recipe: String, what: String, problem: String)
     case probeFailed(recipe: String, probe: String, command: String, status: Int32, stderr: String)
     case probeHung(recipe: String, probe: String, command: String, seconds: Int)
     case probeUnstable(recipe: String, probe: String, command: String, first: String, second: String)
 
+    /// Exit 2: an input cannot be read, or a probe failed, hung or gave two answers.
     public var exitStatus: ExitStatus { .invalidInput }
 
+    /// What the user reads: what is wrong, and the command that fixes it.
     public var description: String {
         switch self {
         case .input(let recipe, let what, let problem):

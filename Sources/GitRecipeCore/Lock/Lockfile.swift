@@ -3,17 +3,20 @@ import Yams
 
 /// A recipe's lock, `.recipes/NAME.lock` (DESIGN §2): everything a run depends on, pinned.
 public struct Lockfile: Equatable, Sendable {
+    /// The format version this release writes and reads.
     public static let version = 1
 
     /// Digest of the recipe after components are expanded (its structure, not its comments).
     public var recipe: ContentDigest
+    /// The recipe's seed.
     public var seed: Int?
+    /// Every parameter's value.
     public var params: [String: ParamValue]
-    public var environmentFiles: [String: ContentDigest]
-    public var image: String?
+    var environmentFiles: [String: ContentDigest]
+    var image: String?
     /// Each probe's trimmed output.
     public var probes: [String: String]
-    public var assets: [String: ContentDigest]
+    var assets: [String: ContentDigest]
     /// Inputs not produced by a step, and component files, by path as the recipe writes it.
     public var inputs: [String: ContentDigest]
 
@@ -40,7 +43,7 @@ public struct Lockfile: Equatable, Sendable {
 
     /// The file's text: the body in DESIGN §2's order with every mapping inside sorted, then
     /// `digest:` over the body's bytes.
-    public func rendered() -> String {
+    func rendered() -> String {
         let body = body.rendered()
         return body + "digest: \(ContentDigest.of(Data(body.utf8)))\n"
     }
@@ -52,6 +55,7 @@ public struct Lockfile: Equatable, Sendable {
 /// A lockfile as read back: its digest, and every pinned value as text by where it stands,
 /// so a fresh lock and the one on disk compare field by field.
 public struct LockEntries: Equatable, Sendable {
+    /// The digest of the lock's canonical text: what a run records as `lock`.
     public let digest: ContentDigest
     /// `section` → key → value as written; top-level scalars use the key "".
     public let values: [String: [String: String]]
@@ -151,8 +155,10 @@ public struct LockChange: Equatable, Sendable, CustomStringConvertible {
 public enum LockfileError: RecipeError, Equatable {
     case corrupt(file: String, reason: String, fix: String)
 
+    /// Exit 2: the lock file cannot be read.
     public var exitStatus: ExitStatus { .invalidInput }
 
+    /// What the user reads: what is wrong, and the command that fixes it.
     public var description: String {
         switch self {
         case .corrupt(let file, let reason, let fix): "\(file) cannot be trusted: \(reason); regenerate it: \(fix)"

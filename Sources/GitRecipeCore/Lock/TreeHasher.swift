@@ -216,7 +216,7 @@ final class TreeHasher: Sendable {
 }
 
 /// Why a path could not be hashed.
-public enum InputError: Error, Equatable, Sendable, CustomStringConvertible {
+enum InputError: Error, Equatable, Sendable, CustomStringConvertible {
     case missing(String)
     case notADirectory(String)
     case isADirectory(String)
@@ -225,6 +225,7 @@ public enum InputError: Error, Equatable, Sendable, CustomStringConvertible {
     case special(String)
     case unreadable(String, String)
 
+    /// What the user reads: what is wrong, and the command that fixes it.
     public var description: String {
         switch self {
         case .missing(let path): "'\(path)' does not exist"

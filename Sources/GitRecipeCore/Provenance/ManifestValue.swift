@@ -12,10 +12,13 @@ public indirect enum ManifestValue: Equatable, Sendable {
     case list([ManifestValue])
     case map([Entry])
 
+    /// One key of a mapping and its value, in document order.
     public struct Entry: Equatable, Sendable {
+        /// The key as written.
         public let key: String
-        public let value: ManifestValue
+        let value: ManifestValue
 
+        /// A key and its value.
         public init(_ key: String, _ value: ManifestValue) {
             self.key = key
             self.value = value
@@ -91,7 +94,7 @@ public indirect enum ManifestValue: Equatable, Sendable {
     }
 
     /// The number a scalar holds, if it holds one.
-    public var number: Double? {
+    var number: Double? {
         switch self {
         case .int(let value): Double(value)
         case .float(let value): value

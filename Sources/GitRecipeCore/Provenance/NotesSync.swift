@@ -6,9 +6,12 @@ import Foundation
 /// id, and the local ref moves by compare-and-swap. Pushing never forces: a rejected push
 /// fetches, merges and tries again. Nothing is lost on either side.
 public struct NotesSync {
+    /// The repository whose run records are synced.
     public let repository: Repository
+    /// The remote they are synced with.
     public let remote: String
 
+    /// Syncs `repository`'s run records with `remote`.
     public init(repository: Repository, remote: String) {
         self.repository = repository
         self.remote = remote
@@ -156,13 +159,15 @@ public struct NotesSync {
 }
 
 /// A transfer git refused, with git's own explanation.
-public struct SyncError: RecipeError {
+struct SyncError: RecipeError {
     let remote: String
     let action: String
     let stderr: String
 
+    /// Exit 1: the sync was refused or failed.
     public var exitStatus: ExitStatus { .checkFailed }
 
+    /// What the user reads: what is wrong, and the command that fixes it.
     public var description: String {
         "could not \(action) '\(remote)':\n" + stderr.split(separator: "\n").map { "  \($0)\n" }.joined()
             + "check the remote (git remote -v) and that git fetch \(remote) works"

@@ -2,6 +2,7 @@ import Foundation
 
 /// The runs recorded in `refs/notes/recipes`, found by commit, by range or by name.
 public struct RunHistory {
+    /// The repository whose runs are read.
     public let repository: Repository
     /// Annotated commit → note blob.
     private let notes: [ObjectID: ObjectID]
@@ -28,6 +29,7 @@ public struct RunHistory {
         }
     }
 
+    /// Reads the notes under `ref` (and, for the recipes ref, the journal).
     public init(repository: Repository, ref: String = Repository.notesRef) throws {
         self.repository = repository
         notes = try repository.referenceTarget(ref).map { try repository.noteBlobs(inNotesCommit: $0) } ?? [:]
@@ -89,7 +91,7 @@ public struct RunHistory {
     }
 
     /// Every recorded run, once per commit it is attached to.
-    public func allRuns() throws -> [RunRecord] {
+    func allRuns() throws -> [RunRecord] {
         if let runs = everything.runs { return runs }
         let runs = try runs(on: Set(notes.keys).union(journaled.keys).sorted()).flatMap { $0 }
         everything.runs = runs
@@ -158,12 +160,14 @@ public struct RunHistory {
 
 /// The runs a name selected, in id order.
 public struct RunSelection: Sendable {
+    /// The name as given: a run id, a commit, a range or `RECIPE@REV`.
     public let name: String
+    /// The runs it names, in id order.
     public let runs: [RunRecord]
 
     /// The latest run of `recipe` with the rest of its sweep, if it belongs to one. A
     /// reproduction is chosen only when the recipe has no other run: it re-tells a result.
-    public func latestGroup(of recipe: String) -> [RunRecord]? {
+    func latestGroup(of recipe: String) -> [RunRecord]? {
         let candidates = runs.filter { $0.recipe == recipe }
         guard let latest = candidates.last(where: { $0.reproduces == nil }) ?? candidates.last else { return nil }
         guard let sweep = latest.sweep else { return [latest] }
@@ -175,8 +179,10 @@ public struct RunSelection: Sendable {
 }
 
 /// A run name that names nothing, or more than one thing.
-public struct RunNameError: RecipeError {
+struct RunNameError: RecipeError {
+    /// What the user reads: what is wrong, and the command that fixes it.
     public let description: String
+    /// Exit 2: the name names no run.
     public var exitStatus: ExitStatus { .invalidInput }
 
     init(_ description: String) { self.description = description }

@@ -5,9 +5,10 @@ import Foundation
 /// a killed process, a full disk, a corrupt ref), kept as a file under
 /// `.git/recipes/journal/` and appended by the next command that records or syncs runs.
 /// `log` and `show` read journaled runs too, marked as such.
-public struct RunJournal {
+struct RunJournal {
     let repository: Repository
 
+    /// The journal of `repository`.
     public init(repository: Repository) {
         self.repository = repository
     }
@@ -24,8 +25,11 @@ public struct RunJournal {
 
     /// A record waiting in the journal.
     public struct Entry: Sendable {
+        /// The run's id.
         public let id: String
+        /// The commit whose note it belongs in.
         public let commit: ObjectID
+        /// The manifest document.
         public let document: String
         let path: String
     }
@@ -47,7 +51,7 @@ public struct RunJournal {
     /// note that cannot be written (the rest wait for the next command). Returns how many
     /// records moved.
     @discardableResult
-    public func flush(warn: (String) -> Void) -> Int {
+    func flush(warn: (String) -> Void) -> Int {
         var moved = 0
         for (commit, entries) in Dictionary(grouping: entries(), by: \.commit).sorted(by: { $0.key < $1.key }) {
             do {
@@ -126,18 +130,21 @@ struct NoteAppender {
 
 /// The notes ref's lock file has been there longer than any writer holds it: a process killed
 /// while recording left it, and no run can be recorded or synced until it is removed.
-public struct NotesLocked: RecipeError, Equatable {
+struct NotesLocked: RecipeError, Equatable {
+    /// The lock file's path.
     public let path: String
     /// Seconds it has existed.
-    public let age: Int
+    let age: Int
 
     /// Throws when `repository`'s notes ref is locked by a lock nobody holds any more.
     static func check(_ repository: Repository) throws(NotesLocked) {
         if let lock = repository.lingeringLock(of: Repository.notesRef) { throw NotesLocked(path: lock.path, age: lock.age) }
     }
 
+    /// Exit 1: nothing can be recorded until the lock is removed.
     public var exitStatus: ExitStatus { .checkFailed }
 
+    /// What the user reads: what is wrong, and the command that fixes it.
     public var description: String {
         "\(path) has existed for \(age) s: a git or git-recipe process that was killed while recording a run left it, "
             + "and no run can be recorded while it is there. If no git or git-recipe process is running in this repository, "

@@ -6,32 +6,44 @@ import Foundation
 /// written by an earlier release, edited by hand or missing optional fields still reads.
 public struct RunManifest: Equatable, Sendable {
     /// The `schema` line of every manifest git-recipe writes.
-    public static let schema = "git-recipe/run/v1"
+    static let schema = "git-recipe/run/v1"
 
+    /// The run's id: its UTC start time and random hex.
     public var id: String
+    /// The recipe it ran.
     public var recipe: String
+    /// How it ended.
     public var status: RunStatus
     /// The commit the run ran on, and its tree.
     public var commit: String
+    /// The tree of `commit`.
     public var tree: String
     /// The digest of the lock the run ran with.
     public var lock: String
     /// UTC timestamps as recorded (`2026-11-22T10:15:00Z`).
     public var started: String
+    /// When it finished.
     public var finished: String
+    /// Who ran it.
     public var user: User
+    /// The seed it ran with.
     public var seed: Int?
     /// Every parameter as the steps saw it, and those `-p` set.
     public var params: [String: ParamValue]
-    public var overrides: [String: ParamValue]
+    var overrides: [String: ParamValue]
+    /// Where its steps ran.
     public var executor: Executor
+    /// The machine it ran on.
     public var host: Host
-    public var tool: Tool
+    var tool: Tool
+    /// Its environment as locked and as seen.
     public var environment: Environment
     /// Each pinned input's digest, by path.
     public var inputs: [String: String]
-    public var assets: [String: Asset]
+    var assets: [String: Asset]
+    /// Each step in the order it was planned.
     public var steps: [Step]
+    /// Each declared output as the run left it, by path.
     public var outputs: [String: Output]
     /// Metrics flattened to dotted names.
     public var metrics: [String: Double]
@@ -39,42 +51,49 @@ public struct RunManifest: Equatable, Sendable {
     public var sweep: String?
     /// For a reproduction: the run it re-ran, and how it compares when it ran to the end.
     public var reproduces: String?
+    /// A reproduction's verdict: how it compares with the run it re-ran.
     public var verdict: Verdict.Tier?
-    public var differences: Differences?
+    var differences: Differences?
 
     /// Who ran it, from git's configuration.
     public struct User: Equatable, Sendable {
+        /// `user.name`.
         public var name: String
+        /// `user.email`.
         public var email: String
     }
 
     /// Where the steps ran: `local`, or `slurm` with the cluster and each step's job id.
     public struct Executor: Equatable, Sendable {
-        public var kind: String
+        var kind: String
+        /// The Slurm cluster's name.
         public var cluster: String?
-        public var jobs: [String: String]
+        var jobs: [String: String]
 
+        /// Steps ran on this machine, one after another.
         public static let local = Executor(kind: "local", cluster: nil, jobs: [:])
     }
 
     /// The machine the run ran on.
     public struct Host: Equatable, Sendable {
+        /// The host name.
         public var name: String
-        public var os: String
-        public var kernel: String
-        public var arch: String
-        public var cpu: String
-        public var cores: Int
+        var os: String
+        var kernel: String
+        var arch: String
+        var cpu: String
+        var cores: Int
         /// Bytes of memory.
-        public var memory: Int
+        var memory: Int
         /// `name, driver, memory` per GPU.
-        public var gpus: [String]
+        var gpus: [String]
     }
 
     /// The versions of git-recipe and libgit2 that recorded the run.
-    public struct Tool: Equatable, Sendable {
+    struct Tool: Equatable, Sendable {
+        /// git-recipe's version.
         public var version: String
-        public var libgit2: String
+        var libgit2: String
     }
 
     /// The environment as locked, and what of it this run saw.
@@ -83,33 +102,40 @@ public struct RunManifest: Equatable, Sendable {
         public var probes: [String: String]
         /// Each environment file's digest, by path; `nil` where a manifest does not say.
         public var files: [String: String]?
-        public var image: String?
+        var image: String?
         /// The variables recorded (`RecordedEnvironment`).
-        public var vars: [String: String]
+        var vars: [String: String]
         /// Probe outputs that differed from the lock, accepted with `--allow-drift`.
         public var drift: [String]
     }
 
     /// An asset's digest, and whether it came from its `url` or its `path`.
-    public struct Asset: Equatable, Sendable {
+    struct Asset: Equatable, Sendable {
+        /// The asset's digest.
         public var digest: String
+        /// `url` when it came from the asset store, `path` when from its path.
         public var from: String
     }
 
     /// One step as it ran, or why it did not.
     public struct Step: Equatable, Sendable {
+        /// The step's name in the recipe.
         public var name: String
         /// The command after substitution; `nil` for a skipped step.
         public var command: String?
+        /// Its exit status.
         public var exit: Int?
+        /// When it started (a batch job: when it was submitted).
         public var started: String?
+        /// Seconds it ran.
         public var seconds: Double?
         /// The digest of its log.
         public var log: String?
         /// Slurm's job id and final state, for a step run as a batch job.
         public var job: String?
+        /// Slurm's final state for the job.
         public var state: String?
-        public var resources: Resources?
+        var resources: Resources?
         /// Why it failed.
         public var error: String?
         /// Why it did not run.
@@ -122,29 +148,35 @@ public struct RunManifest: Equatable, Sendable {
     }
 
     /// A step's requested resources, recorded whichever executor ran it.
-    public struct Resources: Equatable, Sendable {
-        public var cpus: Int?
-        public var gpus: Int?
-        public var memory: String?
-        public var time: String?
+    struct Resources: Equatable, Sendable {
+        var cpus: Int?
+        var gpus: Int?
+        var memory: String?
+        var time: String?
     }
 
     /// An output's digest and size; a directory's (path ending in `/`) each file's too, by
     /// its path below the directory.
     public struct Output: Equatable, Sendable {
+        /// The output's digest (a directory's covers every file under it).
         public var digest: String
-        public var bytes: Int
+        var bytes: Int
+        /// A directory's files, by path below it.
         public var files: [String: File]
 
+        /// One file of a directory output.
         public struct File: Equatable, Sendable {
+            /// The file's digest.
             public var digest: String
-            public var bytes: Int
+            var bytes: Int
         }
     }
 
     /// What a reproduction found different: each output and each metric, with both sides.
-    public struct Differences: Equatable, Sendable {
+    struct Differences: Equatable, Sendable {
+        /// The outputs whose digests differ.
         public var outputs: [Verdict.Output]
+        /// The metrics that differ.
         public var metrics: [Verdict.Metric]
     }
 }
@@ -153,13 +185,13 @@ public struct RunManifest: Equatable, Sendable {
 
 extension RunManifest {
     /// The outputs' digests by path, in recorded order.
-    public var outputDigests: [(path: String, digest: String)] {
+    var outputDigests: [(path: String, digest: String)] {
         outputs.byKeyBytes.map { ($0.key, $0.value.digest) }
     }
 
     /// The outputs' digests, then each file of a directory output as `DIR/FILE` (directory
     /// outputs end in `/`): what a comparison of two runs compares, naming the files that differ.
-    public var outputAndFileDigests: [(path: String, digest: String)] { Self.outputAndFileDigests(outputs) }
+    var outputAndFileDigests: [(path: String, digest: String)] { Self.outputAndFileDigests(outputs) }
 
     /// `outputAndFileDigests` of `outputs`.
     static func outputAndFileDigests(_ outputs: [String: Output]) -> [(path: String, digest: String)] {
@@ -171,12 +203,12 @@ extension RunManifest {
     }
 
     /// The sections renderers show whole, as `key=value` leaves.
-    public enum Section: Sendable {
+    enum Section: Sendable {
         case params, overrides, environment, probes, host, inputs
     }
 
     /// A section as a value tree, its keys in recorded order.
-    public func section(_ section: Section) -> ManifestValue {
+    func section(_ section: Section) -> ManifestValue {
         switch section {
         case .params: ManifestValue(.map(params.mapValues(CanonicalYAML.init)))
         case .overrides: ManifestValue(.map(overrides.mapValues(CanonicalYAML.init)))
@@ -203,10 +235,10 @@ extension RunManifest.Output {
 
 extension RunManifest {
     /// The document as recorded in the note (without the `---` line).
-    public var rendered: String { yaml.rendered() }
+    var rendered: String { yaml.rendered() }
 
     /// The document as a value tree, for renderers that show a section whole.
-    public var value: ManifestValue { ManifestValue(yaml) }
+    var value: ManifestValue { ManifestValue(yaml) }
 
     var yaml: CanonicalYAML {
         var fields: [(key: String, value: CanonicalYAML)] = [
@@ -446,7 +478,9 @@ extension RunManifest.Differences {
 
 /// A document is not a run manifest git-recipe can read.
 public struct ManifestError: Error, CustomStringConvertible, Sendable {
+    /// Why the document cannot be read as a run manifest.
     public let problem: String
+    /// What the user reads: what is wrong, and the command that fixes it.
     public var description: String { "not a run manifest: \(problem)" }
 }
 

@@ -5,13 +5,14 @@ import Foundation
 /// (`git notes merge -s union`) still reads correctly.
 public struct RunNote: Equatable, Sendable {
     /// Each run's id and its document's text (without the `---` line).
-    public private(set) var documents: [(id: String, text: String)] = []
+    private(set) var documents: [(id: String, text: String)] = []
     /// The ids in `documents`: a note may hold ten thousand runs, and each add looks one up.
     private var ids: Set<String> = []
 
     /// The note held a NUL or bytes that are not UTF-8; its documents hold U+FFFD there.
-    public private(set) var hasUnreadableBytes = false
+    private(set) var hasUnreadableBytes = false
 
+    /// Two notes are equal when they render the same bytes.
     public static func == (lhs: RunNote, rhs: RunNote) -> Bool { lhs.rendered == rhs.rendered }
 
     /// A note with no runs.
@@ -83,7 +84,7 @@ public struct RunNote: Equatable, Sendable {
     }
 
     /// The note's text.
-    public var rendered: String {
+    var rendered: String {
         documents.map { "---\n" + $0.text }.joined()
     }
 }

@@ -3,34 +3,45 @@ import Foundation
 /// One recorded run, as read back from the note it is attached to: the fields reviews sort,
 /// filter and summarise by, and the manifest's text for everything else.
 public struct RunRecord: Sendable {
+    /// The run's id: its UTC start time and random hex.
     public let id: String
+    /// The recipe it ran.
     public let recipe: String
+    /// `succeeded`, `failed` or `cancelled`, as recorded.
     public let status: String
     /// The commit the run was made on, as its manifest says.
     public let commit: String
     /// The commit whose note holds it: differs from `commit` when `notes.rewriteRef`
     /// carried the note across a rebase or amend.
-    public let attachedTo: ObjectID
+    let attachedTo: ObjectID
+    /// The digest of the lock it ran with.
     public let lock: String
+    /// When it started, UTC, as recorded.
     public let started: String
+    /// When it finished, UTC, as recorded.
     public let finished: String
+    /// The seed it ran with.
     public let seed: Int?
+    /// The sweep it was one seed of.
     public let sweep: String?
+    /// For a reproduction: the id of the run it re-ran.
     public let reproduces: String?
+    /// For a reproduction: its verdict, as recorded.
     public let verdict: String?
+    /// Its metrics, flattened to dotted names.
     public let metrics: [String: Double]
     /// The params the run overrode (`-p`), as text by dotted name.
-    public let overrides: [String: String]
+    let overrides: [String: String]
     /// The manifest document as recorded.
     public let document: String
     /// The record waits in `.git/recipes/journal/`: it could not be added to the note yet.
-    public internal(set) var journaled = false
+    var journaled = false
 
     /// The verdict as a tier; `nil` for none, or a word git-recipe does not write.
     var tier: Verdict.Tier? { verdict.flatMap(Verdict.Tier.init(rawValue:)) }
 
     /// The commit the run really ran on, when the note was carried here from it.
-    public var inheritedFrom: String? { commit == attachedTo.hex ? nil : commit }
+    var inheritedFrom: String? { commit == attachedTo.hex ? nil : commit }
 
     /// Wall-clock seconds from start to finish.
     public var seconds: Int? {

@@ -6,9 +6,9 @@ public enum RunStatus: String, Sendable {
 }
 
 /// Run ids: UTC time and random hex, so they sort by time and do not collide.
-public enum RunID {
+enum RunID {
     /// A new id: `20261122T101500Z-1a2b3c4d`.
-    public static func make() -> String {
+    static func make() -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
@@ -17,7 +17,7 @@ public enum RunID {
     }
 
     /// ISO 8601 in UTC to the second: `2026-11-22T10:15:00Z`.
-    public static func timestamp(_ date: Date) -> String {
+    static func timestamp(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.timeZone = TimeZone(identifier: "UTC")
         return formatter.string(from: date)

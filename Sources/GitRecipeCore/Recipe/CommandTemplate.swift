@@ -8,14 +8,15 @@ import Foundation
 /// quotes, backquotes, `${…}`, a comment, a here-document, after a backslash) is refused
 /// when the command is parsed: there, a value could end the quoting and become code.
 public struct CommandTemplate: Equatable, Sendable {
-    public enum Part: Equatable, Sendable {
+    enum Part: Equatable, Sendable {
         case literal(String)
         /// A placeholder's name and its offset (in Unicode scalars) from the start of the text.
         case placeholder(String, offset: Int)
     }
 
+    /// The command as written in the recipe.
     public let text: String
-    public let parts: [Part]
+    let parts: [Part]
 
     /// Parses `text`; `{{` always opens a placeholder, which must close with `}}` and hold a
     /// dotted name like `params.lr` (spaces around the name are allowed).
@@ -63,12 +64,12 @@ public struct CommandTemplate: Equatable, Sendable {
     }
 
     /// The placeholders' names, in order of appearance.
-    public var placeholders: [String] {
+    var placeholders: [String] {
         parts.compactMap { if case .placeholder(let name, _) = $0 { name } else { nil } }
     }
 
     /// The command with every placeholder replaced by its shell-quoted value.
-    public func render(_ value: (String) -> String?) throws(TemplateError) -> String {
+    func render(_ value: (String) -> String?) throws(TemplateError) -> String {
         var command = ""
         for part in parts {
             switch part {
@@ -84,7 +85,7 @@ public struct CommandTemplate: Equatable, Sendable {
 
     /// Quotes `value` as one word for POSIX `sh`. Words made only of characters the shell
     /// never interprets stay bare, so printed plans read naturally.
-    public static func shellQuote(_ value: String) -> String {
+    static func shellQuote(_ value: String) -> String {
         let safe = value.unicodeScalars.allSatisfy {
             $0.isASCII && (safeCharacters.contains($0) || $0.properties.isAlphabetic || ("0"..."9").contains($0))
         }
@@ -103,12 +104,13 @@ public enum TemplateError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A placeholder where shell quoting cannot keep its value a value; `place` says where.
     case unquotable(String, place: String, offset: Int)
 
-    public var offset: Int {
+    var offset: Int {
         switch self {
         case .unclosed(let offset), .invalidName(_, let offset), .unknown(_, let offset), .unquotable(_, _, let offset): offset
         }
     }
 
+    /// What the user reads: what is wrong, and the command that fixes it.
     public var description: String {
         switch self {
         case .unclosed: "'{{' is not closed by '}}'"

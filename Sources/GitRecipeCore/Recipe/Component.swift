@@ -1,24 +1,32 @@
 import Yams
 
 /// A reusable step with a contract, `.recipes/components/NAME.yaml` (DESIGN §2).
-public struct Component: Sendable {
+struct Component: Sendable {
     /// A named path the component reads or writes.
     public struct Port: Sendable {
+        /// The port's name, as placeholders name it.
         public let name: Located<String>
-        public let kind: PathKind
-        public let defaultPath: Located<String>?
+        let kind: PathKind
+        let defaultPath: Located<String>?
         /// For outputs: the file holds metrics.
         public let metrics: Bool
     }
 
+    /// The component's name: its file's name without `.yaml`.
     public let name: String
+    /// Its file, relative to the repository.
     public let file: String
+    /// Its `description`.
     public var summary: String?
+    /// The files it reads.
     public var inputs: [Port] = []
+    /// The files it writes.
     public var outputs: [Port] = []
+    /// Its params with their defaults.
     public var params: [String: ParamValue] = [:]
     /// Code the component depends on; pinned like inputs.
     public var files: [Located<String>] = []
+    /// Its command.
     public var run: Located<String>?
 
     /// The input or output called `name`.
@@ -28,7 +36,7 @@ public struct Component: Sendable {
 }
 
 /// Whether a path names a file or a directory; directories are written with a trailing `/`.
-public enum PathKind: String, Sendable {
+enum PathKind: String, Sendable {
     case file, dir
 
     init(of path: String) {

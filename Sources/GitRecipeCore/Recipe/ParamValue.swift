@@ -24,7 +24,7 @@ public enum ParamValue: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The type's name with its article, as used in messages: "an integer".
-    public var typeName: String {
+    var typeName: String {
         switch self {
         case .int: "an integer"
         case .float: "a number"

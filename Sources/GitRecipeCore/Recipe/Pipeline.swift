@@ -1,32 +1,36 @@
 /// A step after its component, if any, is applied: what the lock, the planner and the
 /// executors work from.
 public struct ResolvedStep: Sendable {
+    /// The step's name.
     public let name: String
     /// Steps this one waits for: its `needs` and every step that writes one of its inputs.
-    public internal(set) var dependencies: [String]
+    var dependencies: [String]
+    /// Its command, placeholders unsubstituted.
     public let command: CommandTemplate
     /// Inputs not produced by another step are pinned in the lock; the rest are DAG edges.
     public let inputs: [String]
     /// Everything the step writes, metrics files included.
     public let outputs: [String]
+    /// The files it writes metrics to.
     public let metrics: [String]
-    public let resources: Resources?
+    let resources: Resources?
     /// The component the step uses, if any.
     public let component: String?
     /// For a component step, its placeholders' values: `inputs.X`, `outputs.X`, `params.X`.
     /// `nil` for a recipe's own step, whose placeholders are the recipe's params and assets.
-    public let bindings: [String: String]?
+    let bindings: [String: String]?
 }
 
 /// A validated recipe with its steps resolved and in an order that respects every dependency.
 public struct Pipeline: Sendable {
+    /// The recipe the steps come from.
     public let recipe: Recipe
     /// Steps in execution order: dependencies first, otherwise the order the file lists them.
     public let steps: [ResolvedStep]
 
     /// The values of every placeholder `step`'s command may use (DESIGN §2); a name missing
     /// here is an unknown placeholder.
-    public func placeholderValues(
+    func placeholderValues(
         for step: ResolvedStep, seed: Int, runID: String, runDirectory: String, assets: [String: String],
         params: [String: ParamValue]? = nil
     ) -> [String: String] {

@@ -2,9 +2,11 @@ import Yams
 
 /// The recipes, components and settings under `.recipes/`, loaded and validated together.
 public struct Project: Sendable {
+    /// Where recipes live, relative to the repository.
     public static let directory = ".recipes"
-    public static let componentsDirectory = ".recipes/components"
+    static let componentsDirectory = ".recipes/components"
 
+    /// `.recipes/config.yaml`, or the defaults.
     public let config: ProjectConfig
     /// The recipes asked for (or all), each validated and resolved, by name.
     public let pipelines: [Pipeline]
@@ -79,7 +81,7 @@ public struct Project: Sendable {
     }
 
     /// Recipe names: the `.yaml` files in `.recipes/` other than `config.yaml`, sorted.
-    public static func recipeNames(in files: any ProjectFiles) throws -> [String] {
+    static func recipeNames(in files: any ProjectFiles) throws -> [String] {
         try files.list(directory)
             .filter { $0.hasSuffix(".yaml") && $0 != "config.yaml" }
             .map { String($0.dropLast(".yaml".count)) }
@@ -142,12 +144,14 @@ public struct Project: Sendable {
 }
 
 /// The project or the recipe asked for does not exist.
-public enum ProjectError: RecipeError, Equatable {
+enum ProjectError: RecipeError, Equatable {
     case noProject
     case unknownRecipe(String, available: [String])
 
+    /// Exit 2: no such recipe.
     public var exitStatus: ExitStatus { .invalidInput }
 
+    /// What the user reads: what is wrong, and the command that fixes it.
     public var description: String {
         switch self {
         case .noProject:

@@ -7,21 +7,25 @@ public struct ProjectConfig: Equatable, Sendable {
         case error, warn, off
     }
 
-    public struct Policy: Equatable, Sendable {
+    struct Policy: Equatable, Sendable {
+        /// What a recipe without a seed gets.
         public var seed = Level.error
-        public var pinnedRequirements = Level.error
-        public var imageDigest = Level.error
+        var pinnedRequirements = Level.error
+        var imageDigest = Level.error
+        /// Whether pre-push and verify demand a succeeded run per changed recipe.
         public var requireRun = false
     }
 
+    /// `executors.slurm`: how jobs are submitted.
     public struct Slurm: Equatable, Sendable {
-        public var partition: String?
-        public var time: String?
-        public var account: String?
-        public var qos: String?
-        public var extraArgs: [String] = []
+        var partition: String?
+        var time: String?
+        var account: String?
+        var qos: String?
+        var extraArgs: [String] = []
     }
 
+    /// The settings file, relative to the repository.
     public static let file = ".recipes/config.yaml"
 
     /// What `init --adopt` writes: every setting at its default, to be edited.
@@ -39,8 +43,9 @@ public struct ProjectConfig: Equatable, Sendable {
 
         """
 
-    public var policy = Policy()
-    public var defaultExecutor = "local"
+    var policy = Policy()
+    var defaultExecutor = "local"
+    /// How Slurm jobs are submitted.
     public var slurm = Slurm()
 }
 

@@ -11,18 +11,22 @@ public protocol ProjectFiles {
 
 /// Project files as they are on disk under a repository's work tree.
 public struct WorkingTreeFiles: ProjectFiles {
+    /// The work tree.
     public let root: String
 
+    /// The files under `root`.
     public init(root: String) {
         self.root = root
     }
 
+    /// The file at `path`, relative to the work tree; `nil` when there is none.
     public func read(_ path: String) throws -> String? {
         let url = URL(fileURLWithPath: root).appending(path: path)
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
         return try NotText.decode(try Data(contentsOf: url), path: path)
     }
 
+    /// The names in `directory`, relative to the work tree; none when it does not exist.
     public func list(_ directory: String) throws -> [String] {
         let path = URL(fileURLWithPath: root).appending(path: directory).path
         guard FileManager.default.fileExists(atPath: path) else { return [] }
@@ -32,19 +36,25 @@ public struct WorkingTreeFiles: ProjectFiles {
 
 /// A project file whose bytes are not UTF-8: where the first bad byte is, as a position an
 /// editor jumps to and as a byte offset.
-public struct NotText: RecipeError, Equatable {
+struct NotText: RecipeError, Equatable {
+    /// The file, relative to the work tree.
     public let path: String
-    public let offset: Int
+    let offset: Int
+    /// The line of the first byte that is not UTF-8.
     public let line: Int
-    public let column: Int
+    let column: Int
+    /// That byte.
     public let byte: UInt8
 
+    /// Exit 2: the file is not text.
     public var exitStatus: ExitStatus { .invalidInput }
 
+    /// What is wrong and how to fix it.
     public var message: String {
         "not UTF-8 text: byte \(offset) (0x\(String(byte, radix: 16, uppercase: true))) is not valid UTF-8; save the file as UTF-8"
     }
 
+    /// `path:line:column: error: message`.
     public var description: String { "\(path):\(line):\(column): error: \(message)" }
 
     /// `data` as text, or the position of its first byte that is not UTF-8.

@@ -6,10 +6,14 @@ public struct Recipe: Sendable {
     public let name: String
     /// Path of the recipe file, relative to the repository root.
     public let file: String
+    /// Its `description`: the question the recipe answers.
     public var summary: String?
+    /// Its seed.
     public var seed: Located<Int>?
+    /// Its params with their defaults.
     public var params: [String: ParamValue] = [:]
-    public var assets: [Asset] = []
+    var assets: [Asset] = []
+    /// Its environment: files, image, probes, variables.
     public var environment = RecipeEnvironment()
     /// Steps in the order the file lists them (display order only; `needs` and data decide execution).
     public var steps: [Step] = []
@@ -18,14 +22,15 @@ public struct Recipe: Sendable {
 }
 
 /// Data a recipe refers to that does not live in git: a download pinned by digest, or a local path.
-public struct Asset: Sendable {
-    public enum Source: Sendable {
+struct Asset: Sendable {
+    enum Source: Sendable {
         case url(Located<String>, sha256: Located<String>?)
         case path(Located<String>)
     }
 
+    /// The asset's name, as `{{assets.NAME}}` names it.
     public let name: Located<String>
-    public let source: Source
+    let source: Source
 }
 
 /// What a recipe pins about the machine it runs on.
@@ -33,39 +38,43 @@ public struct RecipeEnvironment: Sendable {
     /// Files such as requirements.txt, pinned by content.
     public var files: [Located<String>] = []
     /// A container image, which must carry `@sha256:`.
-    public var image: Located<String>?
+    var image: Located<String>?
     /// Commands whose output is pinned in the lock and compared at run time, by name.
     public var probes: [String: Located<String>] = [:]
     /// Variables set for every step and recorded.
-    public var vars: [String: String] = [:]
+    var vars: [String: String] = [:]
 }
 
 /// One node of a recipe's DAG.
 public struct Step: Sendable {
     /// Either a command of the recipe's own, or a component bound to paths and params.
-    public enum Action: Sendable {
+    enum Action: Sendable {
         case run(Located<String>)
         case uses(Located<String>, with: [String: Located<String>], params: [String: Located<ParamValue>])
     }
 
+    /// The step's name.
     public let name: Located<String>
+    /// The steps it needs.
     public var needs: [Located<String>] = []
-    public var action: Action
+    var action: Action
+    /// The files it reads.
     public var inputs: [Located<String>] = []
+    /// The files it writes.
     public var outputs: [Located<String>] = []
     /// Files the step writes whose numbers become the run's metrics; outputs too.
     public var metrics: [Located<String>] = []
-    public var resources: Resources?
+    var resources: Resources?
 }
 
 /// What a step asks of the machine; the slurm executor passes these to sbatch.
-public struct Resources: Equatable, Sendable {
-    public var cpus: Int?
-    public var gpus: Int?
+struct Resources: Equatable, Sendable {
+    var cpus: Int?
+    var gpus: Int?
     /// A Slurm memory size: a number with an optional K, M, G or T suffix.
-    public var memory: String?
+    var memory: String?
     /// A Slurm time limit: minutes, `HH:MM:SS`, or `D-HH:MM:SS`.
-    public var time: String?
+    var time: String?
 }
 
 extension Recipe {

@@ -10,6 +10,7 @@ public struct Template: Sendable {
     /// The folder of `templates/` that holds CI templates rather than a project.
     static let ciFolder = "ci"
 
+    /// The templates `init --template` offers.
     public static var names: [String] { EmbeddedTemplates.files.keys.filter { $0 != ciFolder }.sorted() }
 
     /// The forges a CI template exists for: `templates/ci/FORGE/`.
@@ -17,6 +18,7 @@ public struct Template: Sendable {
         Set((EmbeddedTemplates.files[ciFolder] ?? [:]).keys.compactMap { $0.split(separator: "/").first.map(String.init) }).sorted()
     }
 
+    /// The template's name.
     public let name: String
     /// Relative path → contents.
     let files: [String: Data]
@@ -28,6 +30,7 @@ public struct Template: Sendable {
         return data
     }
 
+    /// The template named `name`.
     public init(named name: String) throws {
         guard name != Self.ciFolder, let encoded = EmbeddedTemplates.files[name] else { throw ScaffoldError.unknownTemplate(name) }
         self.name = name
@@ -49,7 +52,7 @@ public struct ScaffoldResult: Equatable, Sendable {
     /// Paths written, relative to the work tree, sorted.
     public var written: [String] = []
     /// Paths already identical to the template's.
-    public var unchanged: [String] = []
+    var unchanged: [String] = []
     /// `.gitignore` entries of the template left out because they would hide paths the
     /// project's own rules keep (a `!data/01_raw/` under `data/`).
     public var keptRules: [String] = []
@@ -135,11 +138,12 @@ extension Repository {
 }
 
 /// Why `init` wrote nothing.
-public enum ScaffoldError: RecipeError, Equatable {
+enum ScaffoldError: RecipeError, Equatable {
     case unknownTemplate(String)
     case unknownCI(String)
     case wouldOverwrite([String])
 
+    /// Exit 2 for an unknown template, 1 when files are in the way.
     public var exitStatus: ExitStatus {
         switch self {
         case .unknownTemplate, .unknownCI: .invalidInput
@@ -147,6 +151,7 @@ public enum ScaffoldError: RecipeError, Equatable {
         }
     }
 
+    /// What the user reads: what is wrong, and the command that fixes it.
     public var description: String {
         switch self {
         case .unknownTemplate(let name):

@@ -2,8 +2,9 @@ import Yams
 
 /// Where something stands in a file: its line and column, from 1, as diagnostics print them.
 public struct SourcePosition: Equatable, Sendable {
+    /// The line, from 1.
     public let line: Int
-    public let column: Int
+    let column: Int
 
     /// Where the YAML parser found a node.
     init(_ mark: Mark) {
@@ -14,10 +15,11 @@ public struct SourcePosition: Equatable, Sendable {
 
 /// A value read from YAML, with where it stands in its file.
 public struct Located<Value: Sendable>: Sendable {
-    public let value: Value
+    let value: Value
     /// `nil` for a value that was not read from a file.
     public let mark: SourcePosition?
 
+    /// A value read at `mark`; `nil` for one not read from a file.
     public init(_ value: Value, at mark: SourcePosition?) {
         self.value = value
         self.mark = mark
@@ -25,6 +27,7 @@ public struct Located<Value: Sendable>: Sendable {
 }
 
 extension Located: Equatable where Value: Equatable {
+    /// Equal values; where they stand does not matter.
     public static func == (lhs: Self, rhs: Self) -> Bool { lhs.value == rhs.value }
 }
 

@@ -1,6 +1,7 @@
 /// A research report as structure, rendered to Markdown or to self-contained HTML. Text
 /// may mark code with backticks, as Markdown does; each renderer turns that into its own form.
 public struct ReportDocument: Sendable {
+    /// One block of a section, rendered by each format in its own way.
     public enum Block: Sendable {
         case paragraph(String)
         case table(header: [String], rows: [[String]])
@@ -10,13 +11,15 @@ public struct ReportDocument: Sendable {
         case chart(MetricChart)
     }
 
-    public struct Section: Sendable {
-        public let title: String
+    struct Section: Sendable {
+        let title: String
+        /// The section's blocks, in order.
         public let blocks: [Block]
     }
 
     /// One item of the reproducibility checklist, marked from the records.
     public struct Check: Sendable {
+        /// How far a checklist item is met.
         public enum Mark: String, Sendable {
             case met = "yes"
             case partly
@@ -31,25 +34,29 @@ public struct ReportDocument: Sendable {
             }
         }
 
+        /// How far it is met.
         public let mark: Mark
-        public let item: String
-        public let detail: String
+        let item: String
+        let detail: String
     }
 
     /// A metric's values per seed in each group of runs (the baseline, then the candidate).
     public struct MetricChart: Sendable {
-        public struct Group: Sendable {
+        struct Group: Sendable {
+            /// The group's label: `baseline`, `candidate`.
             public let label: String
+            /// Each run's seed and value.
             public let values: [(seed: Int?, value: Double)]
-            public let statistics: SeedStatistics
+            let statistics: SeedStatistics
         }
 
+        /// The metric charted.
         public let metric: String
-        public let groups: [Group]
+        let groups: [Group]
     }
 
-    public let title: String
+    let title: String
     /// How strong the evidence is, in one sentence.
     public let evidence: String
-    public let sections: [Section]
+    let sections: [Section]
 }

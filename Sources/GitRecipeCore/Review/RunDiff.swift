@@ -5,36 +5,43 @@ import Foundation
 /// are compared recipe by recipe, each side's latest run (or sweep) of that recipe.
 public struct RunDiff {
     /// One compared pair: a run or sweep of A against one of B.
-    public struct Pair: Sendable {
+    struct Pair: Sendable {
+        /// The recipe both sides ran.
         public let recipe: String
+        /// The runs on side A.
         public let a: [RunRecord]
+        /// The runs on side B.
         public let b: [RunRecord]
-        public let rows: [Row]
+        let rows: [Row]
     }
 
-    public struct Row: Sendable {
-        public let section: String
+    struct Row: Sendable {
+        let section: String
+        /// The key, dotted below its section.
         public let key: String
+        /// The value on side A, or `—`.
         public let a: String
+        /// The value on side B, or `—`.
         public let b: String
         /// For metrics: B − A (of the means, for sweeps).
-        public let delta: Double?
+        let delta: Double?
         /// For metrics: the delta relative to |A|.
         public let relative: Double?
         /// For sweeps: true when |delta| is smaller than the larger seed standard deviation.
-        public let withinNoise: Bool?
+        let withinNoise: Bool?
 
         /// Metrics differ when their means do; everything else when its text does.
         var differs: Bool { delta.map { $0 != 0 } ?? (a != b) }
     }
 
-    public let pairs: [Pair]
+    let pairs: [Pair]
     /// Recipes with runs on one side only.
-    public let onlyInA: [String]
-    public let onlyInB: [String]
+    let onlyInA: [String]
+    let onlyInB: [String]
 
-    public static let sections = ["run", "params", "inputs", "environment", "host", "outputs", "metrics"]
+    static let sections = ["run", "params", "inputs", "environment", "host", "outputs", "metrics"]
 
+    /// Compares the latest runs of each recipe both selections hold (every pair with `all`).
     public init(_ a: RunSelection, _ b: RunSelection, all: Bool) throws {
         if let groupA = a.group, let groupB = b.group {
             pairs = [try Self.compare(groupA, groupB, all: all)]

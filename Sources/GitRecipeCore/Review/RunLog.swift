@@ -5,23 +5,32 @@ import Foundation
 public struct RunLog {
     /// One line: a single run, or the runs of one sweep on one commit.
     public struct Entry: Sendable {
+        /// The commit the runs are attached to.
         public let commit: ObjectID
+        /// The runs: one, or a sweep's seeds.
         public let runs: [RunRecord]
 
         var first: RunRecord { runs[0] }
         var isSweep: Bool { runs.count > 1 }
     }
 
+    /// The entries, newest commit first.
     public let entries: [Entry]
     /// Per recipe, the metrics its `tolerance` names: shown first, as what the recipe cares about.
     public let keyMetrics: [String: [String]]
 
+    /// Which runs `log` lists.
     public struct Filter: Sendable {
+        /// Only runs of this recipe.
         public var recipe: String?
+        /// Only runs with this status.
         public var status: String?
+        /// One line per run, not per sweep.
         public var expand = false
+        /// At most this many entries.
         public var limit: Int?
 
+        /// A filter; every field optional.
         public init(recipe: String? = nil, status: String? = nil, expand: Bool = false, limit: Int? = nil) {
             self.recipe = recipe
             self.status = status

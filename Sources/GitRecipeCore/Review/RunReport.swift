@@ -8,6 +8,7 @@ public struct RunReport {
     let repository: Repository
     let history: RunHistory
 
+    /// A report on the runs of `history`, reading the recipes at their commits in `repository`.
     public init(repository: Repository, history: RunHistory) {
         self.repository = repository
         self.history = history
@@ -15,7 +16,7 @@ public struct RunReport {
 
     /// The runs a name stands for in a report: one run, or the runs of one sweep. A revision
     /// with runs of one recipe stands for its latest run or sweep of it.
-    public static func group(of selection: RunSelection) throws -> [RunRecord] {
+    static func group(of selection: RunSelection) throws -> [RunRecord] {
         if let group = selection.group { return group }
         let recipes = selection.recipes
         guard recipes.count == 1, let group = selection.latestGroup(of: recipes[0]) else {
@@ -26,6 +27,7 @@ public struct RunReport {
         return group
     }
 
+    /// The report on `selection`, compared with `baselineSelection` when given.
     public func document(candidate selection: RunSelection, baseline baselineSelection: RunSelection?) throws -> ReportDocument {
         let runs = try Self.group(of: selection)
         let baseline = try baselineSelection.map(Self.group(of:))

@@ -3,8 +3,10 @@ import Foundation
 /// `git recipe show`: the manifests of the selected runs, as recorded (YAML), as data (JSON)
 /// or as a summary a reviewer can paste into a pull request (Markdown).
 public struct RunShow {
+    /// The runs to show.
     public let selection: RunSelection
 
+    /// Shows the runs of `selection`.
     public init(selection: RunSelection) {
         self.selection = selection
     }

@@ -2,16 +2,19 @@ import Foundation
 
 /// One metric over the runs of a sweep: how much it moves from seed to seed.
 public struct SeedStatistics: Equatable, Sendable {
+    /// How many runs.
     public let count: Int
+    /// The mean over the runs.
     public let mean: Double
     /// Sample standard deviation (n − 1); 0 for a single run.
-    public let standardDeviation: Double
-    public let minimum: Double
-    public let maximum: Double
+    let standardDeviation: Double
+    let minimum: Double
+    let maximum: Double
     /// The 95% confidence interval of the mean (Student t, n − 1 degrees of freedom);
     /// `nil` for a single run, which says nothing about spread.
-    public let interval: ClosedRange<Double>?
+    let interval: ClosedRange<Double>?
 
+    /// The statistics of `values`; `nil` for none.
     public init?(_ values: [Double]) {
         guard !values.isEmpty else { return nil }
         count = values.count

@@ -1,10 +1,11 @@
 import Foundation
 
 /// The local executor: each step a child process in the work tree, one after another.
-public struct LocalExecutor: StepExecutor {
+struct LocalExecutor: StepExecutor {
+    /// The local executor.
     public init() {}
 
-    public func execute(_ plan: RunPlan, in run: StepRun) throws -> StepResults {
+    func execute(_ plan: RunPlan, in run: StepRun) throws -> StepResults {
         var results = StepResults()
         var stopped: Set<String> = []
         for planned in plan.steps {

@@ -21,6 +21,7 @@ public struct Reproduction: Sendable {
 public struct Reproducer {
     let repository: Repository
 
+    /// Reproduces runs recorded in `repository`.
     public init(repository: Repository) {
         self.repository = repository
     }
@@ -129,6 +130,7 @@ public enum ReproduceError: RecipeError, Equatable {
     case dataChanged(run: String, changes: [LockChange])
     case interrupted
 
+    /// Exit 2 for a run that cannot be named or re-run, 1 for a refusal, 130 when interrupted.
     public var exitStatus: ExitStatus {
         switch self {
         case .notSucceeded, .unreadable, .several: .invalidInput
@@ -137,6 +139,7 @@ public enum ReproduceError: RecipeError, Equatable {
         }
     }
 
+    /// What the user reads: what is wrong, and the command that fixes it.
     public var description: String {
         switch self {
         case .notSucceeded(let run, let status):

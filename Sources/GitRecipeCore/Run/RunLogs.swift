@@ -5,6 +5,7 @@ public struct RunLogs {
     /// Where runs keep their logs: under the common git directory, shared by all worktrees.
     static func directory(in repository: Repository) -> String { "\(repository.commonDirectory)/recipes/runs" }
 
+    /// The run's id.
     public let id: String
     private let directory: String
 
@@ -27,6 +28,7 @@ public struct RunLogs {
         return listed.split(separator: "\n").map(String.init)
     }
 
+    /// The log of `step`, as the step wrote it.
     public func text(of step: String) throws -> String {
         let path = "\(directory)/\(step).log"
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -37,13 +39,15 @@ public struct RunLogs {
 }
 
 /// A run or step that cannot be found, or a name that matches several runs.
-public struct RunLookupError: RecipeError {
+struct RunLookupError: RecipeError {
     let name: String
     let candidates: [String]
     var steps: [String] = []
 
+    /// Exit 2: the run or step is unknown.
     public var exitStatus: ExitStatus { .invalidInput }
 
+    /// What the user reads: what is wrong, and the command that fixes it.
     public var description: String {
         if !steps.isEmpty { return "no log for '\(name)'; steps with logs: \(steps.joined(separator: ", "))" }
         if candidates.isEmpty { return "no run '\(name)' on this machine (logs stay where a run ran)" }

@@ -6,19 +6,26 @@ import Foundation
 public struct RunPlan: Sendable {
     /// A step and its command after substitution.
     public struct Step: Sendable {
+        /// The step as resolved from the recipe and its components.
         public let step: ResolvedStep
+        /// Its command with every placeholder substituted and quoted.
         public let command: String
+        /// The step's name.
         public var name: String { step.name }
     }
 
+    /// The run's id (`{{run.id}}`).
     public let id: String
+    /// The seed (`{{seed}}`).
     public let seed: Int
+    /// The params and overrides it runs with.
     public let settings: RunSettings
     /// Where the run keeps its logs and params file (`{{run.dir}}`).
     public let directory: String
     /// Where each asset is on this machine, and whether it came from its `url` (the asset
     /// store) or its `path`, by name.
-    public let assets: [String: (path: String, from: String)]
+    let assets: [String: (path: String, from: String)]
+    /// Every step in order.
     public let steps: [Step]
 
     /// Renders every step of `pipeline` for this run.

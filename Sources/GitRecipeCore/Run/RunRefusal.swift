@@ -1,12 +1,14 @@
 import Foundation
 
 /// Why a run did not start.
-public enum RunRefusal: RecipeError, Equatable {
+enum RunRefusal: RecipeError, Equatable {
     case notClean([String])
     case staleLock(recipe: String, changes: [LockChange])
 
+    /// Exit 1: a precondition of DESIGN §4 does not hold.
     public var exitStatus: ExitStatus { .checkFailed }
 
+    /// What the user reads: what is wrong, and the command that fixes it.
     public var description: String {
         switch self {
         case .notClean(let problems):

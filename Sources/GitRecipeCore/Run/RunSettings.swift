@@ -5,7 +5,7 @@ public struct RunSettings: Sendable {
     /// The recipe's params with the overrides applied.
     public let params: [String: ParamValue]
     /// Only the overridden params, as recorded in the manifest.
-    public let overrides: [String: ParamValue]
+    let overrides: [String: ParamValue]
     /// One run per seed; more than one makes a sweep.
     public let seeds: [Int]
 
@@ -125,8 +125,10 @@ public enum RunInputError: RecipeError, Equatable {
     case noSeed(recipe: String)
     case unknownExecutor(String, source: String)
 
+    /// Exit 2: an argument is invalid.
     public var exitStatus: ExitStatus { .invalidInput }
 
+    /// What the user reads: what is wrong, and the command that fixes it.
     public var description: String {
         switch self {
         case .malformedAssignment(let text):

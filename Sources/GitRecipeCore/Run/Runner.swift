@@ -33,7 +33,9 @@ public final class Runner {
 
     /// What a run depends on, checked before anything runs.
     public struct Preflight: Sendable {
+        /// The clean commit the run starts from.
         public let commit: CommitRef
+        /// The lock, fresh for the commit and the inputs on disk.
         public let lock: Lockfile
         /// Probe outputs that differ from the lock, accepted with `--allow-drift`.
         public let drift: [LockChange]
@@ -76,13 +78,19 @@ public final class Runner {
 
     /// How one run ended.
     public struct Outcome: Sendable {
+        /// The run's id.
         public let id: String
+        /// The recipe it ran.
         public let recipe: String
         /// The commit whose note records it.
         public let commit: String
+        /// The seed it ran with.
         public let seed: Int
+        /// How it ended.
         public let status: RunStatus
+        /// Wall-clock seconds from start to record.
         public let seconds: Double
+        /// Its metrics, flattened to dotted names.
         public let metrics: [String: Double]
         /// For a reproduction that ran to the end, how it compares with the original.
         public let verdict: Verdict?

@@ -135,12 +135,14 @@ public struct SlurmCluster: Sendable {
 }
 
 /// Slurm refused or could not be reached.
-public struct SlurmError: RecipeError {
+struct SlurmError: RecipeError {
     let operation: String
     let detail: String
 
+    /// Exit 1: Slurm refused or could not be reached.
     public var exitStatus: ExitStatus { .checkFailed }
 
+    /// What the user reads: what is wrong, and the command that fixes it.
     public var description: String {
         "could not \(operation) with Slurm: \(detail.trimmingCharacters(in: .whitespacesAndNewlines)); "
             + "check that sinfo works here (SLURM_CONF names the cluster's slurm.conf), or run with --executor local"

@@ -5,14 +5,16 @@ import Foundation
 /// dependencies (so independent steps run in parallel and a failure cancels what depends on
 /// it). Each step is then judged from its job's state and exit code; outputs, metrics and
 /// the clean tree are checked once the last job has ended.
-public struct SlurmExecutor: StepExecutor {
+struct SlurmExecutor: StepExecutor {
+    /// The cluster jobs are submitted to.
     public let cluster: SlurmCluster
 
+    /// Runs steps as batch jobs on `cluster`.
     public init(cluster: SlurmCluster) {
         self.cluster = cluster
     }
 
-    public func execute(_ plan: RunPlan, in run: StepRun) throws -> StepResults {
+    func execute(_ plan: RunPlan, in run: StepRun) throws -> StepResults {
         let submitted = Date()
         var jobs: [String: String] = [:]
         // Every job is queued at once, so every output goes before the first one starts.

@@ -3,15 +3,16 @@ import Foundation
 /// The checks of DESIGN invariant 3 after a step ends: its declared outputs exist and are no
 /// symbolic links, the work tree is still clean outside them, HEAD, index and refs are
 /// untouched. A step that passes has its outputs hashed and its metrics read.
-public struct StepChecks {
+struct StepChecks {
     let repository: Repository
     let locker: Locker
     /// The repository as it was before the run's first step.
     let before: RepositoryFingerprint
 
     /// What a step that passed left: its outputs as hashed, its metrics.
-    public struct Measured: Sendable {
+    struct Measured: Sendable {
         var outputs: [String: TreeHasher.Measured] = [:]
+        /// The metrics it wrote, flattened to dotted names.
         public var metrics: [String: Double] = [:]
     }
 

@@ -50,10 +50,14 @@ public struct StepRun {
 
 /// What a run's steps did, whichever executor ran them.
 public struct StepResults: Sendable {
+    /// How the run ended: `failed` once a step failed, `cancelled` when interrupted.
     public var status = RunStatus.succeeded
+    /// Each step's record, in plan order.
     public var steps: [RunManifest.Step] = []
     var outputs: [String: TreeHasher.Measured] = [:]
+    /// Every step's metrics, merged.
     public var metrics: [String: Double] = [:]
+    /// The manifest's `executor` entry.
     public var executor = RunManifest.Executor.local
 
     /// Adds what a step's checks measured.

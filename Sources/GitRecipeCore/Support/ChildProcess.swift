@@ -9,20 +9,26 @@ import Foundation
 public struct ChildProcess {
     /// How the program ended and what it printed.
     public struct Outcome {
+        /// Its exit status; 128 + N when signal N ended it.
         public let status: Int32
+        /// What it wrote to stdout.
         public let stdout: String
+        /// What it wrote to stderr.
         public let stderr: String
         /// True when the deadline passed and the process group was killed.
-        public let timedOut: Bool
+        let timedOut: Bool
     }
 
     /// The program and its arguments; a bare name is looked up on PATH.
     public let arguments: [String]
+    /// Where it runs.
     public var directory: String
+    /// Its whole environment.
     public var environment: [String: String]
     /// What the program reads on its standard input (nothing: `/dev/null`).
     public var input: Data?
 
+    /// A process to run `arguments` (the program first, looked up on PATH) in `directory`.
     public init(arguments: [String], directory: String, environment: [String: String] = ProcessInfo.processInfo.environment, input: Data? = nil) {
         self.arguments = arguments
         self.directory = directory

@@ -7,6 +7,7 @@ import Foundation
 public struct FileTransaction {
     private var writes: [(destination: URL, contents: Data, permissions: Int?)] = []
 
+    /// An empty transaction.
     public init() {}
 
     /// Adds a file to write; `permissions` (e.g. `0o755`) applies to the new file.
@@ -77,10 +78,14 @@ public struct FileTransaction {
 }
 
 /// A file could not be written; nothing of the transaction was kept.
-public struct FileWriteError: RecipeError {
+struct FileWriteError: RecipeError {
+    /// The file that could not be written.
     public let path: String
+    /// Why.
     public let reason: String
 
+    /// Exit 1: nothing was written.
     public var exitStatus: ExitStatus { .checkFailed }
+    /// What the user reads: what is wrong, and the command that fixes it.
     public var description: String { "could not write '\(path)': \(reason); nothing was changed" }
 }

@@ -19,5 +19,6 @@ public protocol RecipeError: Error, CustomStringConvertible {
 }
 
 extension RecipeError {
+    /// `error: ` and the description.
     public var report: String { "error: \(description)" }
 }
