@@ -11,18 +11,23 @@ extension GitRecipeCommand {
                 + "is shown unless --all; metric changes are absolute and relative, and for sweeps flagged when smaller than the seed spread."
         )
 
+        /// The first side: a run, a commit, a range or `REV:RECIPE`.
         @Argument(help: "The baseline: a run, sweep or revision.")
         var a: String
 
+        /// The second side, named the same ways.
         @Argument(help: "The candidate: a run, sweep or revision.")
         var b: String
 
+        /// Compare every pair of recipes' runs, not only the latest group of each.
         @Flag(help: "Show equal values too.")
         var all = false
 
+        /// How to print: text, markdown or json.
         @Option(help: "text, markdown or json.")
         var format = ReviewFormat.text
 
+        /// Resolves both sides and prints how they differ.
         func run() throws {
             let repository = try Repository.discover()
             let history = try RunHistory(repository: repository)

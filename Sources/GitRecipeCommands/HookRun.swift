@@ -8,12 +8,15 @@ extension GitRecipeCommand.Hook {
         static let configuration = CommandConfiguration(
             abstract: "Run a hook's check: what the installed hooks and the pre-commit framework call.")
 
+        /// `pre-commit` or `pre-push`.
         @Argument(help: "The hook: pre-commit or pre-push.")
         var name: String
 
+        /// What git passed to the hook, passed on.
         @Argument(parsing: .captureForPassthrough, help: "The arguments git passed to the hook.")
         var arguments: [String] = []
 
+        /// Runs the hook's check; a thrown `HookBlocked` makes git abort.
         func run() throws {
             try Self.check(name, arguments: arguments)
         }

@@ -11,25 +11,32 @@ extension GitRecipeCommand {
                 + "the pre-commit hook (--no-hooks skips it). Files that exist and differ are never overwritten without --force."
         )
 
+        /// The template to scaffold.
         @Option(help: "The starter project: \(Template.names.joined(separator: ", ")) (default: minimal, in a project without .recipes/).")
         var template: String?
 
+        /// Adopt an existing project: keep its files, add only what is missing.
         @Flag(help: "Configure an existing project (settings, hooks, notes) and write no template code nor .gitignore lines.")
         var adopt = false
 
+        /// Overwrite files the template would write.
         @Flag(help: "Overwrite files that exist and differ from the template.")
         var force = false
 
+        /// Do not install the hooks.
         @Flag(help: "Do not install the pre-commit hook.")
         var noHooks = false
 
+        /// Also write a CI workflow for this forge.
         @Option(help: "Also add a CI job that verifies pull requests and posts the diff of their runs: \(Template.ciNames.joined(separator: ", ")).")
         var ci: String?
 
+        /// Refuses options that contradict each other.
         func validate() throws {
             if adopt && template != nil { throw ValidationError("--adopt writes no template code; leave out --template") }
         }
 
+        /// Scaffolds the template (or adopts the project), then installs the hooks unless told not to.
         func run() throws {
             let repository = try Repository.discover()
             if adopt {

@@ -9,14 +9,18 @@ extension GitRecipeCommand {
             discussion: "With --check, write nothing: exit 1 and say exactly what changed for each stale lock."
         )
 
+        /// The recipes to lock; every recipe when none.
         @Argument(help: "Recipes to lock (default: all in .recipes/).")
         var recipes: [String] = []
 
+        /// Only say whether the locks are fresh; write nothing.
         @Flag(help: "Check that the locks are fresh instead of writing them.")
         var check = false
 
+        /// Whether probe outputs may come from the probe cache.
         @OptionGroup var probes: ProbeOptions
 
+        /// Writes each recipe's lock, or with `--check` reports the stale ones and writes nothing.
         func run() throws {
             // What a lock pins must not vary run to run: writing one runs each probe twice.
             let session = try LockSession(recipes: recipes, probes: check ? probes.mode : .checkedTwice)

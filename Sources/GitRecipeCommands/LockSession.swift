@@ -5,12 +5,18 @@ import GitRecipeCore
 /// What every command that computes locks sets up: the repository, the validated project,
 /// progress on a terminal, and the locker with its hash cache.
 struct LockSession {
+    /// The repository the command runs in.
     let repository: Repository
+    /// Its work tree.
     let files: WorkingTreeFiles
+    /// The recipes asked for, loaded and validated.
     let project: Project
+    /// Hashes their inputs and runs their probes.
     let locker: Locker
+    /// Shows hashing progress on a terminal; `nil` when stderr is not one.
     private let progress: HashProgress?
 
+    /// Loads `recipes` (every recipe when empty) and prepares to lock them.
     init(recipes: [String], probes: ProbeMode) throws {
         repository = try Repository.discover()
         files = WorkingTreeFiles(root: repository.workTree)

@@ -11,24 +11,31 @@ extension GitRecipeCommand {
                 + "The runs of a sweep are one line with each metric's mean ± standard deviation, unless --expand."
         )
 
+        /// The commits whose runs to list: a revision or a range; HEAD when none.
         @Argument(help: "The commits: REV, A..B or A...B (default: HEAD).")
         var range = "HEAD"
 
+        /// Only runs of this recipe.
         @Option(help: "Only runs of this recipe.")
         var recipe: String?
 
+        /// Only runs with this status.
         @Option(help: "Only runs that ended so: succeeded, failed or cancelled.")
         var status: String?
 
+        /// At most this many entries.
         @Option(name: [.customShort("n"), .long], help: "At most this many lines (-n, as git log takes it).")
         var limit: Int?
 
+        /// One line per run, not per sweep.
         @Flag(help: "One line per run, sweeps included.")
         var expand = false
 
+        /// How to print: text, markdown or json.
         @Option(help: "text, markdown or json.")
         var format = ReviewFormat.text
 
+        /// Refuses a limit below one.
         func validate() throws {
             if let status, RunStatus(rawValue: status) == nil {
                 throw ValidationError("--status must be succeeded, failed or cancelled, not '\(status)'")
@@ -36,6 +43,7 @@ extension GitRecipeCommand {
             if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
         }
 
+        /// Reads the runs on the range and prints them.
         func run() throws {
             let repository = try Repository.discover()
             guard let commits = try repository.commits(in: range) else { throw UnknownRevision(range) }

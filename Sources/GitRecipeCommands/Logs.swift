@@ -11,12 +11,15 @@ extension GitRecipeCommand {
                 + "or a unique part of an id. Logs are kept in .git/recipes/runs/ on the machine that ran."
         )
 
+        /// The run whose logs to print.
         @Argument(help: "The run: its id or a unique part of it, a sweep, REV or REV:RECIPE.")
         var runName: String
 
+        /// Only this step's log.
         @Argument(help: "Only this step (default: every step, in order).")
         var step: String?
 
+        /// Prints the run's step logs, each under its step's name.
         func run() throws {
             let repository = try Repository.discover()
             // Any name show takes; else part of the id of a run on this machine (one whose

@@ -10,9 +10,11 @@ extension GitRecipeCommand {
             discussion: "The remote's notes are kept in refs/notes/remotes/REMOTE/recipes; yours move by compare-and-swap."
         )
 
+        /// The remote to pull run records from.
         @Argument(help: "The remote (default: the current branch's, else origin).")
         var remote: String?
 
+        /// Fetches the remote's run records and merges them into ours.
         func run() throws {
             let sync = try Push.sync(with: remote)
             let merged = try sync.pull()

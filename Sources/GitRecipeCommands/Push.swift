@@ -10,9 +10,11 @@ extension GitRecipeCommand {
             discussion: "Transport is your own git. A push rejected because someone else pushed meanwhile fetches, merges and retries."
         )
 
+        /// The remote to push run records to.
         @Argument(help: "The remote (default: the current branch's, else origin).")
         var remote: String?
 
+        /// Merges the remote's run records, then pushes ours.
         func run() throws {
             let sync = try Self.sync(with: remote)
             let (merged, pushed) = try sync.push()
@@ -38,6 +40,7 @@ extension GitRecipeCommand {
             ])
         }
 
+        /// `N run records`, with the right plural.
         static func count(_ merge: NotesSync.Merge) -> String {
             "\(merge.added) run\(merge.added == 1 ? "" : "s") on \(merge.commits) commit\(merge.commits == 1 ? "" : "s")"
         }

@@ -12,22 +12,28 @@ extension GitRecipeCommand {
                 + "report opens with how strong the evidence is. HTML is one self-contained file with charts."
         )
 
+        /// The report's formats.
         enum Format: String, ExpressibleByArgument, CaseIterable {
             case markdown, html
         }
 
+        /// The runs to report on: a run, a sweep, a commit or `REV:RECIPE`.
         @Argument(help: "The run, sweep or revision the report is about.")
         var name: String
 
+        /// Runs to compare with, named the same ways.
         @Option(help: "A run, sweep or revision to compare with.")
         var baseline: String?
 
+        /// markdown or html.
         @Option(help: "markdown or html.")
         var format = Format.markdown
 
+        /// Where to write the report; stdout when none.
         @Option(name: .shortAndLong, help: "Write the report to this file instead of standard output.")
         var output: String?
 
+        /// Builds the report and writes it to `--output` or stdout.
         func run() throws {
             let repository = try Repository.discover()
             let history = try RunHistory(repository: repository)

@@ -19,15 +19,19 @@ extension GitRecipeCommand {
                 """
         )
 
+        /// The run to reproduce.
         @Argument(help: "The run to reproduce.")
         var name: String
 
+        /// Where its steps run.
         @Option(help: ArgumentHelp(ExecutorHelp.text))
         var executor: String?
 
+        /// Keep the temporary worktree for inspection.
         @Flag(help: "Keep the temporary worktree, with the reproduction's outputs, and print where it is.")
         var keep = false
 
+        /// Reproduces the run and prints the verdict; a diverged one exits 1.
         func run() throws {
             let repository = try Repository.discover()
             let runs = try RunHistory(repository: repository).select(name).runs
@@ -53,6 +57,7 @@ extension GitRecipeCommand {
             }
         }
 
+        /// What the verdict means, in one clause.
         static func summary(_ verdict: Verdict, of run: String) -> String {
             switch verdict.tier {
             case .exact: "every output and metric is identical to run \(run)'s"

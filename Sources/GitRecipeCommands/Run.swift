@@ -14,33 +14,43 @@ extension GitRecipeCommand {
                 """
         )
 
+        /// The recipe to run.
         @Argument(help: "The recipe to run.")
         var recipe: String
 
+        /// `-p NAME=VALUE` overrides.
         @Option(name: .customShort("p"), help: ArgumentHelp("Override a param: -p lr=0.1, -p optim.momentum=0.9.", valueName: "NAME=VALUE"))
         var params: [String] = []
 
+        /// The seed instead of the recipe's.
         @Option(help: "Run with this seed instead of the recipe's.")
         var seed: Int?
 
+        /// Seeds for a sweep: one run each.
         @Option(help: ArgumentHelp("One run per seed, as a sweep: 0..4 or 1,7,42.", valueName: "SEEDS"))
         var seeds: String?
 
+        /// Where the steps run.
         @Option(help: ArgumentHelp(ExecutorHelp.text))
         var executor: String?
 
+        /// Print the plan and run nothing.
         @Flag(help: "Print the plan (steps in order, with their commands) and run nothing.")
         var dryRun = false
 
+        /// Run even though probes drifted, and record the drift.
         @Flag(help: "Run even though probes differ from the lock, and record the drift.")
         var allowDrift = false
 
+        /// Refuses `--seed` with `--seeds`.
         func validate() throws {
             if seed != nil && seeds != nil { throw ValidationError("give --seed or --seeds, not both") }
         }
 
+        /// Whether probe outputs may come from the probe cache.
         @OptionGroup var probes: ProbeOptions
 
+        /// Runs the recipe once per seed from a clean commit and records each run; the exit status says how the worst one ended.
         func run() throws {
             let repository = try Repository.discover()
             let files = WorkingTreeFiles(root: repository.workTree)
@@ -71,6 +81,7 @@ extension GitRecipeCommand {
 
         private func printPlan(_ runner: Runner, _ settings: RunSettings) throws {
             for seed in settings.seeds {
+        /// Prints each seed's steps with the commands they would run.
                 print("plan for '\(recipe)' with seed \(seed):")
                 for (index, step) in try runner.plan(settings, seed: seed).steps.enumerated() {
                     print("  \(index + 1). \(step.name): \(step.command)")

@@ -11,16 +11,20 @@ extension GitRecipeCommand {
                 + "REV:RECIPE (that recipe's latest run there, with the rest of its sweep)."
         )
 
+        /// The formats `show` prints.
         enum Format: String, ExpressibleByArgument, CaseIterable {
             case yaml, json, markdown
         }
 
+        /// The runs to show: a run, a sweep, a commit or `REV:RECIPE`.
         @Argument(help: "The run, sweep or revision.")
         var name: String
 
+        /// How to print: yaml, json or markdown.
         @Option(help: "yaml (as recorded), json or markdown.")
         var format = Format.yaml
 
+        /// Prints the named runs' manifests.
         func run() throws {
             let repository = try Repository.discover()
             let history = try RunHistory(repository: repository)

@@ -8,11 +8,14 @@ extension GitRecipeCommand {
             abstract: "Show which locks are fresh or stale, which probes drifted, and whether HEAD has a run for the lock."
         )
 
+        /// The recipes to report on; every recipe when none.
         @Argument(help: "Recipes to show (default: all in .recipes/).")
         var recipes: [String] = []
 
+        /// Whether probe outputs may come from the probe cache.
         @OptionGroup var probes: ProbeOptions
 
+        /// Prints each recipe's lock state and its last run.
         func run() throws {
             let session = try LockSession(recipes: recipes, probes: probes.mode)
             defer { session.end() }
@@ -48,6 +51,7 @@ extension GitRecipeCommand {
                 let drifted = changes.filter(\.isProbe)
                 var line =
                     "\(recipe): lock stale, \(changes.count) change\(changes.count == 1 ? "" : "s") (git recipe lock --check \(recipe) lists them)"
+        /// One aligned `NAME  STATE` line.
                 if !drifted.isEmpty { line += "\n  probes drifted: " + drifted.map(\.description).joined(separator: "; ") }
                 return line
             }

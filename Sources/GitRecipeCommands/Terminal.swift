@@ -3,10 +3,13 @@ import GitRecipeCore
 
 /// Where diagnostics go: stderr, unbuffered, so they interleave correctly with stdout.
 struct Terminal {
+    /// stderr.
     static let standardError = Terminal(handle: .standardError)
 
+    /// Where the text goes.
     let handle: FileHandle
 
+    /// Writes `text` at once, unbuffered.
     func write(_ text: String) {
         guard !text.isEmpty else { return }
         handle.write(Data(text.utf8))

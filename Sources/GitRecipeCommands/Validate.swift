@@ -9,9 +9,11 @@ extension GitRecipeCommand {
             discussion: "Prints each problem as path:line:col: error: message. Exits 0 when all is well, 2 otherwise."
         )
 
+        /// The recipes to validate; every recipe when none.
         @Argument(help: "Recipes to check (default: all in .recipes/).")
         var recipes: [String] = []
 
+        /// Loads and validates the recipes; every problem is reported, and any error exits 2.
         func run() throws {
             let repository = try Repository.discover()
             let project = try Project.load(from: WorkingTreeFiles(root: repository.workTree), recipes: recipes)

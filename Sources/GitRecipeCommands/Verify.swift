@@ -12,15 +12,19 @@ extension GitRecipeCommand {
                 + "is checked where present and otherwise reported as not checkable here. Exit 1 with one line per violation."
         )
 
+        /// The commits to verify: a revision or a range; HEAD when none.
         @Argument(help: "REV, A..B or A...B (default: HEAD).")
         var range = "HEAD"
 
+        /// Only this recipe.
         @Option(help: "Only this recipe.")
         var recipe: String?
 
+        /// Demand a succeeded run on each commit that changed a recipe.
         @Flag(help: "Each recipe checked needs a succeeded run for its lock at the tip, recorded on any commit.")
         var requireRun = false
 
+        /// Checks every commit of the range as the hooks would, and lists every violation.
         func run() throws {
             let repository = try Repository.discover()
             guard let revisions = try repository.revisions(range) else { throw UnknownRevision(range) }

@@ -8,6 +8,7 @@ import Foundation
 public struct HookInstaller {
     /// The hooks git-recipe provides.
     public static let hooks = ["pre-commit", "pre-push"]
+    /// The line that marks a hook as git-recipe's.
     static let marker = "# git-recipe hook v1"
 
     /// Where the hooks go: `core.hooksPath` if set, else `.git/hooks`.
@@ -68,6 +69,7 @@ public struct HookInstaller {
         return try Self.hooks.map { name in (name, try install(name, force: force)) }
     }
 
+    /// Installs one hook; a hook already there is moved aside and chained, unless it cannot be kept safely.
     private func install(_ name: String, force: Bool) throws -> Outcome {
         let path = "\(directory)/\(name)"
         let saved = "\(path).before-git-recipe"
@@ -120,6 +122,7 @@ public struct HookInstaller {
         }
     }
 
+    /// Whether the hook at `path` is one git-recipe installed.
     private func isOurs(_ path: String) -> Bool {
         (try? String(contentsOfFile: path, encoding: .utf8))?.contains(Self.marker) == true
     }

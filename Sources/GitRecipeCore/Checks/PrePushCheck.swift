@@ -14,6 +14,7 @@ public struct PrePushCheck {
         self.remote = remote
     }
 
+    /// The id git passes for a ref that does not exist on one side.
     private static let zero = String(repeating: "0", count: 40)
 
     /// Checks what git writes to a pre-push hook's stdin: `<local ref> <local sha> <remote ref> <remote sha>` per line.

@@ -13,8 +13,11 @@ public struct Findings: Sendable {
 /// environment files or outputs `changed` touches has a lock equal to the lock of that
 /// content (probe outputs aside); its outputs are untracked (and ignored, for the index).
 struct StoredContentCheck {
+    /// The repository whose stored content is judged.
     let repository: Repository
+    /// The stored files: the index, or a pushed commit's tree.
     let files: StoredFiles
+    /// The paths the commit or push changes.
     let changed: [String]
     /// Whether outputs must be ignored by the work tree's rules: meaningful for the index only.
     let checkIgnored: Bool
@@ -57,6 +60,7 @@ struct StoredContentCheck {
             && stamp.modified < indexWritten - HashCache.racyWindow
     }
 
+    /// The file's modification time in nanoseconds; 0 when it cannot be read.
     private static func modificationTime(of path: String) -> Int64 {
         var info = stat()
         guard stat(path, &info) == 0 else { return 0 }
@@ -73,6 +77,7 @@ struct StoredContentCheck {
             + pipeline.steps.flatMap(\.outputs) + [".gitignore"]
     }
 
+    /// Judges one recipe against the stored content: lock fresh, seed and environment pinned, no output tracked by git.
     private func check(_ pipeline: Pipeline, files: StoredFiles, locker: Locker, into findings: inout Findings) throws {
         let name = pipeline.recipe.name
         let lockPath = Lockfile.path(for: name)

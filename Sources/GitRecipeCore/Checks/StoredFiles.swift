@@ -3,6 +3,7 @@ import Foundation
 /// Project files as git stores them: the index (what the commit being made will hold) or a
 /// commit's tree.
 struct StoredFiles: ProjectFiles {
+    /// Where the blobs are read from.
     private let repository: Repository
     /// Sorted by path, as git's index and a tree walk already are: lookups are binary
     /// searches, with no table of ten thousand paths to build first.
@@ -22,6 +23,7 @@ struct StoredFiles: ProjectFiles {
         return try NotText.decode(try repository.blobContents(entries[index].blob), path: path)
     }
 
+    /// The names directly in `directory` among the stored files.
     func list(_ directory: String) throws -> [String] {
         let prefix = directory.hasSuffix("/") ? directory : directory + "/"
         var names: [String] = []

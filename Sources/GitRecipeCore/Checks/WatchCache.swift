@@ -19,7 +19,9 @@ struct WatchCache {
         let byRecipe: [(recipe: String, path: String)]
     }
 
+    /// Where the cache is kept (the git directory, per worktree).
     let path: String
+    /// The key this index's `.recipes/` entries give.
     let key: String
 
     /// The cache of `repository`, keyed by the `.recipes/` entries of the index `files`.

@@ -5,9 +5,12 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
     /// The twenty bytes, formatted only when printed: an index of ten thousand entries is
     /// read without making ten thousand strings.
     private let head: UInt64
+    /// Bytes 8 to 15 of the id.
     private let middle: UInt64
+    /// Bytes 16 to 19 of the id.
     private let tail: UInt32
 
+    /// The id libgit2 returned.
     init(_ oid: git_oid) {
         (head, middle, tail) = withUnsafeBytes(of: oid.id) { bytes in
             (
@@ -35,6 +38,7 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
         return oid
     }
 
+    /// Hex digits, for formatting without Foundation.
     private static let digits = Array("0123456789abcdef".utf8)
 
     /// The 40-hex-digit form git prints.

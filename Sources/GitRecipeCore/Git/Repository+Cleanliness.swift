@@ -5,10 +5,12 @@ import Foundation
 struct Cleanliness: Equatable, Sendable {
     /// A path that keeps the tree from being clean, and how.
     struct DirtyPath: Equatable, Sendable, CustomStringConvertible {
+        /// How a path differs from HEAD.
         enum Kind: String, Sendable {
             case staged, modified, untracked, conflicted
         }
 
+        /// How the path differs.
         let kind: Kind
         /// The path, relative to the work tree.
         public let path: String
@@ -24,6 +26,7 @@ struct Cleanliness: Equatable, Sendable {
     /// Modified, staged, untracked (not ignored) and conflicted paths, in git's order.
     var dirtyPaths: [DirtyPath] = []
 
+    /// Whether a run may start here: nothing dirty, no operation in progress.
     var isClean: Bool { !unbornHead && operationInProgress == nil && dirtyPaths.isEmpty }
 
     /// One line per problem, for an error message.
@@ -92,6 +95,7 @@ extension Repository {
         return try runGit(["check-ignore", "-q", "--", trimmed]).status == 1
     }
 
+    /// What a libgit2 status flag set says about a path; `nil` for a clean or ignored one.
     private static func kind(of status: UInt32) -> Cleanliness.DirtyPath.Kind? {
         let staged =
             GIT_STATUS_INDEX_NEW.rawValue | GIT_STATUS_INDEX_MODIFIED.rawValue
@@ -108,11 +112,13 @@ extension Repository {
         return nil
     }
 
+    /// Whether `path` is marked skip-worktree in the index (sparse checkout): its absence is not a change.
     private static func isSkipWorktree(_ path: String, in index: OpaquePointer?) -> Bool {
         guard let entry = git_index_get_bypath(index, path, 0) else { return false }
         return entry.pointee.flags_extended & UInt16(GIT_INDEX_ENTRY_SKIP_WORKTREE.rawValue) != 0
     }
 
+    /// The name of the operation in progress (merge, rebase …); `nil` for none.
     private static func operationName(_ state: Int32) -> String? {
         switch git_repository_state_t(UInt32(state)) {
         case GIT_REPOSITORY_STATE_NONE: nil

@@ -92,6 +92,7 @@ extension Repository {
         return Self.paths(in: diff)
     }
 
+    /// The tree of `commit`; the caller frees it.
     private func tree(of commit: ObjectID) throws -> OpaquePointer? {
         var oid = commit.oid
         var commitObject: OpaquePointer?

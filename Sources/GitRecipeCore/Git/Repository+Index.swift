@@ -5,6 +5,7 @@ import Foundation
 public struct IndexEntry: Equatable, Sendable {
     /// The path, relative to the work tree.
     public let path: String
+    /// The blob the index holds for it.
     let blob: ObjectID
     /// The file mode git records (0o100644, 0o100755, 0o120000).
     public var mode: UInt32 = 0o100644
@@ -14,9 +15,13 @@ public struct IndexEntry: Equatable, Sendable {
 
     /// What git's index remembers of a file's stat, to tell whether it changed since.
     public struct RecordedStat: Equatable, Sendable {
+        /// Its size as the index recorded it.
         let size: UInt32
+        /// Its inode as the index recorded it.
         let inode: UInt32
+        /// Its modification time as the index recorded it, in nanoseconds.
         let modified: Int64
+        /// Its change time as the index recorded it, in nanoseconds.
         let changed: Int64
     }
 }
@@ -70,6 +75,7 @@ extension Repository {
         return paths.sorted()
     }
 
+    /// Runs `body` with the repository's index, read once and again only when it changed on disk.
     private func withIndex<T>(_ body: (OpaquePointer?) throws -> T) throws -> T {
         var index: OpaquePointer?
         try check("read the index") { git_repository_index(&index, raw) }
@@ -78,6 +84,7 @@ extension Repository {
         return try body(index)
     }
 
+    /// Every entry of `index`, sorted by path.
     private func entries(of index: OpaquePointer?) throws -> [IndexEntry] {
         var entries: [IndexEntry] = []
         entries.reserveCapacity(git_index_entrycount(index))

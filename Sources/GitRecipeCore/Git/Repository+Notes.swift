@@ -168,6 +168,7 @@ extension Repository {
         return ObjectID(oid)
     }
 
+    /// The commit `ref` points at; `nil` when it does not exist.
     func referenceTarget(_ name: String) throws -> ObjectID? {
         var oid = git_oid()
         let result = git_reference_name_to_id(&oid, raw, name)

@@ -5,12 +5,14 @@ public enum Revisions: Sendable {
     case commit(ObjectID)
     case range(tip: ObjectID, hidden: [ObjectID])
 
+    /// The newest commit named.
     var tip: ObjectID {
         switch self {
         case .commit(let commit), .range(let commit, _): commit
         }
     }
 
+    /// Commits whose history is left out.
     var hidden: [ObjectID] {
         if case .range(_, let hidden) = self { hidden } else { [] }
     }

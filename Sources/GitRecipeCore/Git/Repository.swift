@@ -3,6 +3,7 @@ import Foundation
 
 /// An open, non-bare git repository: the only owner of a `git_repository` handle.
 public final class Repository {
+    /// libgit2's handle; freed with the repository.
     let raw: OpaquePointer
 
     /// The root of the work tree, without a trailing slash.
@@ -12,6 +13,7 @@ public final class Repository {
     /// The git directory shared by all worktrees: where hooks, config and refs live.
     let commonDirectory: String
 
+    /// Wraps an opened handle; a bare repository is refused.
     private init(raw: OpaquePointer) throws(RepositoryError) {
         self.raw = raw
         guard git_repository_is_bare(raw) == 0, let workdir = git_repository_workdir(raw) else {
@@ -70,6 +72,7 @@ public final class Repository {
         return self
     }
 
+    /// Opens the repository at or above `path`, stopping at `ceilings`.
     private static func open(_ path: String, flags: UInt32, ceilings: String?) throws -> OpaquePointer {
         var raw: OpaquePointer?
         do {
@@ -183,6 +186,7 @@ public final class Repository {
         }
     }
 
+    /// Runs `body` with the repository's own configuration file, the one `git config` writes.
     private func withLocalConfig(_ body: (OpaquePointer?) throws -> Void) throws {
         var config: OpaquePointer?
         try check("open the repository configuration") { git_repository_config(&config, raw) }
@@ -225,6 +229,7 @@ public struct Identity: Equatable, Sendable {
 
 /// `user.name` or `user.email` is not configured.
 struct IdentityError: Error, CustomStringConvertible, Sendable {
+    /// The configuration key that is not set.
     let missingKey: String
 
     /// What the user reads: what is wrong, and the command that fixes it.
@@ -234,10 +239,12 @@ struct IdentityError: Error, CustomStringConvertible, Sendable {
 }
 
 extension String {
+    /// The path without a trailing `/`.
     var trimmingSlash: String {
         count > 1 && hasSuffix("/") ? String(dropLast()) : self
     }
 
+    /// The path made absolute against `directory` when relative.
     func absolute(relativeTo directory: String) -> String {
         hasPrefix("/") ? self : URL(fileURLWithPath: self, relativeTo: URL(fileURLWithPath: directory, isDirectory: true)).standardizedFileURL.path
     }

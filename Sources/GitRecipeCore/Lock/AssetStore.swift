@@ -3,6 +3,7 @@ import Foundation
 /// Downloaded assets, stored by content: `.git/recipes/assets/sha256/<hex>`, shared by all
 /// worktrees. A file enters the store only complete and with the digest the recipe pins.
 struct AssetStore {
+    /// Where fetched assets are kept, by digest.
     let directory: String
     /// Seconds a download may take in all (`recipe.assetTimeout`, default 6 hours).
     var timeout = 6 * 3600

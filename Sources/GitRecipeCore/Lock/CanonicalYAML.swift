@@ -11,6 +11,7 @@ indirect enum CanonicalYAML {
     case ordered([(key: String, value: CanonicalYAML)])
     case list([CanonicalYAML])
 
+    /// A parameter value, written canonically.
     init(_ value: ParamValue) {
         switch value {
         case .int(let value): self = .int(value)
@@ -29,6 +30,7 @@ indirect enum CanonicalYAML {
         return text
     }
 
+    /// Appends the value at `indent`.
     private func render(into text: inout String, indent: String) {
         switch self {
         case .map(let values) where !values.isEmpty:
@@ -59,6 +61,7 @@ indirect enum CanonicalYAML {
         }
     }
 
+    /// Whether the value needs lines of its own: a non-empty mapping or list.
     private var isBlock: Bool {
         switch self {
         case .map(let values): !values.isEmpty
@@ -68,6 +71,7 @@ indirect enum CanonicalYAML {
         }
     }
 
+    /// The value on the line of its key.
     private var inline: String {
         switch self {
         case .string(let value): Self.scalar(value)
@@ -140,5 +144,6 @@ indirect enum CanonicalYAML {
 }
 
 extension UInt8 {
+    /// An ASCII letter.
     fileprivate var isLetter: Bool { (65...90).contains(self) || (97...122).contains(self) }
 }

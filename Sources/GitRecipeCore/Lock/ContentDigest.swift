@@ -4,8 +4,10 @@ import Foundation
 /// A SHA-256 content digest, written `sha256:<64 hex digits>` in locks and manifests.
 /// Held as its 32 bytes, so a hundred thousand of them cost no allocations.
 public struct ContentDigest: Hashable, Sendable, CustomStringConvertible {
+    /// The 32 bytes as four words: compared and hashed without an allocation.
     private var words: (UInt64, UInt64, UInt64, UInt64)
 
+    /// Reads `sha256:` and 64 hex digits; `nil` for anything else.
     init(_ digest: SHA256.Digest) {
         words = (0, 0, 0, 0)
         digest.withUnsafeBytes { source in
@@ -60,6 +62,7 @@ public struct ContentDigest: Hashable, Sendable, CustomStringConvertible {
         self.init(hex: String(text.dropFirst(7)))
     }
 
+    /// The value of a lowercase hex digit; `nil` for anything else.
     private static func value(of digit: UInt8) -> UInt8? {
         switch digit {
         case 48...57: digit - 48

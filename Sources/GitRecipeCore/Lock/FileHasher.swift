@@ -4,8 +4,10 @@ import Foundation
 /// Streams files through SHA-256 with one reused 1 MiB buffer, so memory stays flat
 /// whatever the file's size. One hasher per thread.
 final class FileHasher {
+    /// How much is read at a time.
     static let bufferSize = 1 << 20
 
+    /// One read buffer per hasher, reused for every file.
     private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: FileHasher.bufferSize, alignment: 64)
 
     deinit { buffer.deallocate() }
@@ -36,11 +38,13 @@ struct HashError: Error, CustomStringConvertible, Sendable {
     /// Why, as the system says.
     public let reason: String
 
+    /// An error reading `path`, from the `errno` of the failed call.
     init(path: String, errno code: Int32) {
         self.path = path
         reason = String(cString: strerror(code))
     }
 
+    /// An error reading `path`, for `reason`.
     init(path: String, reason: String) {
         self.path = path
         self.reason = reason

@@ -3,14 +3,18 @@ import Foundation
 /// What the hash cache compares to decide whether a file may have changed since it was
 /// hashed: the same fields git's index uses.
 struct FileStamp: Hashable, Sendable {
+    /// The device the file is on.
     var device: UInt64
+    /// Its inode.
     var inode: UInt64
+    /// Its size in bytes.
     var size: Int64
     /// Modification and status-change times, in nanoseconds since the epoch.
     var modified: Int64
     /// The inode change time, in nanoseconds.
     public var changed: Int64
 
+    /// The stamp of a file as `stat` described it.
     init(_ info: stat) {
         device = UInt64(info.st_dev)
         inode = UInt64(info.st_ino)

@@ -11,6 +11,7 @@ import Synchronization
 /// checksum of its records: a cache that is damaged, truncated or of another version is
 /// discarded with a warning, never trusted and never fatal. Safe to use from several threads.
 final class HashCache: Sendable {
+    /// The first bytes of a cache this release writes: magic and version.
     static let header = Array("git-recipe hash cache v4\n".utf8)
     /// device, inode, size, mtime, ctime (five little-endian 64-bit words), then the digest;
     /// sorted by device and inode, so that a lookup reads a few records, not the whole file.
@@ -18,6 +19,7 @@ final class HashCache: Sendable {
     /// Wider than any file system's timestamp granularity (FAT's is 2 s).
     static let racyWindow: Int64 = 2_000_000_000
 
+    /// One file's identity and the digest it had.
     private struct Entry {
         var stamp: FileStamp
         var digest: ContentDigest
@@ -33,6 +35,7 @@ final class HashCache: Sendable {
     public let path: String
     /// The records as read, sorted; never modified.
     private let records: Data
+    /// The mapped records and what this process changed, behind one lock.
     private let state: Mutex<State>
     /// Why the cache on disk was discarded, if it was.
     public let warning: String?
@@ -90,6 +93,7 @@ final class HashCache: Sendable {
             records.withUnsafeBytes { bytes in
                 let count = bytes.count / Self.recordSize
                 var next = 0
+                /// Copies the unchanged records up to `end` to the output.
                 func copy(upTo end: Int) {
                     output += bytes[(next * Self.recordSize)..<(end * Self.recordSize)]
                     next = end
@@ -114,6 +118,7 @@ final class HashCache: Sendable {
         }
     }
 
+    /// Appends one record in the file's layout.
     private static func append(_ entry: Entry, to output: inout [UInt8]) {
         let s = entry.stamp
         for word in [s.device, s.inode, UInt64(bitPattern: s.size), UInt64(bitPattern: s.modified), UInt64(bitPattern: s.changed)] {
@@ -123,6 +128,7 @@ final class HashCache: Sendable {
         output.withUnsafeMutableBytes { entry.digest.writeBytes(into: UnsafeMutableRawBufferPointer(rebasing: $0[($0.count - 32)...])) }
     }
 
+    /// Why a cache file was not used.
     private struct CorruptCache: Error, CustomStringConvertible {
         let description: String
     }
@@ -170,14 +176,17 @@ final class HashCache: Sendable {
         }
     }
 
+    /// The `index`-th 64-bit word of record `record`.
     private static func word(_ index: Int, of record: Int, in bytes: UnsafeRawBufferPointer) -> UInt64 {
         UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: record * recordSize + 8 * index, as: UInt64.self))
     }
 
+    /// The identity fields of record `record`.
     private static func identity(at record: Int, in bytes: UnsafeRawBufferPointer) -> FileIdentity {
         FileIdentity(device: word(0, of: record, in: bytes), inode: word(1, of: record, in: bytes))
     }
 
+    /// Record `record` as an entry.
     private static func entry(at record: Int, in bytes: UnsafeRawBufferPointer) -> Entry {
         let stamp = FileStamp(
             device: word(0, of: record, in: bytes), inode: word(1, of: record, in: bytes),
@@ -188,6 +197,7 @@ final class HashCache: Sendable {
         return Entry(stamp: stamp, digest: ContentDigest(bytes: UnsafeRawBufferPointer(rebasing: bytes[start..<(start + 32)])))
     }
 
+    /// The order records are kept in, so a lookup is a binary search.
     private static func precedes(_ a: FileIdentity, _ b: FileIdentity) -> Bool {
         (a.device, a.inode) < (b.device, b.inode)
     }

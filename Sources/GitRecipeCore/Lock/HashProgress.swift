@@ -6,9 +6,13 @@ import Synchronization
 ///
 /// `@unchecked Sendable`: its counters are atomics and the timer source is thread-safe.
 public final class HashProgress: @unchecked Sendable {
+    /// Files hashed so far.
     private let files = Atomic<Int>(0)
+    /// Files to hash in all.
     private let totalFiles = Atomic<Int>(0)
+    /// When hashing started.
     private let started = Date()
+    /// Redraws the progress line every 0.2 s, from half a second on.
     private let timer: DispatchSourceTimer?
 
     /// `nil` unless stderr is a terminal: there is no one to show progress to.
@@ -16,6 +20,7 @@ public final class HashProgress: @unchecked Sendable {
         isatty(STDERR_FILENO) == 1 ? HashProgress() : nil
     }
 
+    /// Starts the timer that draws the progress line.
     private init() {
         let timer = DispatchSource.makeTimerSource(queue: .global())
         self.timer = timer
@@ -28,10 +33,12 @@ public final class HashProgress: @unchecked Sendable {
         timer.resume()
     }
 
+    /// Adds `files` to the number to hash.
     func expect(files count: Int) {
         totalFiles.add(count, ordering: .relaxed)
     }
 
+    /// Counts one file hashed.
     func fileHashed() {
         files.add(1, ordering: .relaxed)
     }

@@ -7,13 +7,18 @@ public final class Locker: Sendable {
     /// (seconds) says otherwise.
     static let defaultProbeTimeout = 30
 
+    /// The work tree, the root of every input path.
     private let workTree: String
+    /// Digests of files already hashed, by file identity.
     private let cache: HashCache
+    /// Hashes inputs through the cache.
     private let hasher: TreeHasher
+    /// Fetched assets, by digest.
     private let assets: AssetStore
     /// The `recipe.*` configuration, read once: locks are computed on several threads, and
     /// a libgit2 repository must not be used from more than one at a time.
     private let settings: [String: String]
+    /// Runs the recipes' probes, through the probe cache.
     private let probes: Probes
 
     /// Where `repository` keeps its hash cache.
@@ -161,6 +166,7 @@ public final class Locker: Sendable {
         (settings["recipe.asset.\(name).path"] ?? declared).absolute(relativeTo: workTree)
     }
 
+    /// A request to hash `path` in the work tree; a directory's path ends in `/`.
     private func repositoryRequest(_ path: String) -> TreeHasher.Request {
         let trimmed = path.hasSuffix("/") ? String(path.dropLast()) : path
         return .init(path: "\(workTree)/\(trimmed)", isDirectory: path.hasSuffix("/"), boundary: workTree)

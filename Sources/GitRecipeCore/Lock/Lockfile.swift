@@ -12,10 +12,13 @@ public struct Lockfile: Equatable, Sendable {
     public var seed: Int?
     /// Every parameter's value.
     public var params: [String: ParamValue]
+    /// Each environment file's digest, by path.
     var environmentFiles: [String: ContentDigest]
+    /// The container image, pinned by digest.
     var image: String?
     /// Each probe's trimmed output.
     public var probes: [String: String]
+    /// Each asset's digest, by name.
     var assets: [String: ContentDigest]
     /// Inputs not produced by a step, and component files, by path as the recipe writes it.
     public var inputs: [String: ContentDigest]
@@ -23,6 +26,7 @@ public struct Lockfile: Equatable, Sendable {
     /// Where a recipe's lock lives.
     public static func path(for recipe: String) -> String { "\(Project.directory)/\(recipe).lock" }
 
+    /// The lock without its `version` line: what its digest covers.
     private var body: CanonicalYAML {
         var environment: [String: CanonicalYAML] = [
             "files": .map(environmentFiles.mapValues { .string($0.description) }),
@@ -80,6 +84,7 @@ public struct LockEntries: Equatable, Sendable {
             throw .corrupt(file: file, reason: "it is not a version-\(Lockfile.version) lock", fix: regenerate)
         }
         var values: [String: [String: String]] = [:]
+        /// Collects the leaves under `node` as `section.key` entries.
         func flatten(_ node: Node, section: String, key: String) {
             switch node {
             case .mapping(let mapping) where section == "environment" && key.isEmpty:
@@ -117,6 +122,7 @@ public struct LockEntries: Equatable, Sendable {
         return changes
     }
 
+    /// One line of a stale lock's report.
     private static func describe(section: String, key: String, old: String?, new: String?) -> String {
         let what: String =
             switch section {
@@ -138,6 +144,7 @@ public struct LockEntries: Equatable, Sendable {
         }
     }
 
+    /// A digest cut to its first hex digits; other values as they are.
     private static func shorten(_ value: String) -> String {
         ContentDigest(value)?.short ?? (value.contains(" ") || value.isEmpty ? "'\(value)'" : value)
     }

@@ -33,21 +33,30 @@ public enum ProbeMode: Sendable {
 /// `@unchecked Sendable`: recipes are locked concurrently, and the mutable state below
 /// (`cache`, `changed`, `packageDirectories`) is only touched with `lock` held.
 final class Probes: @unchecked Sendable {
+    /// Environment variables that change what a probe finds, part of its cache key.
     static let variables = [
         "PATH", "PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "CONDA_PREFIX", "PYENV_VERSION",
         "LD_LIBRARY_PATH", "R_LIBS", "NODE_PATH",
     ]
 
+    /// Whether outputs may come from the cache.
     let mode: ProbeMode
+    /// Where probes run.
     private let workTree: String
+    /// The probe cache file.
     private let cachePath: String
+    /// Seconds a probe may take.
     private let timeout: Int
+    /// Guards the cache and the package directories.
     private let lock = NSLock()
     /// Read on the first probe: the hook and recipes without probes never need it.
     private var cache: [String: String]?
+    /// Whether the cache gained an entry to write back.
     private var changed = false
+    /// Directories whose listing keys the cache (site-packages and the like), found once.
     private var packageDirectories: [String]?
 
+    /// Probes run in `workTree`, cached at `cachePath`, each stopped after `timeout` seconds.
     init(workTree: String, cachePath: String, timeout: Int, mode: ProbeMode) {
         self.workTree = workTree
         self.cachePath = cachePath
@@ -75,6 +84,7 @@ final class Probes: @unchecked Sendable {
         return outputs
     }
 
+    /// A probe's output: from the cache when its key matches, else by running it.
     private func output(_ name: String, _ command: String, recipe: Recipe) throws -> String {
         var environment = ProcessInfo.processInfo.environment
         environment.merge(recipe.environment.vars) { _, recipe in recipe }
@@ -96,6 +106,7 @@ final class Probes: @unchecked Sendable {
         return first
     }
 
+    /// Runs one probe in the work tree with the recipe's variables; a probe that fails or hangs is an error.
     private func run(_ name: String, _ command: String, recipe: String, environment: [String: String]) throws -> String {
         let outcome = try ChildProcess(arguments: ["/bin/sh", "-c", command], directory: workTree, environment: environment)
             .run(timeout: TimeInterval(timeout))
@@ -127,6 +138,7 @@ final class Probes: @unchecked Sendable {
         return ContentDigest.of(Data(facts.sorted().joined(separator: "\n").utf8)).hex
     }
 
+    /// The package directories on `path` and under `home`, looked up once.
     private func packageDirectoriesOnce(path: [String], home: String) -> [String] {
         lock.withLock {
             if let packageDirectories { return packageDirectories }
@@ -146,6 +158,7 @@ final class Probes: @unchecked Sendable {
         }
     }
 
+    /// The entries of `directory` whose names start with `prefix`.
     private static func children(of directory: String, matching prefix: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasPrefix(prefix) }.sorted().map {
             "\(directory)/\($0)"

@@ -5,14 +5,18 @@ import Foundation
 /// kind is `file` or `dir`. Symlinks are followed while they stay inside `boundary`;
 /// cycles and special files are refused. Files are hashed on all cores, through the cache.
 final class TreeHasher: Sendable {
+    /// Digests already known.
     private let cache: HashCache
+    /// Where progress is counted.
     private let progress: HashProgress?
     /// Digests that stand for paths whatever the disk holds, by absolute path: the staged
     /// content the pre-commit hook judges, and untracked data that is not on this machine.
     /// Files only the overlay has count too.
     private let overlay: [String: ContentDigest]
+    /// Staged paths grouped by directory, so a walk sees files that exist only in the index.
     private let overlayChildren: [String: [String]]
 
+    /// A hasher that reuses `cache`, reports to `progress`, and reads `overlay` (staged digests) before the disk.
     init(cache: HashCache, progress: HashProgress? = nil, overlay: [String: ContentDigest] = [:]) {
         self.cache = cache
         self.progress = progress
@@ -29,8 +33,10 @@ final class TreeHasher: Sendable {
 
     /// A file found by the walk, and its digest once known.
     private struct PendingFile {
+        /// The file, relative to the work tree.
         let path: String
         let stamp: FileStamp
+        /// The output's digest.
         var digest: ContentDigest?
     }
 
@@ -40,6 +46,7 @@ final class TreeHasher: Sendable {
         let path: String
         /// `true` or `false` when the recipe says which (a trailing `/`); `nil` for either.
         let isDirectory: Bool?
+        /// The directory or file the walk stopped at.
         let boundary: String
     }
 
@@ -53,7 +60,9 @@ final class TreeHasher: Sendable {
     /// digest covers them.
     struct Measured: Sendable {
         let digest: ContentDigest
+        /// Its size in bytes (a directory's: every file's).
         let bytes: Int64
+        /// A directory's files with their digests and sizes, sorted by path.
         var files: [(path: String, digest: ContentDigest, bytes: Int64)] = []
     }
 
@@ -208,6 +217,7 @@ final class TreeHasher: Sendable {
         }
     }
 
+    /// The current time in nanoseconds, to tell racily clean files.
     private static func now() -> Int64 {
         var time = timespec()
         clock_gettime(CLOCK_REALTIME, &time)

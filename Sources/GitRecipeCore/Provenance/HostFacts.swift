@@ -2,6 +2,7 @@ import Foundation
 
 /// What a run records about the machine it ran on.
 enum HostFacts {
+    /// The facts of the machine this process runs on.
     static func collect() -> RunManifest.Host {
         var uts = utsname()
         uname(&uts)

@@ -16,6 +16,7 @@ public indirect enum ManifestValue: Equatable, Sendable {
     public struct Entry: Equatable, Sendable {
         /// The key as written.
         public let key: String
+        /// The value under the key.
         let value: ManifestValue
 
         /// A key and its value.
@@ -34,6 +35,7 @@ public indirect enum ManifestValue: Equatable, Sendable {
         self.init(node)
     }
 
+    /// A YAML node as a value, its scalars resolved as YAML 1.1 does.
     private init(_ node: Node) {
         switch node {
         case .scalar(let scalar):
@@ -78,6 +80,7 @@ public indirect enum ManifestValue: Equatable, Sendable {
         }
     }
 
+    /// Whether the value is a mapping or a list.
     private var isContainer: Bool {
         switch self {
         case .map, .list: true
@@ -85,10 +88,12 @@ public indirect enum ManifestValue: Equatable, Sendable {
         }
     }
 
+    /// `key` joined with a path below it.
     private static func join(_ key: String, _ rest: String) -> String {
         rest.isEmpty ? key : key + dotted(rest)
     }
 
+    /// A path as it follows a key: `.name` or `[0]`.
     private static func dotted(_ path: String) -> String {
         path.isEmpty || path.hasPrefix("[") ? path : "." + path
     }

@@ -160,8 +160,11 @@ public struct NotesSync {
 
 /// A transfer git refused, with git's own explanation.
 struct SyncError: RecipeError {
+    /// The remote git was talking to.
     let remote: String
+    /// What was being done: fetch, push.
     let action: String
+    /// What git said.
     let stderr: String
 
     /// Exit 1: the sync was refused or failed.

@@ -85,6 +85,7 @@ public struct RunHistory {
         return (records, documents.count - records.count)
     }
 
+    /// `read`'s records, noting how many documents were not run records.
     private func counted(_ read: (records: [RunRecord], unreadable: Int), on commit: ObjectID) -> [RunRecord] {
         if read.unreadable > 0 { everything.lock.withLock { everything.unreadable[commit] = read.unreadable } }
         return read.records
@@ -133,6 +134,7 @@ public struct RunHistory {
         }
     }
 
+    /// The latest group of `recipe`'s runs at `revision`: one run, or a sweep's seeds.
     private func select(recipe: String, at revision: String, name: String) throws -> RunSelection {
         guard let commit = try repository.commit(named: revision) else {
             throw RunNameError("unknown revision '\(revision)' in '\(name)'")
@@ -153,6 +155,7 @@ public struct RunHistory {
         copies.first { $0.inheritedFrom == nil } ?? copies[0]
     }
 
+    /// `runs` with each id once: the first of copies a rebase carried.
     static func unique(_ runs: [RunRecord]) -> [RunRecord] {
         Dictionary(grouping: runs, by: \.id).values.map(original)
     }
@@ -160,7 +163,7 @@ public struct RunHistory {
 
 /// The runs a name selected, in id order.
 public struct RunSelection: Sendable {
-    /// The name as given: a run id, a commit, a range or `RECIPE@REV`.
+    /// The name as given: a run id, a commit, a range or `REV:RECIPE`.
     public let name: String
     /// The runs it names, in id order.
     public let runs: [RunRecord]
@@ -185,6 +188,7 @@ struct RunNameError: RecipeError {
     /// Exit 2: the name names no run.
     public var exitStatus: ExitStatus { .invalidInput }
 
+    /// A name that names no run.
     init(_ description: String) { self.description = description }
 }
 

@@ -6,6 +6,7 @@ import Foundation
 /// `.git/recipes/journal/` and appended by the next command that records or syncs runs.
 /// `log` and `show` read journaled runs too, marked as such.
 struct RunJournal {
+    /// The repository whose journal this is.
     let repository: Repository
 
     /// The journal of `repository`.
@@ -31,6 +32,7 @@ struct RunJournal {
         public let commit: ObjectID
         /// The manifest document.
         public let document: String
+        /// The journal file.
         let path: String
     }
 
@@ -98,8 +100,10 @@ struct RunJournal {
 /// as they are: before the first append that would replace them, the note is kept verbatim
 /// in `.git/recipes/set-aside/COMMIT-BLOB.note`, and `warn` names that file.
 struct NoteAppender {
+    /// The repository whose notes are appended to.
     let repository: Repository
 
+    /// Appends `documents` to the note on `commit`, keeping every run there.
     func append(_ documents: [(id: String, text: String)], on commit: ObjectID, warn: (String) -> Void) throws {
         var setAside: Set<String> = []
         try repository.updateNote(on: commit, message: "git-recipe: record run \(documents.map(\.id).joined(separator: ", "))") { current in
@@ -117,6 +121,7 @@ struct NoteAppender {
         }
     }
 
+    /// Keeps the note's bytes as they were, once per blob; returns where.
     private func keepVerbatim(_ bytes: Data, on commit: ObjectID) throws -> String {
         let directory = "\(repository.commonDirectory)/recipes/set-aside"
         let path = "\(directory)/\(commit.hex)-\(ContentDigest.of(bytes).hex.prefix(16)).note"

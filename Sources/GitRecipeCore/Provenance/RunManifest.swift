@@ -30,16 +30,19 @@ public struct RunManifest: Equatable, Sendable {
     public var seed: Int?
     /// Every parameter as the steps saw it, and those `-p` set.
     public var params: [String: ParamValue]
+    /// The params `-p` set.
     var overrides: [String: ParamValue]
     /// Where its steps ran.
     public var executor: Executor
     /// The machine it ran on.
     public var host: Host
+    /// What recorded it.
     var tool: Tool
     /// Its environment as locked and as seen.
     public var environment: Environment
     /// Each pinned input's digest, by path.
     public var inputs: [String: String]
+    /// Each asset's digest and source, by name.
     var assets: [String: Asset]
     /// Each step in the order it was planned.
     public var steps: [Step]
@@ -53,6 +56,7 @@ public struct RunManifest: Equatable, Sendable {
     public var reproduces: String?
     /// A reproduction's verdict: how it compares with the run it re-ran.
     public var verdict: Verdict.Tier?
+    /// What a reproduction found different, unless it was exact.
     var differences: Differences?
 
     /// Who ran it, from git's configuration.
@@ -65,9 +69,11 @@ public struct RunManifest: Equatable, Sendable {
 
     /// Where the steps ran: `local`, or `slurm` with the cluster and each step's job id.
     public struct Executor: Equatable, Sendable {
+        /// `local` or `slurm`.
         var kind: String
         /// The Slurm cluster's name.
         public var cluster: String?
+        /// Each step's job id, by step.
         var jobs: [String: String]
 
         /// Steps ran on this machine, one after another.
@@ -78,10 +84,15 @@ public struct RunManifest: Equatable, Sendable {
     public struct Host: Equatable, Sendable {
         /// The host name.
         public var name: String
+        /// The operating system's name.
         var os: String
+        /// The kernel release.
         var kernel: String
+        /// The machine architecture.
         var arch: String
+        /// The CPU model.
         var cpu: String
+        /// Active cores.
         var cores: Int
         /// Bytes of memory.
         var memory: Int
@@ -93,6 +104,7 @@ public struct RunManifest: Equatable, Sendable {
     struct Tool: Equatable, Sendable {
         /// git-recipe's version.
         public var version: String
+        /// libgit2's version.
         var libgit2: String
     }
 
@@ -102,6 +114,7 @@ public struct RunManifest: Equatable, Sendable {
         public var probes: [String: String]
         /// Each environment file's digest, by path; `nil` where a manifest does not say.
         public var files: [String: String]?
+        /// The container image, pinned by digest, when the recipe names one.
         var image: String?
         /// The variables recorded (`RecordedEnvironment`).
         var vars: [String: String]
@@ -135,6 +148,7 @@ public struct RunManifest: Equatable, Sendable {
         public var job: String?
         /// Slurm's final state for the job.
         public var state: String?
+        /// What it asked for.
         var resources: Resources?
         /// Why it failed.
         public var error: String?
@@ -149,9 +163,13 @@ public struct RunManifest: Equatable, Sendable {
 
     /// A step's requested resources, recorded whichever executor ran it.
     struct Resources: Equatable, Sendable {
+        /// Cores.
         var cpus: Int?
+        /// GPUs.
         var gpus: Int?
+        /// Memory, as written: `8G`.
         var memory: String?
+        /// Time limit, as written: `01:00:00`.
         var time: String?
     }
 
@@ -160,6 +178,7 @@ public struct RunManifest: Equatable, Sendable {
     public struct Output: Equatable, Sendable {
         /// The output's digest (a directory's covers every file under it).
         public var digest: String
+        /// Its size in bytes.
         var bytes: Int
         /// A directory's files, by path below it.
         public var files: [String: File]
@@ -168,6 +187,7 @@ public struct RunManifest: Equatable, Sendable {
         public struct File: Equatable, Sendable {
             /// The file's digest.
             public var digest: String
+            /// The file's size in bytes.
             var bytes: Int
         }
     }
@@ -240,6 +260,7 @@ extension RunManifest {
     /// The document as a value tree, for renderers that show a section whole.
     var value: ManifestValue { ManifestValue(yaml) }
 
+    /// The manifest as canonical YAML, in the spec's field order.
     var yaml: CanonicalYAML {
         var fields: [(key: String, value: CanonicalYAML)] = [
             ("schema", .string(Self.schema)),
@@ -276,6 +297,7 @@ extension RunManifest {
 }
 
 extension RunManifest.Executor {
+    /// The `executor` entry.
     var yaml: CanonicalYAML {
         var fields: [(key: String, value: CanonicalYAML)] = [("kind", .string(kind))]
         if let cluster { fields.append(("cluster", .string(cluster))) }
@@ -285,6 +307,7 @@ extension RunManifest.Executor {
 }
 
 extension RunManifest.Host {
+    /// The `host` entry.
     var yaml: CanonicalYAML {
         .ordered([
             ("name", .string(name)), ("os", .string(os)), ("kernel", .string(kernel)), ("arch", .string(arch)),
@@ -294,6 +317,7 @@ extension RunManifest.Host {
 }
 
 extension RunManifest.Environment {
+    /// The `environment` entry.
     var yaml: CanonicalYAML {
         .ordered(
             [
@@ -307,6 +331,7 @@ extension RunManifest.Environment {
 }
 
 extension RunManifest.Step {
+    /// One entry of `steps`.
     var yaml: CanonicalYAML {
         if let skipped { return .ordered([("name", .string(name)), ("skipped", .string(skipped))]) }
         var fields: [(key: String, value: CanonicalYAML)] = [("name", .string(name))]
@@ -330,6 +355,7 @@ extension RunManifest.Step {
 }
 
 extension RunManifest.Output {
+    /// One entry of `outputs`.
     var yaml: CanonicalYAML {
         var fields: [(key: String, value: CanonicalYAML)] = [("digest", .string(digest)), ("bytes", .int(bytes))]
         if !files.isEmpty {
@@ -340,6 +366,7 @@ extension RunManifest.Output {
 }
 
 extension RunManifest.Differences {
+    /// The `differences` entry.
     var yaml: CanonicalYAML {
         func value(_ digest: String?) -> CanonicalYAML { digest.map(CanonicalYAML.string) ?? .string("absent") }
         func value(_ number: Double?) -> CanonicalYAML { number.map(CanonicalYAML.float) ?? .string("absent") }
@@ -448,6 +475,7 @@ extension RunManifest {
 }
 
 extension RunManifest.Step {
+    /// A step as a manifest recorded it.
     init(_ value: ManifestValue) {
         let resources = value["resources"].map {
             RunManifest.Resources(
@@ -463,6 +491,7 @@ extension RunManifest.Step {
 }
 
 extension RunManifest.Differences {
+    /// The differences as a manifest recorded them.
     init(_ value: ManifestValue) {
         func digest(_ value: ManifestValue?) -> String? { value?.scalarText.flatMap { $0 == "absent" ? nil : $0 } }
         outputs = (value["outputs"]?.entries ?? []).map { entry in
@@ -494,6 +523,7 @@ extension ManifestValue {
         }
     }
 
+    /// An integer, or text that reads as one.
     var intValue: Int? {
         switch self {
         case .int(let value): value
@@ -522,6 +552,7 @@ extension ManifestValue {
         }
     }
 
+    /// The value as a typed parameter; `nil` for null.
     var param: ParamValue? {
         switch self {
         case .null: nil

@@ -138,11 +138,14 @@ public struct RunRecord: Sendable {
         return true
     }
 
+    /// Bytes the scanner looks for.
     private static let newline = UInt8(ascii: "\n"), space = UInt8(ascii: " "), quote = UInt8(ascii: "\"")
+    /// The top-level fields `log` reads.
     private static let fieldsRead: Set<String> = [
         "id", "recipe", "status", "commit", "lock", "started", "finished",
         "seed", "sweep", "reproduces", "verdict",
     ]
+    /// How canonical YAML writes the numbers that are not finite.
     private static let special: [String: Double] = [".nan": .nan, ".inf": .infinity, "-.inf": -.infinity]
 
     /// `key: value` (value empty for `key:`), with a plain key; `nil` otherwise.

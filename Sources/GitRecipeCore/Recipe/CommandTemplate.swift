@@ -8,6 +8,7 @@ import Foundation
 /// quotes, backquotes, `${…}`, a comment, a here-document, after a backslash) is refused
 /// when the command is parsed: there, a value could end the quoting and become code.
 public struct CommandTemplate: Equatable, Sendable {
+    /// A run of literal text or one placeholder.
     enum Part: Equatable, Sendable {
         case literal(String)
         /// A placeholder's name and its offset (in Unicode scalars) from the start of the text.
@@ -16,6 +17,7 @@ public struct CommandTemplate: Equatable, Sendable {
 
     /// The command as written in the recipe.
     public let text: String
+    /// The command split at its placeholders.
     let parts: [Part]
 
     /// Parses `text`; `{{` always opens a placeholder, which must close with `}}` and hold a
@@ -53,6 +55,7 @@ public struct CommandTemplate: Equatable, Sendable {
         self.parts = parts
     }
 
+    /// Where the `}}` closing a placeholder is; `nil` when there is none.
     private static func closing(in body: ArraySlice<Unicode.Scalar>) -> Int? {
         var index = body.startIndex
         while index + 1 < body.endIndex {
@@ -93,6 +96,7 @@ public struct CommandTemplate: Equatable, Sendable {
         return "'" + value.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
+    /// Characters a value may hold and stay unquoted.
     private static let safeCharacters: Set<Unicode.Scalar> = ["_", "-", ".", "/", ":", "=", "+", ",", "@", "%"]
 }
 
@@ -104,6 +108,7 @@ public enum TemplateError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A placeholder where shell quoting cannot keep its value a value; `place` says where.
     case unquotable(String, place: String, offset: Int)
 
+    /// Where in the command the problem is, in characters.
     var offset: Int {
         switch self {
         case .unclosed(let offset), .invalidName(_, let offset), .unknown(_, let offset), .unquotable(_, _, let offset): offset
@@ -127,17 +132,22 @@ public enum TemplateError: Error, Equatable, Sendable, CustomStringConvertible {
 /// or continue, a bare word of plain shell code: the only place a shell-quoted value stays
 /// one literal word.
 struct ShellScanner {
+    /// What the shell is reading at a point of the command.
     private enum Context: Equatable {
         /// Shell code: the command itself, or inside `$(…)` with its open parentheses.
         case code(parentheses: Int)
         case single, double, backquote, parameter, comment
     }
 
+    /// The contexts open at this point, innermost last.
     private var stack: [Context] = [.code(parentheses: 0)]
     /// The innermost context; the outermost code is never popped.
     private var top: Context { stack.last ?? .code(parentheses: 0) }
+    /// The previous character was an unquoted backslash.
     private var escaped = false
+    /// A here-document operator (`<<`) was read: what follows is its body.
     private var hereDocument = false
+    /// The previous character.
     private var previous: Unicode.Scalar?
 
     /// Where the next character stands, when that is not a bare word of code.
@@ -155,6 +165,7 @@ struct ShellScanner {
         }
     }
 
+    /// Moves past `character`, tracking the quoting it opens or closes.
     mutating func read(_ character: Unicode.Scalar) {
         defer { previous = character }
         if escaped {

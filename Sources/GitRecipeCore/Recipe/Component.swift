@@ -6,7 +6,9 @@ struct Component: Sendable {
     public struct Port: Sendable {
         /// The port's name, as placeholders name it.
         public let name: Located<String>
+        /// Whether the port is a file or a directory.
         let kind: PathKind
+        /// The path bound when `with` does not name it.
         let defaultPath: Located<String>?
         /// For outputs: the file holds metrics.
         public let metrics: Bool
@@ -39,14 +41,17 @@ struct Component: Sendable {
 enum PathKind: String, Sendable {
     case file, dir
 
+    /// The kind a path names: a directory when it ends in `/`.
     init(of path: String) {
         self = path.hasSuffix("/") ? .dir : .file
     }
 }
 
 extension Component {
+    /// The keys a component file may hold.
     static let keys = ["version", "description", "inputs", "outputs", "params", "files", "run"]
 
+    /// Reads a component file, reporting every problem to `reader`.
     static func read(_ node: Node, name: String, reader: YAMLReader) -> Component? {
         guard let fields = reader.fields(node, of: "the component", allowed: keys) else { return nil }
         reader.version(fields)
@@ -67,6 +72,7 @@ extension Component {
         return component
     }
 
+    /// Reads `inputs` or `outputs`: a name and its default path each.
     private static func readPorts(_ node: Node, _ section: String, _ reader: YAMLReader) -> [Port] {
         let allowed = section == "outputs" ? ["kind", "default", "metrics"] : ["kind", "default"]
         return (reader.mapping(node, of: section) ?? []).compactMap { name, value in

@@ -7,11 +7,13 @@ public struct Diagnostic: Equatable, Sendable, CustomStringConvertible {
         case error, warning
     }
 
+    /// Whether it blocks.
     let severity: Severity
     /// Path relative to the repository root.
     public let file: String
     /// 1-based line and column (columns count Unicode scalars, as libyaml does).
     public let line: Int
+    /// The column, from 1.
     let column: Int
     /// What is wrong and how to fix it.
     public let message: String
@@ -25,6 +27,7 @@ public struct Diagnostic: Equatable, Sendable, CustomStringConvertible {
         self.message = message
     }
 
+    /// A diagnostic where the parser found a node; line 1 column 1 when it found none.
     init(_ severity: Severity, _ message: String, file: String, mark: SourcePosition?) {
         self.init(severity, message, file: file, line: mark?.line ?? 1, column: mark?.column ?? 1)
     }

@@ -5,8 +5,10 @@
 struct PathIndex<Value> {
     /// Sorted by path bytes: everything under a directory follows it contiguously.
     private var entries: [(path: String, value: Value)] = []
+    /// Whether the entries are sorted; they are sorted before the first lookup.
     private var sorted = true
 
+    /// Adds `value` under `path`.
     mutating func insert(_ path: String, _ value: Value) {
         if let last = entries.last, !last.path.utf8.lexicographicallyPrecedes(path.utf8) { sorted = false }
         entries.append((path, value))
@@ -40,6 +42,7 @@ struct PathIndex<Value> {
         return found
     }
 
+    /// The values stored under exactly `path`.
     private func exactly(_ path: String) -> [Value] {
         var index = firstIndex(notBefore: path)
         var found: [Value] = []
@@ -50,6 +53,7 @@ struct PathIndex<Value> {
         return found
     }
 
+    /// The position of the first entry not before `path`.
     private func firstIndex(notBefore path: String) -> Int {
         var low = 0
         var high = entries.count

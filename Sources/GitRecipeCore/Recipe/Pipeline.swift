@@ -13,6 +13,7 @@ public struct ResolvedStep: Sendable {
     public let outputs: [String]
     /// The files it writes metrics to.
     public let metrics: [String]
+    /// What it asks a scheduler for.
     let resources: Resources?
     /// The component the step uses, if any.
     public let component: String?

@@ -4,6 +4,7 @@ import Yams
 public struct Project: Sendable {
     /// Where recipes live, relative to the repository.
     public static let directory = ".recipes"
+    /// Where components live, relative to the repository.
     static let componentsDirectory = ".recipes/components"
 
     /// `.recipes/config.yaml`, or the defaults.
@@ -107,6 +108,7 @@ public struct Project: Sendable {
                 components[name] = component
             }
             diagnostics += reader.diagnostics
+    /// Reads every component in `.recipes/components/`.
         }
         return components
     }

@@ -7,10 +7,13 @@ public struct ProjectConfig: Equatable, Sendable {
         case error, warn, off
     }
 
+    /// `policy`: how strictly recipes are held to the rules.
     struct Policy: Equatable, Sendable {
         /// What a recipe without a seed gets.
         public var seed = Level.error
+        /// What a requirements file that does not pin every package gets.
         var pinnedRequirements = Level.error
+        /// What an image without `@sha256:` gets.
         var imageDigest = Level.error
         /// Whether pre-push and verify demand a succeeded run per changed recipe.
         public var requireRun = false
@@ -18,10 +21,15 @@ public struct ProjectConfig: Equatable, Sendable {
 
     /// `executors.slurm`: how jobs are submitted.
     public struct Slurm: Equatable, Sendable {
+        /// The partition jobs go to.
         var partition: String?
+        /// The time limit of a step that sets none.
         var time: String?
+        /// The account jobs are charged to.
         var account: String?
+        /// The quality of service asked for.
         var qos: String?
+        /// Further `sbatch` arguments, passed as they are.
         var extraArgs: [String] = []
     }
 
@@ -58,7 +66,9 @@ extension ProjectConfig {
         reader.version(fields)
         if let node = fields["policy"],
             let policy = reader.fields(node, of: "policy", allowed: ["seed", "pinned_requirements", "image_digest", "require_run"])
+    /// The rules recipes are held to.
         {
+    /// Where steps run when neither `--executor` nor `git config recipe.executor` says.
             func level(_ key: String) -> Level? {
                 policy[key].flatMap { reader.choice($0, "policy.\(key)", among: ["error", "warn", "off"]) }.flatMap(Level.init)
             }
@@ -67,6 +77,7 @@ extension ProjectConfig {
             config.policy.imageDigest = level("image_digest") ?? .error
             config.policy.requireRun = policy["require_run"].flatMap { reader.bool($0, "policy.require_run") } ?? false
         }
+    /// Reads the settings file, reporting every problem to `reader`.
         if let node = fields["executors"], let executors = reader.fields(node, of: "executors", allowed: ["default", "slurm"]) {
             config.defaultExecutor = executors["default"].flatMap { reader.choice($0, "executors.default", among: ["local", "slurm"]) } ?? "local"
             if let node = executors["slurm"] {

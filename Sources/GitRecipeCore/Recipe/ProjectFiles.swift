@@ -39,9 +39,11 @@ public struct WorkingTreeFiles: ProjectFiles {
 struct NotText: RecipeError, Equatable {
     /// The file, relative to the work tree.
     public let path: String
+    /// The byte's offset in the file.
     let offset: Int
     /// The line of the first byte that is not UTF-8.
     public let line: Int
+    /// Its column on the line, in bytes from 1.
     let column: Int
     /// That byte.
     public let byte: UInt8

@@ -12,6 +12,7 @@ public struct Recipe: Sendable {
     public var seed: Located<Int>?
     /// Its params with their defaults.
     public var params: [String: ParamValue] = [:]
+    /// Its assets, by name.
     var assets: [Asset] = []
     /// Its environment: files, image, probes, variables.
     public var environment = RecipeEnvironment()
@@ -23,6 +24,7 @@ public struct Recipe: Sendable {
 
 /// Data a recipe refers to that does not live in git: a download pinned by digest, or a local path.
 struct Asset: Sendable {
+    /// Where an asset comes from: a URL pinned by digest, or a path on this machine.
     enum Source: Sendable {
         case url(Located<String>, sha256: Located<String>?)
         case path(Located<String>)
@@ -30,6 +32,7 @@ struct Asset: Sendable {
 
     /// The asset's name, as `{{assets.NAME}}` names it.
     public let name: Located<String>
+    /// Where the asset comes from.
     let source: Source
 }
 
@@ -57,6 +60,7 @@ public struct Step: Sendable {
     public let name: Located<String>
     /// The steps it needs.
     public var needs: [Located<String>] = []
+    /// What the step does: its own command, or a component's.
     var action: Action
     /// The files it reads.
     public var inputs: [Located<String>] = []
@@ -64,12 +68,15 @@ public struct Step: Sendable {
     public var outputs: [Located<String>] = []
     /// Files the step writes whose numbers become the run's metrics; outputs too.
     public var metrics: [Located<String>] = []
+    /// What the step asks a scheduler for.
     var resources: Resources?
 }
 
 /// What a step asks of the machine; the slurm executor passes these to sbatch.
 struct Resources: Equatable, Sendable {
+    /// Cores.
     var cpus: Int?
+    /// GPUs.
     var gpus: Int?
     /// A Slurm memory size: a number with an optional K, M, G or T suffix.
     var memory: String?
@@ -78,6 +85,7 @@ struct Resources: Equatable, Sendable {
 }
 
 extension Recipe {
+    /// The keys an asset may hold.
     static let keys = ["version", "description", "seed", "params", "assets", "environment", "steps", "tolerance"]
 
     /// Reads a recipe from its YAML, recording every problem in `reader`.
@@ -113,6 +121,7 @@ extension Recipe {
         return recipe
     }
 
+    /// Reads `assets`: each a URL with its digest, or a path.
     private static func readAssets(_ node: Node, _ reader: YAMLReader) -> [Asset] {
         (reader.mapping(node, of: "assets") ?? []).compactMap { name, value in
             let what = "asset '\(name.value)'"
@@ -139,6 +148,7 @@ extension Recipe {
 }
 
 extension RecipeEnvironment {
+    /// Reads an asset, reporting every problem to `reader`.
     static func read(_ node: Node, _ reader: YAMLReader) -> RecipeEnvironment {
         var environment = RecipeEnvironment()
         guard let fields = reader.fields(node, of: "environment", allowed: ["files", "image", "probes", "vars"]) else {
@@ -160,8 +170,10 @@ extension RecipeEnvironment {
 }
 
 extension Step {
+    /// The keys a step may hold.
     static let keys = ["needs", "run", "uses", "with", "params", "inputs", "outputs", "metrics", "resources"]
 
+    /// Reads a step, reporting every problem to `reader`.
     static func read(_ node: Node, name: Located<String>, reader: YAMLReader) -> Step? {
         let what = "step '\(name.value)'"
         if !name.value.isIdentifier {
@@ -216,6 +228,7 @@ extension Step {
 }
 
 extension Resources {
+    /// Reads `resources`, reporting every problem to `reader`.
     static func read(_ node: Node, of what: String, _ reader: YAMLReader) -> Resources? {
         guard let fields = reader.fields(node, of: "resources of \(what)", allowed: ["cpus", "gpus", "memory", "time"]) else {
             return nil
@@ -240,6 +253,7 @@ extension Resources {
         return resources
     }
 
+    /// An integer of at least `minimum`, or an error.
     private static func count(_ node: Node, _ what: String, minimum: Int, _ reader: YAMLReader) -> Int? {
         guard let value = reader.int(node, what) else { return nil }
         guard value.value >= minimum else {

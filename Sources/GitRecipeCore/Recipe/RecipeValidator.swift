@@ -3,11 +3,16 @@ import Yams
 /// Checks one recipe against its components and the project's policies, records every
 /// problem in the recipe's reader, and resolves it into a ``Pipeline``.
 struct RecipeValidator {
+    /// The recipe validated.
     let recipe: Recipe
+    /// The components it may use, by name.
     let components: [String: Component]
+    /// The project's settings, which say how strict to be.
     let config: ProjectConfig
+    /// Where problems are reported.
     let reader: YAMLReader
 
+    /// The recipe's steps resolved and ordered; `nil` when it has errors (reported).
     func pipeline() -> Pipeline {
         checkPolicies()
         checkAssets()
@@ -22,6 +27,7 @@ struct RecipeValidator {
 
     // MARK: Policies, assets, paths
 
+    /// The project's image policy: an image must be pinned by digest.
     private func checkPolicies() {
         if let image = recipe.environment.image, image.value.wholeMatch(of: /.+@sha256:[0-9a-f]{64}/) == nil {
             reader.report(
@@ -31,6 +37,7 @@ struct RecipeValidator {
         }
     }
 
+    /// Every asset has a valid name, a URL asset a supported scheme and a well-formed digest.
     private func checkAssets() {
         for asset in recipe.assets {
             if !asset.name.value.isIdentifier {
@@ -46,12 +53,14 @@ struct RecipeValidator {
         }
     }
 
+    /// A path stays inside the repository.
     private func checkPath(_ path: Located<String>) {
         if let problem = RepositoryPath.problem(with: path.value) { reader.error(problem, at: path.mark) }
     }
 
     // MARK: Steps and components
 
+    /// A step with its component bound: its command, inputs and outputs as the run sees them.
     private func resolve(_ step: Step) -> ResolvedStep? {
         for path in step.inputs + step.outputs + step.metrics { checkPath(path) }
         switch step.action {
@@ -131,6 +140,7 @@ struct RecipeValidator {
             resources: step.resources, component: component.name, bindings: bindings)
     }
 
+    /// The command template of `run`; a malformed one is reported.
     private func template(_ run: Located<String>) -> CommandTemplate? {
         do {
             return try CommandTemplate(run.value)
@@ -140,6 +150,7 @@ struct RecipeValidator {
         }
     }
 
+    /// Every placeholder of the step names something it can have.
     private func checkPlaceholders(of resolved: ResolvedStep, declared step: Step?) {
         guard resolved.bindings == nil, let step, case .run(let run) = step.action else { return }
         let known = Pipeline(recipe: recipe, steps: []).placeholderValues(
@@ -158,6 +169,7 @@ struct RecipeValidator {
         step.needs.map(\.value).filter { $0 != step.name.value }
     }
 
+    /// Every `needs` names a step, no output is written twice, and the steps form no cycle.
     private func checkNeeds() {
         let names = Set(recipe.steps.map(\.name.value))
         for step in recipe.steps {
@@ -286,6 +298,7 @@ extension ParamValue {
 
 /// The smallest of a set of integers, first: which ready step comes first in file order.
 private struct MinHeap {
+    /// The heap, smallest first.
     private var items: [Int] = []
 
     init(_ initial: [Int]) {

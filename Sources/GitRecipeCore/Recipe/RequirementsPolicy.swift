@@ -33,6 +33,7 @@ enum RequirementsPolicy {
         return diagnostics
     }
 
+    /// The column where a line's requirement starts.
     private static func column(of line: String) -> Int {
         (line.firstIndex { $0 != " " && $0 != "\t" }.map { line.distance(from: line.startIndex, to: $0) } ?? 0) + 1
     }

@@ -4,6 +4,7 @@ import Yams
 public struct SourcePosition: Equatable, Sendable {
     /// The line, from 1.
     public let line: Int
+    /// The column, from 1.
     let column: Int
 
     /// Where the YAML parser found a node.
@@ -15,6 +16,7 @@ public struct SourcePosition: Equatable, Sendable {
 
 /// A value read from YAML, with where it stands in its file.
 public struct Located<Value: Sendable>: Sendable {
+    /// The value read.
     let value: Value
     /// `nil` for a value that was not read from a file.
     public let mark: SourcePosition?
@@ -33,23 +35,30 @@ extension Located: Equatable where Value: Equatable {
 
 /// The keys of one YAML mapping, already checked against the keys its schema allows.
 struct Fields {
+    /// The mapping node, for diagnostics about it as a whole.
     let node: Node
+    /// The mapping's values, by key.
     private let values: [String: Node]
 
+    /// The fields of `node`, keyed by name.
     init(node: Node, values: [String: Node]) {
         self.node = node
         self.values = values
     }
 
+    /// The node under `key`, if the mapping has it.
     subscript(key: String) -> Node? { values[key] }
 }
 
 /// Reads one YAML file into typed values and records a ``Diagnostic`` for every problem
 /// instead of stopping at the first, so a user sees all their mistakes at once.
 final class YAMLReader {
+    /// The file read, relative to the repository, as diagnostics name it.
     let file: String
+    /// Every problem found so far, in the order found.
     private(set) var diagnostics: [Diagnostic] = []
 
+    /// A reader for `file`.
     init(file: String) {
         self.file = file
     }
@@ -91,6 +100,7 @@ final class YAMLReader {
     /// adds none, however long).
     static let maximumAliasExpansion = 1_000_000
 
+    /// A node's place, for counting alias expansions.
     private struct Position: Hashable {
         let line: Int, column: Int
     }
@@ -113,6 +123,7 @@ final class YAMLReader {
         return size
     }
 
+    /// Reports a parser error at its line and column.
     private func recordSyntaxError(_ failure: YamlError) {
         switch failure {
         case .scanner(let context, let problem, let mark, _),
@@ -130,6 +141,7 @@ final class YAMLReader {
         }
     }
 
+    /// Reports an error at `mark` (the file's start when `nil`).
     func error(_ message: String, at mark: SourcePosition?) {
         diagnostics.append(Diagnostic(.error, message, file: file, mark: mark))
     }
@@ -139,10 +151,12 @@ final class YAMLReader {
         diagnostics.append(Diagnostic(.error, message, file: file, line: line, column: column))
     }
 
+    /// Reports an error at `node`.
     func error(_ message: String, at node: Node) {
         error(message, at: node.position)
     }
 
+    /// Reports a warning at `mark`.
     func warning(_ message: String, at mark: SourcePosition?) {
         diagnostics.append(Diagnostic(.warning, message, file: file, mark: mark))
     }
@@ -199,6 +213,7 @@ final class YAMLReader {
         return Located(scalar.string, at: node.position)
     }
 
+    /// An integer scalar, or an error.
     func int(_ node: Node, _ what: String) -> Located<Int>? {
         guard let value = node.int, node.tagName == .int else {
             error("\(what) must be an integer, not \(node.kindName)", at: node)
@@ -207,6 +222,7 @@ final class YAMLReader {
         return Located(value, at: node.position)
     }
 
+    /// A boolean scalar, or an error.
     func bool(_ node: Node, _ what: String) -> Bool? {
         guard let value = node.bool, node.tagName == .bool else {
             error("\(what) must be true or false, not \(node.kindName)", at: node)
@@ -215,6 +231,7 @@ final class YAMLReader {
         return value
     }
 
+    /// A number (an integer reads as one), or an error.
     func number(_ node: Node, _ what: String) -> Double? {
         switch node.tagName {
         case .int: return node.int.map(Double.init)
@@ -254,6 +271,7 @@ final class YAMLReader {
         return word
     }
 
+    /// An unknown key's error, suggesting the closest allowed one.
     private func unknownKeyMessage(_ key: String, in what: String, allowed: [String]) -> String {
         let hint = suggestion(key, among: allowed)
         return "unknown key '\(key)' in \(what)" + (hint.isEmpty ? "; allowed: \(allowed.joined(separator: ", "))" : hint)

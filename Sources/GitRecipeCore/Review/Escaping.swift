@@ -18,6 +18,7 @@ enum Escaping {
         return String(safe)
     }
 
+    /// A control character, which a terminal may act on.
     private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
         (scalar.value < 0x20 && scalar != "\n" && scalar != "\t") || (0x7F...0x9F).contains(scalar.value)
     }

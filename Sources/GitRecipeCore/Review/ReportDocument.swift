@@ -11,7 +11,9 @@ public struct ReportDocument: Sendable {
         case chart(MetricChart)
     }
 
+    /// A titled part of the report.
     struct Section: Sendable {
+        /// Its heading.
         let title: String
         /// The section's blocks, in order.
         public let blocks: [Block]
@@ -25,6 +27,7 @@ public struct ReportDocument: Sendable {
             case partly
             case unmet = "no"
 
+            /// The mark as a symbol: ✅, ⚠️, ❌.
             var symbol: String {
                 switch self {
                 case .met: "✅"
@@ -36,27 +39,34 @@ public struct ReportDocument: Sendable {
 
         /// How far it is met.
         public let mark: Mark
+        /// What is checked.
         let item: String
+        /// What the records show about it.
         let detail: String
     }
 
     /// A metric's values per seed in each group of runs (the baseline, then the candidate).
     public struct MetricChart: Sendable {
+        /// One group of runs in a chart.
         struct Group: Sendable {
             /// The group's label: `baseline`, `candidate`.
             public let label: String
             /// Each run's seed and value.
             public let values: [(seed: Int?, value: Double)]
+            /// Its mean and interval, when it has two runs or more.
             let statistics: SeedStatistics
         }
 
         /// The metric charted.
         public let metric: String
+        /// The groups charted side by side.
         let groups: [Group]
     }
 
+    /// The report's title.
     let title: String
     /// How strong the evidence is, in one sentence.
     public let evidence: String
+    /// Its sections, in order.
     let sections: [Section]
 }

@@ -3,6 +3,7 @@ import Foundation
 extension RunReport {
     /// What the records and the repository say about a run or sweep.
     struct Facts {
+        /// The recipe the runs ran.
         let recipe: String
         /// The commit the runs ran on.
         let commit: String
@@ -18,7 +19,9 @@ extension RunReport {
         let description: String?
         /// The metrics the recipe declares a tolerance for.
         let keyMetrics: [String]
+        /// The container image, if any.
         let image: String?
+        /// Each input with its digest and whether git holds it.
         let inputs: [(path: String, digest: String, inGit: Bool)]
         /// The names of the steps that ran.
         let steps: [String]
@@ -26,6 +29,7 @@ extension RunReport {
         /// recorded params, if it does not.
         let paramsProblem: String?
 
+        /// What the records of `runs` and `repository` say.
         init(_ runs: [RunRecord], repository: Repository) throws {
             let run = runs[0]
             recipe = run.recipe
@@ -101,6 +105,7 @@ extension RunReport {
 
         init(_ facts: Facts, runs: [RunRecord], repository: Repository) throws {
             let locker = try Locker(repository: repository)
+        /// What this machine holds of `facts`' data and outputs.
             defer { try? locker.finish() }
             func digest(_ path: String) -> String? { (try? locker.measure([path]))?.first?.digest.description }
             var untracked: [String: String] = [:]
@@ -132,8 +137,10 @@ extension RunReport {
         init(facts: Facts, runs: [RunRecord], reproductions: [RunRecord], preservation: Preservation) {
             var items: [ReportDocument.Check] = []
             let commandProblem =
+        /// The checklist's items, in order.
                 if !runs.allSatisfy({ $0.seed != nil }) {
                     "a run records no seed"
+        /// The checklist for `runs`, from `facts`, their reproductions and what is preserved.
                 } else if !facts.commitPresent {
                     "commit `\(facts.commit.prefix(12))` is not in this repository: fetch it"
                 } else {

@@ -26,6 +26,7 @@ extension ReportDocument {
         return text
     }
 
+    /// Text safe in a Markdown table cell.
     private static func cell(_ text: String) -> String {
         text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
     }
@@ -80,6 +81,7 @@ extension ReportDocument {
             """
     }
 
+    /// The HTML report's stylesheet.
     private static let style = """
         body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2328; background: #fff; margin: 0; }
         main { max-width: 980px; margin: 0 auto; padding: 24px; }

@@ -12,10 +12,13 @@ public struct RunDiff {
         public let a: [RunRecord]
         /// The runs on side B.
         public let b: [RunRecord]
+        /// The differing keys, by section.
         let rows: [Row]
     }
 
+    /// One key that differs.
     struct Row: Sendable {
+        /// Its section: run, params, inputs, environment, host, outputs, metrics.
         let section: String
         /// The key, dotted below its section.
         public let key: String
@@ -34,11 +37,14 @@ public struct RunDiff {
         var differs: Bool { delta.map { $0 != 0 } ?? (a != b) }
     }
 
+    /// The compared groups, one pair per recipe.
     let pairs: [Pair]
     /// Recipes with runs on one side only.
     let onlyInA: [String]
+    /// Recipes only side B ran.
     let onlyInB: [String]
 
+    /// The sections, in the order rows are shown.
     static let sections = ["run", "params", "inputs", "environment", "host", "outputs", "metrics"]
 
     /// Compares the latest runs of each recipe both selections hold (every pair with `all`).
@@ -60,6 +66,7 @@ public struct RunDiff {
         onlyInB = b.recipes.filter { !a.recipes.contains($0) }
     }
 
+    /// Compares two groups of runs of one recipe.
     static func compare(_ a: [RunRecord], _ b: [RunRecord], all: Bool) throws -> Pair {
         let left = try facts(of: a)
         let right = try facts(of: b)
@@ -208,6 +215,7 @@ public struct RunDiff {
         ]).json() + "\n"
     }
 
+    /// The recipes only one side ran, one line per side.
     private func onlySide() -> String {
         (onlyInA.isEmpty ? "" : "only in A: \(onlyInA.joined(separator: ", "))\n")
             + (onlyInB.isEmpty ? "" : "only in B: \(onlyInB.joined(separator: ", "))\n")

@@ -10,7 +10,9 @@ public struct RunLog {
         /// The runs: one, or a sweep's seeds.
         public let runs: [RunRecord]
 
+        /// The entry's first run: what a sweep's runs share.
         var first: RunRecord { runs[0] }
+        /// Whether the entry is a sweep of several seeds.
         var isSweep: Bool { runs.count > 1 }
     }
 
@@ -70,6 +72,7 @@ public struct RunLog {
         self.keyMetrics = keyMetrics
     }
 
+    /// The text columns, in order.
     private static let columns = ["commit", "run", "recipe", "status", "time", "metrics"]
 
     /// Aligned columns for a terminal.
@@ -149,6 +152,7 @@ public struct RunLog {
         ).json() + "\n"
     }
 
+    /// One entry's cells: commit, run, recipe, status, time, metrics.
     private func cells(for entry: Entry, metricLimit: Int?) -> [String] {
         let run = entry.first
         var metrics: [String]

@@ -5,7 +5,9 @@ import Foundation
 /// with a baseline, the reproductions recorded, provenance, and a reproducibility checklist
 /// marked from the records (DESIGN §3).
 public struct RunReport {
+    /// Where the recipes are read at the runs' commits.
     let repository: Repository
+    /// Where the runs are read.
     let history: RunHistory
 
     /// A report on the runs of `history`, reading the recipes at their commits in `repository`.
@@ -62,6 +64,7 @@ public struct RunReport {
 
     // MARK: Sections
 
+    /// What ran, with what, where, and the command that re-runs it.
     private func setup(_ facts: Facts, _ runs: [RunRecord]) -> ReportDocument.Section {
         let host = facts.manifest.host
         var hardware = [host.cpu.present.map { "cpu \($0)" }, host.cores > 0 ? "cores \(host.cores)" : nil].compactMap { $0 }
@@ -89,6 +92,7 @@ public struct RunReport {
             ])
     }
 
+    /// The metrics: one run's values, or a sweep's statistics and each seed's.
     private func results(_ runs: [RunRecord], keyMetrics: [String]) -> ReportDocument.Section {
         let statistics = SeedStatistics.of(runs)
         guard runs.count > 1 else {
@@ -125,6 +129,7 @@ public struct RunReport {
             ] + names.prefix(Self.chartLimit).map { .chart(Self.chart($0, [("candidate", runs)])) })
     }
 
+    /// Candidate against baseline, metric by metric, with the noise of each.
     private func comparison(_ baseline: [RunRecord], _ runs: [RunRecord], keyMetrics: [String]) throws -> ReportDocument.Section {
         let pair = try RunDiff.compare(baseline, runs, all: false)
         let metrics = pair.rows.filter { $0.section == "metrics" }
@@ -159,6 +164,7 @@ public struct RunReport {
         return .init(title: "Comparison with the baseline", blocks: blocks)
     }
 
+    /// Every reproduction of the runs, and of the baseline's.
     private func reproductions(_ reproductions: [RunRecord], of runs: [RunRecord], baseline: [RunRecord]) -> ReportDocument.Section {
         var blocks: [ReportDocument.Block] = []
         if reproductions.isEmpty {
@@ -172,6 +178,7 @@ public struct RunReport {
         return .init(title: "Reproductions", blocks: blocks)
     }
 
+    /// One row per reproduction: verdict, what differed, where and when.
     private static func reproductionTable(_ reproductions: [RunRecord]) -> ReportDocument.Block {
         let rows = reproductions.map { run -> [String] in
             let manifest = try? run.manifest()
@@ -190,6 +197,7 @@ public struct RunReport {
         return .table(header: ["reproduction", "of run", "verdict", "what differed", "where and when"], rows: rows)
     }
 
+    /// Everything the runs were pinned to, by digest, and where it is now.
     private func provenance(_ facts: Facts, _ runs: [RunRecord], _ preservation: Preservation) -> ReportDocument.Section {
         var blocks: [ReportDocument.Block] = [
             .table(
@@ -256,8 +264,10 @@ public struct RunReport {
             + (next.isEmpty ? "" : " To strengthen it, " + next.joined(separator: " and ") + ".")
     }
 
+    /// At most this many metrics are charted.
     static let chartLimit = 6
 
+    /// The chart of `metric` over each group of runs.
     static func chart(_ metric: String, _ groups: [(String, [RunRecord])]) -> ReportDocument.MetricChart {
         .init(
             metric: metric,

@@ -49,12 +49,14 @@ public struct RunShow {
         return text
     }
 
+    /// The sweeps among the runs, with their runs by seed.
     private func sweeps() -> [(String, [RunRecord])] {
         let grouped = Dictionary(grouping: selection.runs.compactMap { run in run.sweep.map { (sweep: $0, run: run) } }, by: \.sweep)
             .mapValues { $0.map(\.run) }
         return grouped.filter { $0.value.count > 1 }.sorted { $0.key < $1.key }.map { ($0.key, $0.value.sortedBySeed()) }
     }
 
+    /// One run as a Markdown summary.
     static func markdown(_ run: RunRecord) throws -> String {
         let manifest = try run.manifest()
         // Everything below comes from the note: each value is escaped for where it stands.

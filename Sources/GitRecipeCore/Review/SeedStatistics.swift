@@ -8,7 +8,9 @@ public struct SeedStatistics: Equatable, Sendable {
     public let mean: Double
     /// Sample standard deviation (n − 1); 0 for a single run.
     let standardDeviation: Double
+    /// The smallest value.
     let minimum: Double
+    /// The largest value.
     let maximum: Double
     /// The 95% confidence interval of the mean (Student t, n − 1 degrees of freedom);
     /// `nil` for a single run, which says nothing about spread.

@@ -4,7 +4,9 @@ import Foundation
 /// without passing through a symbolic link, and removed before the step runs so that what
 /// it records is its own.
 struct DeclaredOutputs {
+    /// The work tree.
     let root: String
+    /// The declared outputs, relative to it.
     let paths: [String]
 
     /// Refuses an output that is, or passes through, a symbolic link: a run would write,
@@ -47,11 +49,14 @@ struct DeclaredOutputs {
 
 /// An output path a run may not write.
 struct OutputPathError: RecipeError {
+    /// The output that is a link.
     let output: String
     /// The symbolic link the output is or passes through; `nil` when it could not be removed.
     let link: String?
+    /// Where it points.
     let target: String
 
+    /// Exit 1: the run is refused.
     var exitStatus: ExitStatus { .checkFailed }
 
     var description: String {

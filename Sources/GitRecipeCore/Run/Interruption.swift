@@ -4,7 +4,9 @@ import Synchronization
 /// Turns Ctrl-C and SIGTERM into a request to stop: the running step's whole process group
 /// is asked to stop, and the runner records the run as cancelled instead of dying mid-way.
 final class Interruption: Sendable {
+    /// Whether a stop was asked for.
     private let requested = Atomic<Bool>(false)
+    /// The step running now, which a stop reaches.
     private let current = Mutex<StepProcess?>(nil)
 
     /// Takes over SIGINT and SIGTERM for the rest of the process.
@@ -23,8 +25,10 @@ final class Interruption: Sendable {
         return interruption
     }
 
+    /// Whether Ctrl-C or SIGTERM has arrived.
     var isRequested: Bool { requested.load(ordering: .relaxed) }
 
+    /// Records the request and stops the running step.
     private func request() {
         requested.store(true, ordering: .relaxed)
         current.withLock { $0?.terminate() }

@@ -5,6 +5,7 @@ struct LocalExecutor: StepExecutor {
     /// The local executor.
     public init() {}
 
+    /// Runs the steps in order; a failed step stops those that need it.
     func execute(_ plan: RunPlan, in run: StepRun) throws -> StepResults {
         var results = StepResults()
         var stopped: Set<String> = []

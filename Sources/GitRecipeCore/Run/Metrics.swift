@@ -8,6 +8,7 @@ import Yams
 /// a diverged loss is seen rather than dropped. Two paths that flatten to one name
 /// (`{"a.b": 1, "a": {"b": 2}}`) are an error naming both.
 enum Metrics {
+    /// The numbers in the JSON or YAML file at `path`, flattened to dotted names.
     static func read(_ path: String) throws(MetricsError) -> [String: Double] {
         let text: String
         do {
@@ -27,8 +28,10 @@ enum Metrics {
         return metrics.mapValues(\.value)
     }
 
+    /// How JSON writers spell the numbers JSON cannot.
     private static let nonFinite: [String: Double] = ["NaN": .nan, "Infinity": .infinity, "-Infinity": -.infinity]
 
+    /// Adds every number under `value` to `metrics`, by dotted name.
     private static func flatten(
         _ node: Node, prefix: String, source: String, into metrics: inout [String: (value: Double, source: String)], path: String
     ) throws(MetricsError) {
@@ -62,7 +65,9 @@ enum Metrics {
 
 /// A metrics file that cannot be read.
 struct MetricsError: Error, CustomStringConvertible {
+    /// The metrics file.
     let path: String
+    /// What is wrong with it.
     let reason: String
     var description: String { "metrics file '\(path)' is malformed: \(reason)" }
 }

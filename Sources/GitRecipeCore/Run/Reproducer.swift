@@ -5,10 +5,14 @@ import Foundation
 public struct Reproduction: Sendable {
     /// The original run's id.
     public let run: String
+    /// The run's output and file digests, by path.
     let outputs: [String: String]
+    /// The run's metrics.
     let metrics: [String: Double]
+    /// The recipe's tolerances, by metric.
     let tolerance: [String: Double]
 
+    /// The verdict on a reproduction that left `outputs` and `metrics`.
     func judge(outputs: [String: TreeHasher.Measured], metrics: [String: Double]) -> Verdict {
         let manifest = RunManifest.Output.self
         let digests = Dictionary(RunManifest.outputAndFileDigests(outputs.mapValues(manifest.init))) { first, _ in first }
@@ -19,6 +23,7 @@ public struct Reproduction: Sendable {
 /// `git recipe reproduce RUN`: re-runs a recorded run at its commit in a temporary linked
 /// worktree, with the same params and seed, and records the result with its verdict.
 public struct Reproducer {
+    /// The repository whose runs are reproduced.
     let repository: Repository
 
     /// Reproduces runs recorded in `repository`.
@@ -97,6 +102,7 @@ enum UntrackedData {
         let from = "\(source)/\(path)"
         let to = "\(destination)/\(path)"
         var info = stat()
+    /// Brings one path (a file, a link, or a directory's files) the checkout lacks.
         guard lstat(from, &info) == 0 else { return 0 }  // missing here too: the lock check says so
         let manager = FileManager.default
         if info.st_mode & S_IFMT == S_IFDIR {

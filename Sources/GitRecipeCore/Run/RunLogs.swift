@@ -7,6 +7,7 @@ public struct RunLogs {
 
     /// The run's id.
     public let id: String
+    /// The run's log directory.
     private let directory: String
 
     /// Finds the run whose id is `name` or uniquely contains it.
@@ -40,8 +41,11 @@ public struct RunLogs {
 
 /// A run or step that cannot be found, or a name that matches several runs.
 struct RunLookupError: RecipeError {
+    /// The run or step as named.
     let name: String
+    /// Runs or steps it could have meant.
     let candidates: [String]
+    /// The steps that started, in the order they started.
     var steps: [String] = []
 
     /// Exit 2: the run or step is unknown.

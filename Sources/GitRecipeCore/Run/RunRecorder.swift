@@ -4,19 +4,28 @@ import Foundation
 /// its commit, or, when the notes ref cannot move, in the journal, from where the next command
 /// that records or syncs runs adds it. Either way the run is never lost.
 struct RunRecorder {
+    /// Where the record goes.
     let repository: Repository
+    /// The recipe that ran.
     let pipeline: Pipeline
+    /// The commit and lock it ran with.
     let preflight: Runner.Preflight
+    /// Where warnings go.
     let events: RunEvents
 
     /// What the recorder is told about one run besides its steps' results.
     struct Facts {
+        /// What ran.
         let plan: RunPlan
+        /// The sweep it belongs to.
         let sweep: String?
+        /// When the first step started.
         let started: Date
+        /// When the last step ended.
         let finished: Date
         /// The steps' environment, of which `RecordedEnvironment` keeps a part.
         let environment: [String: String]
+        /// For a reproduction: the run it re-ran and its verdict.
         let reproduction: (original: Reproduction, verdict: Verdict?)?
     }
 

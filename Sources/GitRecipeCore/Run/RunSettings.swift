@@ -55,6 +55,7 @@ public struct RunSettings: Sendable {
         try self.init(recipe: recipe, overrides: typed, seeds: seeds)
     }
 
+    /// Applies overrides already typed as their params' types.
     private init(recipe: Recipe, overrides: [(key: String, value: ParamValue)], seeds: [Int]) throws(RunInputError) {
         var params = recipe.params
         for (key, value) in overrides {
@@ -74,10 +75,12 @@ public struct RunSettings: Sendable {
         return declared
     }
 
+    /// A dotted key's path of names.
     private static func path(_ key: String) -> [String] {
         key.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
     }
 
+    /// The param at `path`, if there is one.
     private static func value(at path: [String], in params: [String: ParamValue]) -> ParamValue? {
         guard let first = path.first, let value = params[first] else { return nil }
         guard path.count > 1 else { return value }
@@ -85,6 +88,7 @@ public struct RunSettings: Sendable {
         return Self.value(at: Array(path.dropFirst()), in: inner)
     }
 
+    /// `params` with `value` set at `path`.
     private static func setting(_ value: ParamValue, at path: [String], in params: [String: ParamValue]) -> [String: ParamValue] {
         var params = params
         if path.count == 1 {

@@ -6,11 +6,17 @@ import Foundation
 /// (the commands), a `StepExecutor` (the steps, each judged by `StepChecks`) and
 /// `RunRecorder` (the manifest, into the note or the journal).
 public final class Runner {
+    /// The repository the run is made in.
     let repository: Repository
+    /// The recipe's steps, resolved.
     let pipeline: Pipeline
+    /// Locks the recipe and hashes outputs.
     private let locker: Locker
+    /// The project's files, as the lock is compared against them.
     private let files: any ProjectFiles
+    /// Whether Ctrl-C has arrived.
     let interruption: Interruption
+    /// Where the run's events go.
     private let events: RunEvents
 
     /// A runner that takes over Ctrl-C and SIGTERM for the rest of the process, and tells
@@ -26,6 +32,7 @@ public final class Runner {
         self.repository = repository
         self.pipeline = pipeline
         self.locker = locker
+    /// A runner that shares `interruption` with its caller (a reproduction installs its own).
         self.files = files
         self.interruption = interruption
         self.events = events

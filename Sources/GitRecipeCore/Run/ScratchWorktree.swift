@@ -6,7 +6,9 @@ import Foundation
 /// checkout. Kept inside the git directory so that data can be hard-linked into it (same
 /// file system) and nothing shows in `git status`.
 struct ScratchWorktree {
+    /// The worktree's directory.
     let path: String
+    /// The repository the worktree belongs to.
     private let repository: Repository
 
     /// Checks `commit` out into a new worktree, after removing any a killed reproduction left.
@@ -28,8 +30,10 @@ struct ScratchWorktree {
         Self.remove(path, repository: repository)
     }
 
+    /// The directory scratch worktrees go in.
     static func parent(of repository: Repository) -> String { "\(repository.commonDirectory)/recipes/reproduce" }
 
+    /// Removes the worktree at `path`, and its administrative files.
     private static func remove(_ path: String, repository: Repository) {
         if (try? repository.runGit(["worktree", "remove", "--force", "--force", path]))?.status != 0 {
             try? FileManager.default.removeItem(atPath: path)

@@ -5,6 +5,7 @@ import Foundation
 public struct SlurmCluster: Sendable {
     /// The cluster's `ClusterName`, recorded in manifests.
     public let name: String
+    /// `executors.slurm`.
     let settings: ProjectConfig.Slurm
 
     /// Connects to the cluster the client commands see; fails with what to install or start.
@@ -18,12 +19,19 @@ public struct SlurmCluster: Sendable {
 
     /// One batch job as a step's submission needs it.
     struct Submission {
+        /// The step's script.
         let script: String
+        /// `RECIPE.STEP`.
         let jobName: String
+        /// Where it runs: the work tree.
         let directory: String
+        /// Where its output goes.
         let log: String
+        /// Its whole environment.
         let environment: [String: String]
+        /// Jobs it waits for (`afterok`).
         let dependencies: [String]
+        /// What the step asks for.
         let resources: Resources?
     }
 
@@ -61,10 +69,13 @@ public struct SlurmCluster: Sendable {
 
     /// A job as `scontrol show job` describes it.
     struct Job: Equatable {
+        /// Slurm's state: `COMPLETED`, `FAILED`, `TIMEOUT` …
         let state: String
+        /// Slurm's reason for it.
         let reason: String
         /// The exit status of the job's script, and the signal that ended it (0 if none).
         let exit: Int32
+        /// The signal that ended it, 0 if none.
         let signal: Int32
         /// Seconds it ran.
         let seconds: Int
@@ -136,7 +147,9 @@ public struct SlurmCluster: Sendable {
 
 /// Slurm refused or could not be reached.
 struct SlurmError: RecipeError {
+    /// What was being done.
     let operation: String
+    /// What Slurm said.
     let detail: String
 
     /// Exit 1: Slurm refused or could not be reached.

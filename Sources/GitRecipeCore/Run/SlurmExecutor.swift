@@ -14,6 +14,7 @@ struct SlurmExecutor: StepExecutor {
         self.cluster = cluster
     }
 
+    /// Submits every step, waits for every job, then judges each.
     func execute(_ plan: RunPlan, in run: StepRun) throws -> StepResults {
         let submitted = Date()
         var jobs: [String: String] = [:]

@@ -4,13 +4,16 @@ import Foundation
 /// symbolic links, the work tree is still clean outside them, HEAD, index and refs are
 /// untouched. A step that passes has its outputs hashed and its metrics read.
 struct StepChecks {
+    /// The repository the step ran in.
     let repository: Repository
+    /// Hashes outputs.
     let locker: Locker
     /// The repository as it was before the run's first step.
     let before: RepositoryFingerprint
 
     /// What a step that passed left: its outputs as hashed, its metrics.
     struct Measured: Sendable {
+        /// Its outputs as hashed, by path.
         var outputs: [String: TreeHasher.Measured] = [:]
         /// The metrics it wrote, flattened to dotted names.
         public var metrics: [String: Double] = [:]
@@ -23,6 +26,7 @@ struct StepChecks {
         case failed(String)
     }
 
+    /// Checks `step` after it exited 0.
     func judge(_ step: ResolvedStep) throws -> Verdict {
         let root = repository.workTree
         let missing = step.outputs.filter { !FileManager.default.fileExists(atPath: "\(root)/\($0)") }

@@ -12,13 +12,19 @@ public protocol StepExecutor: Sendable {
 
 /// What every step of one run shares while it executes.
 public struct StepRun {
+    /// The run's plan.
     let plan: RunPlan
+    /// The recipe's name, for job names.
     let recipe: String
+    /// The repository the steps run in.
     let repository: Repository
     /// The steps' environment (DESIGN §2: `RECIPE_*` and the recipe's `vars`).
     let environment: [String: String]
+    /// The checks each finished step gets.
     let checks: StepChecks
+    /// Whether Ctrl-C has arrived.
     let interruption: Interruption
+    /// Where the run's events go.
     let events: RunEvents
 
     /// Appends `step` to the run's list of steps in the order they started, which `logs` reads.
@@ -54,6 +60,7 @@ public struct StepResults: Sendable {
     public var status = RunStatus.succeeded
     /// Each step's record, in plan order.
     public var steps: [RunManifest.Step] = []
+    /// Every step's outputs as hashed, by path.
     var outputs: [String: TreeHasher.Measured] = [:]
     /// Every step's metrics, merged.
     public var metrics: [String: Double] = [:]

@@ -5,9 +5,12 @@ import Synchronization
 /// own so that stopping it stops everything it started. Its stdout and stderr go to the
 /// terminal as they come and, interleaved, to the step's log file.
 final class StepProcess: Sendable {
+    /// The shell's pid: its process group's id.
     let pid: pid_t
+    /// The threads copying its output, waited for before its end is reported.
     private let readers: DispatchGroup
 
+    /// A started step.
     private init(pid: pid_t, readers: DispatchGroup) {
         self.pid = pid
         self.readers = readers
@@ -70,6 +73,7 @@ final class StepProcess: Sendable {
     }
 }
 
+/// Writes every byte of `bytes` to `descriptor`, retrying short writes.
 private func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) {
     guard let base = bytes.baseAddress else { return }
     var offset = 0
@@ -83,6 +87,7 @@ private func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) {
 
 /// A step's pipes could not be made.
 struct StepStartError: Error, CustomStringConvertible {
+    /// Why it could not start.
     let reason: String
     var description: String { "cannot start the step: \(reason)" }
 }

@@ -6,6 +6,7 @@ import Synchronization
 /// terminal's Ctrl-C does not reach it directly), and without this a `curl` or a probe
 /// outlived the `lock` that started it.
 enum ChildGroups {
+    /// The process groups running now.
     private static let running = Mutex<Set<pid_t>>([])
     /// Set when a command records interruptions itself (`run`): the signal then only stops
     /// the children, and the command ends in its own time, recording what it must.
@@ -15,15 +16,18 @@ enum ChildGroups {
         for number in [SIGINT, SIGTERM, SIGHUP] { Signals.observe(number) { stopAll(exiting: number) } }
     }()
 
+    /// Records a child process group to stop on a signal.
     static func add(_ pid: pid_t) {
         _ = installed
         running.withLock { _ = $0.insert(pid) }
     }
 
+    /// Forgets a group that has ended.
     static func remove(_ pid: pid_t) {
         running.withLock { _ = $0.remove(pid) }
     }
 
+    /// Kills every recorded group; then, unless a runner records the interruption itself, dies of the signal as it would have.
     private static func stopAll(exiting number: Int32) {
         for pid in running.withLock({ $0 }) { kill(-pid, SIGKILL) }
         guard !interruptionsRecorded.load(ordering: .relaxed) else { return }

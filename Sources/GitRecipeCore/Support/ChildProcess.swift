@@ -74,6 +74,7 @@ public struct ChildProcess {
             stderr: try Self.contents(of: stderr), timedOut: timedOut)
     }
 
+    /// An unlinked temporary file the child writes its output to.
     private static func scratchFile() throws -> FileHandle {
         var template = Array((NSTemporaryDirectory() + "/git-recipe.XXXXXX").utf8CString)
         let descriptor = mkstemp(&template)
@@ -83,6 +84,7 @@ public struct ChildProcess {
         return FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
     }
 
+    /// What the child wrote to `handle`.
     private static func contents(of handle: FileHandle) throws -> String {
         try handle.seek(toOffset: 0)
         return String(decoding: try handle.readToEnd() ?? Data(), as: UTF8.self)

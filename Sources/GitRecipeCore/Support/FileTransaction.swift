@@ -5,6 +5,7 @@ import Foundation
 /// place. A failure removes the temporaries and any directory it created, so a crash or a
 /// full disk never leaves a half-written lockfile, hook or scaffold.
 public struct FileTransaction {
+    /// The files to write, in order.
     private var writes: [(destination: URL, contents: Data, permissions: Int?)] = []
 
     /// An empty transaction.

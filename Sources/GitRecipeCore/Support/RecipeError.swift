@@ -13,6 +13,7 @@ public enum ExitStatus: Int32, Sendable {
 
 /// An error git-recipe reports to the user: it knows its exit status and how it reads on stderr.
 public protocol RecipeError: Error, CustomStringConvertible {
+    /// The exit status DESIGN §3 gives this failure.
     var exitStatus: ExitStatus { get }
     /// What goes to stderr: by default `error: ` and the description.
     var report: String { get }

@@ -13,6 +13,7 @@ enum Signals {
         var sources: [Int32: DispatchSourceSignal] = [:]
     }
 
+    /// The handlers and sources, behind a lock.
     private static let table = Mutex(Table())
 
     /// Calls `handler` on a global queue each time `number` arrives, from now on; the

@@ -8,8 +8,10 @@ import Synchronization
 /// `withUnsafeMutableBufferPointer` moves the array out of the property for the duration
 /// of the call, so a second worker writing meanwhile finds it empty.
 final class Slots<Value>: @unchecked Sendable {
+    /// One optional value per index.
     private let slots: UnsafeMutableBufferPointer<Value?>
 
+    /// `count` empty slots.
     init(count: Int) {
         slots = .allocate(capacity: count)
         slots.initialize(repeating: nil)
@@ -20,6 +22,7 @@ final class Slots<Value>: @unchecked Sendable {
         slots.deallocate()
     }
 
+    /// The slot at `index`.
     subscript(index: Int) -> Value? {
         get { slots[index] }
         set { slots[index] = newValue }

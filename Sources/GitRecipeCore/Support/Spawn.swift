@@ -52,7 +52,9 @@ func waitForExit(_ pid: pid_t) -> Int32 {
 
 /// A program could not be started.
 struct SpawnError: Error, CustomStringConvertible {
+    /// The program that could not start.
     let program: String
+    /// Why.
     let reason: String
     var description: String { "cannot start \(program): \(reason)" }
 }
