@@ -20,11 +20,14 @@ let package = Package(
         ),
         // posix_spawn's chdir action, which Swift's Glibc module does not expose.
         .target(name: "CSpawn"),
+        // ioctl(FICLONE) and copy_file_range, which Swift cannot call or does not see.
+        .target(name: "CFileClone"),
         .target(
             name: "GitRecipeCore",
             dependencies: [
                 "CLibGit2",
                 "CSpawn",
+                "CFileClone",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

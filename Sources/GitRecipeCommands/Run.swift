@@ -62,7 +62,9 @@ extension GitRecipeCommand {
             let executor = dryRun ? nil : try choice.executor(config: project.config)
             let settings = try RunSettings(recipe: pipeline.recipe, assignments: params, seed: seed, seeds: seeds)
             let locker = try Locker(repository: repository, probes: probes.mode)
-            let runner = Runner(repository: repository, pipeline: pipeline, locker: locker, files: files, events: Terminal.show)
+            let runner = Runner(
+                repository: repository, pipeline: pipeline, locker: locker, files: files, artifacts: project.config.artifacts,
+                events: Terminal.show)
             guard let executor else {
                 try printPlan(runner, settings)
                 return
@@ -79,9 +81,9 @@ extension GitRecipeCommand {
             }
         }
 
+        /// Prints each seed's steps with the commands they would run.
         private func printPlan(_ runner: Runner, _ settings: RunSettings) throws {
             for seed in settings.seeds {
-        /// Prints each seed's steps with the commands they would run.
                 print("plan for '\(recipe)' with seed \(seed):")
                 for (index, step) in try runner.plan(settings, seed: seed).steps.enumerated() {
                     print("  \(index + 1). \(step.name): \(step.command)")

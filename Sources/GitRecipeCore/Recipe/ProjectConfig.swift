@@ -33,6 +33,21 @@ public struct ProjectConfig: Equatable, Sendable {
         var extraArgs: [String] = []
     }
 
+    /// `artifacts`: which runs' outputs the store keeps (DESIGN §8.2).
+    public struct Artifacts: Equatable, Sendable {
+        /// Whose outputs `gc` keeps: every run's, each recipe's latest succeeded run's, or
+        /// none but the pinned runs'. Outputs are stored after every succeeded run unless `none`.
+        public enum Keep: String, Sendable {
+            case all, latest, none
+        }
+
+        /// Whose outputs are kept.
+        public var keep = Keep.all
+        /// The store's size limit in bytes: `gc` drops the oldest unpinned runs' outputs
+        /// beyond it. `nil`: no limit.
+        public var maxSize: Int64?
+    }
+
     /// The settings file, relative to the repository.
     public static let file = ".recipes/config.yaml"
 
@@ -51,24 +66,27 @@ public struct ProjectConfig: Equatable, Sendable {
 
         """
 
+    /// The rules recipes are held to.
     var policy = Policy()
+    /// Where steps run when neither `--executor` nor `git config recipe.executor` says.
     var defaultExecutor = "local"
     /// How Slurm jobs are submitted.
     public var slurm = Slurm()
+    /// What the artifact store keeps.
+    public var artifacts = Artifacts()
 }
 
 extension ProjectConfig {
+    /// Reads the settings file, reporting every problem to `reader`.
     static func read(_ node: Node, reader: YAMLReader) -> ProjectConfig {
         var config = ProjectConfig()
-        guard let fields = reader.fields(node, of: "the configuration", allowed: ["version", "policy", "executors"]) else {
+        guard let fields = reader.fields(node, of: "the configuration", allowed: ["version", "policy", "executors", "artifacts"]) else {
             return config
         }
         reader.version(fields)
         if let node = fields["policy"],
             let policy = reader.fields(node, of: "policy", allowed: ["seed", "pinned_requirements", "image_digest", "require_run"])
-    /// The rules recipes are held to.
         {
-    /// Where steps run when neither `--executor` nor `git config recipe.executor` says.
             func level(_ key: String) -> Level? {
                 policy[key].flatMap { reader.choice($0, "policy.\(key)", among: ["error", "warn", "off"]) }.flatMap(Level.init)
             }
@@ -77,16 +95,37 @@ extension ProjectConfig {
             config.policy.imageDigest = level("image_digest") ?? .error
             config.policy.requireRun = policy["require_run"].flatMap { reader.bool($0, "policy.require_run") } ?? false
         }
-    /// Reads the settings file, reporting every problem to `reader`.
         if let node = fields["executors"], let executors = reader.fields(node, of: "executors", allowed: ["default", "slurm"]) {
             config.defaultExecutor = executors["default"].flatMap { reader.choice($0, "executors.default", among: ["local", "slurm"]) } ?? "local"
             if let node = executors["slurm"] {
                 config.slurm = readSlurm(node, reader)
             }
         }
+        if let node = fields["artifacts"], let artifacts = reader.fields(node, of: "artifacts", allowed: ["keep", "max_size"]) {
+            config.artifacts.keep =
+                artifacts["keep"].flatMap { reader.choice($0, "artifacts.keep", among: ["all", "latest", "none"]) }
+                .flatMap(Artifacts.Keep.init) ?? .all
+            if let node = artifacts["max_size"], node.tagName != .null, let text = reader.scalarText(node, "artifacts.max_size") {
+                config.artifacts.maxSize = Self.bytes(text)
+                if config.artifacts.maxSize == nil {
+                    reader.error("artifacts.max_size '\(text)' is not a size; write bytes or a number with K, M, G or T (20G)", at: node)
+                }
+            }
+        }
         return config
     }
 
+    /// `20G` as bytes (K, M, G, T are powers of 1024); plain digits are bytes.
+    static func bytes(_ text: String) -> Int64? {
+        let units: [Character: Int64] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40]
+        let trimmed = text.trimmingCharacters(in: .whitespaces).uppercased()
+        guard let last = trimmed.last else { return nil }
+        let (digits, unit) = units[last].map { (trimmed.dropLast(), $0) } ?? (Substring(trimmed), 1)
+        guard let number = Int64(digits.trimmingCharacters(in: .whitespaces)), number >= 0 else { return nil }
+        return number.multipliedReportingOverflow(by: unit).overflow ? nil : number * unit
+    }
+
+    /// Reads `executors.slurm`.
     private static func readSlurm(_ node: Node, _ reader: YAMLReader) -> Slurm {
         var slurm = Slurm()
         guard let fields = reader.fields(node, of: "executors.slurm", allowed: ["partition", "time", "account", "qos", "extra_args"]) else {

@@ -64,7 +64,11 @@ public struct Reproducer {
         let brought = try UntrackedData.bring(pipeline.pinnedPaths, from: repository.workTree, to: checkout.workTree)
         if brought > 0 { announce("brought \(brought) file\(brought == 1 ? "" : "s") git does not track from this checkout") }
         let locker = try Locker(repository: checkout, hashCache: Locker.hashCache(of: repository))
-        let runner = Runner(repository: checkout, pipeline: pipeline, locker: locker, files: files, interruption: interruption, events: events)
+        // The reproduction's outputs go to the store of the repository (the worktree shares it),
+        // so they can be checked out once the worktree is gone.
+        let runner = Runner(
+            repository: checkout, pipeline: pipeline, locker: locker, files: files, interruption: interruption,
+            artifacts: project.config.artifacts, events: events)
         let preflight: Runner.Preflight
         do {
             preflight = try runner.preflight(allowDrift: true)
@@ -98,11 +102,11 @@ enum UntrackedData {
         return count
     }
 
+    /// Brings one path (a file, a link, or a directory's files) the checkout lacks.
     private static func mirror(_ path: String, from source: String, to destination: String) throws -> Int {
         let from = "\(source)/\(path)"
         let to = "\(destination)/\(path)"
         var info = stat()
-    /// Brings one path (a file, a link, or a directory's files) the checkout lacks.
         guard lstat(from, &info) == 0 else { return 0 }  // missing here too: the lock check says so
         let manager = FileManager.default
         if info.st_mode & S_IFMT == S_IFDIR {

@@ -18,24 +18,32 @@ public final class Runner {
     let interruption: Interruption
     /// Where the run's events go.
     private let events: RunEvents
+    /// Where a succeeded run's outputs are kept; `nil` with `artifacts.keep: none`.
+    private let store: ObjectStore?
 
     /// A runner that takes over Ctrl-C and SIGTERM for the rest of the process, and tells
     /// `events` what happens while runs are under way.
-    public convenience init(repository: Repository, pipeline: Pipeline, locker: Locker, files: any ProjectFiles, events: @escaping RunEvents) {
-        self.init(repository: repository, pipeline: pipeline, locker: locker, files: files, interruption: .install(), events: events)
+    public convenience init(
+        repository: Repository, pipeline: Pipeline, locker: Locker, files: any ProjectFiles, artifacts: ProjectConfig.Artifacts,
+        events: @escaping RunEvents
+    ) {
+        self.init(
+            repository: repository, pipeline: pipeline, locker: locker, files: files, interruption: .install(), artifacts: artifacts,
+            events: events)
     }
 
+    /// A runner that shares `interruption` with its caller (a reproduction installs its own).
     init(
         repository: Repository, pipeline: Pipeline, locker: Locker, files: any ProjectFiles, interruption: Interruption,
-        events: @escaping RunEvents
+        artifacts: ProjectConfig.Artifacts, events: @escaping RunEvents
     ) {
         self.repository = repository
         self.pipeline = pipeline
         self.locker = locker
-    /// A runner that shares `interruption` with its caller (a reproduction installs its own).
         self.files = files
         self.interruption = interruption
         self.events = events
+        store = artifacts.keep == .none ? nil : ObjectStore(repository: repository)
     }
 
     /// What a run depends on, checked before anything runs.
@@ -142,6 +150,7 @@ public final class Runner {
                 plan: plan, recipe: pipeline.recipe.name, repository: repository, environment: environment, checks: checks,
                 interruption: interruption, events: events))
         let finished = Date()
+        if results.status == .succeeded, let store { keep(results.outputs, in: store) }
         let verdict = results.status == .succeeded ? original?.judge(outputs: results.outputs, metrics: results.metrics) : nil
         let recorder = RunRecorder(repository: repository, pipeline: pipeline, preflight: preflight, events: events)
         try recorder.record(
@@ -154,6 +163,22 @@ public final class Runner {
             id: plan.id, recipe: pipeline.recipe.name, commit: preflight.commit.commit.hex, seed: seed, status: results.status,
             seconds: finished.timeIntervalSince(started),
             metrics: results.metrics, verdict: verdict)
+    }
+
+    /// Keeps a succeeded run's outputs in the store. A copy that fails is a warning: the run
+    /// is recorded all the same, only its outputs cannot be checked out later.
+    private func keep(_ outputs: [String: TreeHasher.Measured], in store: ObjectStore) {
+        for (path, output) in outputs.sorted(by: { $0.key < $1.key }) {
+            let files = path.hasSuffix("/") ? output.files.map { (path + $0.path, $0.digest) } : [(path, output.digest)]
+            for (file, digest) in files {
+                do {
+                    try store.keep("\(repository.workTree)/\(file)", digest: digest)
+                } catch {
+                    events(.warning("output '\(path)' was not kept in the artifact store: \(error)"))
+                    break
+                }
+            }
+        }
     }
 
     /// The environment every step of `plan` gets: ours, without what names our checkout,

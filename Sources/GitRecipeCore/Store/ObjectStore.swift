@@ -1,0 +1,166 @@
+import Foundation
+
+/// The local artifact store (DESIGN §8.2): every file a succeeded run left as an output,
+/// kept by its SHA-256 in `.git/recipes/objects/sha256/AB/CDEF…`, shared by every worktree.
+/// A directory output is kept as its files; its listing is in the run's manifest. Objects are
+/// written under a temporary name, verified, made read-only and renamed into place, so a
+/// crash leaves either the whole object or none; every restore verifies the object again.
+public struct ObjectStore: Sendable {
+    /// The store's directory.
+    public let root: String
+
+    /// The store of `repository`.
+    public init(repository: Repository) {
+        root = "\(repository.commonDirectory)/recipes/objects"
+    }
+
+    /// Where the object with `digest` is kept.
+    func path(of digest: ContentDigest) -> String {
+        let hex = digest.hex
+        return "\(root)/sha256/\(hex.prefix(2))/\(hex.dropFirst(2))"
+    }
+
+    /// Whether the store holds the object with `digest`.
+    public func contains(_ digest: ContentDigest) -> Bool {
+        access(path(of: digest), F_OK) == 0
+    }
+
+    /// Keeps a copy of the file at `source`, whose content hashed to `digest`; nothing when
+    /// the store has it already. Returns the bytes added. The copy is hashed before it is
+    /// kept: a file that changed since it was hashed is refused, never stored under a
+    /// digest it does not have.
+    @discardableResult
+    func keep(_ source: String, digest: ContentDigest) throws(StoreError) -> Int64 {
+        let final = path(of: digest)
+        guard access(final, F_OK) != 0 else { return 0 }
+        let directory = (final as NSString).deletingLastPathComponent
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw .unwritable(path: directory, reason: error.localizedDescription)
+        }
+        let temporary = "\(directory)/.tmp-\(UUID().uuidString)"
+        do {
+            try FileClone.copy(source, to: temporary, permissions: 0o444)
+        } catch {
+            throw .unwritable(path: directory, reason: error.description)
+        }
+        let copied: ContentDigest
+        do {
+            copied = try FileHasher().digest(ofFile: temporary)
+        } catch {
+            unlink(temporary)
+            throw .unwritable(path: directory, reason: error.description)
+        }
+        guard copied == digest else {
+            unlink(temporary)
+            throw .changed(path: source, recorded: digest, now: copied)
+        }
+        guard rename(temporary, final) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw .unwritable(path: final, reason: reason)
+        }
+        var info = stat()
+        return stat(final, &info) == 0 ? Int64(info.st_size) : 0
+    }
+
+    /// Writes the object with `digest` to `destination` (replacing what is there), after
+    /// checking that the copy hashes to `digest`: a damaged object is reported, never restored.
+    func restore(_ digest: ContentDigest, to destination: String) throws(StoreError) {
+        let object = path(of: digest)
+        guard access(object, F_OK) == 0 else { throw .missing(digest) }
+        let directory = (destination as NSString).deletingLastPathComponent
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw .unwritable(path: directory, reason: error.localizedDescription)
+        }
+        let temporary = "\(directory)/.git-recipe-restore-\(UUID().uuidString)"
+        do {
+            try FileClone.copy(object, to: temporary)
+        } catch {
+            throw .unwritable(path: directory, reason: error.description)
+        }
+        let restored = try? FileHasher().digest(ofFile: temporary)
+        guard restored == digest else {
+            unlink(temporary)
+            throw .damaged(digest, path: object)
+        }
+        guard rename(temporary, destination) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw .unwritable(path: destination, reason: reason)
+        }
+    }
+
+    /// Every object in the store with its size, and the temporary files a killed process
+    /// left (which `gc` removes).
+    func inventory() -> (objects: [(digest: ContentDigest, bytes: Int64)], leftovers: [String]) {
+        var objects: [(ContentDigest, Int64)] = []
+        var leftovers: [String] = []
+        let base = "\(root)/sha256"
+        for prefix in (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? [] {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: "\(base)/\(prefix)")) ?? [] {
+                let file = "\(base)/\(prefix)/\(name)"
+                guard let digest = ContentDigest(hex: prefix + name) else {
+                    if name.hasPrefix(".tmp-") { leftovers.append(file) }
+                    continue
+                }
+                var info = stat()
+                objects.append((digest, stat(file, &info) == 0 ? Int64(info.st_size) : 0))
+            }
+        }
+        return (objects, leftovers)
+    }
+
+    /// Removes the objects not in `live`, any leftover temporary file and the shards left
+    /// empty. With `dryRun`,
+    /// removes nothing and says what it would free.
+    public func collect(keeping live: Set<ContentDigest>, dryRun: Bool) -> (objects: Int, bytes: Int64) {
+        let (objects, leftovers) = inventory()
+        var freed = (objects: 0, bytes: Int64(0))
+        for (digest, bytes) in objects where !live.contains(digest) {
+            if dryRun || unlink(path(of: digest)) == 0 {
+                freed.objects += 1
+                freed.bytes += bytes
+            }
+        }
+        if !dryRun {
+            for file in leftovers { unlink(file) }
+            // Shards left empty go too (rmdir refuses any that still holds an object).
+            for prefix in (try? FileManager.default.contentsOfDirectory(atPath: "\(root)/sha256")) ?? [] { rmdir("\(root)/sha256/\(prefix)") }
+        }
+        return freed
+    }
+}
+
+/// The store could not keep or restore an object.
+public enum StoreError: RecipeError, Equatable {
+    /// The store has no object with this digest.
+    case missing(ContentDigest)
+    /// The object does not hash to its name: it was damaged on disk.
+    case damaged(ContentDigest, path: String)
+    /// The file changed between hashing and keeping.
+    case changed(path: String, recorded: ContentDigest, now: ContentDigest)
+    /// A file or directory could not be written.
+    case unwritable(path: String, reason: String)
+
+    /// Exit 1: the store refused; nothing half-written is left.
+    public var exitStatus: ExitStatus { .checkFailed }
+
+    /// What the user reads: what is wrong, and the command that fixes it.
+    public var description: String {
+        switch self {
+        case .missing(let digest):
+            "the store has no object \(digest.short)"
+        case .damaged(let digest, let path):
+            "the stored object \(digest.short) is damaged (its bytes no longer hash to its name); nothing was restored from it. "
+                + "Remove it (rm '\(path)') and keep the output again from a run that made it"
+        case .changed(let path, let recorded, let now):
+            "'\(path)' changed after it was hashed (\(recorded.short) then, \(now.short) now); it was not stored"
+        case .unwritable(let path, let reason):
+            "could not write '\(path)': \(reason); nothing half-written was left"
+        }
+    }
+}
