@@ -35,4 +35,7 @@ sweep_run=$(git recipe log --expand | awk 'NR == 1 {print $2}')
 step git recipe reproduce "$sweep_run"
 step git recipe report HEAD:train
 step git recipe report HEAD:train --baseline "$first_run" --format html -o report.html
-printf '\ndemo ok: %s was scaffolded, locked, run, reproduced and reported; provenance is in refs/notes/recipes\n' "$demo"
+# The work tree holds the reproduction's outputs now; a sweep member's come back from the store.
+step git recipe checkout "$sweep_run"
+step git recipe status
+printf '\ndemo ok: %s was scaffolded, locked, run, reproduced, reported and checked out; provenance is in refs/notes/recipes\n' "$demo"

@@ -20,7 +20,8 @@ extension GitRecipeCommand {
             let session = try LockSession(recipes: recipes, probes: probes.mode)
             defer { session.end() }
             let pipelines = session.project.pipelines
-            let headRuns = try session.repository.head().map { try RunHistory(repository: session.repository).runs(on: $0.commit) }
+            let history = try RunHistory(repository: session.repository)
+            let headRuns = try session.repository.head().map { try history.runs(on: $0.commit) }
             for (pipeline, fresh) in zip(pipelines, try session.locker.locks(pipelines)) {
                 let name = pipeline.recipe.name
                 let state = try session.locker.state(of: name, against: fresh, files: session.files)
@@ -34,11 +35,23 @@ extension GitRecipeCommand {
                         ? "; no succeeded run on HEAD for this lock (git recipe run \(name))"
                         : "; \(runs) succeeded run\(runs == 1 ? "" : "s") on HEAD for this lock"
                 }
+                // HEAD's runs first (the common case, and cheap); the whole history only when
+                // the outputs came from none of them.
+                var origin = try OutputOrigin.of(pipeline, in: session.repository, locker: session.locker, among: headRuns ?? [])
+                if origin == .unrecorded {
+                    origin = try OutputOrigin.of(pipeline, in: session.repository, locker: session.locker, among: try history.allRuns())
+                }
+                switch origin {
+                case .absent: break
+                case .run(let id): line += "\n  outputs: run \(id)'s"
+                case .unrecorded: line += "\n  outputs: from no recorded run (git recipe checkout RUN restores a run's)"
+                }
                 print(line)
             }
             try session.finish()
         }
 
+        /// One aligned `NAME  STATE` line.
         static func line(_ recipe: String, _ state: LockState) -> String {
             switch state {
             case .fresh:
@@ -51,7 +64,6 @@ extension GitRecipeCommand {
                 let drifted = changes.filter(\.isProbe)
                 var line =
                     "\(recipe): lock stale, \(changes.count) change\(changes.count == 1 ? "" : "s") (git recipe lock --check \(recipe) lists them)"
-        /// One aligned `NAME  STATE` line.
                 if !drifted.isEmpty { line += "\n  probes drifted: " + drifted.map(\.description).joined(separator: "; ") }
                 return line
             }

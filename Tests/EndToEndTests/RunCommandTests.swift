@@ -401,6 +401,7 @@ struct TemplateRunTests {
         #expect(document.contains("\nstatus: succeeded\n"))
         let value = document.split(separator: "\n").first { $0.hasPrefix("  \(metric): ") }.flatMap { Double($0.split(separator: " ").last!) }
         #expect((value ?? 0) > 0.9, "\(metric) of a real model trained on real data")
-        #expect(try repo.recipe("status").stdout == "train: lock fresh; 1 succeeded run on HEAD for this lock\n")
+        let id = try #require(note.documents.first?.id)
+        #expect(try repo.recipe("status").stdout == "train: lock fresh; 1 succeeded run on HEAD for this lock\n  outputs: run \(id)'s\n")
     }
 }

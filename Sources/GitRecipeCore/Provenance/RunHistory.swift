@@ -92,7 +92,7 @@ public struct RunHistory {
     }
 
     /// Every recorded run, once per commit it is attached to.
-    func allRuns() throws -> [RunRecord] {
+    public func allRuns() throws -> [RunRecord] {
         if let runs = everything.runs { return runs }
         let runs = try runs(on: Set(notes.keys).union(journaled.keys).sorted()).flatMap { $0 }
         everything.runs = runs

@@ -89,6 +89,18 @@ public struct Project: Sendable {
             .sorted()
     }
 
+    /// The project settings alone, for commands that need no recipe (`gc`); the defaults
+    /// when there is no settings file.
+    ///
+    /// - Throws: ``ValidationFailure`` when the settings file has errors.
+    public static func loadConfig(from files: any ProjectFiles) throws -> ProjectConfig {
+        var diagnostics: [Diagnostic] = []
+        let config = try loadConfig(files, into: &diagnostics)
+        guard !diagnostics.contains(where: { $0.severity == .error }) else { throw ValidationFailure(diagnostics: diagnostics) }
+        return config
+    }
+
+    /// Reads `.recipes/config.yaml`, or the defaults when there is none.
     private static func loadConfig(_ files: any ProjectFiles, into diagnostics: inout [Diagnostic]) throws -> ProjectConfig {
         let reader = YAMLReader(file: ProjectConfig.file)
         defer { diagnostics += reader.diagnostics }
@@ -96,6 +108,7 @@ public struct Project: Sendable {
         return reader.parse(text).map { ProjectConfig.read($0, reader: reader) } ?? ProjectConfig()
     }
 
+    /// Reads every component in `.recipes/components/`.
     private static func loadComponents(_ files: any ProjectFiles, into diagnostics: inout [Diagnostic]) throws -> [String: Component] {
         var components: [String: Component] = [:]
         for entry in try files.list(componentsDirectory).sorted() where entry.hasSuffix(".yaml") {
@@ -108,7 +121,6 @@ public struct Project: Sendable {
                 components[name] = component
             }
             diagnostics += reader.diagnostics
-    /// Reads every component in `.recipes/components/`.
         }
         return components
     }

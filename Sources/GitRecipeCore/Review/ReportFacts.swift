@@ -102,10 +102,12 @@ extension RunReport {
         let untrackedInputsHere: Bool
         /// The run whose outputs the work tree holds unchanged, if any.
         let outputsHere: RunRecord?
+        /// Whether the artifact store holds every file of every run's outputs.
+        let outputsStored: Bool
 
+        /// What this machine holds of `facts`' data and outputs.
         init(_ facts: Facts, runs: [RunRecord], repository: Repository) throws {
             let locker = try Locker(repository: repository)
-        /// What this machine holds of `facts`' data and outputs.
             defer { try? locker.finish() }
             func digest(_ path: String) -> String? { (try? locker.measure([path]))?.first?.digest.description }
             var untracked: [String: String] = [:]
@@ -127,20 +129,23 @@ extension RunReport {
                 : runs.indices.last { index in
                     zip(outputs, here).allSatisfy { output, digest in digest != nil && output.digests[index] == digest }
                 }.map { runs[$0] }
+            let store = ObjectStore(repository: repository)
+            let needed = runs.map(KeptRuns.digests(of:))
+            outputsStored = !outputs.isEmpty && needed.allSatisfy { !$0.isEmpty && $0.allSatisfy(store.contains) }
         }
     }
 
     /// The reproducibility checklist, each item marked from what was recorded.
     struct Checklist {
+        /// The checklist's items, in order.
         let items: [ReportDocument.Check]
 
+        /// The checklist for `runs`, from `facts`, their reproductions and what is preserved.
         init(facts: Facts, runs: [RunRecord], reproductions: [RunRecord], preservation: Preservation) {
             var items: [ReportDocument.Check] = []
             let commandProblem =
-        /// The checklist's items, in order.
                 if !runs.allSatisfy({ $0.seed != nil }) {
                     "a run records no seed"
-        /// The checklist for `runs`, from `facts`, their reproductions and what is preserved.
                 } else if !facts.commitPresent {
                     "commit `\(facts.commit.prefix(12))` is not in this repository: fetch it"
                 } else {
@@ -179,17 +184,21 @@ extension RunReport {
             items.append(
                 outputs.isEmpty
                     ? .init(mark: .unmet, item: "Outputs preserved", detail: "the recipe declares no outputs")
-                    : preservation.outputsHere.map { run in
-                        .init(
-                            mark: runs.count == 1 ? .met : .partly, item: "Outputs preserved",
-                            detail: "every output is recorded by digest; the work tree holds run `\(run.id)`'s unchanged"
-                                + (runs.count == 1 ? "" : ", the other seeds' only as digests"))
-                    }
-                        ?? .init(
-                            mark: .partly, item: "Outputs preserved",
-                            detail:
-                                "recorded by digest only: the files here differ or are gone (the next run overwrites them); keep a copy somewhere durable"
-                        ))
+                    : preservation.outputsStored
+                        ? .init(
+                            mark: .met, item: "Outputs preserved",
+                            detail: "every output of every run is in the artifact store, by digest: `git recipe checkout \(runs[0].id)` restores it")
+                        : preservation.outputsHere.map { run in
+                            .init(
+                                mark: runs.count == 1 ? .met : .partly, item: "Outputs preserved",
+                                detail: "every output is recorded by digest; the work tree holds run `\(run.id)`'s unchanged"
+                                    + (runs.count == 1 ? "" : ", the other seeds' only as digests"))
+                        }
+                            ?? .init(
+                                mark: .partly, item: "Outputs preserved",
+                                detail:
+                                    "recorded by digest only: the files here differ or are gone (the next run overwrites them); keep a copy somewhere durable"
+                            ))
 
             let probes = facts.manifest.section(.probes).inlinePairs
             items.append(

@@ -1,0 +1,31 @@
+import ArgumentParser
+import Foundation
+import GitRecipeCore
+
+extension GitRecipeCommand {
+    /// `git recipe gc`: applies `artifacts` to the store.
+    struct Gc: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Drop stored outputs the artifacts policy does not keep; pinned runs' are always kept.",
+            discussion: "artifacts.keep in .recipes/config.yaml: all (default), latest (each recipe's latest succeeded run) or none; "
+                + "artifacts.max_size drops the oldest unpinned runs' outputs beyond it."
+        )
+
+        /// Say what would be freed; remove nothing.
+        @Flag(help: "Say what would be freed; remove nothing.")
+        var dryRun = false
+
+        /// Collects the store and says what it freed.
+        func run() throws {
+            let repository = try Repository.discover()
+            let config = try Project.loadConfig(from: WorkingTreeFiles(root: repository.workTree))
+            let history = try RunHistory(repository: repository)
+            defer { Terminal.warn(history.warnings) }
+            let result = try KeptRuns(repository: repository).collect(config.artifacts, history: history, dryRun: dryRun)
+            let size = ByteCountFormatter.string(fromByteCount: result.freedBytes, countStyle: .binary)
+            print(
+                "\(dryRun ? "would free" : "freed") \(result.freedObjects) object\(result.freedObjects == 1 ? "" : "s"), \(size); "
+                    + "kept the outputs of \(result.keptRuns) run\(result.keptRuns == 1 ? "" : "s")")
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+
+/// Which runs' outputs the artifact store keeps (DESIGN §8.2): the runs `artifacts.keep`
+/// names, within `artifacts.max_size`, and always the runs pinned with `git recipe keep`.
+/// Pins live in `.git/recipes/pinned`, one run id a line, shared by every worktree.
+public struct KeptRuns {
+    /// The repository whose runs and store are meant.
+    let repository: Repository
+
+    /// The kept runs of `repository`.
+    public init(repository: Repository) {
+        self.repository = repository
+    }
+
+    /// The pins file.
+    var pinsFile: String { "\(repository.commonDirectory)/recipes/pinned" }
+
+    /// The pinned run ids, sorted.
+    public func pinned() -> [String] {
+        let text = (try? String(contentsOfFile: pinsFile, encoding: .utf8)) ?? ""
+        return Set(text.split(separator: "\n").map(String.init).filter { !$0.isEmpty }).sorted()
+    }
+
+    /// Pins `ids` (or, with `drop`, unpins them); the file is replaced whole.
+    public func pin(_ ids: [String], drop: Bool = false) throws {
+        var pins = Set(pinned())
+        if drop { pins.subtract(ids) } else { pins.formUnion(ids) }
+        var transaction = FileTransaction()
+        transaction.write(Data(pins.sorted().map { $0 + "\n" }.joined().utf8), to: URL(fileURLWithPath: pinsFile))
+        try transaction.commit()
+    }
+
+    /// What `gc` would keep and free.
+    public struct Collection: Sendable {
+        /// Runs whose outputs are kept.
+        public let keptRuns: Int
+        /// Objects removed (or, in a dry run, that would be).
+        public let freedObjects: Int
+        /// Their bytes.
+        public let freedBytes: Int64
+    }
+
+    /// Applies `artifacts` to the store: removes every object no kept run needs. With
+    /// `dryRun`, only says what it would remove.
+    public func collect(_ artifacts: ProjectConfig.Artifacts, history: RunHistory, dryRun: Bool) throws -> Collection {
+        let store = ObjectStore(repository: repository)
+        let runs = try history.allRuns().sorted { $0.id < $1.id }
+        let pins = Set(pinned())
+        let objects = Dictionary(runs.map { run in (run.id, Self.digests(of: run)) }) { first, _ in first }
+        var kept = Set(runs.filter { pins.contains($0.id) || Self.policyKeeps($0, artifacts.keep, among: runs) }.map(\.id))
+        if let limit = artifacts.maxSize {
+            let sizes = Dictionary(store.inventory().objects.map { ($0.digest, $0.bytes) }) { first, _ in first }
+            func total() -> Int64 { kept.reduce(into: Set<ContentDigest>()) { $0.formUnion(objects[$1] ?? []) }.reduce(0) { $0 + (sizes[$1] ?? 0) } }
+            // The oldest unpinned runs go first, until what is left fits.
+            for run in runs where kept.contains(run.id) && !pins.contains(run.id) && total() > limit { kept.remove(run.id) }
+        }
+        let live = kept.reduce(into: Set<ContentDigest>()) { $0.formUnion(objects[$1] ?? []) }
+        let freed = store.collect(keeping: live, dryRun: dryRun)
+        return Collection(keptRuns: kept.count, freedObjects: freed.objects, freedBytes: freed.bytes)
+    }
+
+    /// Whether `keep` keeps `run`'s outputs: every run's, or the latest succeeded run of its
+    /// recipe (with the other seeds of its sweep), or none.
+    private static func policyKeeps(_ run: RunRecord, _ keep: ProjectConfig.Artifacts.Keep, among runs: [RunRecord]) -> Bool {
+        switch keep {
+        case .all: return true
+        case .none: return false
+        case .latest:
+            guard let latest = runs.last(where: { $0.recipe == run.recipe && $0.status == RunStatus.succeeded.rawValue }) else { return false }
+            return run.id == latest.id || (run.sweep != nil && run.sweep == latest.sweep)
+        }
+    }
+
+    /// The objects a run's outputs consist of.
+    static func digests(of run: RunRecord) -> Set<ContentDigest> {
+        guard let manifest = try? run.manifest() else { return [] }
+        var digests: Set<ContentDigest> = []
+        for (path, output) in manifest.outputs {
+            let files = path.hasSuffix("/") ? output.files.values.map(\.digest) : [output.digest]
+            digests.formUnion(files.compactMap { ContentDigest($0) })
+        }
+        return digests
+    }
+}
