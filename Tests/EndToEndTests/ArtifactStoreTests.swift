@@ -96,6 +96,9 @@ struct ArtifactStoreTests {
         try Self.commitNewSize(repo, 2)
         let second = try Self.run(repo)
         try Self.commitNewSize(repo, 3)
+        // Run times have one-second resolution, and runs finishing in the same second are all
+        // "the latest": the third must finish in a later second than the second.
+        Thread.sleep(forTimeInterval: 1.1)
         let third = try Self.run(repo)
         #expect(try repo.recipe("gc").stdout.hasPrefix("freed 0 objects"), "keep: all keeps everything")
 

@@ -60,14 +60,18 @@ public struct KeptRuns {
     }
 
     /// Whether `keep` keeps `run`'s outputs: every run's, or the latest succeeded run of its
-    /// recipe (with the other seeds of its sweep), or none.
+    /// recipe (with the other seeds of its sweep), or none. Run ids and times have one-second
+    /// resolution: every run that finished in the latest second is kept, so a tie never drops
+    /// the true latest.
     private static func policyKeeps(_ run: RunRecord, _ keep: ProjectConfig.Artifacts.Keep, among runs: [RunRecord]) -> Bool {
         switch keep {
         case .all: return true
         case .none: return false
         case .latest:
-            guard let latest = runs.last(where: { $0.recipe == run.recipe && $0.status == RunStatus.succeeded.rawValue }) else { return false }
-            return run.id == latest.id || (run.sweep != nil && run.sweep == latest.sweep)
+            let succeeded = runs.filter { $0.recipe == run.recipe && $0.status == RunStatus.succeeded.rawValue }
+            guard let last = succeeded.map(\.finished).max() else { return false }
+            let latest = succeeded.filter { $0.finished == last }
+            return latest.contains { $0.id == run.id || (run.sweep != nil && run.sweep == $0.sweep) }
         }
     }
 
