@@ -48,12 +48,41 @@ struct ReproduceTests {
         RunNote(parsing: try repo.git("notes", "--ref=recipes", "show", revision)).documents
     }
 
-    /// No worktree but the user's, and nothing left under .git/recipes/reproduce.
+    /// No worktree but the user's, and nothing left under .git/recipes/worktrees (or where
+    /// earlier versions made them).
     static func expectNoScratchWorktree(_ repo: TemporaryGitRepository, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let worktrees = try repo.git("worktree", "list", "--porcelain").split(separator: "\n").filter { $0.hasPrefix("worktree ") }
         #expect(worktrees.count == 1, "\(worktrees)", sourceLocation: sourceLocation)
-        let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: "\(repo.path)/.git/recipes/reproduce")) ?? []
-        #expect(leftovers.isEmpty, "\(leftovers)", sourceLocation: sourceLocation)
+        for directory in ["worktrees", "reproduce"] {
+            let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: "\(repo.path)/.git/recipes/\(directory)")) ?? []
+            #expect(leftovers.isEmpty, "\(directory): \(leftovers)", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func aWorktreeAKilledProcessLeftIsRemovedByTheNextOne() throws {
+        let (repo, original) = try Self.projectWithRun()
+        // What a reproduction killed with SIGKILL leaves: a linked worktree named after a
+        // process that no longer exists (999999), here and where earlier versions put them.
+        for directory in ["worktrees", "reproduce"] {
+            _ = try repo.git("worktree", "add", "--detach", "--quiet", "\(repo.path)/.git/recipes/\(directory)/999999-dead", "HEAD")
+        }
+        #expect(try repo.git("worktree", "list").split(separator: "\n").count == 3)
+        let result = try repo.recipe("reproduce", original)
+        #expect(result.status == 0, "\(result)")
+        try Self.expectNoScratchWorktree(repo)
+    }
+
+    @Test func aReproductionsOutputsComeBackFromTheStoreAfterItsWorktreeIsGone() throws {
+        let (repo, original) = try Self.projectWithRun()
+        let result = try repo.recipe(["reproduce", original], environment: ["NOISE": "0.25"])
+        #expect(result.status == 0, "within tolerance: \(result)")
+        try Self.expectNoScratchWorktree(repo)
+        let reproduction = try #require(try Self.runs(repo).map(\.id).first { $0 != original })
+        let checkout = try repo.recipe("checkout", reproduction)
+        #expect(checkout.status == 0, "\(checkout)")
+        #expect(try repo.read("out/model.txt") == "rows=3 scale=3 seed=7 noise=0.25\n")
+        #expect(try repo.recipe("checkout", original).status == 0)
+        #expect(try repo.read("out/model.txt") == "rows=3 scale=3 seed=7 noise=0\n")
     }
 
     @Test func anUnchangedRunReproducesExactlyAndIsRecorded() throws {

@@ -61,7 +61,7 @@ public struct Reproducer {
         let project = try Project.load(from: files, recipes: [run.recipe])
         let pipeline = project.pipelines[0]
         let executor = try ExecutorChoice(option: executor, repository: repository, config: project.config).executor(config: project.config)
-        let brought = try UntrackedData.bring(pipeline.pinnedPaths, from: repository.workTree, to: checkout.workTree)
+        let brought = try worktree.bring(pipeline.pinnedPaths, from: repository.workTree)
         if brought > 0 { announce("brought \(brought) file\(brought == 1 ? "" : "s") git does not track from this checkout") }
         let locker = try Locker(repository: checkout, hashCache: Locker.hashCache(of: repository))
         // The reproduction's outputs go to the store of the repository (the worktree shares it),
@@ -85,48 +85,6 @@ public struct Reproducer {
         let outcome = try runner.run(settings, seed: seed, sweep: nil, preflight: preflight, on: executor, reproducing: original)
         try locker.finish()
         return outcome
-    }
-}
-
-/// Brings data git does not track into a fresh checkout, from the user's.
-enum UntrackedData {
-    /// Makes each of `paths` (relative; directories may end in `/`) under `destination` hold
-    /// what it holds under `source`, for every file the checkout lacks: hard links where
-    /// possible, copies otherwise; symbolic links as links. What the checkout has (tracked
-    /// files, at the commit's version) is left alone. Returns how many files were brought.
-    static func bring(_ paths: [String], from source: String, to destination: String) throws -> Int {
-        var count = 0
-        for path in Set(paths.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }).sorted() {
-            count += try mirror(path, from: source, to: destination)
-        }
-        return count
-    }
-
-    /// Brings one path (a file, a link, or a directory's files) the checkout lacks.
-    private static func mirror(_ path: String, from source: String, to destination: String) throws -> Int {
-        let from = "\(source)/\(path)"
-        let to = "\(destination)/\(path)"
-        var info = stat()
-        guard lstat(from, &info) == 0 else { return 0 }  // missing here too: the lock check says so
-        let manager = FileManager.default
-        if info.st_mode & S_IFMT == S_IFDIR {
-            try manager.createDirectory(atPath: to, withIntermediateDirectories: true)
-            return try manager.contentsOfDirectory(atPath: from).filter { $0 != ".git" }
-                .reduce(0) { $0 + (try mirror("\(path)/\($1)", from: source, to: destination)) }
-        }
-        var existing = stat()
-        guard lstat(to, &existing) != 0 else { return 0 }
-        try manager.createDirectory(atPath: (to as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        do {
-            if info.st_mode & S_IFMT == S_IFLNK {
-                try manager.createSymbolicLink(atPath: to, withDestinationPath: try manager.destinationOfSymbolicLink(atPath: from))
-            } else if link(from, to) != 0 {
-                try manager.copyItem(atPath: from, toPath: to)
-            }
-        } catch {
-            throw ReproduceError.bring(path: path, reason: "\(error.localizedDescription)")
-        }
-        return 1
     }
 }
 

@@ -1,22 +1,26 @@
 import Foundation
 
 /// A temporary linked worktree, detached at one commit, under
-/// `.git/recipes/reproduce/PID-RANDOM`: the user's checkout is never touched. Made and
-/// removed by the user's own git, so checkout filters (Git LFS) and hooks behave as in any
-/// checkout. Kept inside the git directory so that data can be hard-linked into it (same
-/// file system) and nothing shows in `git status`.
+/// `.git/recipes/worktrees/PID-RANDOM` (DESIGN §8.3): a run that must not use the user's
+/// checkout (a reproduction today; parallel sweeps, snapshot runs and param-file overrides
+/// build on it) happens here, with the data git does not track brought in from the
+/// checkout, and its outputs kept in the shared artifact store, so `checkout` brings them
+/// back after the worktree is gone. Made and removed by the user's own git, so checkout
+/// filters (Git LFS) and hooks behave as in any checkout. Kept inside the git directory so
+/// that data can be hard-linked into it (same file system) and nothing shows in
+/// `git status`. One a killed process left is removed by the next one made.
 struct ScratchWorktree {
     /// The worktree's directory.
     let path: String
     /// The repository the worktree belongs to.
     private let repository: Repository
 
-    /// Checks `commit` out into a new worktree, after removing any a killed reproduction left.
+    /// Checks `commit` out into a new worktree, after removing any a killed process left.
     init(of repository: Repository, at commit: ObjectID) throws {
         self.repository = repository
         let parent = Self.parent(of: repository)
         try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
-        Self.removeAbandoned(in: parent, repository: repository)
+        for directory in [parent, Self.earlierParent(of: repository)] { Self.removeAbandoned(in: directory, repository: repository) }
         path = "\(parent)/\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
         let outcome = try repository.runGit(["worktree", "add", "--detach", "--quiet", path, commit.hex])
         guard outcome.status == 0 else {
@@ -30,8 +34,18 @@ struct ScratchWorktree {
         Self.remove(path, repository: repository)
     }
 
+    /// Brings the data git does not track among `paths` from `checkout` (the user's work
+    /// tree) into this worktree; the lock check that follows verifies it. Returns how many
+    /// files were brought.
+    func bring(_ paths: [String], from checkout: String) throws -> Int {
+        try UntrackedData.bring(paths, from: checkout, to: path)
+    }
+
     /// The directory scratch worktrees go in.
-    static func parent(of repository: Repository) -> String { "\(repository.commonDirectory)/recipes/reproduce" }
+    static func parent(of repository: Repository) -> String { "\(repository.commonDirectory)/recipes/worktrees" }
+
+    /// Where earlier versions made them (for reproductions): swept for abandoned ones too.
+    private static func earlierParent(of repository: Repository) -> String { "\(repository.commonDirectory)/recipes/reproduce" }
 
     /// Removes the worktree at `path`, and its administrative files.
     private static func remove(_ path: String, repository: Repository) {
@@ -50,5 +64,47 @@ struct ScratchWorktree {
             else { continue }
             remove("\(parent)/\(name)", repository: repository)
         }
+    }
+}
+
+/// Brings data git does not track into a fresh checkout, from the user's.
+enum UntrackedData {
+    /// Makes each of `paths` (relative; directories may end in `/`) under `destination` hold
+    /// what it holds under `source`, for every file the checkout lacks: hard links where
+    /// possible, copies otherwise; symbolic links as links. What the checkout has (tracked
+    /// files, at the commit's version) is left alone. Returns how many files were brought.
+    static func bring(_ paths: [String], from source: String, to destination: String) throws -> Int {
+        var count = 0
+        for path in Set(paths.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }).sorted() {
+            count += try mirror(path, from: source, to: destination)
+        }
+        return count
+    }
+
+    /// Brings one path (a file, a link, or a directory's files) the checkout lacks.
+    private static func mirror(_ path: String, from source: String, to destination: String) throws -> Int {
+        let from = "\(source)/\(path)"
+        let to = "\(destination)/\(path)"
+        var info = stat()
+        guard lstat(from, &info) == 0 else { return 0 }  // missing here too: the lock check says so
+        let manager = FileManager.default
+        if info.st_mode & S_IFMT == S_IFDIR {
+            try manager.createDirectory(atPath: to, withIntermediateDirectories: true)
+            return try manager.contentsOfDirectory(atPath: from).filter { $0 != ".git" }
+                .reduce(0) { $0 + (try mirror("\(path)/\($1)", from: source, to: destination)) }
+        }
+        var existing = stat()
+        guard lstat(to, &existing) != 0 else { return 0 }
+        try manager.createDirectory(atPath: (to as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        do {
+            if info.st_mode & S_IFMT == S_IFLNK {
+                try manager.createSymbolicLink(atPath: to, withDestinationPath: try manager.destinationOfSymbolicLink(atPath: from))
+            } else if link(from, to) != 0 {
+                try manager.copyItem(atPath: from, toPath: to)
+            }
+        } catch {
+            throw ReproduceError.bring(path: path, reason: "\(error.localizedDescription)")
+        }
+        return 1
     }
 }
