@@ -35,7 +35,9 @@ sweep_run=$(git recipe log --expand | awk 'NR == 1 {print $2}')
 step git recipe reproduce "$sweep_run"
 step git recipe report HEAD:train
 step git recipe report HEAD:train --baseline "$first_run" --format html -o report.html
-# The work tree holds the reproduction's outputs now; a sweep member's come back from the store.
-step git recipe checkout "$sweep_run"
+# The work tree holds the reproduced run's outputs now; the seed-0 member's come back from
+# the artifact store, verified.
+seed0_run=$(git recipe log --format json | python3 -c 'import json, sys; print(next(r["id"] for e in json.load(sys.stdin) for r in e.get("runs", []) if e.get("sweep") and r["seed"] == 0))')
+step git recipe checkout "$seed0_run"
 step git recipe status
 printf '\ndemo ok: %s was scaffolded, locked, run, reproduced, reported and checked out; provenance is in refs/notes/recipes\n' "$demo"
