@@ -42,17 +42,18 @@ public struct OutputCheckout {
         }
         guard missing.isEmpty else { throw CheckoutError.notStored(run: run.id, paths: missing.map(\.path)) }
 
-        var produced: [String: Set<String>] = [:]
-        for other in try history.allRuns() {
-            guard let recorded = try? other.manifest() else { continue }
-            for (path, output) in recorded.outputs { produced[path, default: []].insert(output.digest) }
-        }
         var current: [String: String] = [:]
+        for (path, _) in outputs where exists(path) { current[path] = try locker.measure([path])[0].digest.description }
+        // Only an output that differs from the run's is judged against every other run.
+        let differing = outputs.filter { path, output in current[path].map { $0 != output.digest } ?? false }.map(\.key)
         var overwritten: [String] = []
-        for (path, output) in outputs where exists(path) {
-            let now = try locker.measure([path])[0].digest.description
-            current[path] = now
-            if now != output.digest && !(produced[path]?.contains(now) ?? false) { overwritten.append(path) }
+        if !differing.isEmpty {
+            var produced: [String: Set<String>] = [:]
+            for other in try history.allRuns() {
+                guard let recorded = try? other.manifest() else { continue }
+                for (path, output) in recorded.outputs { produced[path, default: []].insert(output.digest) }
+            }
+            overwritten = differing.filter { path in !(produced[path]?.contains(current[path] ?? "") ?? false) }
         }
         if !overwritten.isEmpty && !force { throw CheckoutError.wouldLoseWork(run: run.id, paths: overwritten) }
 
