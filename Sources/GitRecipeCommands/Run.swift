@@ -38,6 +38,10 @@ extension GitRecipeCommand {
         @Flag(help: "Print the plan (steps in order, with their commands) and run nothing.")
         var dryRun = false
 
+        /// Run every step, even one the step cache could restore.
+        @Flag(help: "Run every step, even one whose outputs a recorded run with the same key left in the store.")
+        var noCache = false
+
         /// Run even though probes drifted, and record the drift.
         @Flag(help: "Run even though probes differ from the lock, and record the drift.")
         var allowDrift = false
@@ -71,7 +75,7 @@ extension GitRecipeCommand {
             }
             let preflight = try runner.preflight(allowDrift: allowDrift)
             for change in preflight.drift { Terminal.standardError.write("warning: probe drift recorded: \(change)\n") }
-            let outcomes = try runner.sweep(settings, preflight: preflight, on: executor)
+            let outcomes = try runner.sweep(settings, preflight: preflight, on: executor, useCache: !noCache)
             try locker.finish()
             if let cancelled = outcomes.last, cancelled.status == .cancelled {
                 throw RunEnded(status: .interrupted, message: "interrupted: run \(cancelled.id) was recorded as cancelled")

@@ -144,6 +144,10 @@ public struct RunManifest: Equatable, Sendable {
         public var seconds: Double?
         /// The digest of its log.
         public var log: String?
+        /// The step cache's key for the step (`StepCache`); `nil` for one not cacheable.
+        public var key: String?
+        /// For a step restored from the cache instead of run: the run and step it came from.
+        public var cached: Cached?
         /// Slurm's job id and final state, for a step run as a batch job.
         public var job: String?
         /// Slurm's final state for the job.
@@ -159,6 +163,14 @@ public struct RunManifest: Equatable, Sendable {
         public static func skipped(_ name: String) -> Step {
             Step(name: name, skipped: "a step it needs failed")
         }
+    }
+
+    /// Where a cached step's outputs came from.
+    public struct Cached: Equatable, Sendable {
+        /// The run that made them.
+        public var run: String
+        /// Its step that made them.
+        public var step: String
     }
 
     /// A step's requested resources, recorded whichever executor ran it.
@@ -340,6 +352,8 @@ extension RunManifest.Step {
         if let started { fields.append(("started", .string(started))) }
         if let seconds { fields.append(("seconds", .float(seconds))) }
         if let log { fields.append(("log", .string(log))) }
+        if let key { fields.append(("key", .string(key))) }
+        if let cached { fields.append(("cached", .ordered([("run", .string(cached.run)), ("step", .string(cached.step))]))) }
         if let job { fields.append(("job", .string(job))) }
         if let state { fields.append(("state", .string(state))) }
         if let resources {
@@ -485,6 +499,10 @@ extension RunManifest.Step {
         self.init(
             name: value["name"]?.scalarText ?? "", command: value["command"]?.scalarText, exit: value["exit"]?.intValue,
             started: value["started"]?.scalarText, seconds: value["seconds"]?.number, log: value["log"]?.scalarText,
+            key: value["key"]?.scalarText,
+            cached: value["cached"].flatMap { cached in
+                cached["run"]?.scalarText.map { RunManifest.Cached(run: $0, step: cached["step"]?.scalarText ?? "") }
+            },
             job: value["job"]?.scalarText, state: value["state"]?.scalarText, resources: resources,
             error: value["error"]?.scalarText, skipped: value["skipped"]?.scalarText)
     }

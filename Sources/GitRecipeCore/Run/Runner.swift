@@ -113,12 +113,12 @@ public final class Runner {
 
     /// One run per seed of `settings` on `executor`, all in one sweep when there are
     /// several; `events` hears `.finished` after each is recorded. Stops after a run that
-    /// was cancelled.
-    public func sweep(_ settings: RunSettings, preflight: Preflight, on executor: any StepExecutor) throws -> [Outcome] {
+    /// was cancelled. `useCache: false` runs every step (`--no-cache`).
+    public func sweep(_ settings: RunSettings, preflight: Preflight, on executor: any StepExecutor, useCache: Bool = true) throws -> [Outcome] {
         let sweep = settings.seeds.count > 1 ? "sweep-" + UUID().uuidString.prefix(8).lowercased() : nil
         var outcomes: [Outcome] = []
         for seed in settings.seeds {
-            let outcome = try run(settings, seed: seed, sweep: sweep, preflight: preflight, on: executor)
+            let outcome = try run(settings, seed: seed, sweep: sweep, preflight: preflight, on: executor, useCache: useCache)
             outcomes.append(outcome)
             events(.finished(outcome))
             if outcome.status == .cancelled { break }
@@ -126,11 +126,13 @@ public final class Runner {
         return outcomes
     }
 
-    /// Runs every step once with `seed` on `executor`, then records the run. A
-    /// reproduction of `original` records which run it re-ran and, if it succeeded, its verdict.
+    /// Runs every step once with `seed` on `executor`, then records the run. A step whose
+    /// key a recorded step has is restored from the store instead, unless `useCache` is
+    /// false; a reproduction never uses the cache. A reproduction of `original` records which
+    /// run it re-ran and, if it succeeded, its verdict.
     public func run(
         _ settings: RunSettings, seed: Int, sweep: String?, preflight: Preflight, on executor: any StepExecutor,
-        reproducing original: Reproduction? = nil
+        useCache: Bool = true, reproducing original: Reproduction? = nil
     ) throws -> Outcome {
         let plan = try plan(settings, seed: seed, id: RunID.make())
         try FileManager.default.createDirectory(atPath: plan.directory, withIntermediateDirectories: true)
@@ -144,11 +146,16 @@ public final class Runner {
         let started = Date()
         let environment = stepEnvironment(plan)
         let checks = StepChecks(repository: repository, locker: locker, before: try repository.fingerprint())
+        let cache = try store.map { store in
+            StepCache(
+                root: repository.workTree, lock: preflight.lock, vars: pipeline.recipe.environment.vars, params: settings.params, seed: seed,
+                store: store, index: try StepIndex(repository: repository), lookup: useCache && original == nil)
+        }
         let results = try executor.execute(
             plan,
             in: StepRun(
                 plan: plan, recipe: pipeline.recipe.name, repository: repository, environment: environment, checks: checks,
-                interruption: interruption, events: events))
+                interruption: interruption, events: events, cache: cache))
         let finished = Date()
         if results.status == .succeeded, let store { keep(results.outputs, in: store) }
         let verdict = results.status == .succeeded ? original?.judge(outputs: results.outputs, metrics: results.metrics) : nil

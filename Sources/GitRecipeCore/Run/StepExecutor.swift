@@ -26,6 +26,8 @@ public struct StepRun {
     let interruption: Interruption
     /// Where the run's events go.
     let events: RunEvents
+    /// The step cache; `nil` when the run keeps no outputs (`artifacts.keep: none`).
+    let cache: StepCache?
 
     /// Appends `step` to the run's list of steps in the order they started, which `logs` reads.
     func recordStart(of step: String) throws {
@@ -41,13 +43,13 @@ public struct StepRun {
     /// A step's entry in the manifest: how it ended, and its log's digest.
     func record(
         _ step: ResolvedStep, command: String, exit: Int32, started: Date, seconds: Double, problem: String?,
-        job: (id: String, state: String)? = nil
+        job: (id: String, state: String)? = nil, key: ContentDigest? = nil, cached: RunManifest.Cached? = nil
     ) -> RunManifest.Step {
         RunManifest.Step(
             name: step.name, command: command, exit: Int(exit), started: RunID.timestamp(started),
             seconds: (seconds * 1000).rounded() / 1000,
             log: (try? FileHasher().digest(ofFile: plan.logFile(of: step)).description) ?? "",
-            job: job?.id, state: job?.state,
+            key: key?.description, cached: cached, job: job?.id, state: job?.state,
             // Recorded whichever executor ran the step; only slurm enforces them.
             resources: step.resources.map { RunManifest.Resources(cpus: $0.cpus, gpus: $0.gpus, memory: $0.memory, time: $0.time) },
             error: problem)
