@@ -2,7 +2,8 @@ import Foundation
 
 /// The step keys recorded in the notes (and the journal), for the step cache: which run and
 /// step each key came from. Kept in `.git/recipes/step-index` per note blob, so after a run
-/// or a pull only the notes that changed are read again; the file is replaced whole
+/// or a pull only the notes that changed are read again, and in those only the runs not
+/// seen before are decoded (a run's document never changes); the file is replaced whole
 /// (temporary file and rename), so a process killed while writing it leaves the previous
 /// one, and one that cannot be read is rebuilt from the notes.
 public struct StepIndex {
@@ -20,11 +21,13 @@ public struct StepIndex {
 
     /// What the index file holds: per annotated commit, its note's blob and its entries.
     private struct Stored: Codable {
-        var version = 1
+        var version = 2
         var notes: [String: Note] = [:]
 
         struct Note: Codable {
             let blob: String
+            /// Every run in the note, keyed steps or not.
+            let runs: [String]
             let entries: [Entry]
         }
     }
@@ -38,7 +41,7 @@ public struct StepIndex {
         self.repository = repository
         let path = "\(repository.commonDirectory)/recipes/step-index"
         let previous = FileManager.default.contents(atPath: path).flatMap { try? JSONDecoder().decode(Stored.self, from: $0) }
-        var stored = previous?.version == 1 ? previous ?? Stored() : Stored()
+        var stored = previous?.version == 2 ? previous ?? Stored() : Stored()
         let blobs = try repository.referenceTarget(Repository.notesRef).map { try repository.noteBlobs(inNotesCommit: $0) } ?? [:]
         var changed = stored.notes.count != blobs.count
         var notes: [String: Stored.Note] = [:]
@@ -48,8 +51,13 @@ public struct StepIndex {
                 continue
             }
             changed = true
-            let documents = RunNote(parsing: try repository.blobContents(blob)).documents.map(\.text)
-            notes[commit.hex] = Stored.Note(blob: blob.hex, entries: Self.entries(in: documents, commit: commit.hex))
+            let documents = RunNote(parsing: try repository.blobContents(blob)).documents
+            let seen = Set(stored.notes[commit.hex]?.runs ?? [])
+            let fresh = documents.filter { !seen.contains($0.id) }.map(\.text)
+            let present = Set(documents.map(\.id))
+            let kept = (stored.notes[commit.hex]?.entries ?? []).filter { present.contains($0.run) }
+            notes[commit.hex] = Stored.Note(
+                blob: blob.hex, runs: documents.map(\.id), entries: kept + Self.entries(in: fresh, commit: commit.hex))
         }
         stored.notes = notes
         if changed {
