@@ -83,15 +83,31 @@ public struct StepIndex {
         }
     }
 
-    /// The latest recorded step with `key`, and the outputs its run recorded.
+    /// The latest recorded step with `key`, and the outputs its run recorded. Only that run's
+    /// document is decoded, once for all its steps.
     func lookup(_ key: ContentDigest) -> (run: String, step: String, outputs: [String: RunManifest.Output])? {
-        guard let entry = byKey[key.description], let commit = ObjectID(hex: entry.commit) else { return nil }
-        let noted = ((try? repository.note(on: commit)).map { RunNote(parsing: $0).documents.map(\.text) }) ?? []
-        let documents = noted + RunJournal(repository: repository).entries().filter { $0.id == entry.run }.map(\.document)
-        for document in documents {
-            guard let manifest = try? RunManifest(decoding: document), manifest.id == entry.run else { continue }
-            return (entry.run, entry.step, manifest.outputs)
-        }
-        return nil
+        guard let entry = byKey[key.description] else { return nil }
+        if let outputs = decoded.outputs(of: entry.run) { return (entry.run, entry.step, outputs) }
+        guard let commit = ObjectID(hex: entry.commit) else { return nil }
+        let noted = ((try? repository.note(on: commit)).map { RunNote(parsing: $0).documents }) ?? []
+        let journaled = RunJournal(repository: repository).entries().filter { $0.id == entry.run }.map { (id: $0.id, text: $0.document) }
+        guard let document = (noted + journaled).first(where: { $0.id == entry.run }),
+            let manifest = try? RunManifest(decoding: document.text)
+        else { return nil }
+        decoded.remember(manifest.outputs, of: entry.run)
+        return (entry.run, entry.step, manifest.outputs)
+    }
+
+    /// Outputs of the runs decoded so far, by run id.
+    private let decoded = Decoded()
+
+    /// `@unchecked Sendable`: a runner uses its index from one thread; the lock makes any
+    /// other use safe too.
+    private final class Decoded: @unchecked Sendable {
+        private var outputs: [String: [String: RunManifest.Output]] = [:]
+        private let lock = NSLock()
+
+        func outputs(of run: String) -> [String: RunManifest.Output]? { lock.withLock { outputs[run] } }
+        func remember(_ value: [String: RunManifest.Output], of run: String) { lock.withLock { outputs[run] = value } }
     }
 }
