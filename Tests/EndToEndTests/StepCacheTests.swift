@@ -89,6 +89,16 @@ struct StepCacheTests {
         #expect(try Self.run(repo, ["-p", "b=5"]).executed == ["prepare", "fit"])
     }
 
+    @Test func aStepWithADirectoryInputMissesOnAnyParam() throws {
+        // A script in the directory could read RECIPE_PARAM_B; directories are not searched.
+        let repo = try RunCommandTests.project(
+            Self.recipe().replacingOccurrences(of: "    outputs: [out/prepared.txt]", with: "    inputs: [src/]\n    outputs: [out/prepared.txt]"),
+            files: ["probe.txt": "tool 1.0\n", "src/tool.sh": "echo \"$RECIPE_PARAM_B\"\n"])
+        _ = try Self.run(repo)
+        #expect(try Self.run(repo).executed.isEmpty)
+        #expect(try Self.run(repo, ["-p", "b=5"]).executed == ["prepare"], "fit's input is unchanged, so fit hits")
+    }
+
     @Test(arguments: ["vars", "image", "probe"])
     func eachEnvironmentIngredientIsInTheKey(ingredient: String) throws {
         let repo = try Self.project()

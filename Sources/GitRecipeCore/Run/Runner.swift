@@ -149,7 +149,7 @@ public final class Runner {
         let cache = try store.map { store in
             StepCache(
                 root: repository.workTree, lock: preflight.lock, vars: pipeline.recipe.environment.vars, params: settings.params, seed: seed,
-                store: store, index: try StepIndex(repository: repository), lookup: useCache && original == nil)
+                store: store, index: useCache && original == nil ? try StepIndex(repository: repository) : nil)
         }
         let results = try executor.execute(
             plan,

@@ -26,11 +26,9 @@ struct StepCache {
     let seed: Int
     /// Where outputs come back from.
     let store: ObjectStore
-    /// The recorded keys.
-    let index: StepIndex
-    /// Whether hits are used: not with `--no-cache` and never by `reproduce`, which still
-    /// record their steps' keys for later runs.
-    let lookup: Bool
+    /// The recorded keys; `nil` when hits are not used (`--no-cache`, and always for
+    /// `reproduce`), which still record their steps' keys for later runs.
+    let index: StepIndex?
 
     /// The key of `step` running `command`, with `upstream` the outputs earlier steps of this
     /// run wrote; `nil` when an input has no known digest (the step is then not cached).
@@ -53,20 +51,29 @@ struct StepCache {
     }
 
     /// Whether the command, or a file among the step's inputs, names `RECIPE_PARAM`
-    /// (`RECIPE_PARAMS` too): such a step may read any param without a placeholder.
+    /// (`RECIPE_PARAMS` too): such a step may read any param without a placeholder. What is
+    /// not searched counts as naming it — a directory input (a script may be in it) and a
+    /// file over `scanLimit` bytes — so the cost of not knowing is a miss, never a false hit.
     private func readsParamsFromEnvironment(_ step: ResolvedStep, command: String) -> Bool {
         if command.contains("RECIPE_PARAM") { return true }
         let marker = Data("RECIPE_PARAM".utf8)
         return step.inputs.contains { input in
-            guard !input.hasSuffix("/"), let data = FileManager.default.contents(atPath: "\(root)/\(input)") else { return false }
-            return data.range(of: marker) != nil
+            guard !input.hasSuffix("/") else { return true }
+            let path = "\(root)/\(input)"
+            var info = stat()
+            guard stat(path, &info) == 0 else { return false }
+            guard info.st_size <= Self.scanLimit else { return true }
+            return FileManager.default.contents(atPath: path)?.range(of: marker) != nil
         }
     }
+
+    /// The largest input file read for `RECIPE_PARAM`.
+    static let scanLimit = 8 << 20
 
     /// A recorded step with `key` whose outputs are all in the store: the run and step it came
     /// from, and the files to restore (path in the work tree, digest).
     func hit(_ key: ContentDigest, outputs: [String]) -> (run: String, step: String, files: [(path: String, digest: ContentDigest)])? {
-        guard lookup, let recorded = index.lookup(key) else { return nil }
+        guard let recorded = index?.lookup(key) else { return nil }
         var files: [(path: String, digest: ContentDigest)] = []
         for path in outputs {
             guard let output = recorded.outputs[path] else { return nil }
