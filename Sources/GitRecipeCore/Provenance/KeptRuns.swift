@@ -77,12 +77,6 @@ public struct KeptRuns {
 
     /// The objects a run's outputs consist of.
     static func digests(of run: RunRecord) -> Set<ContentDigest> {
-        guard let manifest = try? run.manifest() else { return [] }
-        var digests: Set<ContentDigest> = []
-        for (path, output) in manifest.outputs {
-            let files = path.hasSuffix("/") ? output.files.values.map(\.digest) : [output.digest]
-            digests.formUnion(files.compactMap { ContentDigest($0) })
-        }
-        return digests
+        (try? run.manifest())?.storedObjects ?? []
     }
 }

@@ -215,7 +215,21 @@ public struct RunManifest: Equatable, Sendable {
 
 // MARK: - Derived facts
 
+extension RunManifest.Output {
+    /// The files this output at `path` consists of, each with its path in the work tree and
+    /// its digest: a directory output (`path` ends in `/`) is its files, a file is itself.
+    /// What the store keeps and `checkout` restores.
+    public func files(at path: String) -> [(path: String, digest: String)] {
+        path.hasSuffix("/") ? files.byKeyBytes.map { (path + $0.key, $0.value.digest) } : [(path, digest)]
+    }
+}
+
 extension RunManifest {
+    /// The objects the store needs for every output of the run.
+    public var storedObjects: Set<ContentDigest> {
+        Set(outputs.flatMap { path, output in output.files(at: path).compactMap { ContentDigest($0.digest) } })
+    }
+
     /// The outputs' digests by path, in recorded order.
     var outputDigests: [(path: String, digest: String)] {
         outputs.byKeyBytes.map { ($0.key, $0.value.digest) }

@@ -130,7 +130,8 @@ extension RunReport {
                     zip(outputs, here).allSatisfy { output, digest in digest != nil && output.digests[index] == digest }
                 }.map { runs[$0] }
             let store = ObjectStore(repository: repository)
-            let needed = runs.map(KeptRuns.digests(of:))
+            // The manifests Facts decoded already: no run is decoded twice.
+            let needed = facts.manifests.map(\.storedObjects)
             outputsStored = !outputs.isEmpty && needed.allSatisfy { !$0.isEmpty && $0.allSatisfy(store.contains) }
         }
     }

@@ -37,7 +37,7 @@ public struct OutputCheckout {
         let manifest = try run.manifest()
         let outputs = try select(paths, among: manifest, run: run.id)
         try DeclaredOutputs(root: repository.workTree, paths: outputs.map(\.key)).checkNoSymlinks()
-        let missing = outputs.flatMap { Self.files(of: $0.key, $0.value) }.filter { file in
+        let missing = outputs.flatMap { $0.value.files(at: $0.key) }.filter { file in
             ContentDigest(file.digest).map { !store.contains($0) } ?? true
         }
         guard missing.isEmpty else { throw CheckoutError.notStored(run: run.id, paths: missing.map(\.path)) }
@@ -59,7 +59,7 @@ public struct OutputCheckout {
 
         return try outputs.map { path, output in
             if current[path] == output.digest { return (path, .unchanged) }
-            let files = Self.files(of: path, output)
+            let files = output.files(at: path)
             if path.hasSuffix("/") { try restoreDirectory(path, files) } else { try store.restore(try digest(output.digest), to: full(path)) }
             return (path, .restored(files: files.count))
         }
@@ -77,11 +77,6 @@ public struct OutputCheckout {
             for match in matches { chosen[match.key] = match.value }
         }
         return chosen.byKeyBytes
-    }
-
-    /// The files an output consists of, each with its path in the work tree.
-    static func files(of path: String, _ output: RunManifest.Output) -> [(path: String, digest: String)] {
-        path.hasSuffix("/") ? output.files.byKeyBytes.map { (path + $0.key, $0.value.digest) } : [(path, output.digest)]
     }
 
     /// Replaces a directory output whole: its files are restored into a new directory beside

@@ -176,8 +176,8 @@ public final class Runner {
     /// is recorded all the same, only its outputs cannot be checked out later.
     private func keep(_ outputs: [String: TreeHasher.Measured], in store: ObjectStore) {
         for (path, output) in outputs.sorted(by: { $0.key < $1.key }) {
-            let files = path.hasSuffix("/") ? output.files.map { (path + $0.path, $0.digest) } : [(path, output.digest)]
-            for (file, digest) in files {
+            for (file, digest) in RunManifest.Output(output).files(at: path).compactMap({ file in ContentDigest(file.digest).map { (file.path, $0) } }
+            ) {
                 do {
                     try store.keep("\(repository.workTree)/\(file)", digest: digest)
                 } catch {

@@ -77,7 +77,7 @@ struct StepCache {
         var files: [(path: String, digest: ContentDigest)] = []
         for path in outputs {
             guard let output = recorded.outputs[path] else { return nil }
-            for (file, digest) in OutputCheckout.files(of: path, output) {
+            for (file, digest) in output.files(at: path) {
                 guard let digest = ContentDigest(digest), store.contains(digest) else { return nil }
                 files.append((file, digest))
             }

@@ -33,33 +33,8 @@ public struct ObjectStore: Sendable {
     func keep(_ source: String, digest: ContentDigest) throws(StoreError) -> Int64 {
         let final = path(of: digest)
         guard access(final, F_OK) != 0 else { return 0 }
-        let directory = (final as NSString).deletingLastPathComponent
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw .unwritable(path: directory, reason: error.localizedDescription)
-        }
-        let temporary = "\(directory)/.tmp-\(UUID().uuidString)"
-        do {
-            try FileClone.copy(source, to: temporary, permissions: 0o444)
-        } catch {
-            throw .unwritable(path: directory, reason: error.description)
-        }
-        let copied: ContentDigest
-        do {
-            copied = try FileHasher().digest(ofFile: temporary)
-        } catch {
-            unlink(temporary)
-            throw .unwritable(path: directory, reason: error.description)
-        }
-        guard copied == digest else {
-            unlink(temporary)
-            throw .changed(path: source, recorded: digest, now: copied)
-        }
-        guard rename(temporary, final) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw .unwritable(path: final, reason: reason)
+        try place(source, at: final, digest: digest, permissions: 0o444, temporaryPrefix: ".tmp-") { copied in
+            copied.map { .changed(path: source, recorded: digest, now: $0) } ?? .unwritable(path: final, reason: "its copy cannot be read")
         }
         var info = stat()
         return stat(final, &info) == 0 ? Int64(info.st_size) : 0
@@ -70,27 +45,40 @@ public struct ObjectStore: Sendable {
     func restore(_ digest: ContentDigest, to destination: String) throws(StoreError) {
         let object = path(of: digest)
         guard access(object, F_OK) == 0 else { throw .missing(digest) }
-        let directory = (destination as NSString).deletingLastPathComponent
+        try place(object, at: destination, digest: digest, permissions: 0o644, temporaryPrefix: ".git-recipe-restore-") { _ in
+            .damaged(digest, path: object)
+        }
+    }
+
+    /// The one way bytes move in or out of the store: `source` is copied to a temporary file
+    /// beside `target`, the copy is hashed, and only a copy with `digest` is renamed onto
+    /// `target`; any other is removed and `mismatch` (told the copy's digest, `nil` when it
+    /// could not be read) says what that means.
+    private func place(
+        _ source: String, at target: String, digest: ContentDigest, permissions: mode_t, temporaryPrefix: String,
+        mismatch: (ContentDigest?) -> StoreError
+    ) throws(StoreError) {
+        let directory = (target as NSString).deletingLastPathComponent
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
             throw .unwritable(path: directory, reason: error.localizedDescription)
         }
-        let temporary = "\(directory)/.git-recipe-restore-\(UUID().uuidString)"
+        let temporary = "\(directory)/\(temporaryPrefix)\(UUID().uuidString)"
         do {
-            try FileClone.copy(object, to: temporary)
+            try FileClone.copy(source, to: temporary, permissions: permissions)
         } catch {
             throw .unwritable(path: directory, reason: error.description)
         }
-        let restored = try? FileHasher().digest(ofFile: temporary)
-        guard restored == digest else {
+        let copied = try? FileHasher().digest(ofFile: temporary)
+        guard copied == digest else {
             unlink(temporary)
-            throw .damaged(digest, path: object)
+            throw mismatch(copied)
         }
-        guard rename(temporary, destination) == 0 else {
+        guard rename(temporary, target) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporary)
-            throw .unwritable(path: destination, reason: reason)
+            throw .unwritable(path: target, reason: reason)
         }
     }
 
