@@ -6,17 +6,27 @@ set -euo pipefail
 # single-node cluster on this machine (scripts/slurm-local).
 # libxml2: the report tests read the HTML report back with FoundationXML.
 # procps: tests look for leftover processes (pgrep); minimal Debian images lack it.
-packages=(libgit2-dev pkg-config git python3 man-db curl openssl time libxml2 procps slurmctld slurmd slurm-client munge)
+# curl carries s3:// store requests; openssh-client and rsync ssh:// ones; openssh-server
+# runs the ssh store tests' sshd on 127.0.0.1 (scripts/sshd-local).
+packages=(libgit2-dev pkg-config git python3 man-db curl openssl time libxml2 procps slurmctld slurmd slurm-client munge
+    openssh-server openssh-client rsync)
 missing=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
-
-if [ "$(id -u)" -ne 0 ]; then
-    echo "error: missing Debian packages: ${missing[*]}; run: sudo apt-get install ${missing[*]}" >&2
-    exit 1
+if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "error: missing Debian packages: ${missing[*]}; run: sudo apt-get install ${missing[*]}" >&2
+        exit 1
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}"
+
+# moto's S3 server (PyPI; Debian ships no S3-compatible server): the s3:// store tests run
+# against it (scripts/s3-local). Without pip, those tests say why they are skipped.
+if ! python3 -c 'import moto.server' 2>/dev/null && python3 -m pip --version >/dev/null 2>&1; then
+    python3 -m pip install -q --disable-pip-version-check --break-system-packages 'moto[server]' ||
+        echo "warning: could not install moto[server]; the s3:// store tests will be skipped" >&2
+fi

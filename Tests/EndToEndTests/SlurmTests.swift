@@ -4,7 +4,7 @@ import Testing
 
 /// `run --executor slurm` against the real single-node cluster of `scripts/slurm-local`.
 /// Serialized: the first test stops and restarts the cluster the others use.
-@Suite("The slurm executor", .serialized, .enabled(if: SlurmTestCluster.isAvailable, Comment(rawValue: SlurmTestCluster.skipReason)))
+@Suite("The slurm executor", .serialized, .enabled(if: LocalService.slurm.isAvailable, Comment(rawValue: LocalService.slurm.skipReason)))
 struct SlurmTests {
     /// A diamond: `a`, then `b` and `c` (independent, in parallel), then `d`.
     static let diamond = """
@@ -32,7 +32,7 @@ struct SlurmTests {
         """
 
     func environment() throws -> [String: String] {
-        ["SLURM_CONF": try #require(SlurmTestCluster.configuration, "the cluster did not start: run scripts/slurm-local start as root")]
+        try #require(LocalService.slurm.exports, "the cluster did not start: run scripts/slurm-local start as root")
     }
 
     /// The documents on HEAD's note, oldest first.
@@ -51,14 +51,14 @@ struct SlurmTests {
     /// kept a blocked signal mask ignored `stop`. Started from a `Process` with pipes, as a
     /// newcomer's test runner would, the script returns, and `stop` stops every daemon.
     @Test func theClusterStartsFromAProcessWithPipesAndStops() throws {
-        _ = try #require(SlurmTestCluster.configuration, "the cluster did not start: run scripts/slurm-local start as root")
-        #expect(try run(SlurmTestCluster.script, ["stop"], in: "/", environment: ProcessInfo.processInfo.environment).status == 0)
+        _ = try #require(LocalService.slurm.exports, "the cluster did not start: run scripts/slurm-local start as root")
+        #expect(try run(LocalService.slurm.script, ["stop"], in: "/", environment: ProcessInfo.processInfo.environment).status == 0)
         #expect(
             try run("pgrep", ["-x", "slurmctld|slurmd"], in: "/", environment: ProcessInfo.processInfo.environment).status == 1,
             "stop left a daemon running")
 
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: SlurmTestCluster.script)
+        process.executableURL = URL(fileURLWithPath: LocalService.slurm.script)
         process.arguments = ["start"]
         let output = Pipe()
         let errors = Pipe()
