@@ -11,7 +11,12 @@ public struct ObjectStore: Sendable {
 
     /// The store of `repository`.
     public init(repository: Repository) {
-        root = "\(repository.commonDirectory)/recipes/objects"
+        self.init(root: "\(repository.commonDirectory)/recipes/objects")
+    }
+
+    /// A store laid out the same way at `root`: a clone's own, or a `file://` remote one.
+    init(root: String) {
+        self.root = root
     }
 
     /// Where the object with `digest` is kept.
@@ -36,8 +41,7 @@ public struct ObjectStore: Sendable {
         try place(source, at: final, digest: digest, permissions: 0o444, temporaryPrefix: ".tmp-") { copied in
             copied.map { .changed(path: source, recorded: digest, now: $0) } ?? .unwritable(path: final, reason: "its copy cannot be read")
         }
-        var info = stat()
-        return stat(final, &info) == 0 ? Int64(info.st_size) : 0
+        return size(of: digest)
     }
 
     /// Writes the object with `digest` to `destination` (replacing what is there), after
@@ -50,26 +54,75 @@ public struct ObjectStore: Sendable {
         }
     }
 
+    /// Copies the object with `digest` from `other` (a remote store on a shared file system,
+    /// or this clone's when `other` is the remote), verified: a damaged object is reported and
+    /// not kept. Returns the bytes added.
+    @discardableResult
+    func receive(_ digest: ContentDigest, from other: ObjectStore) throws(StoreError) -> Int64 {
+        let object = other.path(of: digest)
+        guard access(object, F_OK) == 0 else { throw .missing(digest) }
+        guard access(path(of: digest), F_OK) != 0 else { return 0 }
+        try place(object, at: path(of: digest), digest: digest, permissions: 0o444, temporaryPrefix: ".tmp-") { _ in
+            .damaged(digest, path: object)
+        }
+        return size(of: digest)
+    }
+
+    /// A temporary name beside where the object with `digest` goes, for a download to land
+    /// on before `adopt` verifies it; its directory exists. `gc` removes one a killed process left.
+    func temporaryPath(for digest: ContentDigest) throws(StoreError) -> String {
+        "\(try directory(for: path(of: digest)))/.tmp-\(UUID().uuidString)"
+    }
+
+    /// Keeps the downloaded file `temporary` as the object `digest` if it hashes to it; if
+    /// not, removes it and throws `mismatch`'s error. Returns the bytes added.
+    @discardableResult
+    func adopt(_ temporary: String, as digest: ContentDigest, mismatch: (ContentDigest?) -> StoreError) throws(StoreError) -> Int64 {
+        chmod(temporary, 0o444)
+        _ = try directory(for: path(of: digest))
+        try settle(temporary, at: path(of: digest), digest: digest, mismatch: mismatch)
+        return size(of: digest)
+    }
+
+    /// The size of the object with `digest`, 0 when absent.
+    func size(of digest: ContentDigest) -> Int64 {
+        var info = stat()
+        return stat(path(of: digest), &info) == 0 ? Int64(info.st_size) : 0
+    }
+
     /// The one way bytes move in or out of the store: `source` is copied to a temporary file
-    /// beside `target`, the copy is hashed, and only a copy with `digest` is renamed onto
-    /// `target`; any other is removed and `mismatch` (told the copy's digest, `nil` when it
-    /// could not be read) says what that means.
+    /// beside `target`, then settled there.
     private func place(
         _ source: String, at target: String, digest: ContentDigest, permissions: mode_t, temporaryPrefix: String,
         mismatch: (ContentDigest?) -> StoreError
     ) throws(StoreError) {
-        let directory = (target as NSString).deletingLastPathComponent
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw .unwritable(path: directory, reason: error.localizedDescription)
-        }
+        let directory = try directory(for: target)
         let temporary = "\(directory)/\(temporaryPrefix)\(UUID().uuidString)"
         do {
             try FileClone.copy(source, to: temporary, permissions: permissions)
         } catch {
             throw .unwritable(path: directory, reason: error.description)
         }
+        try settle(temporary, at: target, digest: digest, mismatch: mismatch)
+    }
+
+    /// The directory `target` goes in, made if missing.
+    private func directory(for target: String) throws(StoreError) -> String {
+        let directory = (target as NSString).deletingLastPathComponent
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw .unwritable(path: directory, reason: error.localizedDescription)
+        }
+        return directory
+    }
+
+    /// The temporary file is hashed, and only one with `digest` is renamed onto `target`; any
+    /// other is removed and `mismatch` (told its digest, `nil` when it could not be read)
+    /// says what that means.
+    private func settle(
+        _ temporary: String, at target: String, digest: ContentDigest, mismatch: (ContentDigest?) -> StoreError
+    ) throws(StoreError) {
         let copied = try? FileHasher().digest(ofFile: temporary)
         guard copied == digest else {
             unlink(temporary)
@@ -82,8 +135,8 @@ public struct ObjectStore: Sendable {
         }
     }
 
-    /// Every object in the store with its size, and the temporary files a killed process
-    /// left (which `gc` removes).
+    /// Every object in the store with its size, and the temporary files and staging
+    /// directories a killed process left (which `gc` removes).
     func inventory() -> (objects: [(digest: ContentDigest, bytes: Int64)], leftovers: [String]) {
         var objects: [(ContentDigest, Int64)] = []
         var leftovers: [String] = []
@@ -99,12 +152,27 @@ public struct ObjectStore: Sendable {
                 objects.append((digest, stat(file, &info) == 0 ? Int64(info.st_size) : 0))
             }
         }
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: "\(root)/incoming")) ?? [] {
+            guard let pid = name.split(separator: "-").first.flatMap({ pid_t($0) }), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            leftovers.append("\(root)/incoming/\(name)")
+        }
         return (objects, leftovers)
     }
 
-    /// Removes the objects not in `live`, any leftover temporary file and the shards left
-    /// empty. With `dryRun`,
-    /// removes nothing and says what it would free.
+    /// A new directory for a batch of downloads to land in before `adopt` verifies each:
+    /// `incoming/PID-UUID`, which `gc` removes once its process is gone.
+    func stagingDirectory() throws(StoreError) -> String {
+        let staging = "\(root)/incoming/\(getpid())-\(UUID().uuidString)"
+        do {
+            try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
+        } catch {
+            throw .unwritable(path: staging, reason: error.localizedDescription)
+        }
+        return staging
+    }
+
+    /// Removes the objects not in `live`, what killed processes left and the shards left
+    /// empty. With `dryRun`, removes nothing and says what it would free.
     public func collect(keeping live: Set<ContentDigest>, dryRun: Bool) -> (objects: Int, bytes: Int64) {
         let (objects, leftovers) = inventory()
         var freed = (objects: 0, bytes: Int64(0))
@@ -115,7 +183,7 @@ public struct ObjectStore: Sendable {
             }
         }
         if !dryRun {
-            for file in leftovers { unlink(file) }
+            for leftover in leftovers { try? FileManager.default.removeItem(atPath: leftover) }
             // Shards left empty go too (rmdir refuses any that still holds an object).
             for prefix in (try? FileManager.default.contentsOfDirectory(atPath: "\(root)/sha256")) ?? [] { rmdir("\(root)/sha256/\(prefix)") }
         }

@@ -27,6 +27,11 @@ public struct ChildProcess {
     public var environment: [String: String]
     /// What the program reads on its standard input (nothing: `/dev/null`).
     public var input: Data?
+    /// A file the program reads as its standard input instead of `input`.
+    var inputFile: String?
+    /// A new file (it must not exist) that receives the program's standard output instead of
+    /// it being captured.
+    var outputFile: String?
 
     /// A process to run `arguments` (the program first, looked up on PATH) in `directory`.
     public init(arguments: [String], directory: String, environment: [String: String] = ProcessInfo.processInfo.environment, input: Data? = nil) {
@@ -41,15 +46,17 @@ public struct ChildProcess {
     /// end, on time or not: nothing it started in that group outlives it. Without one, what it
     /// leaves running in the background stays (a test's server).
     public func run(timeout: TimeInterval = .infinity) throws -> Outcome {
-        let stdout = try Self.scratchFile()
+        let stdout = try outputFile.map { try Self.open($0, O_WRONLY | O_CREAT | O_EXCL) } ?? Self.scratchFile()
         let stderr = try Self.scratchFile()
         let stdin: FileHandle
-        if let input {
+        if let inputFile {
+            stdin = try Self.open(inputFile, O_RDONLY)
+        } else if let input {
             stdin = try Self.scratchFile()
             try stdin.write(contentsOf: input)
             try stdin.seek(toOffset: 0)
         } else {
-            stdin = FileHandle(fileDescriptor: open("/dev/null", O_RDONLY | O_CLOEXEC), closeOnDealloc: true)
+            stdin = try Self.open("/dev/null", O_RDONLY)
         }
         let pid = try spawnGroup(
             arguments, in: directory, environment: environment,
@@ -58,7 +65,7 @@ public struct ChildProcess {
         defer { ChildGroups.remove(pid) }
         guard timeout.isFinite else {
             let status = waitForExit(pid)
-            return Outcome(status: status, stdout: try Self.contents(of: stdout), stderr: try Self.contents(of: stderr), timedOut: false)
+            return Outcome(status: status, stdout: try captured(stdout), stderr: try Self.contents(of: stderr), timedOut: false)
         }
         let finished = DispatchSemaphore(value: 0)
         let status = Slots<Int32>(count: 1)
@@ -70,8 +77,20 @@ public struct ChildProcess {
         kill(-pid, SIGKILL)
         if timedOut { finished.wait() }
         return Outcome(
-            status: status[0] ?? -1, stdout: try Self.contents(of: stdout),
+            status: status[0] ?? -1, stdout: try captured(stdout),
             stderr: try Self.contents(of: stderr), timedOut: timedOut)
+    }
+
+    /// What the child printed, unless it went to `outputFile`.
+    private func captured(_ stdout: FileHandle) throws -> String {
+        outputFile == nil ? try Self.contents(of: stdout) : ""
+    }
+
+    /// `path` opened with `flags` (a created file is mode 0600 until its owner says otherwise).
+    private static func open(_ path: String, _ flags: Int32) throws -> FileHandle {
+        let descriptor = Glibc.open(path, flags | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw FileWriteError(path: path, reason: String(cString: strerror(errno))) }
+        return FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
     }
 
     /// An unlinked temporary file the child writes its output to.

@@ -52,3 +52,21 @@ func concurrentMap<State, Value>(
     }
     return results.values
 }
+
+/// `body` for each of `items` on up to `workers` threads; every item is tried, then the
+/// first failure in item order is thrown (what succeeded stays done).
+func concurrentForEach<Item: Sendable, Failure: Error>(
+    _ items: [Item], workers: Int, _ body: @Sendable (Item) throws(Failure) -> Void
+) throws(Failure) {
+    let failures = concurrentMap(
+        items.count, workers: workers, state: {},
+        transform: { _, index -> Failure? in
+            do throws(Failure) {
+                try body(items[index])
+                return nil
+            } catch {
+                return error
+            }
+        })
+    if let failure = failures.compactMap({ $0 }).first { throw failure }
+}

@@ -66,6 +66,10 @@ import Testing
         }
         let leftover = (store.path(of: digests[0]) as NSString).deletingLastPathComponent + "/.tmp-killed"
         #expect(FileManager.default.createFile(atPath: leftover, contents: Data("half".utf8)))
+        // A download batch of a process that is gone, and one of a process still running.
+        let abandoned = "\(store.root)/incoming/999999999-gone"
+        let running = try store.stagingDirectory()
+        try FileManager.default.createDirectory(atPath: abandoned, withIntermediateDirectories: true)
         let dry = store.collect(keeping: [digests[0]], dryRun: true)
         #expect(dry.objects == 2 && dry.bytes == 4)
         #expect(digests.allSatisfy(store.contains) && FileManager.default.fileExists(atPath: leftover))
@@ -73,6 +77,7 @@ import Testing
         #expect(done.objects == 2)
         #expect(store.contains(digests[0]) && !store.contains(digests[1]) && !store.contains(digests[2]))
         #expect(!FileManager.default.fileExists(atPath: leftover))
+        #expect(!FileManager.default.fileExists(atPath: abandoned) && FileManager.default.fileExists(atPath: running))
     }
 
     @Test func theCopyIsAReflinkWhereTheFileSystemAllowsAndACopyElsewhere() throws {

@@ -1,0 +1,176 @@
+import Foundation
+
+/// A store in a directory of a host reached with the user's own ssh
+/// (`ssh://[user@]host[:port]/path`): `GIT_SSH_COMMAND`, else `core.sshCommand`, else `ssh`,
+/// so keys, agents, `~/.ssh/config` and jump hosts apply as they do for git. Objects move with
+/// rsync when this machine has it (several streams at once; rsync writes each file under a
+/// temporary name and renames it), else one `ssh … cat` per object into a temporary name
+/// that is then renamed. ssh runs in batch mode: a key it cannot use without a prompt fails
+/// at once instead of hanging a transfer. Every remote path is quoted for the remote shell.
+struct SSHRemote: RemoteStore {
+    let name: String
+    /// `[user@]host`.
+    let destination: String
+    /// The port, when the URL gives one.
+    let port: Int?
+    /// The store's directory on the host.
+    let path: String
+    /// The user's ssh command line, as a shell fragment (git's `GIT_SSH_COMMAND` convention).
+    let ssh: String
+    /// Whether objects move with rsync; without it, with one ssh per object.
+    var rsync = SSHRemote.hasRsync
+
+    /// The ssh command git would use for `repository`.
+    static func command(repository: Repository) -> String {
+        if let command = ProcessInfo.processInfo.environment["GIT_SSH_COMMAND"], !command.isEmpty { return command }
+        return ((try? repository.config("core.sshCommand")) ?? nil) ?? "ssh"
+    }
+
+    /// Whether rsync is on this machine's PATH.
+    static let hasRsync: Bool = {
+        let directories = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
+        return directories.contains { access("\($0)/rsync", X_OK) == 0 }
+    }()
+
+    func holds(_ objects: Set<ContentDigest>) throws(RemoteStoreError) -> Set<ContentDigest> {
+        guard !objects.isEmpty else { return [] }
+        // One connection: the paths go in on stdin, those that exist come back.
+        var process = sshProcess(
+            "cd \(quoted(path)) 2>/dev/null || exit 0; while read -r object; do [ -f \"$object\" ] && echo \"$object\"; done; exit 0")
+        process.input = Data(objects.map { relative($0) + "\n" }.joined().utf8)
+        let listing = try run(process, doing: "be read")
+        return Set(
+            listing.split(separator: "\n").compactMap { line in
+                let parts = line.split(separator: "/")
+                return parts.count == 3 && parts[0] == "sha256" ? ContentDigest(hex: String(parts[1] + parts[2])) : nil
+            })
+    }
+
+    func upload(_ objects: [ContentDigest], from local: ObjectStore, progress: TransferProgress) throws(RemoteStoreError) {
+        guard rsync else {
+            return try each(objects) { digest throws(RemoteStoreError) in
+                let object = relative(digest)
+                let directory = quoted("\(path)/\((object as NSString).deletingLastPathComponent)")
+                let temporary = quoted("\(path)/\(object).tmp-\(UUID().uuidString)")
+                var process = sshProcess(
+                    "mkdir -p \(directory) && cat > \(temporary) && chmod 444 \(temporary) && mv -f \(temporary) \(quoted("\(path)/\(object)")) "
+                        + "|| { rm -f \(temporary); exit 1; }")
+                process.inputFile = local.path(of: digest)
+                try run(process, doing: "receive \(digest.short)")
+                progress.done(bytes: local.size(of: digest))
+            }
+        }
+        try inChunks(objects) { chunk throws(RemoteStoreError) in
+            try run(
+                rsyncProcess(chunk, ["--rsync-path", "mkdir -p \(quoted(path)) && rsync", local.root + "/", "\(destination):\(path)/"]),
+                doing: "receive objects")
+            for digest in chunk { progress.done(bytes: local.size(of: digest)) }
+        }
+    }
+
+    func download(_ objects: [ContentDigest], into local: ObjectStore, progress: TransferProgress) throws(RemoteStoreError) {
+        guard rsync else {
+            return try each(objects) { digest throws(RemoteStoreError) in
+                let temporary = try storeStep(local.temporaryPath(for: digest))
+                var process = sshProcess("cat \(quoted("\(path)/\(relative(digest))"))")
+                process.outputFile = temporary
+                do throws(RemoteStoreError) {
+                    try run(process, doing: "send \(digest.short)")
+                } catch {
+                    unlink(temporary)
+                    throw error
+                }
+                try keep(temporary, as: digest, in: local, progress: progress)
+            }
+        }
+        // rsync lands the files in a staging directory of the local store; each is then
+        // verified and renamed into place, and the staging directory removed.
+        let staging = try storeStep(local.stagingDirectory())
+        defer { try? FileManager.default.removeItem(atPath: staging) }
+        try inChunks(objects) { chunk throws(RemoteStoreError) in
+            try run(rsyncProcess(chunk, ["\(destination):\(path)/", staging + "/"]), doing: "send objects")
+            for digest in chunk { try keep("\(staging)/\(relative(digest))", as: digest, in: local, progress: progress) }
+        }
+    }
+
+    /// Keeps a downloaded file, or says the store sent other bytes.
+    private func keep(_ file: String, as digest: ContentDigest, in local: ObjectStore, progress: TransferProgress) throws(RemoteStoreError) {
+        let bytes = try storeStep(local.adopt(file, as: digest) { _ in .damaged(digest, path: file) }, corrupt: digest)
+        progress.done(bytes: bytes)
+    }
+
+    /// `body`'s value, its store error turned into this store's (a damaged download is
+    /// this store's fault).
+    private func storeStep<Value>(_ body: @autoclosure () throws(StoreError) -> Value, corrupt digest: ContentDigest? = nil) throws(RemoteStoreError)
+        -> Value
+    {
+        do {
+            return try body()
+        } catch {
+            if case .damaged = error, let digest { throw .corrupt(name: name, digest: digest) }
+            throw .local(error)
+        }
+    }
+
+    /// `objects` split into up to four rsync streams, each given to `body` on its own thread.
+    private func inChunks(_ objects: [ContentDigest], _ body: @Sendable ([ContentDigest]) throws(RemoteStoreError) -> Void) throws(RemoteStoreError) {
+        guard !objects.isEmpty else { return }
+        let streams = min(4, (objects.count + 63) / 64)
+        let chunks = (0..<streams).map { stream in stride(from: stream, to: objects.count, by: streams).map { objects[$0] } }
+        try concurrentForEach(chunks, workers: streams, body)
+    }
+
+    /// `body` for each object, four at once (one ssh each).
+    private func each(_ objects: [ContentDigest], _ body: @Sendable (ContentDigest) throws(RemoteStoreError) -> Void) throws(RemoteStoreError) {
+        try concurrentForEach(objects, workers: 4, body)
+    }
+
+    /// The ssh command line with batch mode and the port, as one shell fragment.
+    private var sshLine: String {
+        "\(ssh) -o BatchMode=yes" + (port.map { " -p \($0)" } ?? "")
+    }
+
+    /// ssh running `command` on the host.
+    private func sshProcess(_ command: String) -> ChildProcess {
+        // The user's command line is a shell fragment (as git runs it); the arguments after
+        // it are passed as words, never re-read by this machine's shell.
+        ChildProcess(arguments: ["sh", "-c", sshLine + " \"$@\"", "ssh", destination, command], directory: "/")
+    }
+
+    /// rsync moving `objects` (named relative to both roots) with `arguments` saying from where to where.
+    private func rsyncProcess(_ objects: [ContentDigest], _ arguments: [String]) -> ChildProcess {
+        ChildProcess(
+            arguments: ["rsync", "--files-from=-", "--chmod=F444", "-e", sshLine] + arguments, directory: "/",
+            input: Data(objects.map { relative($0) + "\n" }.joined().utf8))
+    }
+
+    /// Runs `process`; a failure says what ssh or rsync said.
+    @discardableResult
+    private func run(_ process: ChildProcess, doing: String) throws(RemoteStoreError) -> String {
+        let outcome: ChildProcess.Outcome
+        do {
+            outcome = try process.run()
+        } catch {
+            throw .failed(name: name, doing: doing, reason: "\(error)")
+        }
+        guard outcome.status == 0 else {
+            let said = outcome.stderr.split(separator: "\n").suffix(3).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: "; ")
+            let hint =
+                outcome.status == 255
+                ? " (check that `\(sshLine) \(destination) true` works without a prompt: a key in ssh-agent or ~/.ssh/config)" : ""
+            throw .failed(
+                name: name, doing: doing, reason: "\(process.arguments[0] == "rsync" ? "rsync" : "ssh") exited \(outcome.status): \(said)\(hint)")
+        }
+        return outcome.stdout
+    }
+
+    /// Where an object lives below a store's root.
+    private func relative(_ digest: ContentDigest) -> String {
+        "sha256/\(digest.hex.prefix(2))/\(digest.hex.dropFirst(2))"
+    }
+
+    /// `value` as one word for the remote shell.
+    private func quoted(_ value: String) -> String {
+        "'" + value.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}
