@@ -40,7 +40,11 @@ public struct OutputCheckout {
         let missing = outputs.flatMap { $0.value.files(at: $0.key) }.filter { file in
             ContentDigest(file.digest).map { !store.contains($0) } ?? true
         }
-        guard missing.isEmpty else { throw CheckoutError.notStored(run: run.id, paths: missing.map(\.path)) }
+        guard missing.isEmpty else {
+            // Asked only now, when something is missing: the stores may be across a network.
+            let holding = try RemoteStores(repository: repository).holding(Set(missing.compactMap { ContentDigest($0.digest) }))
+            throw CheckoutError.notStored(run: run.id, paths: missing.map(\.path), stores: holding.stores, unreachable: holding.unreachable)
+        }
 
         var current: [String: String] = [:]
         for (path, _) in outputs where exists(path) { current[path] = try locker.measure([path])[0].digest.description }
@@ -113,7 +117,8 @@ public struct OutputCheckout {
 public enum CheckoutError: RecipeError, Equatable {
     case several(name: String, runs: [String])
     case notAnOutput(path: String, run: String, outputs: [String])
-    case notStored(run: String, paths: [String])
+    /// The local store lacks files; `stores` are the configured stores that hold them all.
+    case notStored(run: String, paths: [String], stores: [String], unreachable: [String])
     case wouldLoseWork(run: String, paths: [String])
     case unreadableDigest(String)
 
@@ -132,11 +137,14 @@ public enum CheckoutError: RecipeError, Equatable {
             "'\(name)' names \(runs.count) runs; check out one of them:\n" + runs.map { "  git recipe checkout \($0)\n" }.joined()
         case .notAnOutput(let path, let run, let outputs):
             "'\(path)' is not an output of run \(run); its outputs: \(outputs.joined(separator: ", "))"
-        case .notStored(let run, let paths):
-            "the store holds no copy of \(paths.count == 1 ? "" : "these files of ")run \(run)'s output\(paths.count == 1 ? "" : "s"): "
+        case .notStored(let run, let paths, let stores, let unreachable):
+            "this clone's store holds no copy of \(paths.count == 1 ? "" : "these files of ")run \(run)'s output\(paths.count == 1 ? "" : "s"): "
                 + paths.joined(separator: ", ")
-                + "; outputs are kept from runs made since the store exists (unless artifacts.keep is none), and gc may have dropped them. "
-                + "Pin the runs you need: git recipe keep RUN"
+                + (stores.first.map { "; store '\($0)' has \(paths.count == 1 ? "it" : "them"): git recipe pull --artifacts \($0) \(run)" }
+                    ?? "; no configured artifact store has \(paths.count == 1 ? "it" : "them all")"
+                    + unreachable.map { " (could not ask \($0))" }.joined()
+                    + ". Outputs are kept from runs made since the store exists (unless artifacts.keep is none), gc may have dropped them, "
+                    + "and another clone's runs come with git recipe pull --artifacts STORE. Pin the runs you need: git recipe keep RUN")
         case .wouldLoseWork(let run, let paths):
             "\(paths.joined(separator: ", ")) \(paths.count == 1 ? "holds" : "hold") what no recorded run made, which checking out run \(run) "
                 + "would lose; record it with a run, move it away, or pass --force to replace it"
