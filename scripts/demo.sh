@@ -6,7 +6,9 @@
 set -euo pipefail
 
 demo=$(mktemp -d "${TMPDIR:-/tmp}/git-recipe-demo.XXXXXX")
-trap 'rm -rf "$demo"' EXIT
+# A shared store and a colleague's clone, for the end.
+share=$(mktemp -d "${TMPDIR:-/tmp}/git-recipe-demo-share.XXXXXX")
+trap 'rm -rf "$demo" "$share"' EXIT
 cd "$demo"
 
 if [ -t 1 ]; then bold=$'\033[1m' plain=$'\033[0m'; else bold= plain=; fi
@@ -40,4 +42,15 @@ step git recipe report HEAD:train --baseline "$first_run" --format html -o repor
 seed0_run=$(git recipe log --format json | python3 -c 'import json, sys; print(next(r["id"] for e in json.load(sys.stdin) for r in e.get("runs", []) if e.get("sweep") and r["seed"] == 0))')
 step git recipe checkout "$seed0_run"
 step git recipe status
-printf '\ndemo ok: %s was scaffolded, locked, run, reproduced, reported and checked out; provenance is in refs/notes/recipes\n' "$demo"
+# A colleague's clone: the records come through git, the outputs through a shared store.
+step git config recipe.store.team.url "file://$share/store"
+step git recipe push --artifacts team
+git clone -q "$demo" "$share/colleague"
+cd "$share/colleague"
+git config user.email "colleague@example.org"
+git config user.name "a colleague"
+step git recipe pull origin
+step git config recipe.store.team.url "file://$share/store"
+step git recipe pull --artifacts team "$seed0_run"
+step git recipe checkout "$seed0_run"
+printf '\ndemo ok: %s was scaffolded, locked, run, reproduced, reported and checked out, and its seed-0 model checked out in a second clone; provenance is in refs/notes/recipes\n' "$demo"
