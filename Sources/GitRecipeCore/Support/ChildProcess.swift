@@ -6,7 +6,7 @@ import Foundation
 /// It learns that the program ended from `waitpid`, never from a descriptor the program
 /// holds: a daemon the program starts may keep every descriptor it inherited for as long as
 /// it lives, and the run still returns when the program itself exits.
-public struct ChildProcess {
+public struct ChildProcess: Sendable {
     /// How the program ended and what it printed.
     public struct Outcome {
         /// Its exit status; 128 + N when signal N ended it.
