@@ -40,6 +40,13 @@ def write_random(path, size, rng):
             remaining -= chunk
 
 
+def init_repository(root):
+    """`git init` with an identity and no signing."""
+    sh("git", "init", "-q", "-b", "main", cwd=root)
+    for key, value in [("user.email", "bench@example.org"), ("user.name", "bench"), ("commit.gpgsign", "false")]:
+        sh("git", "config", key, value, cwd=root)
+
+
 def generate(root, scale):
     """The reference repository of DESIGN §7, every count and size multiplied by scale."""
     rng = random.Random(7)
@@ -48,9 +55,7 @@ def generate(root, scale):
     data_files = max(recipes, int(20_000 * scale))
     data_bytes = int(2 * 1024 * MIB * scale)
     big = int(1024 * MIB * scale)
-    sh("git", "init", "-q", "-b", "main", cwd=root)
-    for key, value in [("user.email", "bench@example.org"), ("user.name", "bench"), ("commit.gpgsign", "false")]:
-        sh("git", "config", key, value, cwd=root)
+    init_repository(root)
     with open(os.path.join(root, ".gitignore"), "w") as handle:
         handle.write("data/\nmodels/\n")
     with open(os.path.join(root, "README.md"), "w") as handle:
@@ -147,9 +152,7 @@ def generate_get_started(root, rows):
     """DVC's get-started pipeline in shape: four Python steps (pandas, scikit-learn) over
     generated tabular data, with the probes a careful user pins."""
     rng = random.Random(11)
-    sh("git", "init", "-q", "-b", "main", cwd=root)
-    for key, value in [("user.email", "bench@example.org"), ("user.name", "bench"), ("commit.gpgsign", "false")]:
-        sh("git", "config", key, value, cwd=root)
+    init_repository(root)
     with open(os.path.join(root, ".gitignore"), "w") as handle:
         handle.write("data/\nmodels/\nmetrics/\n")
     for name, text in GET_STARTED.items():
@@ -177,11 +180,120 @@ steps:
     return " && ".join(run for _, run, _, _, _ in GET_STARTED_STEPS)
 
 
+def generate_outputs(root, files, total):
+    """A committed, locked repository whose one recipe writes `files` random files of
+    `total` bytes in all into out/data/: the bytes the store cases move."""
+    init_repository(root)
+    with open(os.path.join(root, ".gitignore"), "w") as handle:
+        handle.write("out/\n")
+    with open(os.path.join(root, "make_data.py"), "w") as handle:
+        handle.write(f"import os\nos.makedirs('out/data', exist_ok=True)\nfor i in range({files}):\n"
+                     f"    open(f'out/data/part-{{i:04d}}.bin', 'wb').write(os.urandom({total // files}))\n")
+    os.makedirs(os.path.join(root, ".recipes"))
+    with open(os.path.join(root, ".recipes", "data.yaml"), "w") as handle:
+        handle.write("version: 1\nseed: 1\nsteps:\n  make:\n    run: python3 make_data.py\n"
+                     "    inputs: [make_data.py]\n    outputs: [out/data/]\n")
+
+
+def transfer_cases(work, binary, total, runs):
+    """push/pull --artifacts to a file:// and an ssh:// store against rsync of the same bytes,
+    and DVC's push/pull to a local remote on the same files, as interleaved pairs."""
+    rows = []
+    files = 1000
+    root = os.path.join(work, "outputs")
+    os.makedirs(root)
+    generate_outputs(root, files, total)
+    sh(binary, "lock", cwd=root)
+    sh("git", "add", "-A", cwd=root)
+    sh("git", "commit", "-q", "-m", "data recipe", cwd=root)
+    sh(binary, "run", "data", "--no-cache", cwd=root)
+    objects = os.path.join(root, ".git", "recipes", "objects")
+    label = f"{files} files, {total / MIB:.0f} MiB"
+
+    stores = [("file", f"file://{work}/store-file", f"{work}/store-file", [])]
+    sshd = subprocess.run([os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts", "sshd-local"), "start"],
+                          capture_output=True, text=True)
+    if sshd.returncode == 0:
+        exports = dict(line[len("export "):].split("=", 1) for line in sshd.stdout.splitlines() if line.startswith("export "))
+        ssh = exports["GIT_SSH_COMMAND"].strip("'")
+        os.environ["GIT_SSH_COMMAND"] = ssh
+        port = exports["SSHD_LOCAL_URL"].rsplit(":", 1)[1]
+        stores.append(("ssh", f"{exports['SSHD_LOCAL_URL']}{work}/store-ssh", f"{work}/store-ssh",
+                       ["-e", f"{ssh} -p {port}", "--rsync-path", f"mkdir -p {work}/rsync-ssh && rsync"]))
+    else:
+        print(f"note: the ssh:// cases are skipped: scripts/sshd-local start failed: {sshd.stderr.strip()}", file=sys.stderr)
+    for name, url, path, rsync_options in stores:
+        sh("git", "config", f"recipe.store.{name}.url", url, cwd=root)
+        destination = f"root@127.0.0.1:{work}/rsync-ssh/" if name == "ssh" else f"{work}/rsync-file/"
+        source = f"root@127.0.0.1:{path}/" if name == "ssh" else f"{path}/"
+        pushes, pulls = [], []
+        for _ in range(runs):
+            shutil.rmtree(path, ignore_errors=True)
+            shutil.rmtree(destination.split(":")[-1], ignore_errors=True)
+            pushes.append((timed(["rsync", "-a"] + rsync_options + ["out/data/", destination], root, 1),
+                           timed([binary, "push", "--artifacts", name], root, 1)))
+            shutil.rmtree(objects)
+            shutil.rmtree(f"{work}/rsync-back", ignore_errors=True)
+            pulls.append((timed(["rsync", "-a"] + rsync_options[:2] + [source, f"{work}/rsync-back/"], root, 1),
+                          timed([binary, "pull", "--artifacts", name], root, 1)))
+        for verb, pairs in [("push", pushes), ("pull", pulls)]:
+            ratio = statistics.median(ours / base for base, ours in pairs)
+            rows.append((f"{verb}_{name}", f"{verb} --artifacts to a {name}:// store, {label}", statistics.median(o for _, o in pairs),
+                         f"rsync -a{' over ssh' if name == 'ssh' else ''}", statistics.median(b for b, _ in pairs), ratio,
+                         "≥ 0.8× rsync's speed (≤ 1.25× its time)", ratio <= 1.25))
+
+    if shutil.which("dvc"):
+        dvc = os.path.join(work, "dvc")
+        os.makedirs(dvc)
+        sh("git", "init", "-q", cwd=dvc)
+        sh("dvc", "init", "-q", cwd=dvc)
+        shutil.copytree(os.path.join(root, "out", "data"), os.path.join(dvc, "data"))
+        sh("dvc", "add", "-q", "data", cwd=dvc)
+        sh("dvc", "remote", "add", "-d", "local", f"{work}/dvc-remote", cwd=dvc)
+        for verb in ["push", "pull"]:
+            pairs = []
+            for _ in range(runs):
+                shutil.rmtree(f"{work}/store-file", ignore_errors=True)
+                if verb == "push":
+                    shutil.rmtree(f"{work}/dvc-remote", ignore_errors=True)
+                else:
+                    shutil.rmtree(os.path.join(dvc, ".dvc", "cache"), ignore_errors=True)
+                    shutil.rmtree(os.path.join(dvc, "data"), ignore_errors=True)
+                    sh(binary, "push", "--artifacts", "file", cwd=root)
+                    shutil.rmtree(objects)
+                # dvc pull also checks the data out; so does ours, into a work tree without it.
+                ours = (f"{binary} push --artifacts file" if verb == "push"
+                        else f"rm -rf out && {binary} pull --artifacts file && {binary} checkout HEAD")
+                pairs.append((timed(["dvc", verb, "-q"], dvc, 1), timed(ours, root, 1)))
+            ratio = statistics.median(ours / base for base, ours in pairs)
+            rows.append((f"{verb}_file_vs_dvc", f"{verb} --artifacts to a file:// store{'' if verb == 'push' else ', then checkout'}, {label}",
+                         statistics.median(o for _, o in pairs),
+                         f"dvc {verb} to a local remote", statistics.median(b for b, _ in pairs), ratio, "(no budget)", True))
+    else:
+        print("note: the DVC baselines are skipped: no dvc on PATH (python3 -m pip install dvc)", file=sys.stderr)
+    return rows
+
+
+def dvc_repro_noop(work, started_dir, runs):
+    """`dvc repro` with nothing changed, on the get-started pipeline's own files as four DVC
+    stages; None without dvc."""
+    if not shutil.which("dvc"):
+        print("note: the dvc repro baseline is skipped: no dvc on PATH (python3 -m pip install dvc)", file=sys.stderr)
+        return None
+    dvc = os.path.join(work, "get-started-dvc")
+    shutil.copytree(started_dir, dvc, ignore=shutil.ignore_patterns(".git", ".recipes", "models", "metrics", "prepared", "features"))
+    sh("git", "init", "-q", cwd=dvc)
+    sh("dvc", "init", "-q", cwd=dvc)
+    stages = "".join(f"  {name}:\n    cmd: {run}\n    deps: {inputs}\n    outs: {outputs}\n" for name, run, inputs, outputs, _ in GET_STARTED_STEPS)
+    with open(os.path.join(dvc, "dvc.yaml"), "w") as handle:
+        handle.write("stages:\n" + stages.replace("/]", "]").replace("/,", ","))
+    sh("dvc", "repro", "-q", cwd=dvc)
+    return timed(["dvc", "repro", "-q"], dvc, runs)
+
+
 def generate_trivial(root):
     """A committed, locked repository whose one recipe runs `true`: for run overhead."""
-    sh("git", "init", "-q", "-b", "main", cwd=root)
-    for key, value in [("user.email", "bench@example.org"), ("user.name", "bench"), ("commit.gpgsign", "false")]:
-        sh("git", "config", key, value, cwd=root)
+    init_repository(root)
     os.makedirs(os.path.join(root, ".recipes"))
     with open(os.path.join(root, ".recipes", "noop.yaml"), "w") as handle:
         handle.write("version: 1\nseed: 1\nsteps:\n  s: {run: 'true'}\n")
@@ -255,9 +367,7 @@ def data(text):
 
 def generate_history(root, commits):
     """`commits` commits on main, made with fast-import."""
-    sh("git", "init", "-q", "-b", "main", cwd=root)
-    for key, value in [("user.email", "bench@example.org"), ("user.name", "bench"), ("commit.gpgsign", "false")]:
-        sh("git", "config", key, value, cwd=root)
+    init_repository(root)
     stream = []
     for index in range(1, commits + 1):
         stream.append(f"commit refs/heads/main\nmark :{index}\ncommitter bench <bench@example.org> {1_700_000_000 + index} +0000\n"
@@ -306,6 +416,7 @@ def main():
     parser.add_argument("--runs", type=int, default=5, help="runs per case; the median is reported (default 5)")
     parser.add_argument("--binary", default=shutil.which("git-recipe"), help="git-recipe to measure (default: from PATH)")
     parser.add_argument("--many", type=int, default=100_000, help="files for the peak-memory case (default 100000)")
+    parser.add_argument("--transfer-mib", type=int, help="MiB the artifact-store cases move, in 1,000 files (default 1024 × scale, at least 32)")
     parser.add_argument("--metrics", help="also write the figures to this JSON file (milliseconds, MiB), as a recipe's metrics")
     args = parser.parse_args()
     try:
@@ -408,7 +519,9 @@ def main():
         rows.append(("get_started", "get-started pipeline (4 Python steps, 3 probes) under run", run_median, "its bare commands", bare_median, ratio, "≤ 1.03× (DVC ≈ 1.14×)", ratio <= 1.03))
         # The same pipeline unchanged, run again: every step restored from the step cache.
         cached = timed([binary, "run", "pipeline"], started_dir, args.runs)
-        rows.append(("get_started_cached", "get-started pipeline re-run unchanged, every step from the step cache", cached, "", None, None, "≤ 100 ms + restore", cached <= 0.100))
+        noop = dvc_repro_noop(work, started_dir, args.runs)
+        rows.append(("get_started_cached", "get-started pipeline re-run unchanged, every step from the step cache", cached,
+                     "dvc repro, nothing changed" if noop else "", noop, cached / noop if noop else None, "≤ 100 ms + restore", cached <= 0.100))
         notes = sh("git", "notes", "--ref=recipes", "show", "HEAD", cwd=trivial, capture=True).stdout.count("schema: git-recipe/run/v1")
         rows.append(("concurrent_runs", f"20 concurrent runs, total ({notes} recorded in all)", concurrent, "", None, None, "", True))
 
@@ -446,6 +559,8 @@ def main():
                  " && git notes --ref=recipes merge -q -s cat_sort_uniq refs/notes/remotes/origin/recipes")
         git_merge = timed(union, sides[1], args.runs, before=unmerged)
         rows.append(("pull", f"pull merging {divergent} divergent runs", pull, "git fetch + git notes merge -s cat_sort_uniq", git_merge, pull / git_merge, "(no budget)", True))
+
+        rows += transfer_cases(work, binary, (args.transfer_mib or max(32, int(1024 * args.scale))) * MIB, args.runs)
 
         many = os.path.join(work, "many")
         os.makedirs(many)

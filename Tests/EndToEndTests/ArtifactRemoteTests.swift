@@ -12,10 +12,7 @@ import Testing
 struct ArtifactRemoteTests {
     /// A bare remote holding the artifact-store project, and two clones of it.
     static func clones() throws -> (remote: TemporaryDirectory, a: TemporaryGitRepository, b: TemporaryGitRepository) {
-        let origin = try RunCommandTests.project(ArtifactStoreTests.recipe)
-        let remote = try TemporaryDirectory("git-recipe-remote")
-        _ = try run("git", ["clone", "-q", "--bare", origin.path, remote.path + "/r.git"], in: remote.path, environment: origin.environment)
-        return (remote, try NotesSyncTests.clone(remote), try NotesSyncTests.clone(remote))
+        try NotesSyncTests.clones(ArtifactStoreTests.recipe)
     }
 
     /// Runs the recipe in `a` with size `size` and shares the record: its run id.
@@ -133,14 +130,37 @@ struct ArtifactRemoteTests {
         _ = try Self.expectWhole(mountPoint.path)
     }
 
+    /// The recipe with thirty 4 MiB random outputs: long enough to be killed in the middle.
+    static let big = ArtifactStoreTests.recipe.replacingOccurrences(
+        of: "for i in $(seq \"$RECIPE_PARAM_SIZE\"); do echo \"part $i\" > out/parts/p$i.txt; done",
+        with: "for i in $(seq 30); do head -c 4194304 /dev/urandom > out/parts/p$i.bin; done")
+
+    /// Starts `git-recipe ARGUMENTS` in `repo` and kills it with SIGKILL as soon as `started`
+    /// says it is under way.
+    static func killMidway(_ arguments: [String], in repo: TemporaryGitRepository, when started: () -> Bool) throws {
+        let process = Process()
+        // The binary itself: killing `git recipe` would kill git and leave its child running.
+        process.executableURL = URL(fileURLWithPath: "\(BuiltProducts.directory)/git-recipe")
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: repo.path)
+        process.environment = repo.environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        while process.isRunning && !started() { usleep(500) }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// Whether any file (an object, or a temporary one) is in the store at `root`.
+    static func anyFile(in root: String) -> Bool {
+        ((try? FileManager.default.subpathsOfDirectory(atPath: "\(root)/sha256")) ?? []).contains { $0.contains("/") }
+    }
+
     @Test func killingAPushOrAPullLeavesBothSidesConsistent() throws {
         let (remote, a, b) = try Self.clones()
         defer { withExtendedLifetime(remote) {} }
-        // Thirty 4 MiB outputs: long enough to be killed in the middle.
-        let big = ArtifactStoreTests.recipe.replacingOccurrences(
-            of: "for i in $(seq \"$RECIPE_PARAM_SIZE\"); do echo \"part $i\" > out/parts/p$i.txt; done",
-            with: "for i in $(seq 30); do head -c 4194304 /dev/urandom > out/parts/p$i.bin; done")
-        try a.write(".recipes/r.yaml", big)
+        try a.write(".recipes/r.yaml", Self.big)
         _ = try a.recipe("lock")
         try a.commitAll("big outputs")
         let id = try Self.recordedRun(in: a)
@@ -149,22 +169,8 @@ struct ArtifactRemoteTests {
 
         for (repo, verb, side) in [(a, "push", store.path), (b, "pull", "\(b.path)/.git/recipes/objects")] {
             if verb == "pull" { #expect(try b.recipe("pull").status == 0) }
-            let process = Process()
-            // The binary itself: killing `git recipe` would kill git and leave its child running.
-            process.executableURL = URL(fileURLWithPath: "\(BuiltProducts.directory)/git-recipe")
-            process.arguments = [verb, "--artifacts", "team", id]
-            process.currentDirectoryURL = URL(fileURLWithPath: repo.path)
-            process.environment = repo.environment
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
             // Killed as soon as the first file appears there (a temporary one): mid-transfer.
-            let shards = "\(side)/sha256"
-            while process.isRunning && ((try? FileManager.default.subpathsOfDirectory(atPath: shards)) ?? []).allSatisfy({ !$0.contains("/") }) {
-                usleep(500)
-            }
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            try Self.killMidway([verb, "--artifacts", "team", id], in: repo) { Self.anyFile(in: side) }
             let partial = try Self.expectWhole(side)
             #expect(partial.count < 31, "killed before the end (\(partial.count) objects)")
             let resumed = try repo.recipe(verb, "--artifacts", "team", id)
@@ -175,6 +181,28 @@ struct ArtifactRemoteTests {
         #expect(
             try Data(contentsOf: URL(fileURLWithPath: "\(b.path)/out/parts/p7.bin"))
                 == Data(contentsOf: URL(fileURLWithPath: "\(a.path)/out/parts/p7.bin")))
+    }
+
+    @Test func killingACheckoutLeavesEachOutputOneRunsWhole() throws {
+        let repo = try RunCommandTests.project(Self.big)
+        let first = try ArtifactStoreTests.run(repo)
+        let parts = "\(repo.path)/out/parts"
+        let digests = { try FileManager.default.contentsOfDirectory(atPath: parts).sorted().map { try opensslSHA256("\(parts)/\($0)") } }
+        let firstParts = try digests()
+        try repo.write(".recipes/r.yaml", Self.big.replacingOccurrences(of: "seed: 7", with: "seed: 8"))
+        _ = try repo.recipe("lock")
+        try repo.commitAll("another seed")
+        _ = try ArtifactStoreTests.run(repo)
+        let secondParts = try digests()
+
+        // The directory output is built beside the old one and swapped in: killed while it is
+        // being built, the old one is whole.
+        try Self.killMidway(["checkout", first], in: repo) { FileManager.default.fileExists(atPath: "\(parts).git-recipe-checkout") }
+        #expect(try [firstParts, secondParts].contains(digests()), "out/parts/ is one run's whole, never a mix")
+        let again = try repo.recipe("checkout", first)
+        #expect(again.status == 0, "\(again)")
+        #expect(try digests() == firstParts)
+        #expect(!FileManager.default.fileExists(atPath: "\(parts).git-recipe-checkout"), "the next checkout clears what the killed one left")
     }
 
     @Test func storesAreNamedInGitConfigAndBadOnesAreClearErrors() throws {

@@ -7,9 +7,11 @@ import Testing
 /// `git recipe push` / `pull`: two clones of one bare remote on disk, real runs, real git.
 @Suite("Sharing run records")
 struct NotesSyncTests {
-    /// A bare remote holding a locked project, and two clones of it.
-    static func clones() throws -> (remote: TemporaryDirectory, a: TemporaryGitRepository, b: TemporaryGitRepository) {
-        let origin = try RunCommandTests.project(RunCommandTests.echo)
+    /// A bare remote holding a locked project of `recipe`, and two clones of it.
+    static func clones(_ recipe: String = RunCommandTests.echo) throws -> (
+        remote: TemporaryDirectory, a: TemporaryGitRepository, b: TemporaryGitRepository
+    ) {
+        let origin = try RunCommandTests.project(recipe)
         let remote = try TemporaryDirectory("git-recipe-remote")
         _ = try run("git", ["clone", "-q", "--bare", origin.path, remote.path + "/r.git"], in: remote.path, environment: origin.environment)
         let a = try clone(remote)
