@@ -7,8 +7,9 @@ extension GitRecipeCommand {
     struct Diff: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Compare two runs, sweeps or revisions: params, inputs, environment, host, outputs, metrics.",
-            discussion: "A and B are named as for show. Two revisions are compared recipe by recipe. Only what differs "
-                + "is shown unless --all; metric changes are absolute and relative, and for sweeps flagged when smaller than the seed spread."
+            discussion: "A and B are named as for show. Two revisions are compared recipe by recipe, each side's sweep with the most "
+                + "seeds (ties: the latest). Only what differs is shown unless --all; metric changes are absolute and relative and, "
+                + "when both sides are sweeps, tested with Welch's t (95% interval, p, Cohen's d); a side with one run is not a test."
         )
 
         /// The first side: a run, a commit, a range or `REV:RECIPE`.

@@ -68,7 +68,7 @@ struct CITemplateTests {
         let published = try String(contentsOfFile: summary.path + "/summary.md", encoding: .utf8)
         #expect(published.hasPrefix("### git recipe diff\n#### `r`: run `"), "\(published)")
         #expect(published.contains("| params | lr | 0.01 | 0.02 |"), "\(published)")
-        #expect(published.contains("| metrics | acc | 0.01 | 0.02 | +0.01 (+100.00%) |"), "\(published)")
+        #expect(published.contains("| metrics | acc | 0.01 | 0.02 | +0.01 (+100.00%); one run on a side, no spread: not a test |"), "\(published)")
     }
 
     @Test func theGitHubWorkflowFailsAPullRequestWithoutItsRun() throws {

@@ -141,6 +141,36 @@ struct ReviewTests {
         try expectGolden("diff-sweep.txt", try repo.recipe("diff", "sweep-5eed5eed", "HEAD:train"))
     }
 
+    /// The real-project case: main holds a five-seed sweep and, later, one single run; the
+    /// feature branch a five-seed sweep. Its diff against main used to take main's latest
+    /// run — the single one — and print a confident +4.80%. Now the baseline is main's
+    /// sweep, and the change is tested with Welch's t; against the single run it is "not a test".
+    @Test func revisionsAreComparedSweepToSweepWithWelchsTest() throws {
+        let repo = try TemporaryGitRepository()
+        try repo.write("train.py", "print(1)\n")
+        let main = try Self.commit(repo, "main", at: "2026-11-20T10:00:00Z")
+        try repo.write("train.py", "print(2)\n")
+        let feature = try Self.commit(repo, "feature", at: "2026-11-21T10:00:00Z")
+        let mainSweep = [0.5371, 0.5402, 0.5388, 0.5359, 0.5410]
+        let featureSweep = [0.5479, 0.5493, 0.5501, 0.5466, 0.5489]
+        func sweep(_ values: [Double], commit: String, day: String, name: String) -> [String] {
+            values.enumerated().map { seed, accuracy in
+                Self.manifest(
+                    id: "202611\(day)T100000Z-\(seed)\(name)", commit: commit, seed: seed, lr: "0.01", accuracy: "\(accuracy)", loss: "0.2",
+                    model: "d", sweep: "sweep-\(name)")
+            }
+        }
+        try Self.attach(
+            sweep(mainSweep, commit: main, day: "20", name: "aaaa1111")
+                + [Self.manifest(id: "20261120T150000Z-0000ffff", commit: main, seed: 42, lr: "0.01", accuracy: "0.5222", loss: "0.2", model: "d")],
+            to: main, in: repo)
+        try Self.attach(sweep(featureSweep, commit: feature, day: "21", name: "bbbb2222"), to: feature, in: repo)
+        try expectGolden("diff-sweeps.md", try repo.recipe("diff", "HEAD~1", "HEAD", "--format", "markdown"))
+        try expectGolden("diff-single.md", try repo.recipe("diff", "0000ffff", "HEAD", "--format", "markdown"))
+        let json = try repo.recipe("diff", "HEAD~1", "HEAD", "--format", "json")
+        #expect(json.stdout.contains("\"significant\": true"), "\(json)")
+    }
+
     /// Note content is data: rendered raw, a metric name became a remote image in a pull
     /// request, `<img onerror=…>` raw HTML, and `log` printed escape sequences.
     @Test func noteContentIsEscapedForWhereItIsPrinted() throws {

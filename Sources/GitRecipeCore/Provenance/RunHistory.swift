@@ -177,6 +177,15 @@ public struct RunSelection: Sendable {
         return runs.filter { $0.sweep == sweep }.sortedBySeed()
     }
 
+    /// The run or sweep of `recipe` with the most seeds — the fairest baseline a revision
+    /// offers (ties: the latest). Reproductions count only when there is nothing else.
+    func largestGroup(of recipe: String) -> [RunRecord]? {
+        let candidates = runs.filter { $0.recipe == recipe }
+        let originals = candidates.filter { $0.reproduces == nil }
+        let groups = Dictionary(grouping: originals.isEmpty ? candidates : originals) { $0.sweep ?? $0.id }.values
+        return groups.max { ($0.count, $0.map(\.id).max() ?? "") < ($1.count, $1.map(\.id).max() ?? "") }?.sortedBySeed()
+    }
+
     /// The recipes the selection holds runs of, sorted.
     public var recipes: [String] { Set(runs.map(\.recipe)).sorted() }
 }
@@ -194,7 +203,7 @@ struct RunNameError: RecipeError {
 
 extension Array where Element == RunRecord {
     /// A sweep's runs in seed order (their ids, made in the same second, need not be).
-    func sortedBySeed() -> [RunRecord] {
+    public func sortedBySeed() -> [RunRecord] {
         sorted { ($0.seed ?? .min, $0.id) < ($1.seed ?? .min, $1.id) }
     }
 }

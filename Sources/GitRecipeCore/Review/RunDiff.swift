@@ -2,7 +2,9 @@ import Foundation
 
 /// `git recipe diff A B`: what differs between two runs (or sweeps), side by side — params,
 /// seed, inputs, environment, host, outputs and metrics, with metric deltas. Two revisions
-/// are compared recipe by recipe, each side's latest run (or sweep) of that recipe.
+/// are compared recipe by recipe, each side's sweep of that recipe with the most seeds (ties:
+/// the latest), so a baseline is never a lone run when a sweep exists. Metrics are compared
+/// with Welch's t (`MetricComparison`).
 public struct RunDiff {
     /// One compared pair: a run or sweep of A against one of B.
     struct Pair: Sendable {
@@ -30,8 +32,8 @@ public struct RunDiff {
         let delta: Double?
         /// For metrics: the delta relative to |A|.
         public let relative: Double?
-        /// For sweeps: true when |delta| is smaller than the larger seed standard deviation.
-        let withinNoise: Bool?
+        /// For metrics both sides report: the statistics of the difference.
+        let comparison: MetricComparison?
 
         /// Metrics differ when their means do; everything else when its text does.
         var differs: Bool { delta.map { $0 != 0 } ?? (a != b) }
@@ -47,7 +49,8 @@ public struct RunDiff {
     /// The sections, in the order rows are shown.
     static let sections = ["run", "params", "inputs", "environment", "host", "outputs", "metrics"]
 
-    /// Compares the latest runs of each recipe both selections hold (every pair with `all`).
+    /// Compares, for each recipe both selections hold, the run or sweep with the most seeds
+    /// (every key with `all`).
     public init(_ a: RunSelection, _ b: RunSelection, all: Bool) throws {
         if let groupA = a.group, let groupB = b.group {
             pairs = [try Self.compare(groupA, groupB, all: all)]
@@ -57,7 +60,7 @@ public struct RunDiff {
         }
         var pairs: [Pair] = []
         for recipe in Set(a.recipes).intersection(b.recipes).sorted() {
-            if let groupA = a.latestGroup(of: recipe), let groupB = b.latestGroup(of: recipe) {
+            if let groupA = a.largestGroup(of: recipe), let groupB = b.largestGroup(of: recipe) {
                 pairs.append(try Self.compare(groupA, groupB, all: all))
             }
         }
@@ -77,7 +80,7 @@ public struct RunDiff {
                 let valueA = left[section]?.first { $0.0 == key }?.1 ?? "—"
                 let valueB = right[section]?.first { $0.0 == key }?.1 ?? "—"
                 if all || valueA != valueB {
-                    rows.append(Row(section: section, key: key, a: valueA, b: valueB, delta: nil, relative: nil, withinNoise: nil))
+                    rows.append(Row(section: section, key: key, a: valueA, b: valueB, delta: nil, relative: nil, comparison: nil))
                 }
             }
         }
@@ -86,20 +89,11 @@ public struct RunDiff {
         for metric in Set(statisticsA.keys).union(statisticsB.keys).sorted() {
             let one = statisticsA[metric]
             let other = statisticsB[metric]
-            var delta: Double?
-            var relative: Double?
-            var withinNoise: Bool?
-            if let one, let other {
-                let difference = other.mean - one.mean
-                delta = difference
-                relative = one.mean == 0 ? nil : difference / abs(one.mean)
-                if one.count > 1 || other.count > 1 {
-                    withinNoise = abs(difference) < max(one.standardDeviation, other.standardDeviation)
-                }
-            }
+            let comparison = one.flatMap { one in other.map { MetricComparison(baseline: one, candidate: $0) } }
+            let relative = comparison.flatMap { $0.baseline.mean == 0 || !$0.difference.isFinite ? nil : $0.difference / abs($0.baseline.mean) }
             let row = Row(
                 section: "metrics", key: metric, a: one?.summary ?? "—", b: other?.summary ?? "—",
-                delta: delta, relative: relative, withinNoise: withinNoise)
+                delta: comparison?.difference, relative: relative, comparison: comparison)
             if all || row.differs { rows.append(row) }
         }
         return Pair(recipe: a[0].recipe == b[0].recipe ? a[0].recipe : "\(a[0].recipe) / \(b[0].recipe)", a: a, b: b, rows: rows)
@@ -205,7 +199,7 @@ public struct RunDiff {
                                         ]
                                         if let delta = row.delta { fields.append(.init("delta", .float(delta))) }
                                         if let relative = row.relative { fields.append(.init("relative", .float(relative))) }
-                                        if let noise = row.withinNoise { fields.append(.init("within_seed_noise", .bool(noise))) }
+                                        if let comparison = row.comparison { fields += Self.fields(of: comparison) }
                                         return .map(fields)
                                     })),
                         ])
@@ -215,21 +209,35 @@ public struct RunDiff {
         ]).json() + "\n"
     }
 
+    /// A comparison's test as JSON fields: the interval, p and d, or why there is none.
+    static func fields(of comparison: MetricComparison) -> [ManifestValue.Entry] {
+        switch comparison.test {
+        case .success(let welch):
+            [
+                .init("ci95", .list([.float(welch.interval.lowerBound), .float(welch.interval.upperBound)])), .init("p", .float(welch.p)),
+                .init("cohens_d", .float(welch.cohensD)), .init("welch_df", .float(welch.degreesOfFreedom)),
+                .init("significant", .bool(comparison.significant)),
+            ]
+        case .failure: [.init("test", .string(comparison.summary)), .init("significant", .bool(false))]
+        }
+    }
+
     /// The recipes only one side ran, one line per side.
     private func onlySide() -> String {
         (onlyInA.isEmpty ? "" : "only in A: \(onlyInA.joined(separator: ", "))\n")
             + (onlyInB.isEmpty ? "" : "only in B: \(onlyInB.joined(separator: ", "))\n")
     }
 
-    /// `+0.012 (+1.25%)`, with a warning when the change is within the seed spread.
+    /// `+0.012 (+1.25%); 95% CI [0.004, 0.02], p = 0.01, d = 2.1`, or the change and why
+    /// it was not tested.
     static func change(_ row: Row) -> String? {
-        guard let delta = row.delta, delta != 0 || row.withinNoise != nil else { return nil }
+        guard let delta = row.delta, let comparison = row.comparison else { return nil }
+        guard delta != 0 || comparison.baseline.count > 1 || comparison.candidate.count > 1 else { return nil }
         var text = (delta >= 0 ? "+" : "") + SeedStatistics.format(delta)
         if let relative = row.relative {
             text += String(format: " (%@%.2f%%)", relative >= 0 ? "+" : "", relative * 100)
         }
-        if row.withinNoise == true { text += " within seed noise" }
-        return text
+        return text + "; " + comparison.summary
     }
 
     /// `train run 2026…-7f3a2c11 on 3f2a1b9c0d1e`, or the sweep with its run count.

@@ -17,11 +17,12 @@ public struct RunReport {
     }
 
     /// The runs a name stands for in a report: one run, or the runs of one sweep. A revision
-    /// with runs of one recipe stands for its latest run or sweep of it.
-    static func group(of selection: RunSelection) throws -> [RunRecord] {
+    /// with runs of one recipe stands for its latest run or sweep of it — or, for a
+    /// baseline (`largest`), its sweep with the most seeds.
+    static func group(of selection: RunSelection, largest: Bool = false) throws -> [RunRecord] {
         if let group = selection.group { return group }
         let recipes = selection.recipes
-        guard recipes.count == 1, let group = selection.latestGroup(of: recipes[0]) else {
+        guard recipes.count == 1, let group = largest ? selection.largestGroup(of: recipes[0]) : selection.latestGroup(of: recipes[0]) else {
             throw RunNameError(
                 "'\(selection.name)' holds runs of \(recipes.count) recipes (\(recipes.joined(separator: ", "))); "
                     + "name one: \(selection.name):\(recipes.first ?? "RECIPE")")
@@ -32,7 +33,7 @@ public struct RunReport {
     /// The report on `selection`, compared with `baselineSelection` when given.
     public func document(candidate selection: RunSelection, baseline baselineSelection: RunSelection?) throws -> ReportDocument {
         let runs = try Self.group(of: selection)
-        let baseline = try baselineSelection.map(Self.group(of:))
+        let baseline = try baselineSelection.map { try Self.group(of: $0, largest: true) }
         let facts = try Facts(runs, repository: repository)
         let reproductions = try self.reproductions(of: runs)
         let baselineReproductions = try baseline.map(self.reproductions(of:)) ?? []
@@ -134,26 +135,22 @@ public struct RunReport {
         let pair = try RunDiff.compare(baseline, runs, all: false)
         let metrics = pair.rows.filter { $0.section == "metrics" }
         let others = pair.rows.filter { $0.section != "metrics" }
-        let spread = baseline.count > 1 || runs.count > 1
+        let tested = baseline.count > 1 && runs.count > 1
         let metricRows = metrics.map(\.key).keyFirst(keyMetrics).compactMap { name in metrics.first { $0.key == name } }.map { row in
-            let beyond: String =
-                switch row.withinNoise {
-                case true?: "no — within seed noise"
-                case false?: "yes"
-                case nil: row.delta == nil ? "—" : "unknown — one seed on each side"
-                }
-            return [
+            [
                 "`\(row.key)`", row.a, row.b, row.delta.map { ($0 >= 0 ? "+" : "") + SeedStatistics.format($0) } ?? "—",
-                row.relative.map { String(format: "%+.2f%%", $0 * 100) } ?? "—", beyond,
+                row.relative.map { String(format: "%+.2f%%", $0 * 100) } ?? "—", row.comparison?.summary ?? "—",
             ]
         }
         var blocks: [ReportDocument.Block] = [
             .paragraph(
-                "Baseline: \(RunDiff.label(baseline, markdown: true)) of `\(baseline[0].recipe)`. "
-                    + (spread
-                        ? "A difference exceeds the seed spread when it is larger than the larger standard deviation of the two sides."
-                        : "Neither side is a sweep, so no difference can be told apart from seed noise.")),
-            .table(header: ["metric", "baseline", "candidate", "Δ", "Δ %", "beyond seed spread"], rows: metricRows),
+                "Baseline: \(RunDiff.label(baseline, markdown: true)) of `\(baseline[0].recipe)`"
+                    + (baseline.count > 1 ? " (of the named revision's runs, the sweep with the most seeds)" : "") + ". "
+                    + (tested
+                        ? "Each difference is tested with Welch's t (unequal variances): the 95% confidence interval of the difference, "
+                            + "the two-sided p-value and Cohen's d; it is significant when p < 0.05."
+                        : "A side with one run has no spread, so no difference is tested and none can be told apart from seed noise.")),
+            .table(header: ["metric", "baseline", "candidate", "Δ", "Δ %", "Welch's t test"], rows: metricRows),
         ]
         if !others.isEmpty {
             blocks.append(.paragraph("What else differs:"))
