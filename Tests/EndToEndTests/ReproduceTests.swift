@@ -201,9 +201,58 @@ struct ReproduceTests {
 
     @Test func aNameForSeveralRunsListsThem() throws {
         let repo = try RunCommandTests.project(Self.recipe, files: ["fit.sh": Self.script, "data/rows.csv": "1\n"], ignore: "out/\ndata/\n")
-        #expect(try repo.recipe("run", "r", "--seeds", "1..2").status == 0)
+        #expect(try repo.recipe("run", "r").status == 0)
+        #expect(try repo.recipe("run", "r", "-p", "scale=3").status == 0)
         let result = try repo.recipe("reproduce", "HEAD")
         #expect(result.status == 2)
         #expect(result.stderr.contains("error: 'HEAD' names 2 runs; reproduce one of them:\n  git recipe reproduce "), "\(result)")
+    }
+
+    /// Each run adds noise from /dev/urandom scaled by `NOISE`: what a sweep's seeds do not
+    /// control. `loose` accepts a score within 0.5, `strict` within 0.000001.
+    static let noisy = """
+        set -e
+        mkdir -p out
+        n=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
+        echo "$n" > out/model.txt
+        echo "{\\"score\\": $(awk "BEGIN { print 9 + $n / 65535 * ${NOISE:-0} }")}" > out/metrics.json
+
+        """
+
+    static func noisyRecipe(tolerance: String) -> String {
+        "version: 1\nseed: 1\nsteps:\n  fit:\n    run: sh noisy.sh\n    inputs: [noisy.sh]\n    outputs: [out/]\n"
+            + "    metrics: [out/metrics.json]\ntolerance: {score: \(tolerance)}\n"
+    }
+
+    @Test func aSweepReproducesInTiersExactEquivalentOrDiverged() throws {
+        let repo = try RunCommandTests.project(
+            Self.noisyRecipe(tolerance: "0.5"), files: ["noisy.sh": Self.noisy, ".recipes/strict.yaml": Self.noisyRecipe(tolerance: "0.000001")])
+        for recipe in ["r", "strict"] {
+            let result = try repo.recipe(["run", recipe, "--seeds", "1..3"], environment: ["NOISE": "0.01"])
+            #expect(result.status == 0, "\(result)")
+        }
+        // The model holds the random number, so no seed reproduces exactly; the scores move
+        // by about 0.003.
+        let equivalent = try repo.recipe(["reproduce", "HEAD:r"], environment: ["NOISE": "0.01"])
+        #expect(equivalent.status == 0, "\(equivalent)")
+        #expect(equivalent.stdout.contains(" (3 seeds): equivalent\n"), "\(equivalent)")
+        #expect(equivalent.stdout.contains(", tolerance ±0.5: equivalent"), "\(equivalent)")
+        #expect(equivalent.stdout.contains("90% CI ["), "\(equivalent)")
+
+        let diverged = try repo.recipe(["reproduce", "HEAD:strict"], environment: ["NOISE": "0.01"])
+        #expect(diverged.status == 1, "\(diverged)")
+        #expect(diverged.stdout.contains(" (3 seeds): diverged\n"), "\(diverged)")
+        #expect(diverged.stdout.contains(": not shown equivalent"), "\(diverged)")
+        #expect(try Self.runs(repo).filter { $0.text.contains("reproduces: ") }.count == 6, "every seed's reproduction is recorded")
+        try Self.expectNoScratchWorktree(repo)
+    }
+
+    @Test func aDeterministicSweepReproducesExactly() throws {
+        let repo = try RunCommandTests.project(Self.recipe, files: ["fit.sh": Self.script, "data/rows.csv": "1\n2\n"], ignore: "out/\ndata/\n")
+        let run = try repo.recipe("run", "r", "--seeds", "0..2")
+        #expect(run.status == 0, "\(run)")
+        let result = try repo.recipe("reproduce", "HEAD:r")
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stdout.contains(" (3 seeds): exact\n"), "\(result)")
     }
 }
