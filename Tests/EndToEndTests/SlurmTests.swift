@@ -147,8 +147,11 @@ struct SlurmTests {
         process.arguments = ["run", "r", "--executor", "slurm"]
         process.currentDirectoryURL = URL(fileURLWithPath: repo.path)
         process.environment = repo.environment.merging(try environment()) { _, new in new }
+        // What it says goes to a file, so a failure below shows why.
+        let said = try TemporaryDirectory()
+        FileManager.default.createFile(atPath: said.path + "/stderr", contents: nil)
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: said.path + "/stderr"))
         try process.run()
         // Job names are RECIPE.STEP; these steps' names are this test's alone.
         let queue = { try run("squeue", ["-h", "-o", "%i %T %j"], in: repo.path, environment: process.environment!).stdout }
@@ -156,7 +159,8 @@ struct SlurmTests {
         #expect(try queue().contains("RUNNING r.interruptible"), "the job started")
         kill(process.processIdentifier, SIGINT)
         process.waitUntilExit()
-        #expect(process.terminationStatus == 130)
+        let stderr = (try? String(contentsOfFile: said.path + "/stderr", encoding: .utf8)) ?? ""
+        #expect(process.terminationStatus == 130, "it said: \(stderr)")
         let left = try queue()
         #expect(!left.contains(" r.interruptible") && !left.contains(" r.afterwards"), "no job of the run is left in the queue: \(left)")
         let document = try documents(repo)[0]

@@ -6,7 +6,7 @@ public enum Revisions: Sendable {
     case range(tip: ObjectID, hidden: [ObjectID])
 
     /// The newest commit named.
-    var tip: ObjectID {
+    public var tip: ObjectID {
         switch self {
         case .commit(let commit), .range(let commit, _): commit
         }

@@ -20,6 +20,32 @@ public struct Recipe: Sendable {
     public var steps: [Step] = []
     /// The largest absolute difference per metric that `reproduce` accepts as the same result.
     public var tolerance: [String: Double] = [:]
+    /// What the recipe's results are claimed to show, judged from the recorded runs.
+    public var claims: [Claim] = []
+}
+
+/// A claim a recipe states (DESIGN §8.6): `{metric: M, higher_than: REV[:RECIPE], by: 0.01}`
+/// (or `lower_than`), supported when the difference's interval at `confidence` lies beyond
+/// `by` in the claimed direction.
+public struct Claim: Sendable, Equatable {
+    /// Which way the metric is claimed to move.
+    public enum Direction: String, Sendable, CaseIterable {
+        case higherThan = "higher_than"
+        case lowerThan = "lower_than"
+    }
+
+    /// The claim's name.
+    public let name: String
+    /// The metric it is about.
+    public let metric: String
+    /// Higher or lower.
+    public let direction: Direction
+    /// The baseline: a revision (its sweep of this recipe with the most seeds), `REV:RECIPE`, a run or a sweep.
+    public let baseline: String
+    /// The margin the difference must exceed (0: any difference).
+    public let by: Double
+    /// The interval's confidence level (0.95 unless stated).
+    public let confidence: Double
 }
 
 /// Data a recipe refers to that does not live in git: a download pinned by digest, or a local path.
@@ -86,7 +112,7 @@ struct Resources: Equatable, Sendable {
 
 extension Recipe {
     /// The keys an asset may hold.
-    static let keys = ["version", "description", "seed", "params", "assets", "environment", "steps", "tolerance"]
+    static let keys = ["version", "description", "seed", "params", "assets", "environment", "steps", "tolerance", "claims"]
 
     /// Reads a recipe from its YAML, recording every problem in `reader`.
     static func read(_ node: Node, name: String, reader: YAMLReader, seedPolicy: ProjectConfig.Level) -> Recipe? {
@@ -118,7 +144,35 @@ extension Recipe {
                 recipe.tolerance[metric.value] = number
             }
         }
+        recipe.claims = fields["claims"].map { readClaims($0, reader) } ?? []
         return recipe
+    }
+
+    /// Reads `claims`: each a metric, exactly one of `higher_than` / `lower_than`, and
+    /// optionally `by` (≥ 0) and `confidence` (between 0 and 1).
+    private static func readClaims(_ node: Node, _ reader: YAMLReader) -> [Claim] {
+        (reader.mapping(node, of: "claims") ?? []).compactMap { name, value in
+            let what = "claim '\(name.value)'"
+            let allowed = ["metric", "higher_than", "lower_than", "by", "confidence"]
+            guard let fields = reader.fields(value, of: what, allowed: allowed) else { return nil }
+            let metric = fields["metric"].flatMap { reader.string($0, "metric of \(what)") }
+            if fields["metric"] == nil { reader.error("\(what) names no metric; add 'metric: NAME'", at: value) }
+            let directions = Claim.Direction.allCases.compactMap { direction in
+                fields[direction.rawValue].map { (direction, reader.scalarText($0, "\(direction.rawValue) of \(what)")) }
+            }
+            guard directions.count == 1 else {
+                reader.error("\(what) needs exactly one of higher_than or lower_than (a revision, REV:RECIPE, a run or a sweep)", at: value)
+                return nil
+            }
+            let by = fields["by"].flatMap { reader.number($0, "by of \(what)") } ?? 0
+            if by < 0, let node = fields["by"] { reader.error("by of \(what) must not be negative", at: node) }
+            let confidence = fields["confidence"].flatMap { reader.number($0, "confidence of \(what)") } ?? 0.95
+            if !(confidence > 0 && confidence < 1), let node = fields["confidence"] {
+                reader.error("confidence of \(what) must be between 0 and 1 (0.95 for a 95% interval)", at: node)
+            }
+            guard let metric, let baseline = directions[0].1, by >= 0, confidence > 0 && confidence < 1 else { return nil }
+            return Claim(name: name.value, metric: metric.value, direction: directions[0].0, baseline: baseline, by: by, confidence: confidence)
+        }
     }
 
     /// Reads `assets`: each a URL with its digest, or a path.

@@ -13,6 +13,8 @@ struct MetricComparison: Equatable, Sendable {
     let difference: Double
     /// Welch's test, or why there is none.
     let test: Result<Welch, NoTest>
+    /// The confidence level of the interval.
+    let confidence: Double
 
     /// Welch's unequal-variances t test of the difference.
     struct Welch: Equatable, Sendable {
@@ -22,7 +24,7 @@ struct MetricComparison: Equatable, Sendable {
         let degreesOfFreedom: Double
         /// Two-sided p-value.
         let p: Double
-        /// 95% confidence interval of the difference.
+        /// The confidence interval of the difference (95% unless asked otherwise).
         let interval: ClosedRange<Double>
         /// The difference in pooled standard deviations.
         let cohensD: Double
@@ -38,15 +40,16 @@ struct MetricComparison: Equatable, Sendable {
         case notFinite
     }
 
-    /// The comparison of `baseline` with `candidate`.
-    init(baseline: SeedStatistics, candidate: SeedStatistics) {
+    /// The comparison of `baseline` with `candidate`, its interval at `confidence`.
+    init(baseline: SeedStatistics, candidate: SeedStatistics, confidence: Double = 0.95) {
         self.baseline = baseline
         self.candidate = candidate
+        self.confidence = confidence
         difference = candidate.mean - baseline.mean
-        test = Self.welch(baseline, candidate, difference)
+        test = Self.welch(baseline, candidate, difference, confidence: confidence)
     }
 
-    private static func welch(_ a: SeedStatistics, _ b: SeedStatistics, _ difference: Double) -> Result<Welch, NoTest> {
+    private static func welch(_ a: SeedStatistics, _ b: SeedStatistics, _ difference: Double, confidence: Double) -> Result<Welch, NoTest> {
         guard difference.isFinite, a.standardDeviation.isFinite, b.standardDeviation.isFinite else { return .failure(.notFinite) }
         guard a.count > 1, b.count > 1 else { return .failure(.singleRun) }
         let (n1, n2) = (Double(a.count), Double(b.count))
@@ -56,7 +59,7 @@ struct MetricComparison: Equatable, Sendable {
         let t = difference / error
         let df = (v1 + v2) * (v1 + v2) / (v1 * v1 / (n1 - 1) + v2 * v2 / (n2 - 1))
         let distribution = StudentT(degreesOfFreedom: df)
-        let margin = distribution.quantile(0.975) * error
+        let margin = distribution.quantile(0.5 + confidence / 2) * error
         let pooled = (((n1 - 1) * a.standardDeviation * a.standardDeviation + (n2 - 1) * b.standardDeviation * b.standardDeviation) / (n1 + n2 - 2))
             .squareRoot()
         return .success(
@@ -75,7 +78,7 @@ struct MetricComparison: Equatable, Sendable {
     var summary: String {
         switch test {
         case .success(let welch):
-            "95% CI [\(SeedStatistics.format(welch.interval.lowerBound)), \(SeedStatistics.format(welch.interval.upperBound))], "
+            "\(SeedStatistics.format(confidence * 100))% CI [\(SeedStatistics.format(welch.interval.lowerBound)), \(SeedStatistics.format(welch.interval.upperBound))], "
                 + "\(Self.formatP(welch.p)), d = \(String(format: "%.2f", welch.cohensD))"
                 + (welch.p < 0.05 ? "" : ": not significant")
         case .failure(.singleRun): "one run on a side, no spread: not a test"
