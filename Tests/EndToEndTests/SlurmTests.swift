@@ -167,6 +167,38 @@ struct SlurmTests {
         #expect(document.contains("\nstatus: cancelled\n"))
         #expect(document.contains("    state: CANCELLED\n"))
     }
+
+    /// A controller too busy to answer (`scontrol` timing out) used to end the run at once,
+    /// exit 1, with no record of jobs that ran. Polling now asks again for up to a minute.
+    @Test func aControllerThatStopsAnsweringForAWhileDoesNotLoseTheRun() throws {
+        let repo = try RunCommandTests.project("version: 1\nseed: 1\nsteps:\n  patient: {run: \"sleep 4\"}\n")
+        let real = try run("sh", ["-c", "command -v scontrol"], in: "/", environment: ProcessInfo.processInfo.environment).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let wrapper = try TemporaryDirectory()
+        let busy = wrapper.path + "/busy"
+        try
+            "#!/bin/sh\nif [ -f '\(busy)' ]; then echo 'slurm_load_jobs error: Socket timed out on send/recv operation' >&2; exit 1; fi\nexec '\(real)' \"$@\"\n"
+            .write(toFile: wrapper.path + "/scontrol", atomically: true, encoding: .utf8)
+        chmod(wrapper.path + "/scontrol", 0o755)
+        var environment = repo.environment.merging(try environment()) { _, new in new }
+        environment["PATH"] = wrapper.path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "\(BuiltProducts.directory)/git-recipe")
+        process.arguments = ["run", "r", "--executor", "slurm"]
+        process.currentDirectoryURL = URL(fileURLWithPath: repo.path)
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let queue = { try run("squeue", ["-h", "-o", "%i %T %j"], in: repo.path, environment: environment).stdout }
+        for _ in 0..<150 where !((try? queue()) ?? "").contains("RUNNING r.patient") { Thread.sleep(forTimeInterval: 0.1) }
+        FileManager.default.createFile(atPath: busy, contents: nil)
+        Thread.sleep(forTimeInterval: 3)
+        try FileManager.default.removeItem(atPath: busy)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(try documents(repo)[0].contains("\nstatus: succeeded\n"))
+    }
 }
 
 /// Bytes one thread reads and another reads after a semaphore says they are there.

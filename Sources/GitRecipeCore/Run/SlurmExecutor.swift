@@ -37,13 +37,15 @@ struct SlurmExecutor: StepExecutor {
             throw error
         }
         let queued = plan.steps.compactMap { planned in jobs[planned.name].map { (planned: planned, job: $0) } }
-        let ended: [String: SlurmCluster.Job]
+        var ended: [String: SlurmCluster.Job] = [:]
+        var lost: String?
         do {
             ended = try wait(for: queued, in: run)
         } catch {
-            // Losing track of the jobs must not leave them running unrecorded.
+            // Losing track of the jobs must not leave them running, nor the run unrecorded:
+            // they are cancelled, and the steps whose end is unknown are recorded as failed.
             cluster.cancel(Array(jobs.values))
-            throw error
+            lost = "\(error)"
         }
 
         var results = StepResults()
@@ -59,6 +61,8 @@ struct SlurmExecutor: StepExecutor {
             }
             var problem: String?
             switch job.state {
+            case _ where ended[id] == nil && lost != nil:
+                problem = "git-recipe lost track of slurm job \(id) and cancelled it: \(lost ?? "")"
             // A job that completed before Ctrl-C is recorded in full, as the local executor does.
             case "COMPLETED":
                 switch try run.checks.judge(step) {
@@ -88,18 +92,33 @@ struct SlurmExecutor: StepExecutor {
         return results
     }
 
+    /// How long the controller may keep failing to answer before the jobs are given up.
+    static let patience: TimeInterval = 60
+
     /// Polls until every job has ended, showing each job's output as it ends; an
     /// interruption cancels the jobs not yet ended, which then end as CANCELLED.
     private func wait(for queued: [(planned: RunPlan.Step, job: String)], in run: StepRun) throws -> [String: SlurmCluster.Job] {
         var ended: [String: SlurmCluster.Job] = [:]
         var cancelled = false
+        var failingSince: Date?
         while ended.count < queued.count {
             let waiting = queued.map(\.job).filter { ended[$0] == nil }
             if run.interruption.isRequested && !cancelled {
                 cluster.cancel(waiting)
                 cancelled = true
             }
-            let known = try cluster.jobs(waiting)
+            // A controller busy enough to time out once is asked again, for up to a minute.
+            let known: [String: SlurmCluster.Job]
+            do {
+                known = try cluster.jobs(waiting)
+                failingSince = nil
+            } catch {
+                let since = failingSince ?? Date()
+                failingSince = since
+                guard Date().timeIntervalSince(since) < Self.patience else { throw error }
+                usleep(500_000)
+                continue
+            }
             for (planned, id) in queued where ended[id] == nil {
                 // A job Slurm no longer lists has ended long ago (MinJobAge); it is judged as unknown.
                 let job = known[id] ?? .unknown
