@@ -7,6 +7,7 @@ import Testing
 struct ClaimTests {
     /// The score is the `level` param plus 0.01 per seed: a sweep has a spread.
     static let script = """
+        [ "$RECIPE_PARAM_LEVEL" != 9 ] || exit 9
         mkdir -p out
         echo "{\\"score\\": $(awk "BEGIN { print $RECIPE_PARAM_LEVEL + $RECIPE_SEED * 0.01 }")}" > out/metrics.json
 
@@ -97,5 +98,26 @@ struct ClaimTests {
         #expect(result.status == 2, "\(result)")
         #expect(result.stderr.contains(".recipes/r.yaml:11:9: error: claim 'both' needs exactly one of higher_than or lower_than"), "\(result)")
         #expect(result.stderr.contains(".recipes/r.yaml:12:55: error: confidence of claim 'odd' must be between 0 and 1"), "\(result)")
+    }
+
+    @Test func theReportJudgesTheClaimsAndListsTheNegativeResults() throws {
+        let repo = try RunCommandTests.project(Self.recipe(level: 1), files: ["score.sh": Self.script])
+        #expect(try repo.recipe("run", "r", "--seeds", "0..2").status == 0)
+        try repo.git("checkout", "-q", "-b", "feature")
+        try Self.commitAndSweep(
+            repo,
+            Self.recipe(
+                level: 2,
+                claims: "claims:\n  better: {metric: score, higher_than: main, by: 0.5}\n  '<b>much</b>': {metric: score, higher_than: main, by: 5}\n"
+            ))
+        #expect(try repo.recipe("run", "r", "-p", "level=9").status == 3, "a failed run: a negative result")
+        let report = try repo.recipe("report", "HEAD:r", "--format", "markdown")
+        #expect(report.status == 0, "\(report)")
+        #expect(report.stdout.contains("## Claims\n"), "\(report.stdout)")
+        #expect(report.stdout.contains("✅ **Supported.** claim 'better' (score higher than main by more than 0.5): supported"), "\(report.stdout)")
+        #expect(report.stdout.contains("❌ **Not supported.** claim '"), "\(report.stdout)")
+        #expect(!report.stdout.contains("<b>much</b>"), "a claim's name is text, never markup")
+        #expect(report.stdout.contains("Negative results, reported with the claims: run `"), "\(report.stdout)")
+        #expect(report.stdout.contains("(seed 1): failed"), "\(report.stdout)")
     }
 }

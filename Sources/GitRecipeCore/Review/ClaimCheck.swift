@@ -31,22 +31,22 @@ public struct ClaimCheck {
         let repository = history.repository
         let files = StoredFiles(repository: repository, entries: try repository.treeEntries(of: commit))
         let project = try Project.load(from: files, recipes: recipe.map { [$0] } ?? [])
-        return project.pipelines.flatMap { judge($0.recipe, at: commit.hex) }
+        return project.pipelines.flatMap { judge($0.recipe.claims, of: $0.recipe.name, at: commit.hex) }
     }
 
-    /// Each of `recipe`'s claims, judged for its runs at `revision` (the sweep with the most
-    /// seeds there) against each claim's baseline.
-    public func judge(_ recipe: Recipe, at revision: String) -> [Judgement] {
-        recipe.claims.map { claim in
+    /// `claims` of `recipe`, judged for its runs at `revision` (the sweep with the most seeds
+    /// there) against each claim's baseline.
+    func judge(_ claims: [Claim], of recipe: String, at revision: String) -> [Judgement] {
+        claims.map { claim in
             let said = { (supported: Bool, text: String) in
-                Judgement(recipe: recipe.name, claim: claim, supported: supported, text: "claim '\(claim.name)' (\(Self.statement(claim))): \(text)")
+                Judgement(recipe: recipe, claim: claim, supported: supported, text: "claim '\(claim.name)' (\(Self.statement(claim))): \(text)")
             }
-            guard let candidate = group(revision, recipe: recipe.name) else {
+            guard let candidate = group(revision, recipe: recipe) else {
                 return said(
-                    false, "not supported: no run of \(recipe.name) is recorded at \(revision); run it: git recipe run \(recipe.name) --seeds 0..4")
+                    false, "not supported: no run of \(recipe) is recorded at \(revision); run it: git recipe run \(recipe) --seeds 0..4")
             }
-            guard let baseline = group(claim.baseline, recipe: recipe.name) else {
-                return said(false, "not supported: no run of \(recipe.name) is recorded at \(claim.baseline), the claim's baseline")
+            guard let baseline = group(claim.baseline, recipe: recipe) else {
+                return said(false, "not supported: no run of \(recipe) is recorded at \(claim.baseline), the claim's baseline")
             }
             guard let after = SeedStatistics(candidate.compactMap { $0.metrics[claim.metric] }), after.count == candidate.count,
                 let before = SeedStatistics(baseline.compactMap { $0.metrics[claim.metric] }), before.count == baseline.count

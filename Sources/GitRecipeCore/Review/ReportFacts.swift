@@ -19,6 +19,8 @@ extension RunReport {
         let description: String?
         /// The metrics the recipe declares a tolerance for.
         let keyMetrics: [String]
+        /// The claims the recipe states at the run's commit.
+        let claims: [Claim]
         /// The container image, if any.
         let image: String?
         /// Each input with its digest and whether git holds it.
@@ -45,6 +47,7 @@ extension RunReport {
             let pipeline = (try? Project.load(from: files, recipes: [run.recipe]))?.pipelines.first
             description = pipeline?.recipe.summary
             keyMetrics = (pipeline?.recipe.tolerance.keys).map { $0.sorted() } ?? []
+            claims = pipeline?.recipe.claims ?? []
             image = manifest.environment.image
             inputs = manifest.inputs.byKeyBytes.map { path, digest in (path, digest, !files.entries(overlapping: path).isEmpty) }
             steps = manifest.steps.map(\.name)

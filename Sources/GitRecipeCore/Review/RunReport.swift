@@ -49,6 +49,7 @@ public struct RunReport {
             results(runs, keyMetrics: facts.keyMetrics),
         ]
         if let baseline { sections.append(try comparison(baseline, runs, keyMetrics: facts.keyMetrics)) }
+        if !facts.claims.isEmpty { sections.append(try claims(facts, runs, reproductions: reproductions)) }
         sections += [
             self.reproductions(reproductions, of: runs, baseline: baselineReproductions),
             provenance(facts, runs, preservation),
@@ -232,6 +233,28 @@ public struct RunReport {
     private func reproductions(of runs: [RunRecord]) throws -> [RunRecord] {
         let ids = Set(runs.map(\.id))
         return RunHistory.unique(try history.allRuns().filter { $0.reproduces.map(ids.contains) ?? false }).sorted { $0.id < $1.id }
+    }
+
+    /// Each claim the recipe states, judged as `verify --claims` judges it, and the negative
+    /// results beside them: the recipe's failed runs on the commit, and diverged reproductions.
+    private func claims(_ facts: Facts, _ runs: [RunRecord], reproductions: [RunRecord]) throws -> ReportDocument.Section {
+        let judgements = ClaimCheck(history: history).judge(facts.claims, of: facts.recipe, at: runs[0].attachedTo.hex)
+        var blocks: [ReportDocument.Block] = judgements.map { judgement in
+            .paragraph((judgement.supported ? "✅ **Supported.** " : "❌ **Not supported.** ") + Escaping.markdown(judgement.text))
+        }
+        let failed = try history.runs(on: runs[0].attachedTo).filter {
+            $0.recipe == facts.recipe && $0.status != RunStatus.succeeded.rawValue && $0.reproduces == nil
+        }
+        let diverged = reproductions.filter { $0.tier == .diverged }
+        let negative =
+            failed.map { "run `\($0.id)` (seed \($0.seed.map(String.init) ?? "?")): \($0.status)" }
+            + diverged.map { "reproduction `\($0.id)` of run `\($0.reproduces ?? "?")`: diverged" }
+        blocks.append(
+            .paragraph(
+                negative.isEmpty
+                    ? "Negative results: none recorded (no failed run of this recipe on this commit, no diverged reproduction)."
+                    : "Negative results, reported with the claims: " + negative.joined(separator: "; ") + "."))
+        return .init(title: "Claims", blocks: blocks)
     }
 
     /// One sentence on the strength of the evidence, from the number of seeds and the verdicts.
