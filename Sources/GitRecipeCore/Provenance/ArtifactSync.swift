@@ -41,45 +41,37 @@ public struct ArtifactSync {
 
     /// Uploads what `names` (every run on HEAD's history when empty) need and the store lacks.
     public func push(_ names: [String], progress: TransferProgress) throws -> Transfer {
-        let runs = try selected(names)
-        var transfer = Transfer(runs: runs.count)
-        let needed = needs(of: runs, from: { local.contains($0) }, incomplete: &transfer.incomplete)
-        let there = try remote.holds(needed)
-        let moving = needed.subtracting(there).sorted { $0.hex < $1.hex }
-        transfer.present = needed.count - moving.count
-        progress.expect(moving.count)
-        try remote.upload(moving, from: local, progress: progress)
-        transfer.objects = moving.count
-        transfer.bytes = moving.reduce(0) { $0 + local.size(of: $1) }
-        return transfer
+        try transfer(names, pushing: true, progress: progress)
     }
 
     /// Downloads what `names` (every run on HEAD's history when empty) need and this clone lacks.
     public func pull(_ names: [String], progress: TransferProgress) throws -> Transfer {
+        try transfer(names, pushing: false, progress: progress)
+    }
+
+    /// Moves the objects the runs need from the side that holds them to the side that lacks
+    /// them; each run's manifest is decoded once.
+    private func transfer(_ names: [String], pushing: Bool, progress: TransferProgress) throws -> Transfer {
         let runs = try selected(names)
+        let objects = runs.map { (id: $0.id, digests: KeptRuns.digests(of: $0)) }
+        let all = objects.reduce(into: Set<ContentDigest>()) { $0.formUnion($1.digests) }
+        let here = all.filter(local.contains)
+        // What the sending side can give, and of that what the receiving side lacks.
+        let available = pushing ? here : here.union(try remote.holds(all.subtracting(here)))
+        let moving = (pushing ? here.subtracting(try remote.holds(here)) : available.subtracting(here)).sorted { $0.hex < $1.hex }
         var transfer = Transfer(runs: runs.count)
-        let missing = runs.reduce(into: Set<ContentDigest>()) { $0.formUnion(KeptRuns.digests(of: $1)) }.filter { !local.contains($0) }
-        let there = try remote.holds(missing)
-        transfer.incomplete = runs.filter { !there.isSuperset(of: KeptRuns.digests(of: $0).filter { !local.contains($0) }) }.map(\.id)
-        let moving = missing.intersection(there).sorted { $0.hex < $1.hex }
-        transfer.present = runs.reduce(into: Set<ContentDigest>()) { $0.formUnion(KeptRuns.digests(of: $1)) }.count - missing.count
+        transfer.incomplete = objects.filter { !available.isSuperset(of: $0.digests) }.map(\.id)
+        // Already on the receiving side: in the store (push), or here (pull).
+        transfer.present = pushing ? here.count - moving.count : here.count
         progress.expect(moving.count)
-        try remote.download(moving, into: local, progress: progress)
+        if pushing {
+            try remote.upload(moving, from: local, progress: progress)
+        } else {
+            try remote.download(moving, into: local, progress: progress)
+        }
         transfer.objects = moving.count
         transfer.bytes = moving.reduce(0) { $0 + local.size(of: $1) }
         return transfer
-    }
-
-    /// The objects of `runs` that `available` holds; runs missing some are listed in `incomplete`.
-    private func needs(of runs: [RunRecord], from available: (ContentDigest) -> Bool, incomplete: inout [String]) -> Set<ContentDigest> {
-        var needed: Set<ContentDigest> = []
-        for run in runs {
-            let objects = KeptRuns.digests(of: run)
-            let held = objects.filter(available)
-            if held.count < objects.count { incomplete.append(run.id) }
-            needed.formUnion(held)
-        }
-        return needed
     }
 
     /// The runs `names` name, or every run recorded on HEAD's history.

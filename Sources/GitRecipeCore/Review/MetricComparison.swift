@@ -22,6 +22,8 @@ struct MetricComparison: Equatable, Sendable {
         let t: Double
         /// Welch–Satterthwaite degrees of freedom.
         let degreesOfFreedom: Double
+        /// The standard error of the difference.
+        let standardError: Double
         /// Two-sided p-value.
         let p: Double
         /// The confidence interval of the difference (95% unless asked otherwise).
@@ -64,7 +66,8 @@ struct MetricComparison: Equatable, Sendable {
             .squareRoot()
         return .success(
             Welch(
-                t: t, degreesOfFreedom: df, p: distribution.twoSided(t), interval: (difference - margin)...(difference + margin),
+                t: t, degreesOfFreedom: df, standardError: error, p: distribution.twoSided(t),
+                interval: (difference - margin)...(difference + margin),
                 cohensD: difference / pooled))
     }
 

@@ -61,22 +61,18 @@ public struct SweepReproduction: Sendable {
     /// TOST for one metric: equivalent when the difference's 90% interval lies within
     /// ±`tolerance`; without a spread on either side, when the difference itself does.
     private static func equivalence(_ name: String, _ before: SeedStatistics, _ after: SeedStatistics, tolerance: Double) -> Metric {
-        let difference = after.mean - before.mean
-        let (v1, v2) = (
-            before.standardDeviation * before.standardDeviation / Double(before.count),
-            after.standardDeviation * after.standardDeviation / Double(after.count)
-        )
-        let slack = 1e-12 * max(1, abs(before.mean), abs(after.mean))
-        guard difference.isFinite, before.count > 1, after.count > 1, v1 + v2 > 0 else {
+        // The 90% Welch interval: each one-sided test at 5%.
+        let comparison = MetricComparison(baseline: before, candidate: after, confidence: 0.90)
+        let difference = comparison.difference
+        guard case .success(let welch) = comparison.test else {
+            let slack = 1e-12 * max(1, abs(before.mean), abs(after.mean))
             return Metric(
                 name: name, original: before, reproduced: after, tolerance: tolerance, interval: nil, p: nil,
                 equivalent: difference.isFinite && abs(difference) <= tolerance + slack)
         }
-        let error = (v1 + v2).squareRoot()
-        let df = (v1 + v2) * (v1 + v2) / (v1 * v1 / Double(before.count - 1) + v2 * v2 / Double(after.count - 1))
-        let t = StudentT(degreesOfFreedom: df)
-        let margin = t.quantile(0.95) * error
-        let interval = (difference - margin)...(difference + margin)
+        let interval = welch.interval
+        let t = StudentT(degreesOfFreedom: welch.degreesOfFreedom)
+        let error = welch.standardError
         let p = max(1 - t.cumulative((difference + tolerance) / error), t.cumulative((difference - tolerance) / error))
         return Metric(
             name: name, original: before, reproduced: after, tolerance: tolerance, interval: interval, p: p,
