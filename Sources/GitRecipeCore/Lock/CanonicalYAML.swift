@@ -110,12 +110,22 @@ indirect enum CanonicalYAML {
             case "\n": quoted += "\\n"
             case "\t": quoted += "\\t"
             case "\r": quoted += "\\r"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7f:
+            case _ where !isPrintable(scalar):
                 quoted += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
             default: quoted.unicodeScalars.append(scalar)
             }
         }
         return quoted + "\""
+    }
+
+    /// Whether YAML takes `scalar` as itself inside a double-quoted string: not a control
+    /// character, and none of the characters YAML 1.1 reads as a line break (NEL, U+2028,
+    /// U+2029) or refuses (U+FEFF, U+FFFE, U+FFFF). Anything else is written as `\uXXXX`.
+    static func isPrintable(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x20...0x7E, 0xA0...0x2027, 0x202A...0xFEFE, 0xFF00...0xFFFD, 0x10000...: true
+        default: false
+        }
     }
 
     /// Whether YAML reads `value` back as this very string when written without quotes:

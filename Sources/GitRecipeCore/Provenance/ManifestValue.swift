@@ -26,8 +26,18 @@ public indirect enum ManifestValue: Equatable, Sendable {
         }
     }
 
-    /// Reads one YAML document, resolving scalars as YAML does (timestamps stay text).
+    /// Reads one YAML document, resolving scalars as YAML does (timestamps stay text): the
+    /// layout git-recipe writes by ``CanonicalReader``, anything else by the general parser.
     public init(yaml text: String) throws {
+        if let value = CanonicalReader.value(text) {
+            self = value
+            return
+        }
+        try self.init(parsing: text)
+    }
+
+    /// Reads one YAML document with the general parser.
+    init(parsing text: String) throws {
         guard let node = try Yams.compose(yaml: text) else {
             self = .null
             return

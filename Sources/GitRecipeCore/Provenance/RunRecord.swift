@@ -163,36 +163,7 @@ public struct RunRecord: Sendable {
         guard let first = value.first else { return "" }
         guard !"{['&*|>".utf8.contains(first) else { return nil }
         guard first == quote else { return String(decoding: value, as: UTF8.self) }
-        guard value.count >= 2, value.last == quote else { return nil }
-        let inner = value.dropFirst().dropLast()
-        guard inner.contains(UInt8(ascii: "\\")) else { return String(decoding: inner, as: UTF8.self) }
-        return unescaped(String(decoding: inner, as: UTF8.self))
-    }
-
-    /// The inside of a double-quoted scalar, unescaped (the escapes ``CanonicalYAML`` writes).
-    private static func unescaped(_ value: String) -> String? {
-        var result = ""
-        var characters = value.unicodeScalars.makeIterator()
-        while let scalar = characters.next() {
-            guard scalar == "\\" else {
-                result.unicodeScalars.append(scalar)
-                continue
-            }
-            switch characters.next() {
-            case "n": result += "\n"
-            case "t": result += "\t"
-            case "r": result += "\r"
-            case "\"": result += "\""
-            case "\\": result += "\\"
-            case "u":
-                var hex = ""
-                for _ in 0..<4 { if let digit = characters.next() { hex.unicodeScalars.append(digit) } }
-                guard let code = UInt32(hex, radix: 16), let decoded = Unicode.Scalar(code) else { return nil }
-                result.unicodeScalars.append(decoded)
-            default: return nil
-            }
-        }
-        return result
+        return CanonicalReader.quoted(value)
     }
 
     /// Seconds since 1970 for `2026-11-22T10:15:00Z`, read by hand: a formatter costs more
