@@ -22,7 +22,7 @@ extension GitRecipeCommand {
             let history = try RunHistory(repository: repository)
             defer { Terminal.warn(history.warnings) }
             let result = try KeptRuns(repository: repository).collect(config.artifacts, history: history, dryRun: dryRun)
-            let size = ByteCountFormatter.string(fromByteCount: result.freedBytes, countStyle: .binary)
+            let size = ByteCount.text(result.freedBytes)
             print(
                 "\(dryRun ? "would free" : "freed") \(result.freedObjects) object\(result.freedObjects == 1 ? "" : "s"), \(size); "
                     + "kept the outputs of \(result.keptRuns) run\(result.keptRuns == 1 ? "" : "s")")

@@ -45,7 +45,7 @@ extension GitRecipeCommand {
             let terminal = isatty(STDERR_FILENO) == 1
             let progress = TransferProgress { done, total, bytes in
                 guard terminal else { return }
-                Terminal.standardError.write("\rartifacts: \(done)/\(total) objects, \(Self.size(bytes))\u{1B}[K")
+                Terminal.standardError.write("\rartifacts: \(done)/\(total) objects, \(ByteCount.text(bytes))\u{1B}[K")
             }
             let transfer = try pushing ? sync.push(runs, progress: progress) : sync.pull(runs, progress: progress)
             if terminal && transfer.objects > 0 { Terminal.standardError.write("\r\u{1B}[K") }
@@ -59,20 +59,8 @@ extension GitRecipeCommand {
             }
             let direction = pushing ? "pushed to" : "pulled from"
             print(
-                "\(direction) store '\(sync.storeName)': \(transfer.objects) object\(transfer.objects == 1 ? "" : "s") (\(Self.size(transfer.bytes))) "
+                "\(direction) store '\(sync.storeName)': \(transfer.objects) object\(transfer.objects == 1 ? "" : "s") (\(ByteCount.text(transfer.bytes))) "
                     + "for \(transfer.runs) run\(transfer.runs == 1 ? "" : "s"); \(transfer.present) already there")
-        }
-
-        /// Bytes in the largest unit that keeps them above 1.
-        static func size(_ bytes: Int64) -> String {
-            let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-            var value = Double(bytes)
-            var unit = 0
-            while value >= 1024 && unit < units.count - 1 {
-                value /= 1024
-                unit += 1
-            }
-            return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
         }
 
         /// Sharing with `remote`, else the current branch's remote, else origin.

@@ -101,6 +101,25 @@ struct RunCommandTests {
     }
 
     /// Python's json.dump writes NaN and Infinity; they used to vanish and the run succeed.
+    @Test func eachStepRecordsTheCPUTimeAndPeakMemoryItUsed() throws {
+        // The shell waits for python, so python's use counts as the step's.
+        let repo = try Self.project(
+            """
+            version: 1
+            seed: 1
+            steps:
+              grow: {run: "python3 -c 'b = bytearray(96 << 20); s = sum(range(4_000_000))'"}
+
+            """)
+        let result = try repo.recipe("run", "r")
+        #expect(result.status == 0, "\(result)")
+        let manifest = try RunManifest(decoding: try notes(repo).documents[0].text)
+        let usage = try #require(manifest.steps[0].usage)
+        #expect(usage.cpuSeconds > 0.05, "\(usage)")
+        #expect(usage.peakMemory >= 96 << 20, "\(usage)")
+        #expect(try repo.recipe("show", manifest.id, "--format", "markdown").stdout.contains(" MiB |"))
+    }
+
     @Test func nonFiniteMetricsAreRecordedAndCollidingNamesRefused() throws {
         let repo = try Self.metricsProject(#"{"loss": NaN, "grad": {"max": Infinity, "min": -Infinity}, "acc": 0.5}"#)
         #expect(try repo.recipe("run", "r").status == 0)

@@ -154,6 +154,8 @@ public struct RunManifest: Equatable, Sendable {
         public var state: String?
         /// What it asked for.
         var resources: Resources?
+        /// What it used, where the executor measured it.
+        public var usage: Usage?
         /// Why it failed.
         public var error: String?
         /// Why it did not run.
@@ -171,6 +173,26 @@ public struct RunManifest: Equatable, Sendable {
         public var run: String
         /// Its step that made them.
         public var step: String
+    }
+
+    /// What a step's process used: CPU time and peak memory.
+    public struct Usage: Equatable, Sendable {
+        /// User and system CPU time of the step and everything it waited for, in seconds.
+        public var cpuSeconds: Double
+        /// Peak resident memory of its largest process, in bytes.
+        public var peakMemory: Int
+
+        /// A process's usage as recorded: CPU time to the millisecond.
+        init(_ usage: ResourceUsage) {
+            cpuSeconds = (usage.cpuSeconds * 1000).rounded() / 1000
+            peakMemory = usage.peakMemory
+        }
+
+        /// Usage as a manifest recorded it.
+        init(cpuSeconds: Double, peakMemory: Int) {
+            self.cpuSeconds = cpuSeconds
+            self.peakMemory = peakMemory
+        }
     }
 
     /// A step's requested resources, recorded whichever executor ran it.
@@ -377,6 +399,9 @@ extension RunManifest.Step {
             ]
             fields.append(("resources", .ordered(given.compactMap { key, value in value.map { (key, $0) } })))
         }
+        if let usage {
+            fields.append(("usage", .ordered([("cpu_seconds", .float(usage.cpuSeconds)), ("peak_memory_bytes", .int(usage.peakMemory))])))
+        }
         if let error { fields.append(("error", .string(error))) }
         return .ordered(fields)
     }
@@ -518,6 +543,9 @@ extension RunManifest.Step {
                 cached["run"]?.scalarText.map { RunManifest.Cached(run: $0, step: cached["step"]?.scalarText ?? "") }
             },
             job: value["job"]?.scalarText, state: value["state"]?.scalarText, resources: resources,
+            usage: value["usage"].flatMap { usage in
+                usage["cpu_seconds"]?.number.map { RunManifest.Usage(cpuSeconds: $0, peakMemory: usage["peak_memory_bytes"]?.intValue ?? 0) }
+            },
             error: value["error"]?.scalarText, skipped: value["skipped"]?.scalarText)
     }
 }

@@ -85,10 +85,12 @@ public struct RunShow {
             manifest.section(.inputs).leaves.filter { !$0.path.isEmpty }
                 .map { (Escaping.markdown($0.path), Escaping.code($0.value.text)) })
         if !manifest.steps.isEmpty {
-            document += "| step | exit | seconds |\n|---|---|---|\n"
+            document += "| step | exit | seconds | CPU seconds | peak memory |\n|---|---|---|---|---|\n"
             document +=
                 manifest.steps.map { step in
-                    "| \(text(step.name.present)) | \(text(step.exit.map(String.init))) | \(text(step.seconds.map(CanonicalYAML.canonical))) |\n"
+                    "| \(text(step.name.present)) | \(text(step.exit.map(String.init))) | \(text(step.seconds.map(CanonicalYAML.canonical))) "
+                        + "| \(text(step.usage.map { CanonicalYAML.canonical($0.cpuSeconds) })) "
+                        + "| \(text(step.usage.map { ByteCount.text(Int64($0.peakMemory)) })) |\n"
                 }.joined() + "\n"
         }
         return document

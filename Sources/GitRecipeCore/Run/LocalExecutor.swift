@@ -64,7 +64,7 @@ struct LocalExecutor: StepExecutor {
         }
         let process = try StepProcess.start(planned.command, in: run.repository.workTree, environment: run.environment, log: log)
         run.interruption.running(process)
-        let exit = process.wait()
+        let (exit, usage) = process.wait()
         run.interruption.running(nil)
         let seconds = Date().timeIntervalSince(started)
 
@@ -79,7 +79,9 @@ struct LocalExecutor: StepExecutor {
             case .failed(let reason): problem = reason
             }
         }
-        return (run.record(step, command: planned.command, exit: exit, started: started, seconds: seconds, problem: problem, key: key), problem)
+        var record = run.record(step, command: planned.command, exit: exit, started: started, seconds: seconds, problem: problem, key: key)
+        record.usage = RunManifest.Usage(usage)
+        return (record, problem)
     }
 
     /// Restores a step's outputs from the store as the recorded step `hit` left them, and

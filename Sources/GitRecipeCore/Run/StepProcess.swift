@@ -56,13 +56,14 @@ final class StepProcess: Sendable {
         return StepProcess(pid: pid, readers: readers)
     }
 
-    /// Waits for the command and for its output to drain; returns its exit status, or
-    /// 128 + the signal that ended it. Anything it left running in its group is stopped.
-    func wait() -> Int32 {
-        let status = waitForExit(pid)
+    /// Waits for the command and for its output to drain; returns its exit status (or
+    /// 128 + the signal that ended it) and what it used. Anything it left running in its
+    /// group is stopped.
+    func wait() -> (status: Int32, usage: ResourceUsage) {
+        let ended = reap(pid)
         kill(-pid, SIGKILL)
         readers.wait()
-        return status
+        return ended
     }
 
     /// Asks the whole process group to stop, and makes sure it does within five seconds.

@@ -43,11 +43,26 @@ func spawnGroup(
 }
 
 /// Waits for `pid`; returns its exit status, or 128 + the signal that ended it.
-func waitForExit(_ pid: pid_t) -> Int32 {
+func waitForExit(_ pid: pid_t) -> Int32 { reap(pid).status }
+
+/// Waits for `pid`; returns its exit status (or 128 + the signal that ended it) and what it
+/// used, as `wait4` reports it: the CPU time of the child and of every descendant it waited
+/// for, and the peak resident memory of the largest of them.
+func reap(_ pid: pid_t) -> (status: Int32, usage: ResourceUsage) {
     var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    var usage = rusage()
+    while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
     let signal = status & 0x7f
-    return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+    let cpu = [usage.ru_utime, usage.ru_stime].reduce(0.0) { $0 + Double($1.tv_sec) + Double($1.tv_usec) / 1_000_000 }
+    return (signal == 0 ? (status >> 8) & 0xff : 128 + signal, ResourceUsage(cpuSeconds: cpu, peakMemory: usage.ru_maxrss * 1024))
+}
+
+/// What a process used while it ran.
+public struct ResourceUsage: Equatable, Sendable {
+    /// User and system CPU time, in seconds.
+    public var cpuSeconds: Double
+    /// Peak resident memory, in bytes.
+    public var peakMemory: Int
 }
 
 /// A program could not be started.
