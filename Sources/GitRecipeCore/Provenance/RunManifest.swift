@@ -156,6 +156,8 @@ public struct RunManifest: Equatable, Sendable {
         var resources: Resources?
         /// What it used, where the executor measured it.
         public var usage: Usage?
+        /// The plots it declared: paths of its outputs, or of files under them.
+        public var plots: [String] = []
         /// Why it failed.
         public var error: String?
         /// Why it did not run.
@@ -402,6 +404,7 @@ extension RunManifest.Step {
         if let usage {
             fields.append(("usage", .ordered([("cpu_seconds", .float(usage.cpuSeconds)), ("peak_memory_bytes", .int(usage.peakMemory))])))
         }
+        if !plots.isEmpty { fields.append(("plots", .list(plots.map(CanonicalYAML.string)))) }
         if let error { fields.append(("error", .string(error))) }
         return .ordered(fields)
     }
@@ -546,6 +549,7 @@ extension RunManifest.Step {
             usage: value["usage"].flatMap { usage in
                 usage["cpu_seconds"]?.number.map { RunManifest.Usage(cpuSeconds: $0, peakMemory: usage["peak_memory_bytes"]?.intValue ?? 0) }
             },
+            plots: (value["plots"]?.items ?? []).compactMap(\.scalarText),
             error: value["error"]?.scalarText, skipped: value["skipped"]?.scalarText)
     }
 }

@@ -13,6 +13,8 @@ public struct ResolvedStep: Sendable {
     public let outputs: [String]
     /// The files it writes metrics to.
     public let metrics: [String]
+    /// The outputs (or files under directory outputs) it declares as plots.
+    public let plots: [String]
     /// What it asks a scheduler for.
     let resources: Resources?
     /// The component the step uses, if any.

@@ -94,6 +94,9 @@ public struct Step: Sendable {
     public var outputs: [Located<String>] = []
     /// Files the step writes whose numbers become the run's metrics; outputs too.
     public var metrics: [Located<String>] = []
+    /// Outputs (or files under a directory output) the dashboard shows: images, or series
+    /// of numbers drawn as lines.
+    public var plots: [Located<String>] = []
     /// What the step asks a scheduler for.
     var resources: Resources?
 }
@@ -225,7 +228,7 @@ extension RecipeEnvironment {
 
 extension Step {
     /// The keys a step may hold.
-    static let keys = ["needs", "run", "uses", "with", "params", "inputs", "outputs", "metrics", "resources"]
+    static let keys = ["needs", "run", "uses", "with", "params", "inputs", "outputs", "metrics", "plots", "resources"]
 
     /// Reads a step, reporting every problem to `reader`.
     static func read(_ node: Node, name: Located<String>, reader: YAMLReader) -> Step? {
@@ -238,9 +241,11 @@ extension Step {
         let inputs = fields["inputs"].map { reader.strings($0, "inputs of \(what)") } ?? []
         let outputs = fields["outputs"].map { reader.strings($0, "outputs of \(what)") } ?? []
         let metrics = fields["metrics"].map { reader.strings($0, "metrics of \(what)") } ?? []
+        let plots = fields["plots"].map { reader.strings($0, "plots of \(what)") } ?? []
         let resources = fields["resources"].flatMap { Resources.read($0, of: what, reader) }
         guard let action = readAction(fields, of: what, reader) else { return nil }
-        return Step(name: name, needs: needs, action: action, inputs: inputs, outputs: outputs, metrics: metrics, resources: resources)
+        return Step(
+            name: name, needs: needs, action: action, inputs: inputs, outputs: outputs, metrics: metrics, plots: plots, resources: resources)
     }
 
     /// `run`, or `uses` with its `with` and `params`: exactly one of the two.

@@ -62,14 +62,16 @@ struct RecipeValidator {
 
     /// A step with its component bound: its command, inputs and outputs as the run sees them.
     private func resolve(_ step: Step) -> ResolvedStep? {
-        for path in step.inputs + step.outputs + step.metrics { checkPath(path) }
+        for path in step.inputs + step.outputs + step.metrics + step.plots { checkPath(path) }
+        let resolved: ResolvedStep?
         switch step.action {
         case .run(let run):
             guard let command = template(run) else { return nil }
-            return ResolvedStep(
+            resolved = ResolvedStep(
                 name: step.name.value, dependencies: dependencies(of: step), command: command,
                 inputs: step.inputs.map(\.value), outputs: (step.outputs + step.metrics).map(\.value),
-                metrics: step.metrics.map(\.value), resources: step.resources, component: nil, bindings: nil)
+                metrics: step.metrics.map(\.value), plots: step.plots.map(\.value), resources: step.resources, component: nil,
+                bindings: nil)
         case .uses(let name, let with, let params):
             guard let component = components[name.value] else {
                 let known = components.keys.sorted().joined(separator: ", ")
@@ -77,8 +79,10 @@ struct RecipeValidator {
                     "unknown component '\(name.value)'; components in .recipes/components/: \(known.isEmpty ? "none" : known)", at: name.mark)
                 return nil
             }
-            return bind(component, in: step, with: with, params: params)
+            resolved = bind(component, in: step, with: with, params: params)
         }
+        if let resolved { checkPlots(of: step, writing: resolved.outputs) }
+        return resolved
     }
 
     /// Applies a component's contract to a step: every input and output bound or defaulted,
@@ -136,8 +140,21 @@ struct RecipeValidator {
         guard let run = component.run, let command = try? CommandTemplate(run.value) else { return nil }
         return ResolvedStep(
             name: step.name.value, dependencies: dependencies(of: step), command: command,
-            inputs: inputs + component.files.map(\.value), outputs: outputs, metrics: metrics,
+            inputs: inputs + component.files.map(\.value), outputs: outputs, metrics: metrics, plots: step.plots.map(\.value),
             resources: step.resources, component: component.name, bindings: bindings)
+    }
+
+    /// Each plot is an output of the step, or a file under one of its directory outputs, of
+    /// a kind the dashboard can show.
+    private func checkPlots(of step: Step, writing outputs: [String]) {
+        for plot in step.plots {
+            let what = "plot '\(plot.value)' of step '\(step.name.value)'"
+            if !outputs.contains(where: { $0 == plot.value || ($0.hasSuffix("/") && plot.value.hasPrefix($0)) }) {
+                reader.error("\(what) is not one of its outputs; add it to 'outputs' (or write it under a directory output)", at: plot.mark)
+            } else if PlotKind(path: plot.value) == nil {
+                reader.error("\(what) is of no kind the dashboard shows; use \(PlotKind.extensions)", at: plot.mark)
+            }
+        }
     }
 
     /// The command template of `run`; a malformed one is reported.

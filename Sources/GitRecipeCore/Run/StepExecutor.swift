@@ -52,7 +52,7 @@ public struct StepRun {
             key: key?.description, cached: cached, job: job?.id, state: job?.state,
             // Recorded whichever executor ran the step; only slurm enforces them.
             resources: step.resources.map { RunManifest.Resources(cpus: $0.cpus, gpus: $0.gpus, memory: $0.memory, time: $0.time) },
-            error: problem)
+            plots: step.plots, error: problem)
     }
 }
 

@@ -219,6 +219,23 @@ struct ValidationTests {
             ])
     }
 
+    @Test func plotsAreOutputsOfAKindTheDashboardShows() throws {
+        try check(
+            """
+            version: 1
+            seed: 1
+            steps:
+              a: {run: x, outputs: [out/, model.pkl], plots: [out/loss.tsv, out/roc.png, model.pkl, other.png, ../up.png]}
+
+            """,
+            expect: [
+                ".recipes/train.yaml:4:78: error: plot 'model.pkl' of step 'a' is of no kind the dashboard shows; use png, jpg, gif, svg, webp (images); json, tsv, csv (series)",
+                ".recipes/train.yaml:4:89: error: plot 'other.png' of step 'a' is not one of its outputs; add it to 'outputs' (or write it under a directory output)",
+                ".recipes/train.yaml:4:100: error: '../up.png' uses '..'; paths may not leave the repository (data outside it goes in 'assets')",
+                ".recipes/train.yaml:4:100: error: plot '../up.png' of step 'a' is not one of its outputs; add it to 'outputs' (or write it under a directory output)",
+            ])
+    }
+
     @Test func unknownPlaceholdersInRecipesAndComponents() throws {
         let component = "version: 1\nparams: {k: 1}\nrun: eval {{params.kk}} {{inputs.model}}\n"
         try check(
