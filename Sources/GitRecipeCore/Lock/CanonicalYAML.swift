@@ -96,7 +96,8 @@ indirect enum CanonicalYAML {
 
     /// A string, plain when safe, otherwise double-quoted.
     static func scalar(_ value: String) -> String {
-        let ambiguous = ["true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"].contains(value.lowercased())
+        // Only words of up to five letters can be one of YAML's booleans or null.
+        let ambiguous = value.utf8.count <= 5 && ["true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"].contains(value.lowercased())
         return isPlainSafe(value) && !ambiguous ? value : doubleQuoted(value)
     }
 

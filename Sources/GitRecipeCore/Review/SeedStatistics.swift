@@ -26,9 +26,13 @@ public struct SeedStatistics: Equatable, Sendable {
         standardDeviation = count > 1 ? (squares / Double(count - 1)).squareRoot() : 0
         minimum = values.reduce(values[0], Swift.min)
         maximum = values.reduce(values[0], Swift.max)
-        let margin = StudentT(degreesOfFreedom: Double(max(1, count - 1))).quantile(0.975) * standardDeviation / Double(count).squareRoot()
+        guard count > 1 else {
+            interval = nil
+            return
+        }
+        let margin = StudentT(degreesOfFreedom: Double(count - 1)).quantile(0.975) * standardDeviation / Double(count).squareRoot()
         // A NaN or infinite value has no interval (and a range of NaNs would trap).
-        interval = count > 1 && (mean - margin).isFinite && (mean + margin).isFinite ? (mean - margin)...(mean + margin) : nil
+        interval = (mean - margin).isFinite && (mean + margin).isFinite ? (mean - margin)...(mean + margin) : nil
     }
 
     /// Statistics per metric over `runs`, for the metrics every run reported.

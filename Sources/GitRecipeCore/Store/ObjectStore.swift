@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// The local artifact store (DESIGN §8.2): every file a succeeded run left as an output,
@@ -82,6 +83,15 @@ public struct ObjectStore: Sendable {
         _ = try directory(for: path(of: digest))
         try settle(temporary, at: path(of: digest), digest: digest, mismatch: mismatch)
         return size(of: digest)
+    }
+
+    /// The bytes of the object with `digest`, verified; `nil` when the store does not hold
+    /// it, it is larger than `limit` bytes, or it does not hash to `digest` (damaged).
+    func contents(of digest: ContentDigest, limit: Int) -> Data? {
+        guard size(of: digest) <= limit, let data = FileManager.default.contents(atPath: path(of: digest)),
+            ContentDigest(SHA256.hash(data: data)) == digest
+        else { return nil }
+        return data
     }
 
     /// The size of the object with `digest`, 0 when absent.
