@@ -552,6 +552,12 @@ def main():
         rows.append(("dashboard", f"dashboard over {runs} runs on {runs} commits", dashboard, "git log --notes=recipes + cp -r of the site",
                      plain, dashboard / plain, "≤ 2 s and ≤ 1.5×", dashboard <= 2.0 and dashboard <= 1.5 * plain))
 
+        # A report comparing HEAD's run of r00 with the one twenty commits back, in the same history.
+        report = [binary, "report", "HEAD:r00", "--baseline", "HEAD~20:r00", "--format", "html", "-o", os.path.join(work, "report.html")]
+        plain, reported = interleaved(["git", "log", "--notes=recipes"], report, history, args.runs)
+        rows.append(("report_baseline", f"report with a baseline in a history of {runs} runs", reported, "git log --notes=recipes", plain,
+                     reported / plain, "(no budget)", True))
+
         # pull: both clones recorded a run on each of 1,000 commits; every note must be merged.
         remote = os.path.join(work, "remote.git")
         sh("git", "init", "-q", "--bare", remote)

@@ -167,6 +167,8 @@ struct ReviewTests {
         try Self.attach(sweep(featureSweep, commit: feature, day: "21", name: "bbbb2222"), to: feature, in: repo)
         try expectGolden("diff-sweeps.md", try repo.recipe("diff", "HEAD~1", "HEAD", "--format", "markdown"))
         try expectGolden("diff-single.md", try repo.recipe("diff", "0000ffff", "HEAD", "--format", "markdown"))
+        // log notes each sweep against the next older sweep of its recipe, never against a single run.
+        try expectGolden("log-sweeps.txt", try repo.recipe("log"))
         let json = try repo.recipe("diff", "HEAD~1", "HEAD", "--format", "json")
         #expect(json.stdout.contains("\"significant\": true"), "\(json)")
     }

@@ -9,11 +9,30 @@ public struct RunLog {
         public let commit: ObjectID
         /// The runs: one, or a sweep's seeds.
         public let runs: [RunRecord]
+        /// For a sweep: how it compares with the next older sweep of its recipe in the listing.
+        var comparison: Comparison?
 
         /// The entry's first run: what a sweep's runs share.
         var first: RunRecord { runs[0] }
         /// Whether the entry is a sweep of several seeds.
         var isSweep: Bool { runs.count > 1 }
+    }
+
+    /// A sweep's first key metric (its recipe's first `tolerance` metric, else the first by
+    /// name) against the next older sweep of the recipe listed, with Welch's t.
+    struct Comparison: Sendable {
+        /// The sweep compared with.
+        let baseline: String
+        /// The metric compared.
+        let metric: String
+        /// The comparison.
+        let result: MetricComparison
+
+        /// The note on a log line.
+        var note: String {
+            let sign = result.difference > 0 ? "+" : ""
+            return "(vs \(baseline): Δ\(metric) \(sign)\(SeedStatistics.format(result.difference)), \(result.summary))"
+        }
     }
 
     /// The entries, newest commit first.
@@ -68,8 +87,27 @@ public struct RunLog {
                 }
             }
         }
-        self.entries = entries.map { $0.isSweep ? Entry(commit: $0.commit, runs: $0.runs.sortedBySeed()) : $0 }
+        entries = entries.map { $0.isSweep ? Entry(commit: $0.commit, runs: $0.runs.sortedBySeed()) : $0 }
+        if !filter.expand { Self.compareSweeps(&entries, keyMetrics: keyMetrics) }
+        self.entries = entries
         self.keyMetrics = keyMetrics
+    }
+
+    /// Gives each sweep its comparison with the next older sweep of its recipe.
+    private static func compareSweeps(_ entries: inout [Entry], keyMetrics: [String: [String]]) {
+        var older: [String: (name: String, statistics: [String: SeedStatistics])] = [:]
+        for index in entries.indices.reversed() where entries[index].isSweep {
+            let recipe = entries[index].first.recipe
+            let statistics = Dictionary(uniqueKeysWithValues: SeedStatistics.of(entries[index].runs).map { ($0.metric, $0.statistics) })
+            if let baseline = older[recipe],
+                let metric = statistics.keys.filter({ baseline.statistics[$0] != nil }).keyFirst(keyMetrics[recipe] ?? []).first
+            {
+                entries[index].comparison = Comparison(
+                    baseline: baseline.name, metric: metric,
+                    result: MetricComparison(baseline: baseline.statistics[metric]!, candidate: statistics[metric]!))
+            }
+            older[recipe] = (entries[index].first.sweep ?? "", statistics)
+        }
     }
 
     /// The text columns, in order.
@@ -132,6 +170,14 @@ public struct RunLog {
                                 })),
                         .init("metrics", .map(SeedStatistics.of(entry.runs).map { .init($0.metric, $0.statistics.value) })),
                     ]
+                    if let comparison = entry.comparison {
+                        fields.append(
+                            .init(
+                                "comparison",
+                                .map(
+                                    [.init("baseline", .string(comparison.baseline)), .init("metric", .string(comparison.metric))]
+                                        + RunDiff.fields(of: comparison.result))))
+                    }
                 } else {
                     let run = entry.first
                     fields += [
@@ -165,11 +211,12 @@ public struct RunLog {
         if let limit = metricLimit, metrics.count > limit {
             metrics = metrics.prefix(limit) + ["(+\(metrics.count - limit) more)"]
         }
-        if !entry.isSweep, !run.overrides.isEmpty {
+        if !run.overrides.isEmpty {
             metrics.insert("(-p " + run.overrides.byKey.map { "\($0.key)=\($0.value)" }.joined(separator: " -p ") + ")", at: 0)
         }
         if let origin = run.inheritedFrom { metrics.append("(inherited from \(origin.prefix(12)))") }
         if let original = run.reproduces { metrics.append("(reproduces \(original): \(run.verdict ?? "no verdict"))") }
+        if let comparison = entry.comparison { metrics.append(comparison.note) }
         let seconds = entry.runs.compactMap(\.seconds)
         return [
             String(entry.commit.hex.prefix(12)),
