@@ -57,7 +57,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["TestSupport", "git-recipe", .product(name: "Yams", package: "Yams")],
+            dependencies: ["TestSupport", "git-recipe", .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto")],
             // Expected outputs, read by path from the tests.
             exclude: ["Golden"]
         ),

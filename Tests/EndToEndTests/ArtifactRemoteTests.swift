@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import TestSupport
 import Testing
@@ -57,7 +58,7 @@ struct ArtifactRemoteTests {
     /// Every object under `root` hashes to its name; what is not an object is a temporary
     /// file of an interrupted write. Returns the objects.
     static func expectWhole(_ root: String) throws -> [String] {
-        var objects: [String] = []
+        var objects: [(path: String, digest: ContentDigest)] = []
         for path in FileManager.default.enumerator(atPath: root)?.allObjects as? [String] ?? [] {
             let parts = path.split(separator: "/")
             guard parts.count == 3, parts[0] == "sha256" else { continue }
@@ -65,10 +66,16 @@ struct ArtifactRemoteTests {
                 #expect(parts[2].contains("tmp-") || parts[2].hasPrefix("."), "only temporary files beside objects: \(path)")
                 continue
             }
-            #expect(try opensslSHA256("\(root)/\(path)") == digest.hex, "\(path) is whole")
-            objects.append(path)
+            objects.append((path, digest))
         }
-        return objects
+        guard !objects.isEmpty else { return [] }
+        // One sha256sum over them all: coreutils as the independent reference, started once.
+        let summed = try run("sha256sum", objects.map(\.path), in: root, environment: ["PATH": "/usr/bin:/bin"])
+        #expect(summed.status == 0, "\(summed)")
+        let found = Dictionary(
+            summed.stdout.split(separator: "\n").map { line in (String(line.dropFirst(66)), String(line.prefix(64))) }, uniquingKeysWith: { a, _ in a })
+        for object in objects { #expect(found[object.path] == object.digest.hex, "\(object.path) is whole") }
+        return objects.map(\.path)
     }
 
     // MARK: file://
@@ -203,6 +210,37 @@ struct ArtifactRemoteTests {
         #expect(again.status == 0, "\(again)")
         #expect(try digests() == firstParts)
         #expect(!FileManager.default.fileExists(atPath: "\(parts).git-recipe-checkout"), "the next checkout clears what the killed one left")
+    }
+
+    @Test func killingAGcLeavesEveryObjectWholeAndTheKeptRunRestorable() throws {
+        // Fifteen hundred small outputs per run, depending on the seed: gc has many of the
+        // first run's objects to remove once only the latest run is kept.
+        let many = ArtifactStoreTests.recipe.replacingOccurrences(
+            of: "for i in $(seq \"$RECIPE_PARAM_SIZE\"); do echo \"part $i\" > out/parts/p$i.txt; done",
+            with: "python3 -c 'import sys; [open(f\"out/parts/p{i}.txt\", \"w\").write(f\"{sys.argv[1]} {i}\") for i in range(1500)]' \"$RECIPE_SEED\"")
+        let repo = try RunCommandTests.project(many)
+        _ = try ArtifactStoreTests.run(repo)
+        try repo.write(".recipes/r.yaml", many.replacingOccurrences(of: "seed: 7", with: "seed: 8"))
+        try repo.write(".recipes/config.yaml", "version: 1\nartifacts: {keep: latest}\n")
+        _ = try repo.recipe("lock")
+        try repo.commitAll("another seed, keep the latest")
+        let second = try ArtifactStoreTests.run(repo)
+        let store = ObjectStore(repository: try Repository.discover(from: repo.path))
+        let dead = (0..<1500).map { ContentDigest(SHA256.hash(data: Data("7 \($0)".utf8))) }
+        #expect(dead.allSatisfy(store.contains), "the first run's parts are kept until gc")
+
+        try Self.killMidway(["gc"], in: repo) { stride(from: 0, to: 1500, by: 100).contains { !store.contains(dead[$0]) } }
+        let left = dead.filter(store.contains).count
+        #expect(left > 0 && left < 1500, "killed in the middle (\(left) of the first run's 1500 parts left)")
+        _ = try Self.expectWhole(store.root)
+        let checkout = try repo.recipe("checkout", second, "--force")
+        #expect(checkout.status == 0, "the kept run restores, every object verified: \(checkout)")
+
+        let again = try repo.recipe("gc")
+        // What is left of the first run: its parts not yet removed, and perhaps its model.
+        #expect(again.status == 0 && [left, left + 1].contains(where: { again.stdout.hasPrefix("freed \($0) objects") }), "\(again)")
+        #expect(!dead.contains(where: store.contains))
+        #expect(try Self.expectWhole(store.root).count == 1501, "the kept run's parts and model, whole")
     }
 
     @Test func storesAreNamedInGitConfigAndBadOnesAreClearErrors() throws {
