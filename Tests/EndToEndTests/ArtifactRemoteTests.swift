@@ -73,7 +73,8 @@ struct ArtifactRemoteTests {
         let summed = try run("sha256sum", objects.map(\.path), in: root, environment: ["PATH": "/usr/bin:/bin"])
         #expect(summed.status == 0, "\(summed)")
         let found = Dictionary(
-            summed.stdout.split(separator: "\n").map { line in (String(line.dropFirst(66)), String(line.prefix(64))) }, uniquingKeysWith: { a, _ in a })
+            summed.stdout.split(separator: "\n").map { line in (String(line.dropFirst(66)), String(line.prefix(64))) },
+            uniquingKeysWith: { a, _ in a })
         for object in objects { #expect(found[object.path] == object.digest.hex, "\(object.path) is whole") }
         return objects.map(\.path)
     }
@@ -217,7 +218,8 @@ struct ArtifactRemoteTests {
         // first run's objects to remove once only the latest run is kept.
         let many = ArtifactStoreTests.recipe.replacingOccurrences(
             of: "for i in $(seq \"$RECIPE_PARAM_SIZE\"); do echo \"part $i\" > out/parts/p$i.txt; done",
-            with: "python3 -c 'import sys; [open(f\"out/parts/p{i}.txt\", \"w\").write(f\"{sys.argv[1]} {i}\") for i in range(1500)]' \"$RECIPE_SEED\"")
+            with:
+                "python3 -c 'import sys; [open(f\"out/parts/p{i}.txt\", \"w\").write(f\"{sys.argv[1]} {i}\") for i in range(1500)]' \"$RECIPE_SEED\"")
         let repo = try RunCommandTests.project(many)
         _ = try ArtifactStoreTests.run(repo)
         try repo.write(".recipes/r.yaml", many.replacingOccurrences(of: "seed: 7", with: "seed: 8"))

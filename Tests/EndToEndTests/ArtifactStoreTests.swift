@@ -33,6 +33,59 @@ struct ArtifactStoreTests {
         try repo.commitAll("size \(size)")
     }
 
+    /// Whether `path`'s extents are shared with another file (a reflink), as `filefrag` says.
+    static func isReflinked(_ path: String) throws -> Bool {
+        let extents = try TestSupport.run("filefrag", ["-v", path], in: "/", environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"])
+        #expect(extents.status == 0, "\(extents)")
+        return extents.stdout.contains("shared")
+    }
+
+    /// A run's 8 MiB model kept in the store, then restored by checkout, in a repository at
+    /// `parent`; whether the object and the restored file share their extents with the output.
+    static func keptAndRestored(in parent: String?) throws -> (kept: Bool, restored: Bool) {
+        let repo = try TemporaryGitRepository(in: parent)
+        try repo.write(".gitignore", "out/\n")
+        try repo.write(
+            ".recipes/r.yaml",
+            "version: 1\nseed: 1\nsteps:\n  fit: {run: 'mkdir -p out && head -c 8388608 /dev/urandom > out/model.bin', outputs: [out/model.bin]}\n")
+        try repo.commitAll("recipe")
+        #expect(try repo.recipe("lock").status == 0)
+        try repo.commitAll("lock")
+        let id = try run(repo)
+        let manifest = try RunManifest(decoding: RunNote(parsing: try repo.git("notes", "--ref=recipes", "show", "HEAD")).documents[0].text)
+        let digest = try #require(ContentDigest(manifest.outputs["out/model.bin"]?.digest ?? ""))
+        let object = ObjectStore(repository: try Repository.discover(from: repo.path)).path(of: digest)
+        let kept = try isReflinked(object)
+        try FileManager.default.removeItem(atPath: "\(repo.path)/out/model.bin")
+        #expect(try repo.recipe("checkout", id).status == 0)
+        #expect(try opensslSHA256("\(repo.path)/out/model.bin") == digest.hex)
+        return (kept, try isReflinked("\(repo.path)/out/model.bin"))
+    }
+
+    @Test(
+        .enabled(
+            if: FileManager.default.isExecutableFile(atPath: "/usr/sbin/mkfs.xfs") || ProcessInfo.processInfo.environment["CI"] != nil,
+            "no mkfs.xfs here: apt-get install xfsprogs (scripts/install-deps.sh installs it)"))
+    func outputsAreKeptAndRestoredAsReflinksWhereTheFileSystemCanAndCopiedElsewhere() throws {
+        // The file systems CI has: the temporary directory's (ext4 here: copies), and XFS
+        // with reflink on a loop device, as a lab's storage might be (clones).
+        let copied = try Self.keptAndRestored(in: nil)
+        let image = try TemporaryDirectory("git-recipe-xfs-image")
+        let mountPoint = try TemporaryDirectory("git-recipe-xfs")
+        let environment = ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"]
+        try #require(try TestSupport.run("truncate", ["-s", "300M", "\(image.path)/fs.img"], in: "/", environment: environment).status == 0)
+        try #require(
+            try TestSupport.run("mkfs.xfs", ["-q", "-m", "reflink=1", "\(image.path)/fs.img"], in: "/", environment: environment).status == 0)
+        let mounted = try TestSupport.run("mount", ["-o", "loop", "\(image.path)/fs.img", mountPoint.path], in: "/", environment: environment)
+        try #require(mounted.status == 0, "a loop mount needs root and a loop device, as CI has: \(mounted)")
+        defer { _ = try? TestSupport.run("umount", [mountPoint.path], in: "/", environment: environment) }
+        let cloned = try Self.keptAndRestored(in: mountPoint.path)
+        #expect(cloned.kept && cloned.restored, "on XFS the object and the restored output are reflinks of the output")
+        let tmpIsXFS = try TestSupport.run("stat", ["-f", "-c", "%T", NSTemporaryDirectory()], in: "/", environment: environment).stdout.hasPrefix(
+            "xfs")
+        if !tmpIsXFS { #expect(!copied.kept && !copied.restored, "elsewhere they are copies, never hard links") }
+    }
+
     @Test func aModelFromARunTwoCommitsBackComesBackByteForByte() throws {
         let repo = try RunCommandTests.project(Self.recipe)
         let first = try Self.run(repo)

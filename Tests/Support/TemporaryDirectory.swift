@@ -1,11 +1,12 @@
 import Foundation
 
-/// A fresh directory under the system's temporary directory, removed when released.
+/// A fresh directory under the system's temporary directory (or `parent`), removed when released.
 public final class TemporaryDirectory: @unchecked Sendable {
     public let path: String
 
-    public init(_ label: String = "git-recipe-test") throws {
-        let url = FileManager.default.temporaryDirectory.appending(path: "\(label)-\(UUID().uuidString.prefix(8))")
+    public init(_ label: String = "git-recipe-test", in parent: String? = nil) throws {
+        let base = parent.map { URL(fileURLWithPath: $0) } ?? FileManager.default.temporaryDirectory
+        let url = base.appending(path: "\(label)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         // Resolve symlinks (/tmp may be one) so paths compare equal to what git reports.
         path = url.resolvingSymlinksInPath().path

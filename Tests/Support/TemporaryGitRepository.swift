@@ -8,8 +8,10 @@ public final class TemporaryGitRepository: @unchecked Sendable {
 
     public var path: String { directory.path }
 
-    public init(initialCommit: Bool = false) throws {
-        directory = try TemporaryDirectory("git-recipe-repo")
+    /// A repository in a fresh directory under the temporary directory, or under `parent`
+    /// (a file system of the test's choosing).
+    public init(initialCommit: Bool = false, in parent: String? = nil) throws {
+        directory = try TemporaryDirectory("git-recipe-repo", in: parent)
         home = try TemporaryDirectory("git-recipe-home")
         try git("init", "-q", "-b", "main")
         try git("config", "user.email", "researcher@example.org")
