@@ -90,7 +90,7 @@ struct SlurmTests {
         let slurm = try repo.recipe(["run", "r", "--executor", "slurm"], environment: try environment())
         #expect(slurm.status == 0, "\(slurm)")
         #expect(slurm.stdout.contains("from-a\n"), "a job's output comes back")
-        #expect(try repo.recipe("run", "r", "--executor", "local").status == 0)
+        #expect(try repo.recipe("run", "r", "--executor", "local", "--no-cache").status == 0)
         let (onSlurm, local) = try (documents(repo)[0], documents(repo)[1])
         let executor = Self.section("executor", of: onSlurm)
         #expect(executor.hasPrefix("  kind: slurm\n  cluster: git-recipe-local\n  jobs:\n    a: \""), "\(executor)")
@@ -106,6 +106,29 @@ struct SlurmTests {
         #expect(reproduced.status == 0, "\(reproduced)")
         #expect(reproduced.stdout.contains("\nverdict: exact — every output and metric is identical to run \(id)'s\n"), "\(reproduced)")
         #expect(try documents(repo)[2].contains("executor:\n  kind: local\n"))
+    }
+
+    @Test func theStepCacheServesSlurmRunsAndSlurmRunsFeedIt() throws {
+        let repo = try RunCommandTests.project(Self.diamond)
+        #expect(try repo.recipe(["run", "r", "--executor", "slurm"], environment: try environment()).status == 0)
+        let again = try repo.recipe(["run", "r", "--executor", "slurm"], environment: try environment())
+        #expect(again.status == 0, "\(again)")
+        let cached = try documents(repo)[1]
+        #expect(Self.section("executor", of: cached) == "  kind: slurm\n  cluster: git-recipe-local\n  jobs: {}", "nothing submitted: \(cached)")
+        #expect(cached.components(separatedBy: "    cached:\n").count - 1 == 4, "every step restored from the first run's jobs")
+        #expect(try repo.read("out/d.txt") == "a 5\nb\na 5\nc\n")
+
+        // A changed last step runs as the one job; the steps before it come from the cache.
+        try repo.write(".recipes/r.yaml", Self.diamond.replacingOccurrences(of: "echo 'n: 4'", with: "echo 'n: 5'"))
+        #expect(try repo.recipe("lock").status == 0)
+        try repo.commitAll("d changes")
+        let changed = try repo.recipe(["run", "r", "--executor", "slurm"], environment: try environment())
+        #expect(changed.status == 0, "\(changed)")
+        let partly = try documents(repo)[0]
+        let executor = Self.section("executor", of: partly)
+        #expect(executor.contains("\n    d: \"") && !executor.contains("\n    a: \""), "only d was a job: \(executor)")
+        #expect(partly.components(separatedBy: "    cached:\n").count - 1 == 3)
+        #expect(Self.section("metrics", of: partly) == "  \"n\": 5.0")
     }
 
     @Test func aFailingJobCancelsItsDependentsAndFailsTheRun() throws {

@@ -41,12 +41,8 @@ struct LocalExecutor: StepExecutor {
         _ planned: RunPlan.Step, in run: StepRun, results: inout StepResults
     ) throws -> (record: RunManifest.Step, problem: String?) {
         let step = planned.step
-        let key = run.cache?.key(of: step, command: planned.command, upstream: results.outputs)
-        if let cache = run.cache, let key, let hit = cache.hit(key, outputs: step.outputs),
-            let restored = try restore(planned, from: hit, key: key, cache: cache, in: run, results: &results)
-        {
-            return (restored, nil)
-        }
+        let key = run.cacheKey(of: planned, results: results)
+        if let restored = try run.restoreFromCache(planned, key: key, results: &results) { return (restored, nil) }
         let logFile = run.plan.logFile(of: step)
         guard FileManager.default.createFile(atPath: logFile, contents: nil), let log = FileHandle(forWritingAtPath: logFile) else {
             throw FileWriteError(path: logFile, reason: "cannot create it")
@@ -82,38 +78,5 @@ struct LocalExecutor: StepExecutor {
         var record = run.record(step, command: planned.command, exit: exit, started: started, seconds: seconds, problem: problem, key: key)
         record.usage = RunManifest.Usage(usage)
         return (record, problem)
-    }
-
-    /// Restores a step's outputs from the store as the recorded step `hit` left them, and
-    /// judges them as if the step had run. `nil` when they cannot be restored or do not pass
-    /// (the step then runs).
-    private func restore(
-        _ planned: RunPlan.Step, from hit: (run: String, step: String, files: [(path: String, digest: ContentDigest)]), key: ContentDigest,
-        cache: StepCache, in run: StepRun, results: inout StepResults
-    ) throws -> RunManifest.Step? {
-        let step = planned.step
-        let started = Date()
-        let message = "restored from the step cache: the outputs of run \(hit.run), step \(hit.step)\n"
-        guard FileManager.default.createFile(atPath: run.plan.logFile(of: step), contents: Data(message.utf8)) else {
-            throw FileWriteError(path: run.plan.logFile(of: step), reason: "cannot create it")
-        }
-        try run.recordStart(of: step.name)
-        do {
-            try DeclaredOutputs(root: run.repository.workTree, paths: step.outputs).remove()
-            for file in hit.files { try cache.store.restore(file.digest, to: "\(run.repository.workTree)/\(file.path)") }
-        } catch {
-            run.events(.warning("step '\(step.name)' could not be restored from run \(hit.run) (\(error)); running it"))
-            return nil
-        }
-        switch try run.checks.judge(step) {
-        case .passed(let measured):
-            results.add(measured)
-            return run.record(
-                step, command: planned.command, exit: 0, started: started, seconds: Date().timeIntervalSince(started), problem: nil,
-                key: key, cached: .init(run: hit.run, step: hit.step))
-        case .failed(let reason):
-            run.events(.warning("step '\(step.name)' restored from run \(hit.run) did not pass its checks (\(reason)); running it"))
-            return nil
-        }
     }
 }

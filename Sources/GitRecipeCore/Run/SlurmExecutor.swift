@@ -4,7 +4,9 @@ import Foundation
 /// with the same environment in the work tree, all submitted at once with `afterok`
 /// dependencies (so independent steps run in parallel and a failure cancels what depends on
 /// it). Each step is then judged from its job's state and exit code; outputs, metrics and
-/// the clean tree are checked once the last job has ended.
+/// the clean tree are checked once the last job has ended. A step whose dependencies all
+/// came from the step cache may come from it too: it is restored here, before anything is
+/// submitted, and never becomes a job; every step that ran records its key for later runs.
 struct SlurmExecutor: StepExecutor {
     /// The cluster jobs are submitted to.
     public let cluster: SlurmCluster
@@ -14,14 +16,23 @@ struct SlurmExecutor: StepExecutor {
         self.cluster = cluster
     }
 
-    /// Submits every step, waits for every job, then judges each.
+    /// Restores what the step cache has, submits every other step, waits for every job,
+    /// then judges each.
     func execute(_ plan: RunPlan, in run: StepRun) throws -> StepResults {
+        var results = StepResults()
+        var cached: [String: RunManifest.Step] = [:]
+        for planned in plan.steps where planned.step.dependencies.allSatisfy({ cached[$0] != nil }) {
+            if let record = try run.restoreFromCache(planned, key: run.cacheKey(of: planned, results: results), results: &results) {
+                cached[planned.name] = record
+            }
+        }
+        let pending = plan.steps.filter { cached[$0.name] == nil }
         let submitted = Date()
         var jobs: [String: String] = [:]
         // Every job is queued at once, so every output goes before the first one starts.
-        try DeclaredOutputs(root: run.repository.workTree, paths: plan.steps.flatMap(\.step.outputs)).remove()
+        try DeclaredOutputs(root: run.repository.workTree, paths: pending.flatMap(\.step.outputs)).remove()
         do {
-            for planned in plan.steps {
+            for planned in pending {
                 let step = planned.step
                 let script = "\(plan.directory)/\(step.name).sh"
                 try Data("#!/bin/sh\n\(planned.command)\n".utf8).write(to: URL(fileURLWithPath: script))
@@ -36,7 +47,7 @@ struct SlurmExecutor: StepExecutor {
             cluster.cancel(Array(jobs.values))
             throw error
         }
-        let queued = plan.steps.compactMap { planned in jobs[planned.name].map { (planned: planned, job: $0) } }
+        let queued = pending.compactMap { planned in jobs[planned.name].map { (planned: planned, job: $0) } }
         var ended: [String: SlurmCluster.Job] = [:]
         var lost: String?
         do {
@@ -48,11 +59,16 @@ struct SlurmExecutor: StepExecutor {
             lost = "\(error)"
         }
 
-        var results = StepResults()
         results.executor = RunManifest.Executor(kind: "slurm", cluster: cluster.name, jobs: jobs)
         var stopped: Set<String> = []
-        for (planned, id) in queued {
+        for planned in plan.steps {
+            if let record = cached[planned.name] {
+                results.steps.append(record)
+                continue
+            }
+            guard let id = jobs[planned.name] else { continue }
             let step = planned.step
+            let key = run.cacheKey(of: planned, results: results)
             let job = ended[id] ?? SlurmCluster.Job.unknown
             if job.state == "CANCELLED", step.dependencies.contains(where: stopped.contains) {
                 stopped.insert(step.name)
@@ -81,7 +97,7 @@ struct SlurmExecutor: StepExecutor {
             results.steps.append(
                 run.record(
                     step, command: planned.command, exit: exit, started: submitted,
-                    seconds: Double(job.seconds), problem: problem, job: (id, job.state)))
+                    seconds: Double(job.seconds), problem: problem, job: (id, job.state), key: key))
             if let problem, !run.interruption.isRequested {
                 run.events(.stepFailed(step: step.name, problem: problem))
                 stopped.insert(step.name)

@@ -90,3 +90,43 @@ public enum RunEvent: Sendable {
 
 /// Where a run's events go.
 public typealias RunEvents = @Sendable (RunEvent) -> Void
+
+extension StepRun {
+    /// The step cache's key for `planned`, given what earlier steps of this run wrote; `nil`
+    /// when the run keeps no outputs or an input's digest is unknown.
+    func cacheKey(of planned: RunPlan.Step, results: StepResults) -> ContentDigest? {
+        cache?.key(of: planned.step, command: planned.command, upstream: results.outputs)
+    }
+
+    /// Restores `planned`'s outputs from the store when a recorded step has `key` and the
+    /// store holds every output, and judges them as if the step had run: its record, with
+    /// `cached`. `nil` when there is no such step, or its outputs cannot be restored or do
+    /// not pass (the step then runs, with a warning).
+    func restoreFromCache(_ planned: RunPlan.Step, key: ContentDigest?, results: inout StepResults) throws -> RunManifest.Step? {
+        let step = planned.step
+        guard let cache, let key, let hit = cache.hit(key, outputs: step.outputs) else { return nil }
+        let started = Date()
+        let message = "restored from the step cache: the outputs of run \(hit.run), step \(hit.step)\n"
+        guard FileManager.default.createFile(atPath: plan.logFile(of: step), contents: Data(message.utf8)) else {
+            throw FileWriteError(path: plan.logFile(of: step), reason: "cannot create it")
+        }
+        try recordStart(of: step.name)
+        do {
+            try DeclaredOutputs(root: repository.workTree, paths: step.outputs).remove()
+            for file in hit.files { try cache.store.restore(file.digest, to: "\(repository.workTree)/\(file.path)") }
+        } catch {
+            events(.warning("step '\(step.name)' could not be restored from run \(hit.run) (\(error)); running it"))
+            return nil
+        }
+        switch try checks.judge(step) {
+        case .passed(let measured):
+            results.add(measured)
+            return record(
+                step, command: planned.command, exit: 0, started: started, seconds: Date().timeIntervalSince(started), problem: nil,
+                key: key, cached: .init(run: hit.run, step: hit.step))
+        case .failed(let reason):
+            events(.warning("step '\(step.name)' restored from run \(hit.run) did not pass its checks (\(reason)); running it"))
+            return nil
+        }
+    }
+}
