@@ -37,6 +37,7 @@ sweep_run=$(git recipe log --expand | awk 'NR == 1 {print $2}')
 step git recipe reproduce "$sweep_run"
 step git recipe report HEAD:train
 step git recipe report HEAD:train --baseline "$first_run" --format html -o report.html
+step git recipe dashboard -o dashboard
 # The work tree holds the reproduced run's outputs now; the seed-0 member's come back from
 # the artifact store, verified.
 seed0_run=$(git recipe log --format json | python3 -c 'import json, sys; print(next(r["id"] for e in json.load(sys.stdin) for r in e.get("runs", []) if e.get("sweep") and r["seed"] == 0))')
@@ -53,4 +54,4 @@ step git recipe pull origin
 step git config recipe.store.team.url "file://$share/store"
 step git recipe pull --artifacts team "$seed0_run"
 step git recipe checkout "$seed0_run"
-printf '\ndemo ok: %s was scaffolded, locked, run, reproduced, reported and checked out, and its seed-0 model checked out in a second clone; provenance is in refs/notes/recipes\n' "$demo"
+printf '\ndemo ok: %s was scaffolded, locked, run, reproduced, reported (report.html, dashboard/index.html) and checked out, and its seed-0 model checked out in a second clone; provenance is in refs/notes/recipes\n' "$demo"
