@@ -10,6 +10,7 @@ against the baseline tool on the same bytes.
     benchmarks/bench.py --scale 0.05 --runs 3
 """
 import argparse
+import hashlib
 import json
 import os
 import random
@@ -403,6 +404,46 @@ def timed(command, cwd, runs, before=None):
     return statistics.median(samples)
 
 
+def lock_with_inputs(inputs):
+    """A lock as git-recipe writes it, pinning `inputs` (path → hex digest), with its digest."""
+    body = ("version: 1\nrecipe: sha256:" + "8" * 64 + "\nseed: 7\nparams: {}\nenvironment:\n  files: {}\n  probes: {}\nassets: {}\n"
+            + "inputs:\n" + "".join(f"  {path}: sha256:{digest}\n" for path, digest in sorted(inputs.items())))
+    return body + "digest: sha256:" + hashlib.sha256(body.encode()).hexdigest() + "\n"
+
+
+def merge_driver_case(work, binary, runs):
+    """The lock merge driver on two 1,000-input locks that changed different inputs, against
+    git merge-file (a text merge, which conflicts on the digest line) on the same files."""
+    directory = os.path.join(work, "merge")
+    os.makedirs(directory)
+    base = {f"data/part{index:04d}.csv": hashlib.sha256(str(index).encode()).hexdigest() for index in range(1000)}
+    ours, theirs = dict(base), dict(base)
+    ours["data/part0001.csv"] = "a" * 64
+    theirs["data/part0999.csv"] = "b" * 64
+    texts = {"base": lock_with_inputs(base), "ours": lock_with_inputs(ours), "theirs": lock_with_inputs(theirs)}
+
+    def reset():
+        for name, text in texts.items():
+            with open(os.path.join(directory, name), "w") as handle:
+                handle.write(text)
+
+    merge_file = f"git merge-file -q ours base theirs || true"
+    driver = [binary, "merge-driver", "base", "ours", "theirs", ".recipes/r.lock"]
+    pairs = []
+    for _ in range(runs):
+        reset()
+        plain = timed(merge_file, directory, 1)
+        reset()
+        pairs.append((plain, timed(driver, directory, 1)))
+    reset()
+    sh(*driver, cwd=directory)
+    with open(os.path.join(directory, "ours")) as handle:
+        assert handle.read() == lock_with_inputs(dict(ours, **{"data/part0999.csv": "b" * 64})), "the driver merged both changes"
+    plain, ours_time = statistics.median(p for p, _ in pairs), statistics.median(o for _, o in pairs)
+    return ("merge_driver", "lock merge driver, two 1,000-input locks changed in different inputs", ours_time,
+            "git merge-file (conflicts on the digest line)", plain, ours_time / plain, "(no budget)", True)
+
+
 def interleaved(baseline, command, cwd, runs):
     """Medians of `baseline` and `command` timed in alternation, so drift in the machine's
     speed falls on both sides alike."""
@@ -583,6 +624,7 @@ def main():
         git_merge = timed(union, sides[1], args.runs, before=unmerged)
         rows.append(("pull", f"pull merging {divergent} divergent runs", pull, "git fetch + git notes merge -s cat_sort_uniq", git_merge, pull / git_merge, "(no budget)", True))
 
+        rows.append(merge_driver_case(work, binary, args.runs))
         rows += transfer_cases(work, binary, (args.transfer_mib or max(32, int(1024 * args.scale))) * MIB, args.runs)
 
         many = os.path.join(work, "many")

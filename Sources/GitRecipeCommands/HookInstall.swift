@@ -19,6 +19,7 @@ extension GitRecipeCommand.Hook {
             try report(installer.install(force: force), in: installer.directory)
             // A clone that only installs hooks must still keep its runs across an amend.
             try repository.configureNotesSharing()
+            try repository.configureLockMerging()
         }
     }
 }

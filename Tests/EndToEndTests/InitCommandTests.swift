@@ -6,7 +6,7 @@ import Testing
 @Suite("git recipe init")
 struct InitCommandTests {
     static let minimalFiles = [
-        ".gitignore", ".recipes/components/evaluate.yaml", ".recipes/config.yaml", ".recipes/train.yaml",
+        ".gitattributes", ".gitignore", ".recipes/components/evaluate.yaml", ".recipes/config.yaml", ".recipes/train.yaml",
         "evaluate.py", "generate.py", "linear.py", "train.py",
     ]
 
@@ -123,8 +123,10 @@ struct TemplateLockTests {
         try repo.git("remote", "add", "origin", "https://example.invalid/project.git")
         let result = try repo.recipe("init", "--adopt")
         #expect(result.status == 0, "\(result)")
-        #expect(result.stdout.hasPrefix("wrote .recipes/config.yaml\n"), "\(result)")
-        #expect(try repo.git("status", "--porcelain") == "?? .recipes/", "nothing but the settings is new")
+        #expect(result.stdout.hasPrefix("wrote .recipes/config.yaml\nwrote .gitattributes\n"), "\(result)")
+        #expect(try repo.git("status", "--porcelain") == "?? .gitattributes\n?? .recipes/", "nothing but the settings is new")
+        #expect(try repo.read(".gitattributes") == ".recipes/*.lock merge=recipe-lock\n", "locks merge entry by entry")
+        #expect(try repo.git("config", "--get", "merge.recipe-lock.driver") == "git recipe merge-driver %O %A %B %P")
         #expect(try repo.read(".gitignore") == Self.kedroIgnore)
         #expect(try repo.read("train.py") == "print('mine')\n")
         #expect(FileManager.default.fileExists(atPath: "\(repo.path)/.git/hooks/pre-commit"))
@@ -134,6 +136,7 @@ struct TemplateLockTests {
         #expect(try repo.recipe("validate").status == 0, "the settings it wrote are valid")
         let again = try repo.recipe("init", "--adopt")
         #expect(again.status == 0)
+        #expect(try repo.read(".gitattributes") == ".recipes/*.lock merge=recipe-lock\n", "idempotent")
         #expect(try repo.git("config", "--get-all", "remote.origin.fetch").split(separator: "\n").count == 2, "idempotent")
     }
 

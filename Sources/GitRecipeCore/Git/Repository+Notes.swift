@@ -48,6 +48,13 @@ extension Repository {
         }
     }
 
+    /// Registers `git recipe merge-driver` as git's `recipe-lock` merge driver, which
+    /// `.gitattributes` names for `.recipes/*.lock`. Idempotent.
+    public func configureLockMerging() throws {
+        try setConfig("merge.recipe-lock.name", to: "git-recipe lock merge, entry by entry")
+        try setConfig("merge.recipe-lock.driver", to: "git recipe merge-driver %O %A %B %P")
+    }
+
     /// The lock file of `ref` (`REF.lock`, as git and libgit2 write it) when it has been there
     /// for `seconds` or more: longer than any writer holds it, so whoever made it was killed.
     /// A younger one may belong to a live writer, which the compare-and-swap loop waits for.

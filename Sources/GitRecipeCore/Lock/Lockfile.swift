@@ -67,6 +67,10 @@ public struct LockEntries: Equatable, Sendable {
     /// Reads a lock, checking its digest: a lock edited by hand or corrupted does not match.
     public init(parsing text: String, file: String, recipe: String) throws(LockfileError) {
         let regenerate = "git recipe lock \(recipe)"
+        if text.hasPrefix(LockMerge.conflictMarker) {
+            let entries = text.split(separator: "\n").dropFirst().prefix { $0.hasPrefix("#   ") }.map { String($0.dropFirst(4)) }
+            throw .conflicted(file: file, entries: entries, fix: "\(regenerate) && git add \(file)")
+        }
         guard let range = text.range(of: "digest: ", options: .backwards),
             range.lowerBound == text.startIndex || text[text.index(before: range.lowerBound)] == "\n",
             let digest = ContentDigest(String(text[range.upperBound...]).trimmingCharacters(in: .whitespacesAndNewlines))
@@ -161,6 +165,8 @@ public struct LockChange: Equatable, Sendable, CustomStringConvertible {
 /// A lockfile that cannot be trusted.
 public enum LockfileError: RecipeError, Equatable {
     case corrupt(file: String, reason: String, fix: String)
+    /// `git recipe merge-driver` left it: both branches pinned these entries differently.
+    case conflicted(file: String, entries: [String], fix: String)
 
     /// Exit 2: the lock file cannot be read.
     public var exitStatus: ExitStatus { .invalidInput }
@@ -169,6 +175,9 @@ public enum LockfileError: RecipeError, Equatable {
     public var description: String {
         switch self {
         case .corrupt(let file, let reason, let fix): "\(file) cannot be trusted: \(reason); regenerate it: \(fix)"
+        case .conflicted(let file, let entries, let fix):
+            "\(file) holds a merge conflict — both branches pinned these differently: \(entries.joined(separator: "; ")); "
+                + "regenerate it from the merged recipe and data: \(fix)"
         }
     }
 }

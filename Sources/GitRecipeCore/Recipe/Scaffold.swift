@@ -71,6 +71,7 @@ extension Repository {
         if let entries = template.files[Template.gitignoreEntries] {
             (planned[".gitignore"], result.keptRules) = gitignore(adding: entries, at: root.appending(path: ".gitignore"))
         }
+        if let attributes = Self.gitattributes(at: root) { planned[".gitattributes"] = attributes }
         var conflicts: [String] = []
         var transaction = FileTransaction()
         for (path, contents) in planned.sorted(by: { $0.key < $1.key }) {
@@ -80,7 +81,7 @@ extension Repository {
                     result.unchanged.append(path)
                     continue
                 }
-                if path != ".gitignore" && !force { conflicts.append(path) }
+                if path != ".gitignore" && path != ".gitattributes" && !force { conflicts.append(path) }
             }
             transaction.write(contents, to: destination)
             result.written.append(path)
@@ -88,6 +89,7 @@ extension Repository {
         guard conflicts.isEmpty else { throw ScaffoldError.wouldOverwrite(conflicts) }
         try transaction.commit()
         try configureNotesSharing()
+        try configureLockMerging()
         return result
     }
 
@@ -96,17 +98,34 @@ extension Repository {
     /// the notes configuration. Hooks are the command's to install.
     public func adopt() throws -> ScaffoldResult {
         var result = ScaffoldResult()
-        let config = URL(fileURLWithPath: workTree).appending(path: ProjectConfig.file)
+        let root = URL(fileURLWithPath: workTree)
+        let config = root.appending(path: ProjectConfig.file)
+        var transaction = FileTransaction()
         if FileManager.default.fileExists(atPath: config.path) {
             result.unchanged.append(ProjectConfig.file)
         } else {
-            var transaction = FileTransaction()
             transaction.write(Data(ProjectConfig.starter.utf8), to: config)
-            try transaction.commit()
             result.written.append(ProjectConfig.file)
         }
+        if let attributes = Self.gitattributes(at: root) {
+            transaction.write(attributes, to: root.appending(path: ".gitattributes"))
+            result.written.append(".gitattributes")
+        }
+        try transaction.commit()
         try configureNotesSharing()
+        try configureLockMerging()
         return result
+    }
+
+    /// The line that makes git merge locks with `git recipe merge-driver`.
+    static let lockMergeAttribute = ".recipes/*.lock merge=recipe-lock"
+
+    /// The project's `.gitattributes` with ``lockMergeAttribute`` appended; `nil` when it has it.
+    private static func gitattributes(at root: URL) -> Data? {
+        let existing =
+            FileManager.default.contents(atPath: root.appending(path: ".gitattributes").path).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        guard !existing.split(separator: "\n").contains(where: { $0.trimmingCharacters(in: .whitespaces) == lockMergeAttribute }) else { return nil }
+        return Data((existing + (existing.isEmpty || existing.hasSuffix("\n") ? "" : "\n") + lockMergeAttribute + "\n").utf8)
     }
 
     /// The `.gitignore` with the template's entries appended where missing, and the entries
