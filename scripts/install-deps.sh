@@ -10,8 +10,9 @@ set -euo pipefail
 # runs the ssh store tests' sshd on 127.0.0.1 (scripts/sshd-local).
 # chromium (and a font for it): the dashboard and HTML report tests load the pages headless.
 # xfsprogs: the store test makes an XFS file system with reflink on a loop device.
+# strace: git recipe trace runs steps under it.
 packages=(libgit2-dev pkg-config git python3 man-db curl openssl time libxml2 procps slurmctld slurmd slurm-client munge
-    openssh-server openssh-client rsync chromium fonts-dejavu-core xfsprogs)
+    openssh-server openssh-client rsync chromium fonts-dejavu-core xfsprogs strace)
 missing=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

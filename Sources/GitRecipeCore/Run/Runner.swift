@@ -190,7 +190,7 @@ public final class Runner {
 
     /// The environment every step of `plan` gets: ours, without what names our checkout,
     /// with the recipe's `vars` and the `RECIPE_*` variables (DESIGN §2).
-    private func stepEnvironment(_ plan: RunPlan) -> [String: String] {
+    func stepEnvironment(_ plan: RunPlan) -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
         // Steps find the repository from their working directory, as in a plain shell: what
         // git exported to us names our checkout, which for a reproduction is not theirs.
