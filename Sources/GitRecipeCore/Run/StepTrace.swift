@@ -13,8 +13,9 @@ public struct StepTrace: Sendable {
     public let undeclaredReads: [String]
     /// Repository paths it wrote outside its outputs, sorted.
     public let undeclaredWrites: [String]
-    /// Its declared inputs and outputs, for the fix.
+    /// Its declared inputs, for the fix.
     public let inputs: [String]
+    /// Its declared outputs, for the fix.
     public let outputs: [String]
 
     /// One line per finding, each with the line that fixes it.
