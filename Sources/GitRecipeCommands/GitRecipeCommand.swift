@@ -27,26 +27,26 @@ public struct GitRecipeCommand: ParsableCommand {
                 !arguments.contains(where: { ["-h", "--help", "--"].contains($0) })
             {
                 try Hook.Run.check(arguments[2], arguments: Array(arguments.dropFirst(3)))
-                Foundation.exit(ExitStatus.success.rawValue)
+                ChildGroups.exit(ExitStatus.success.rawValue)
             }
             var command = try parseAsRoot(arguments)
             try command.run()
-            Foundation.exit(ExitStatus.success.rawValue)
+            ChildGroups.exit(ExitStatus.success.rawValue)
         } catch let error as any RecipeError {
             Terminal.standardError.write(error.report + "\n")
-            Foundation.exit(error.exitStatus.rawValue)
+            ChildGroups.exit(error.exitStatus.rawValue)
         } catch {
             let code = exitCode(for: error)
             if code == .success {
                 print(fullMessage(for: error))
-                Foundation.exit(ExitStatus.success.rawValue)
+                ChildGroups.exit(ExitStatus.success.rawValue)
             }
             if code == .validationFailure {
                 Terminal.standardError.write(fullMessage(for: error) + "\n")
-                Foundation.exit(ExitStatus.invalidInput.rawValue)
+                ChildGroups.exit(ExitStatus.invalidInput.rawValue)
             }
             Terminal.standardError.write("error: \(error)\n")
-            Foundation.exit(ExitStatus.checkFailed.rawValue)
+            ChildGroups.exit(ExitStatus.checkFailed.rawValue)
         }
     }
 }
