@@ -32,17 +32,21 @@ struct LockMergeTests {
         try repo.commitAll("change \(file)")
     }
 
-    func merge(_ repo: TemporaryGitRepository, _ branch: String) throws -> CommandResult {
-        try run("git", ["merge", "--no-edit", branch], in: repo.path, environment: repo.environment)
+    /// A project where branch `feature` and then `main` each changed a file and relocked;
+    /// `git merge feature` on main, and its result.
+    static func mergeBranches(feature: (file: String, contents: String), main: (file: String, contents: String)) throws -> (
+        repo: TemporaryGitRepository, merged: CommandResult
+    ) {
+        let repo = try project()
+        try repo.git("checkout", "-q", "-b", "feature")
+        try change(repo, feature.file, feature.contents)
+        try repo.git("checkout", "-q", "main")
+        try change(repo, main.file, main.contents)
+        return (repo, try run("git", ["merge", "--no-edit", "feature"], in: repo.path, environment: repo.environment))
     }
 
     @Test func locksRelockedForDifferentInputsMergeCleanlyIntoTheLockLockWouldWrite() throws {
-        let repo = try Self.project()
-        try repo.git("checkout", "-q", "-b", "feature")
-        try Self.change(repo, "a.txt", "a from feature\n")
-        try repo.git("checkout", "-q", "main")
-        try Self.change(repo, "b.txt", "b from main\n")
-        let merged = try merge(repo, "feature")
+        let (repo, merged) = try Self.mergeBranches(feature: ("a.txt", "a from feature\n"), main: ("b.txt", "b from main\n"))
         #expect(merged.status == 0, "the lock merged entry by entry: \(merged)")
         let lock = try repo.read(".recipes/r.lock")
         #expect(try repo.recipe("lock", "--check").status == 0, "the merged lock pins both changes")
@@ -51,12 +55,7 @@ struct LockMergeTests {
     }
 
     @Test func anInputPinnedDifferentlyOnBothBranchesIsAConflictNamingItAndTheFix() throws {
-        let repo = try Self.project()
-        try repo.git("checkout", "-q", "-b", "feature")
-        try Self.change(repo, "a.txt", "a from feature\n")
-        try repo.git("checkout", "-q", "main")
-        try Self.change(repo, "a.txt", "a from main\n")
-        let merged = try merge(repo, "feature")
+        let (repo, merged) = try Self.mergeBranches(feature: ("a.txt", "a from feature\n"), main: ("a.txt", "a from main\n"))
         #expect(merged.status != 0)
         #expect(
             try repo.git("diff", "--name-only", "--diff-filter=U").split(separator: "\n").contains(".recipes/r.lock"), "git sees the lock conflicted")

@@ -108,11 +108,9 @@ public struct LockMerge {
 
     /// A lock's text as a typed lock, its digest checked (`LockEntries`).
     private static func lockfile(_ text: String, file: String, recipe: String) throws(LockfileError) -> Lockfile {
-        _ = try LockEntries(parsing: text, file: file, recipe: recipe)
+        let root = try LockEntries.verified(text, file: file, recipe: recipe).body
         let corrupt = LockfileError.corrupt(file: file, reason: "it is not a lock this version writes", fix: "git recipe lock \(recipe)")
-        guard let node = try? Yams.compose(yaml: text), let root = node.mapping,
-            let recipeDigest = root["recipe"]?.string.flatMap({ ContentDigest($0) })
-        else { throw corrupt }
+        guard let recipeDigest = root["recipe"]?.string.flatMap({ ContentDigest($0) }) else { throw corrupt }
         func digests(_ node: Node?) -> [String: ContentDigest]? {
             guard let mapping = node?.mapping else { return node == nil ? [:] : nil }
             var result: [String: ContentDigest] = [:]

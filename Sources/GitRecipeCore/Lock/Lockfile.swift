@@ -66,27 +66,7 @@ public struct LockEntries: Equatable, Sendable {
 
     /// Reads a lock, checking its digest: a lock edited by hand or corrupted does not match.
     public init(parsing text: String, file: String, recipe: String) throws(LockfileError) {
-        let regenerate = "git recipe lock \(recipe)"
-        if text.hasPrefix(LockMerge.conflictMarker) {
-            let entries = text.split(separator: "\n").dropFirst().prefix { $0.hasPrefix("#   ") }.map { String($0.dropFirst(4)) }
-            throw .conflicted(file: file, entries: entries, fix: "\(regenerate) && git add \(file)")
-        }
-        guard let range = text.range(of: "digest: ", options: .backwards),
-            range.lowerBound == text.startIndex || text[text.index(before: range.lowerBound)] == "\n",
-            let digest = ContentDigest(String(text[range.upperBound...]).trimmingCharacters(in: .whitespacesAndNewlines))
-        else {
-            throw .corrupt(file: file, reason: "it has no digest line", fix: regenerate)
-        }
-        let body = String(text[..<range.lowerBound])
-        guard ContentDigest.of(Data(body.utf8)) == digest else {
-            throw .corrupt(file: file, reason: "its digest does not match its contents (edited by hand, or damaged)", fix: regenerate)
-        }
-        guard let node = try? Yams.compose(yaml: body), let mapping = node.mapping else {
-            throw .corrupt(file: file, reason: "it is not a YAML mapping", fix: regenerate)
-        }
-        guard mapping["version"]?.scalar?.string == String(Lockfile.version) else {
-            throw .corrupt(file: file, reason: "it is not a version-\(Lockfile.version) lock", fix: regenerate)
-        }
+        let (digest, mapping) = try Self.verified(text, file: file, recipe: recipe)
         var values: [String: [String: String]] = [:]
         /// Collects the leaves under `node` as `section.key` entries.
         func flatten(_ node: Node, section: String, key: String) {
@@ -108,6 +88,33 @@ public struct LockEntries: Equatable, Sendable {
         }
         self.digest = digest
         self.values = values
+    }
+
+    /// A lock's digest and its body as YAML, once the text is known to be a lock: no merge
+    /// conflict left in it, a digest that matches its body, and this version.
+    static func verified(_ text: String, file: String, recipe: String) throws(LockfileError) -> (digest: ContentDigest, body: Node.Mapping) {
+        let regenerate = "git recipe lock \(recipe)"
+        if text.hasPrefix(LockMerge.conflictMarker) {
+            let entries = text.split(separator: "\n").dropFirst().prefix { $0.hasPrefix("#   ") }.map { String($0.dropFirst(4)) }
+            throw .conflicted(file: file, entries: entries, fix: "\(regenerate) && git add \(file)")
+        }
+        guard let range = text.range(of: "digest: ", options: .backwards),
+            range.lowerBound == text.startIndex || text[text.index(before: range.lowerBound)] == "\n",
+            let digest = ContentDigest(String(text[range.upperBound...]).trimmingCharacters(in: .whitespacesAndNewlines))
+        else {
+            throw .corrupt(file: file, reason: "it has no digest line", fix: regenerate)
+        }
+        let body = String(text[..<range.lowerBound])
+        guard ContentDigest.of(Data(body.utf8)) == digest else {
+            throw .corrupt(file: file, reason: "its digest does not match its contents (edited by hand, or damaged)", fix: regenerate)
+        }
+        guard let node = try? Yams.compose(yaml: body), let mapping = node.mapping else {
+            throw .corrupt(file: file, reason: "it is not a YAML mapping", fix: regenerate)
+        }
+        guard mapping["version"]?.scalar?.string == String(Lockfile.version) else {
+            throw .corrupt(file: file, reason: "it is not a version-\(Lockfile.version) lock", fix: regenerate)
+        }
+        return (digest, mapping)
     }
 
     /// Every difference from `old` to `self`, in a stable order.

@@ -71,7 +71,7 @@ public struct DashboardSite {
             </table>
 
             """
-        return Self.document(title: "Runs of \(dashboard.range)", body: body)
+        return ReportDocument.page(title: "Runs of \(dashboard.range)", body: body, style: Self.style)
     }
 
     /// A recipe's page: its counts, each metric over the commits, its runs, their plots.
@@ -95,7 +95,7 @@ public struct DashboardSite {
         body += "</section>\n"
         body += runTable(page)
         body += plots(page, images: &images)
-        return Self.document(title: "Recipe \(page.recipe)", body: body)
+        return ReportDocument.page(title: "Recipe \(page.recipe)", body: body, style: Self.style)
     }
 
     /// A metric's mean per point, with the sweeps' intervals as a band.
@@ -229,26 +229,6 @@ public struct DashboardSite {
 
     private func escaped(_ text: String) -> String { ReportDocument.escaped(Escaping.terminal(text)) }
     private func code(_ text: String) -> String { "<code>\(escaped(text))</code>" }
-
-    /// A whole page around `body`.
-    private static func document(title: String, body: String) -> String {
-        """
-        <!DOCTYPE html>
-        <html xmlns="http://www.w3.org/1999/xhtml" lang="en">
-        <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>\(ReportDocument.escaped(Escaping.terminal(title)))</title>
-        <style>\(ReportDocument.style)\(style)</style>
-        </head>
-        <body>
-        <main>
-        \(body)</main>
-        </body>
-        </html>
-
-        """
-    }
 
     /// What the dashboard adds to the report's stylesheet.
     private static let style = """

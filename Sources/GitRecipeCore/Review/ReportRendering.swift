@@ -63,26 +63,32 @@ extension ReportDocument {
             }
             body += "</section>\n"
         }
-        return """
-            <!DOCTYPE html>
-            <html xmlns="http://www.w3.org/1999/xhtml" lang="en">
-            <head>
-            <meta charset="utf-8" />
-            <meta name="viewport" content="width=device-width, initial-scale=1" />
-            <title>\(Self.escaped(title.replacingOccurrences(of: "`", with: "")))</title>
-            <style>\(Self.style)</style>
-            </head>
-            <body>
-            <main>
-            \(body)</main>
-            </body>
-            </html>
+        return Self.page(title: title.replacingOccurrences(of: "`", with: ""), body: body)
+    }
 
-            """
+    /// A whole self-contained page around `body`: the report's stylesheet, then `style`
+    /// (what a page adds to it). The title is plain text, escaped here.
+    static func page(title: String, body: String, style extra: String = "") -> String {
+        """
+        <!DOCTYPE html>
+        <html xmlns="http://www.w3.org/1999/xhtml" lang="en">
+        <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>\(escaped(Escaping.terminal(title)))</title>
+        <style>\(style)\(extra)</style>
+        </head>
+        <body>
+        <main>
+        \(body)</main>
+        </body>
+        </html>
+
+        """
     }
 
     /// The HTML report's stylesheet.
-    static let style = """
+    private static let style = """
         body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2328; background: #fff; margin: 0; }
         main { max-width: 980px; margin: 0 auto; padding: 24px; }
         h1 { font-size: 24px; border-bottom: 1px solid #d0d7de; padding-bottom: 8px; }

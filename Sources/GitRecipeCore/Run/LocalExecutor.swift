@@ -43,10 +43,7 @@ struct LocalExecutor: StepExecutor {
         let step = planned.step
         let key = run.cacheKey(of: planned, results: results)
         if let restored = try run.restoreFromCache(planned, key: key, results: &results) { return (restored, nil) }
-        let logFile = run.plan.logFile(of: step)
-        guard FileManager.default.createFile(atPath: logFile, contents: nil), let log = FileHandle(forWritingAtPath: logFile) else {
-            throw FileWriteError(path: logFile, reason: "cannot create it")
-        }
+        let log = try run.plan.createLog(of: step)
         try run.recordStart(of: step.name)
         defer { try? log.close() }
         let started = Date()

@@ -56,19 +56,13 @@ public struct Reproducer {
         }
         guard !interruption.isRequested else { throw ReproduceError.interrupted }
 
-        let checkout = try Repository.discover(from: worktree.path, environment: [:])
-        let files = WorkingTreeFiles(root: checkout.workTree)
-        let project = try Project.load(from: files, recipes: [run.recipe])
-        let pipeline = project.pipelines[0]
-        let executor = try ExecutorChoice(option: executor, repository: repository, config: project.config).executor(config: project.config)
-        let brought = try worktree.bring(pipeline.pinnedPaths, from: repository.workTree)
-        if brought > 0 { announce("brought \(brought) file\(brought == 1 ? "" : "s") git does not track from this checkout") }
-        let locker = try Locker(repository: checkout, hashCache: Locker.hashCache(of: repository))
+        let scratch = try worktree.load(run.recipe, from: repository, announce: announce)
+        let pipeline = scratch.pipeline
+        let config = scratch.project.config
+        let executor = try ExecutorChoice(option: executor, repository: repository, config: config).executor(config: config)
         // The reproduction's outputs go to the store of the repository (the worktree shares it),
         // so they can be checked out once the worktree is gone.
-        let runner = Runner(
-            repository: checkout, pipeline: pipeline, locker: locker, files: files, interruption: interruption,
-            artifacts: project.config.artifacts, events: events)
+        let runner = scratch.runner(interruption: interruption, events: events)
         let preflight: Runner.Preflight
         do {
             preflight = try runner.preflight(allowDrift: true)
@@ -83,7 +77,7 @@ public struct Reproducer {
             run: run.id, outputs: Dictionary(manifest.outputAndFileDigests) { first, _ in first }, metrics: run.metrics,
             tolerance: pipeline.recipe.tolerance)
         let outcome = try runner.run(settings, seed: seed, sweep: nil, preflight: preflight, on: executor, reproducing: original)
-        try locker.finish()
+        try scratch.locker.finish()
         return outcome
     }
 }

@@ -47,6 +47,15 @@ public struct RunPlan: Sendable {
     /// The file a step's output goes to.
     func logFile(of step: ResolvedStep) -> String { "\(directory)/\(step.name).log" }
 
+    /// A new, empty log for `step`, open for writing.
+    func createLog(of step: ResolvedStep) throws -> FileHandle {
+        let path = logFile(of: step)
+        guard FileManager.default.createFile(atPath: path, contents: nil), let log = FileHandle(forWritingAtPath: path) else {
+            throw FileWriteError(path: path, reason: "cannot create it")
+        }
+        return log
+    }
+
     /// The params file steps read through `RECIPE_PARAMS`.
     var paramsFile: String { "\(directory)/params.yaml" }
 }

@@ -91,6 +91,20 @@ public final class Runner {
             assets: try locker.assetLocations(of: pipeline.recipe))
     }
 
+    /// A new run's plan, its directory made and its params file (`RECIPE_PARAMS`) written.
+    func preparedPlan(_ settings: RunSettings, seed: Int) throws -> RunPlan {
+        let plan = try plan(settings, seed: seed, id: RunID.make())
+        try FileManager.default.createDirectory(atPath: plan.directory, withIntermediateDirectories: true)
+        // Not Data.write, which fsyncs: a scratch file for the steps, rebuilt on every run.
+        guard
+            FileManager.default.createFile(
+                atPath: plan.paramsFile, contents: Data(CanonicalYAML.map(settings.params.mapValues(CanonicalYAML.init)).rendered().utf8))
+        else {
+            throw FileWriteError(path: plan.paramsFile, reason: "cannot create it")
+        }
+        return plan
+    }
+
     /// How one run ended.
     public struct Outcome: Sendable {
         /// The run's id.
@@ -134,15 +148,7 @@ public final class Runner {
         _ settings: RunSettings, seed: Int, sweep: String?, preflight: Preflight, on executor: any StepExecutor,
         useCache: Bool = true, reproducing original: Reproduction? = nil
     ) throws -> Outcome {
-        let plan = try plan(settings, seed: seed, id: RunID.make())
-        try FileManager.default.createDirectory(atPath: plan.directory, withIntermediateDirectories: true)
-        // Not Data.write, which fsyncs: a scratch file for the steps, rebuilt on every run.
-        guard
-            FileManager.default.createFile(
-                atPath: plan.paramsFile, contents: Data(CanonicalYAML.map(settings.params.mapValues(CanonicalYAML.init)).rendered().utf8))
-        else {
-            throw FileWriteError(path: plan.paramsFile, reason: "cannot create it")
-        }
+        let plan = try preparedPlan(settings, seed: seed)
         let started = Date()
         let environment = stepEnvironment(plan)
         let checks = StepChecks(repository: repository, locker: locker, before: try repository.fingerprint())

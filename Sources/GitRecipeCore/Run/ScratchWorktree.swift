@@ -29,6 +29,19 @@ struct ScratchWorktree {
         }
     }
 
+    /// `recipe` as this worktree's commit has it, with the data it pins that git does not
+    /// track brought from `original`'s checkout (`announce` hears how many files), and a
+    /// locker sharing `original`'s hash cache.
+    func load(_ recipe: String, from original: Repository, announce: (String) -> Void) throws -> ScratchProject {
+        let checkout = try Repository.discover(from: path, environment: [:])
+        let files = WorkingTreeFiles(root: checkout.workTree)
+        let project = try Project.load(from: files, recipes: [recipe])
+        let brought = try bring(project.pipelines[0].pinnedPaths, from: original.workTree)
+        if brought > 0 { announce("brought \(brought) file\(brought == 1 ? "" : "s") git does not track from this checkout") }
+        let locker = try Locker(repository: checkout, hashCache: Locker.hashCache(of: original))
+        return ScratchProject(repository: checkout, files: files, project: project, locker: locker)
+    }
+
     /// Removes the worktree and git's record of it; data hard-linked into it stays where it came from.
     func remove() {
         Self.remove(path, repository: repository)
@@ -106,5 +119,27 @@ enum UntrackedData {
             throw ReproduceError.bring(path: path, reason: "\(error.localizedDescription)")
         }
         return 1
+    }
+}
+
+/// One recipe loaded in a scratch worktree, ready to run there.
+struct ScratchProject {
+    /// The worktree as a repository.
+    let repository: Repository
+    /// Its files.
+    let files: WorkingTreeFiles
+    /// The project there, with the one recipe loaded.
+    let project: Project
+    /// A locker for the worktree.
+    let locker: Locker
+
+    /// The recipe's pipeline.
+    var pipeline: Pipeline { project.pipelines[0] }
+
+    /// A runner for the recipe in the worktree; its outputs go to the shared store.
+    func runner(interruption: Interruption, events: @escaping RunEvents) -> Runner {
+        Runner(
+            repository: repository, pipeline: pipeline, locker: locker, files: files, interruption: interruption,
+            artifacts: project.config.artifacts, events: events)
     }
 }

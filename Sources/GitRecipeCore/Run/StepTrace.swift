@@ -40,13 +40,8 @@ extension Runner {
     /// work tree — a scratch worktree: nothing here is recorded — and reports what each
     /// step touched undeclared. Stops at the first step that fails, or after `last`.
     public func trace(_ settings: RunSettings, seed: Int, until last: String? = nil) throws -> [StepTrace] {
-        let plan = try plan(settings, seed: seed, id: RunID.make())
-        try FileManager.default.createDirectory(atPath: plan.directory, withIntermediateDirectories: true)
+        let plan = try preparedPlan(settings, seed: seed)
         defer { try? FileManager.default.removeItem(atPath: plan.directory) }
-        guard
-            FileManager.default.createFile(
-                atPath: plan.paramsFile, contents: Data(CanonicalYAML.map(settings.params.mapValues(CanonicalYAML.init)).rendered().utf8))
-        else { throw FileWriteError(path: plan.paramsFile, reason: "cannot create it") }
         let environment = stepEnvironment(plan)
         var traces: [StepTrace] = []
         var written: [String] = []
@@ -55,9 +50,7 @@ extension Runner {
             try DeclaredOutputs(root: repository.workTree, paths: step.outputs).remove()
             let log = "\(plan.directory)/\(step.name).strace"
             let command = "strace -f -qq -e trace=%file -o \(Self.quoted(log)) -- /bin/sh -c \(Self.quoted(planned.command))"
-            guard FileManager.default.createFile(atPath: plan.logFile(of: step), contents: nil),
-                let output = FileHandle(forWritingAtPath: plan.logFile(of: step))
-            else { throw FileWriteError(path: plan.logFile(of: step), reason: "cannot create it") }
+            let output = try plan.createLog(of: step)
             defer { try? output.close() }
             let process = try StepProcess.start(command, in: repository.workTree, environment: environment, log: output)
             interruption.running(process)
@@ -171,19 +164,12 @@ public struct Tracer {
         guard path.split(separator: ":").contains(where: { access("\($0)/strace", X_OK) == 0 }) else { throw TraceError.noStrace }
         let worktree = try ScratchWorktree(of: repository, at: commit)
         defer { worktree.remove() }
-        let checkout = try Repository.discover(from: worktree.path, environment: [:])
-        let files = WorkingTreeFiles(root: checkout.workTree)
-        let project = try Project.load(from: files, recipes: [recipe])
-        let pipeline = project.pipelines[0]
+        let scratch = try worktree.load(recipe, from: repository, announce: announce)
+        let pipeline = scratch.pipeline
         if let last, !pipeline.steps.contains(where: { $0.name == last }) {
             throw TraceError.unknownStep(recipe: recipe, step: last, steps: pipeline.steps.map(\.name))
         }
-        let brought = try worktree.bring(pipeline.pinnedPaths, from: repository.workTree)
-        if brought > 0 { announce("brought \(brought) file\(brought == 1 ? "" : "s") git does not track from this checkout") }
-        let locker = try Locker(repository: checkout, hashCache: Locker.hashCache(of: repository))
-        let runner = Runner(
-            repository: checkout, pipeline: pipeline, locker: locker, files: files, interruption: .install(),
-            artifacts: project.config.artifacts, events: { _ in })
+        let runner = scratch.runner(interruption: .install(), events: { _ in })
         let settings = try RunSettings(recipe: pipeline.recipe, assignments: assignments, seed: nil, seeds: nil)
         announce("tracing '\(recipe)' at \(commit.hex.prefix(12)) under strace in a temporary worktree; nothing is recorded")
         return try runner.trace(settings, seed: settings.seeds[0], until: last)
