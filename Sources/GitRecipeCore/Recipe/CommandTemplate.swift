@@ -80,24 +80,12 @@ public struct CommandTemplate: Equatable, Sendable {
                 command += text
             case .placeholder(let name, let offset):
                 guard let replacement = value(name) else { throw .unknown(name, offset: offset) }
-                command += Self.shellQuote(replacement)
+                command += replacement.shellQuoted
             }
         }
         return command
     }
 
-    /// Quotes `value` as one word for POSIX `sh`. Words made only of characters the shell
-    /// never interprets stay bare, so printed plans read naturally.
-    static func shellQuote(_ value: String) -> String {
-        let safe = value.unicodeScalars.allSatisfy {
-            $0.isASCII && (safeCharacters.contains($0) || $0.properties.isAlphabetic || ("0"..."9").contains($0))
-        }
-        if safe && !value.isEmpty { return value }
-        return "'" + value.replacingOccurrences(of: "'", with: "'\\''") + "'"
-    }
-
-    /// Characters a value may hold and stay unquoted.
-    private static let safeCharacters: Set<Unicode.Scalar> = ["_", "-", ".", "/", ":", "=", "+", ",", "@", "%"]
 }
 
 /// A malformed or unresolvable placeholder.

@@ -73,8 +73,8 @@ extension RunReport {
         /// The `git recipe run` command that makes these runs again: the recorded overrides,
         /// seeds and executor.
         func command(_ runs: [RunRecord]) -> String {
-            var words = ["git", "recipe", "run", CommandTemplate.shellQuote(recipe)]
-            for assignment in Self.assignments(manifest.overrides) { words += ["-p", CommandTemplate.shellQuote(assignment)] }
+            var words = ["git", "recipe", "run", recipe.shellQuoted]
+            for assignment in Self.assignments(manifest.overrides) { words += ["-p", assignment.shellQuoted] }
             let seeds = runs.compactMap(\.seed)
             if seeds.count == 1 {
                 words += ["--seed", String(seeds[0])]

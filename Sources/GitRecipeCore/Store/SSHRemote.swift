@@ -36,7 +36,7 @@ struct SSHRemote: RemoteStore {
         guard !objects.isEmpty else { return [] }
         // One connection: the paths go in on stdin, those that exist come back.
         var process = sshProcess(
-            "cd \(quoted(path)) 2>/dev/null || exit 0; while read -r object; do [ -f \"$object\" ] && echo \"$object\"; done; exit 0")
+            "cd \(path.shellQuoted) 2>/dev/null || exit 0; while read -r object; do [ -f \"$object\" ] && echo \"$object\"; done; exit 0")
         process.input = Data(objects.map { relative($0) + "\n" }.joined().utf8)
         let listing = try run(process, doing: "be read")
         return Set(
@@ -50,10 +50,10 @@ struct SSHRemote: RemoteStore {
         guard rsync else {
             return try each(objects) { digest throws(RemoteStoreError) in
                 let object = relative(digest)
-                let directory = quoted("\(path)/\((object as NSString).deletingLastPathComponent)")
-                let temporary = quoted("\(path)/\(object).tmp-\(UUID().uuidString)")
+                let directory = "\(path)/\((object as NSString).deletingLastPathComponent)".shellQuoted
+                let temporary = "\(path)/\(object).tmp-\(UUID().uuidString)".shellQuoted
                 var process = sshProcess(
-                    "mkdir -p \(directory) && cat > \(temporary) && chmod 444 \(temporary) && mv -f \(temporary) \(quoted("\(path)/\(object)")) "
+                    "mkdir -p \(directory) && cat > \(temporary) && chmod 444 \(temporary) && mv -f \(temporary) \("\(path)/\(object)".shellQuoted) "
                         + "|| { rm -f \(temporary); exit 1; }")
                 process.inputFile = local.path(of: digest)
                 try run(process, doing: "receive \(digest.short)")
@@ -62,7 +62,7 @@ struct SSHRemote: RemoteStore {
         }
         try concurrentForEach(streams(of: objects), workers: 4) { stream throws(RemoteStoreError) in
             try run(
-                rsyncProcess(stream, ["--rsync-path", "mkdir -p \(quoted(path)) && rsync", local.root + "/", "\(destination):\(path)/"]),
+                rsyncProcess(stream, ["--rsync-path", "mkdir -p \(path.shellQuoted) && rsync", local.root + "/", "\(destination):\(path)/"]),
                 doing: "receive objects")
             for digest in stream { progress.done(bytes: local.size(of: digest)) }
         }
@@ -72,7 +72,7 @@ struct SSHRemote: RemoteStore {
         guard rsync else {
             return try each(objects) { digest throws(RemoteStoreError) in
                 let temporary = try storeStep(local.temporaryPath(for: digest))
-                var process = sshProcess("cat \(quoted("\(path)/\(relative(digest))"))")
+                var process = sshProcess("cat \("\(path)/\(relative(digest))".shellQuoted)")
                 process.outputFile = temporary
                 do throws(RemoteStoreError) {
                     try run(process, doing: "send \(digest.short)")
@@ -199,10 +199,5 @@ struct SSHRemote: RemoteStore {
     /// Where an object lives below a store's root.
     private func relative(_ digest: ContentDigest) -> String {
         "sha256/\(digest.hex.prefix(2))/\(digest.hex.dropFirst(2))"
-    }
-
-    /// `value` as one word for the remote shell.
-    private func quoted(_ value: String) -> String {
-        "'" + value.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 }

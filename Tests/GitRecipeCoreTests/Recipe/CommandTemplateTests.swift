@@ -84,12 +84,12 @@ struct CommandTemplateTests {
     }
 
     @Test func plainWordsStayBareSoPlansReadNaturally() {
-        #expect(CommandTemplate.shellQuote("data/prepared/") == "data/prepared/")
-        #expect(CommandTemplate.shellQuote("0.01") == "0.01")
-        #expect(CommandTemplate.shellQuote("-3e-05") == "-3e-05")
-        #expect(CommandTemplate.shellQuote("a b") == "'a b'")
-        #expect(CommandTemplate.shellQuote("") == "''")
-        #expect(CommandTemplate.shellQuote("it's") == "'it'\\''s'")
+        #expect("data/prepared/".shellQuoted == "data/prepared/")
+        #expect("0.01".shellQuoted == "0.01")
+        #expect("-3e-05".shellQuoted == "-3e-05")
+        #expect("a b".shellQuoted == "'a b'")
+        #expect("".shellQuoted == "''")
+        #expect("it's".shellQuoted == "'it'\\''s'")
     }
 
     @Test func malformedPlaceholdersAreErrorsWithTheirOffset() {
