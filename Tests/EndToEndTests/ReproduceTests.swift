@@ -179,21 +179,8 @@ struct ReproduceTests {
 
     @Test func ctrlCStopsTheReproductionAndRemovesTheWorktree() throws {
         let (repo, original) = try Self.projectWithRun()
-        let output = try TemporaryDirectory()
-        #expect(FileManager.default.createFile(atPath: "\(output.path)/out", contents: nil))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "\(BuiltProducts.directory)/git-recipe")
-        process.arguments = ["reproduce", original]
-        process.currentDirectoryURL = URL(fileURLWithPath: repo.path)
-        process.environment = repo.environment.merging(["SLOW": "1"]) { $1 }
-        process.standardOutput = FileHandle(forWritingAtPath: "\(output.path)/out")
-        process.standardError = FileHandle(forWritingAtPath: "\(output.path)/out")
-        try process.run()
-        for _ in 0..<200 where !((try? output.read("out"))?.contains("started") ?? false) { Thread.sleep(forTimeInterval: 0.05) }
-        kill(process.processIdentifier, SIGINT)
-        process.waitUntilExit()
-        let printed = try output.read("out")
-        #expect(process.terminationStatus == 130, "\(printed)")
+        let result = try repo.interrupt(["reproduce", original], environment: ["SLOW": "1"])
+        #expect(result.status == 130, "\(result)")
         #expect(try Self.runs(repo).contains { $0.text.contains("status: cancelled") && $0.text.contains("reproduces:") })
         try Self.expectNoScratchWorktree(repo)
         #expect(try run("pgrep", ["-f", "sleep 30.25"], in: "/", environment: repo.environment).stdout.isEmpty)

@@ -286,21 +286,9 @@ struct RunCommandTests {
 
     @Test func ctrlCStopsTheStepAndRecordsTheRunAsCancelled() throws {
         let repo = try Self.project("version: 1\nseed: 1\nsteps:\n  slow: {run: \"echo started; sleep 31.5\"}\n")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "\(BuiltProducts.directory)/git-recipe")
-        process.arguments = ["run", "r"]
-        process.currentDirectoryURL = URL(fileURLWithPath: repo.path)
-        process.environment = repo.environment
-        let output = try TemporaryDirectory()
-        #expect(FileManager.default.createFile(atPath: "\(output.path)/out", contents: nil))
-        process.standardOutput = FileHandle(forWritingAtPath: "\(output.path)/out")
-        process.standardError = FileHandle(forWritingAtPath: "\(output.path)/out")
-        try process.run()
-        for _ in 0..<100 where !((try? output.read("out"))?.contains("started") ?? false) { Thread.sleep(forTimeInterval: 0.05) }
         let started = Date()
-        kill(process.processIdentifier, SIGINT)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 130)
+        let result = try repo.interrupt(["run", "r"])
+        #expect(result.status == 130, "\(result)")
         #expect(Date().timeIntervalSince(started) < 10)
         #expect(try notes(repo).documents[0].text.contains("\nstatus: cancelled\n"))
         let sleeping = try run("pgrep", ["-f", "sleep 31.5"], in: "/", environment: repo.environment)

@@ -55,6 +55,31 @@ public final class TemporaryGitRepository: @unchecked Sendable {
             environment: environment.merging(extra) { _, new in new })
     }
 
+    /// Starts the built `git-recipe` with `arguments`, sends it SIGINT (Ctrl-C) once what it
+    /// printed contains `marker` (or after ten seconds), and waits for it: its exit status and
+    /// everything it printed, stdout and stderr interleaved.
+    public func interrupt(_ arguments: [String], environment extra: [String: String] = [:], once marker: String = "started") throws
+        -> CommandResult
+    {
+        let output = try TemporaryDirectory()
+        guard FileManager.default.createFile(atPath: "\(output.path)/out", contents: nil) else {
+            throw CocoaError(.fileWriteUnknown)
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "\(BuiltProducts.directory)/git-recipe")
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: path)
+        process.environment = environment.merging(extra) { _, new in new }
+        process.standardOutput = FileHandle(forWritingAtPath: "\(output.path)/out")
+        process.standardError = FileHandle(forWritingAtPath: "\(output.path)/out")
+        try process.run()
+        for _ in 0..<200 where !((try? output.read("out"))?.contains(marker) ?? false) { Thread.sleep(forTimeInterval: 0.05) }
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        let printed = try output.read("out")
+        return CommandResult(status: process.terminationStatus, stdout: printed, stderr: printed)
+    }
+
     public func write(_ relativePath: String, _ contents: String) throws {
         try directory.write(relativePath, contents)
     }
