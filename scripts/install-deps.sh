@@ -11,8 +11,10 @@ set -euo pipefail
 # chromium (and a font for it): the dashboard and HTML report tests load the pages headless.
 # xfsprogs: the store test makes an XFS file system with reflink on a loop device.
 # strace: git recipe trace runs steps under it.
+# podman (with runc, and catatonit for --init): steps in container images; bubblewrap:
+# sandboxed steps (scripts/containers-local sets podman up for the tests).
 packages=(libgit2-dev pkg-config git python3 man-db curl openssl time libxml2 procps slurmctld slurmd slurm-client munge
-    openssh-server openssh-client rsync chromium fonts-dejavu-core xfsprogs strace)
+    openssh-server openssh-client rsync chromium fonts-dejavu-core xfsprogs strace podman runc catatonit bubblewrap)
 missing=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
@@ -25,6 +27,13 @@ if [ ${#missing[@]} -gt 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The docker engine's tests drive the real docker CLI against podman's Docker-compatible API
+# (scripts/containers-local); Debian ships that CLI only with its daemon, which stays stopped.
+if ! command -v docker >/dev/null && [ "$(id -u)" -eq 0 ]; then
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker.io; } ||
+        echo "warning: could not install docker.io; the docker engine's tests will fail" >&2
 fi
 
 # moto's S3 server (PyPI; Debian ships no S3-compatible server): the s3:// store tests run

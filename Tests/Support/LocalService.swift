@@ -45,6 +45,12 @@ public struct LocalService: Sendable {
     public static let sshd = LocalService(
         "sshd-local", skipReason: "no sshd here: scripts/sshd-local start needs root and openssh-server (scripts/install-deps.sh)")
 
+    /// podman set up for this machine, the example image, and podman's Docker-compatible API
+    /// for the docker CLI (`scripts/containers-local`).
+    public static let containers = LocalService(
+        "containers-local",
+        skipReason: "no container engine here: scripts/containers-local start needs root, podman, runc and catatonit (scripts/install-deps.sh)")
+
     /// An S3-compatible server on 127.0.0.1 that checks signatures (`scripts/s3-local`).
     public static let s3 = LocalService(
         "s3-local", skipReason: "no S3-compatible server here: scripts/s3-local start needs moto's server (pip install 'moto[server]')")

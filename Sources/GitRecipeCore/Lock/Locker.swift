@@ -39,7 +39,9 @@ public final class Locker: Sendable {
         self.assets = assets
         // git lower-cases section and key names: recipe.probeTimeout is recipe.probetimeout.
         let timeout = settings["recipe.probetimeout"].flatMap(Int.init) ?? Self.defaultProbeTimeout
-        self.probes = Probes(workTree: workTree, cachePath: "\(repository.commonDirectory)/recipes/probe-cache", timeout: timeout, mode: probes)
+        self.probes = Probes(
+            workTree: workTree, cachePath: "\(repository.commonDirectory)/recipes/probe-cache", timeout: timeout, mode: probes,
+            engine: try ContainerEngine.configured(settings["recipe.containerengine"]))
     }
 
     /// Why the hash cache on disk was discarded, if it was: for a warning.

@@ -19,6 +19,10 @@ import Foundation
 /// - `.python-version` and `.tool-versions` in the work tree.
 /// A change outside these (a system library updated in place, a package edited in place
 /// without reinstalling) is not seen: `--refresh-probes` runs every probe again.
+///
+/// A recipe with `environment.image` has its probes run inside that image (DESIGN §8.4),
+/// with the repository mounted as its steps have it: the lock pins what the image holds,
+/// and the image's digest is part of the key.
 /// Where probe outputs come from.
 public enum ProbeMode: Sendable {
     /// The probe cache, when the fingerprint matches.
@@ -47,6 +51,8 @@ final class Probes: @unchecked Sendable {
     private let cachePath: String
     /// Seconds a probe may take.
     private let timeout: Int
+    /// The engine that runs probes of a recipe with an image.
+    private let engine: ContainerEngine
     /// Guards the cache and the package directories.
     private let lock = NSLock()
     /// Read on the first probe: the hook and recipes without probes never need it.
@@ -57,8 +63,10 @@ final class Probes: @unchecked Sendable {
     private var packageDirectories: [String]?
 
     /// Probes run in `workTree`, cached at `cachePath`, each stopped after `timeout` seconds.
-    init(workTree: String, cachePath: String, timeout: Int, mode: ProbeMode) {
+    /// A recipe with an image has its probes run in it by `engine`.
+    init(workTree: String, cachePath: String, timeout: Int, mode: ProbeMode, engine: ContainerEngine) {
         self.workTree = workTree
+        self.engine = engine
         self.cachePath = cachePath
         self.timeout = timeout
         self.mode = mode
@@ -88,11 +96,19 @@ final class Probes: @unchecked Sendable {
     private func output(_ name: String, _ command: String, recipe: Recipe) throws -> String {
         var environment = ProcessInfo.processInfo.environment
         environment.merge(recipe.environment.vars) { _, recipe in recipe }
-        let key = fingerprint(command, vars: recipe.environment.vars, environment: environment)
+        let image = recipe.environment.image?.value
+        let key = fingerprint(command, vars: recipe.environment.vars, environment: environment, image: image)
         if mode == .cached, let known = lock.withLock({ loadedCache()[key] }) { return known }
-        let first = try run(name, command, recipe: recipe.name, environment: environment)
+        var arguments = ["/bin/sh", "-c", command]
+        if let image {
+            _ = try engine.resolve(image)
+            var invocation = ContainerEngine.Invocation(command: command, image: image, directory: workTree)
+            invocation.environment = recipe.environment.vars
+            arguments = engine.arguments(invocation)
+        }
+        let first = try run(name, arguments, recipe: recipe.name, environment: environment)
         if mode == .checkedTwice {
-            let second = try run(name, command, recipe: recipe.name, environment: environment)
+            let second = try run(name, arguments, recipe: recipe.name, environment: environment)
             guard first == second else {
                 throw LockError.probeUnstable(recipe: recipe.name, probe: name, command: command, first: first, second: second)
             }
@@ -106,9 +122,11 @@ final class Probes: @unchecked Sendable {
         return first
     }
 
-    /// Runs one probe in the work tree with the recipe's variables; a probe that fails or hangs is an error.
-    private func run(_ name: String, _ command: String, recipe: String, environment: [String: String]) throws -> String {
-        let outcome = try ChildProcess(arguments: ["/bin/sh", "-c", command], directory: workTree, environment: environment)
+    /// Runs one probe's command line in the work tree with the recipe's variables; a probe
+    /// that fails or hangs is an error.
+    private func run(_ name: String, _ arguments: [String], recipe: String, environment: [String: String]) throws -> String {
+        let command = arguments.last ?? ""
+        let outcome = try ChildProcess(arguments: arguments, directory: workTree, environment: environment)
             .run(timeout: TimeInterval(timeout))
         if outcome.timedOut { throw LockError.probeHung(recipe: recipe, probe: name, command: command, seconds: timeout) }
         guard outcome.status == 0 else {
@@ -120,8 +138,9 @@ final class Probes: @unchecked Sendable {
     }
 
     /// SHA-256 over everything listed in the type's summary.
-    func fingerprint(_ command: String, vars: [String: String], environment: [String: String]) -> String {
+    func fingerprint(_ command: String, vars: [String: String], environment: [String: String], image: String? = nil) -> String {
         var facts = ["command\0\(command)"]
+        if let image { facts.append("image\0\(engine.kind.rawValue)\0\(image)") }
         facts += Self.variables.map { "env\0\($0)\0\(environment[$0] ?? "")" }
         facts += vars.map { "var\0\($0.key)\0\($0.value)" }
         let path = (environment["PATH"] ?? "").split(separator: ":").map(String.init)

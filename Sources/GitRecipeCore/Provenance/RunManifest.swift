@@ -156,6 +156,8 @@ public struct RunManifest: Equatable, Sendable {
         var resources: Resources?
         /// What it used, where the executor measured it.
         public var usage: Usage?
+        /// Where it ran when not on the host as it is: in an image, or sandboxed.
+        public var isolation: Isolation?
         /// The plots it declared: paths of its outputs, or of files under them.
         public var plots: [String] = []
         /// Why it failed.
@@ -195,6 +197,20 @@ public struct RunManifest: Equatable, Sendable {
             self.cpuSeconds = cpuSeconds
             self.peakMemory = peakMemory
         }
+    }
+
+    /// Where a step ran (DESIGN §8.4): inside a container image — the engine's version, the
+    /// image as the recipe names it and the id the engine ran — or sandboxed under
+    /// bubblewrap; and whether it had the network.
+    public struct Isolation: Equatable, Sendable {
+        /// The engine's version line: `podman version 4.3.1`, `bubblewrap 0.8.0`.
+        public var engine: String
+        /// The image, `NAME@sha256:…`; `nil` for a sandbox.
+        public var image: String?
+        /// The id of the image that ran, from the engine (`sha256:…`), where it keeps one.
+        public var imageID: String?
+        /// Whether the step could use the network.
+        public var network: Bool
     }
 
     /// A step's requested resources, recorded whichever executor ran it.
@@ -404,6 +420,13 @@ extension RunManifest.Step {
         if let usage {
             fields.append(("usage", .ordered([("cpu_seconds", .float(usage.cpuSeconds)), ("peak_memory_bytes", .int(usage.peakMemory))])))
         }
+        if let isolation {
+            var entries: [(key: String, value: CanonicalYAML)] = [("engine", .string(isolation.engine))]
+            if let image = isolation.image { entries.append(("image", .string(image))) }
+            if let id = isolation.imageID { entries.append(("image_id", .string(id))) }
+            entries.append(("network", .bool(isolation.network)))
+            fields.append(("isolation", .ordered(entries)))
+        }
         if !plots.isEmpty { fields.append(("plots", .list(plots.map(CanonicalYAML.string)))) }
         if let error { fields.append(("error", .string(error))) }
         return .ordered(fields)
@@ -548,6 +571,13 @@ extension RunManifest.Step {
             job: value["job"]?.scalarText, state: value["state"]?.scalarText, resources: resources,
             usage: value["usage"].flatMap { usage in
                 usage["cpu_seconds"]?.number.map { RunManifest.Usage(cpuSeconds: $0, peakMemory: usage["peak_memory_bytes"]?.intValue ?? 0) }
+            },
+            isolation: value["isolation"].flatMap { isolation in
+                isolation["engine"]?.scalarText.map {
+                    RunManifest.Isolation(
+                        engine: $0, image: isolation["image"]?.scalarText, imageID: isolation["image_id"]?.scalarText,
+                        network: isolation["network"]?.scalarText == "true")
+                }
             },
             plots: (value["plots"]?.items ?? []).compactMap(\.scalarText),
             error: value["error"]?.scalarText, skipped: value["skipped"]?.scalarText)

@@ -17,6 +17,8 @@ public struct ResolvedStep: Sendable {
     public let plots: [String]
     /// What it asks a scheduler for.
     let resources: Resources?
+    /// Where its command runs: on the host, in an image, or sandboxed.
+    public let isolation: StepIsolation
     /// The component the step uses, if any.
     public let component: String?
     /// For a component step, its placeholders' values: `inputs.X`, `outputs.X`, `params.X`.

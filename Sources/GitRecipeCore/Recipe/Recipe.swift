@@ -72,6 +72,8 @@ public struct RecipeEnvironment: Sendable {
     public var probes: [String: Located<String>] = [:]
     /// Variables set for every step and recorded.
     var vars: [String: String] = [:]
+    /// Whether steps without an image run sandboxed (`sandbox: true`), unless a step says otherwise.
+    var sandbox = false
 }
 
 /// One node of a recipe's DAG.
@@ -99,6 +101,12 @@ public struct Step: Sendable {
     public var plots: [Located<String>] = []
     /// What the step asks a scheduler for.
     var resources: Resources?
+    /// The image the step runs in instead of the recipe's.
+    var image: Located<String>?
+    /// Whether it runs sandboxed, overriding the recipe's `environment.sandbox`.
+    var sandbox: Located<Bool>?
+    /// Whether a step in an image or sandbox may use the network.
+    var network = false
 }
 
 /// What a step asks of the machine; the slurm executor passes these to sbatch.
@@ -208,11 +216,12 @@ extension RecipeEnvironment {
     /// Reads an asset, reporting every problem to `reader`.
     static func read(_ node: Node, _ reader: YAMLReader) -> RecipeEnvironment {
         var environment = RecipeEnvironment()
-        guard let fields = reader.fields(node, of: "environment", allowed: ["files", "image", "probes", "vars"]) else {
+        guard let fields = reader.fields(node, of: "environment", allowed: ["files", "image", "probes", "vars", "sandbox"]) else {
             return environment
         }
         environment.files = fields["files"].map { reader.strings($0, "environment.files") } ?? []
         environment.image = fields["image"].flatMap { reader.string($0, "environment.image") }
+        environment.sandbox = fields["sandbox"].flatMap { reader.bool($0, "environment.sandbox") } ?? false
         for pair in fields["probes"].map({ reader.stringMap($0, "environment.probes") }) ?? [] {
             environment.probes[pair.key.value] = pair.value
         }
@@ -228,7 +237,9 @@ extension RecipeEnvironment {
 
 extension Step {
     /// The keys a step may hold.
-    static let keys = ["needs", "run", "uses", "with", "params", "inputs", "outputs", "metrics", "plots", "resources"]
+    static let keys = [
+        "needs", "run", "uses", "with", "params", "inputs", "outputs", "metrics", "plots", "resources", "image", "sandbox", "network",
+    ]
 
     /// Reads a step, reporting every problem to `reader`.
     static func read(_ node: Node, name: Located<String>, reader: YAMLReader) -> Step? {
@@ -244,8 +255,12 @@ extension Step {
         let plots = fields["plots"].map { reader.strings($0, "plots of \(what)") } ?? []
         let resources = fields["resources"].flatMap { Resources.read($0, of: what, reader) }
         guard let action = readAction(fields, of: what, reader) else { return nil }
-        return Step(
+        var step = Step(
             name: name, needs: needs, action: action, inputs: inputs, outputs: outputs, metrics: metrics, plots: plots, resources: resources)
+        step.image = fields["image"].flatMap { reader.string($0, "image of \(what)") }
+        step.sandbox = fields["sandbox"].flatMap { node in reader.bool(node, "sandbox of \(what)").map { Located($0, at: node.position) } }
+        step.network = fields["network"].flatMap { reader.bool($0, "network of \(what)") } ?? false
+        return step
     }
 
     /// `run`, or `uses` with its `with` and `params`: exactly one of the two.

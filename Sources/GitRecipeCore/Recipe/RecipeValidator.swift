@@ -27,14 +27,29 @@ struct RecipeValidator {
 
     // MARK: Policies, assets, paths
 
-    /// The project's image policy: an image must be pinned by digest.
+    /// The project's image policy: every image, the recipe's and the steps', must be pinned by digest.
     private func checkPolicies() {
-        if let image = recipe.environment.image, image.value.wholeMatch(of: /.+@sha256:[0-9a-f]{64}/) == nil {
+        for image in [recipe.environment.image].compactMap(\.self) + recipe.steps.compactMap(\.image)
+        where image.value.wholeMatch(of: /.+@sha256:[0-9a-f]{64}/) == nil {
             reader.report(
                 config.policy.imageDigest,
-                "image '\(image.value)' is not pinned by digest; write it as NAME@sha256:<64 hex digits> (docker inspect --format '{{.RepoDigests}}' shows it)",
+                "image '\(image.value)' is not pinned by digest; write it as NAME@sha256:<64 hex digits> (podman image inspect --format '{{.Digest}}' NAME shows it)",
                 at: image.mark)
         }
+    }
+
+    /// Where `step` runs: in its image or the recipe's, else sandboxed if it or the recipe
+    /// says so, else on the host. A step cannot be both in an image and sandboxed.
+    private func isolation(of step: Step) -> StepIsolation {
+        if let image = step.image ?? recipe.environment.image {
+            if let sandbox = step.sandbox, sandbox.value {
+                reader.error(
+                    "step '\(step.name.value)' runs in image '\(image.value)' and says sandbox: true; a step runs in one of them: remove one",
+                    at: sandbox.mark)
+            }
+            return .image(image.value, network: step.network)
+        }
+        return step.sandbox?.value ?? recipe.environment.sandbox ? .sandbox(network: step.network) : .host
     }
 
     /// Every asset has a valid name, a URL asset a supported scheme and a well-formed digest.
@@ -70,8 +85,8 @@ struct RecipeValidator {
             resolved = ResolvedStep(
                 name: step.name.value, dependencies: dependencies(of: step), command: command,
                 inputs: step.inputs.map(\.value), outputs: (step.outputs + step.metrics).map(\.value),
-                metrics: step.metrics.map(\.value), plots: step.plots.map(\.value), resources: step.resources, component: nil,
-                bindings: nil)
+                metrics: step.metrics.map(\.value), plots: step.plots.map(\.value), resources: step.resources,
+                isolation: isolation(of: step), component: nil, bindings: nil)
         case .uses(let name, let with, let params):
             guard let component = components[name.value] else {
                 let known = components.keys.sorted().joined(separator: ", ")
@@ -141,7 +156,7 @@ struct RecipeValidator {
         return ResolvedStep(
             name: step.name.value, dependencies: dependencies(of: step), command: command,
             inputs: inputs + component.files.map(\.value), outputs: outputs, metrics: metrics, plots: step.plots.map(\.value),
-            resources: step.resources, component: component.name, bindings: bindings)
+            resources: step.resources, isolation: isolation(of: step), component: component.name, bindings: bindings)
     }
 
     /// Each plot is an output of the step, or a file under one of its directory outputs, of

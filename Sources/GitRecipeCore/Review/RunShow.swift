@@ -85,15 +85,25 @@ public struct RunShow {
             manifest.section(.inputs).leaves.filter { !$0.path.isEmpty }
                 .map { (Escaping.markdown($0.path), Escaping.code($0.value.text)) })
         if !manifest.steps.isEmpty {
-            document += "| step | exit | seconds | CPU seconds | peak memory |\n|---|---|---|---|---|\n"
+            document += "| step | exit | seconds | CPU seconds | peak memory | ran in |\n|---|---|---|---|---|---|\n"
             document +=
                 manifest.steps.map { step in
                     "| \(text(step.name.present)) | \(text(step.exit.map(String.init))) | \(text(step.seconds.map(CanonicalYAML.canonical))) "
                         + "| \(text(step.usage.map { CanonicalYAML.canonical($0.cpuSeconds) })) "
-                        + "| \(text(step.usage.map { ByteCount.text(Int64($0.peakMemory)) })) |\n"
+                        + "| \(text(step.usage.map { ByteCount.text(Int64($0.peakMemory)) })) | \(place(of: step)) |\n"
                 }.joined() + "\n"
         }
         return document
+    }
+
+    /// Where a step ran, escaped: `image NAME@sha256:… (id, engine)`, `sandbox (bubblewrap …)`,
+    /// each saying whether it had the network; `host` otherwise.
+    private static func place(of step: RunManifest.Step) -> String {
+        guard let isolation = step.isolation else { return step.command == nil ? "—" : "host" }
+        let network = isolation.network ? "network on" : "no network"
+        guard let image = isolation.image else { return "sandbox (\(Escaping.markdown(isolation.engine)), \(network))" }
+        let id = isolation.imageID.map { "id \(Escaping.code(String($0.prefix(19)))), " } ?? ""
+        return "image \(Escaping.code(image)) (\(id)\(Escaping.markdown(isolation.engine)), \(network))"
     }
 
     /// A two-column table of cells already escaped.

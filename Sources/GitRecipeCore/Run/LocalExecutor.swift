@@ -55,25 +55,30 @@ struct LocalExecutor: StepExecutor {
                 error.description
             )
         }
-        let process = try StepProcess.start(planned.command, in: run.repository.workTree, environment: run.environment, log: log)
+        let wrapped = try run.isolator.wrap(planned, in: run)
+        let process = try StepProcess.start(wrapped.arguments, in: run.repository.workTree, environment: run.environment, log: log)
         run.interruption.running(process)
         let (exit, usage) = process.wait()
         run.interruption.running(nil)
+        wrapped.placeholders?.settle()
         let seconds = Date().timeIntervalSince(started)
 
         var problem: String?
         if run.interruption.isRequested {
             problem = "interrupted"
         } else if exit != 0 {
-            problem = "its command exited with status \(exit) (log: git recipe logs \(run.plan.id) \(step.name))"
+            problem = run.exitProblem(of: step, status: exit, where: "log: git recipe logs \(run.plan.id) \(step.name)")
         } else {
             switch try run.checks.judge(step) {
             case .passed(let measured): results.add(measured)
             case .failed(let reason): problem = reason
             }
         }
-        var record = run.record(step, command: planned.command, exit: exit, started: started, seconds: seconds, problem: problem, key: key)
-        record.usage = RunManifest.Usage(usage)
+        var record = run.record(
+            step, command: planned.command, exit: exit, started: started, seconds: seconds, problem: problem, key: key,
+            isolation: wrapped.record)
+        // The engine's client is not the step: what ran in the container is not its child.
+        if step.isolation.image == nil { record.usage = RunManifest.Usage(usage) }
         return (record, problem)
     }
 }

@@ -4,6 +4,7 @@ import Foundation
 enum RunRefusal: RecipeError, Equatable {
     case notClean([String])
     case staleLock(recipe: String, changes: [LockChange])
+    case noSandbox(step: String)
 
     /// Exit 1: a precondition of DESIGN §4 does not hold.
     public var exitStatus: ExitStatus { .checkFailed }
@@ -23,6 +24,8 @@ enum RunRefusal: RecipeError, Equatable {
                 + (probesOnly
                     ? "only probes drifted: this machine differs from the locked one; record that with --allow-drift, or run: \(fix)"
                     : "run: \(fix)")
+        case .noSandbox(let step):
+            return "step '\(step)' runs sandboxed, and bubblewrap is not installed here; install it (apt-get install bubblewrap)"
         }
     }
 }

@@ -54,10 +54,13 @@ public final class Runner {
         public let lock: Lockfile
         /// Probe outputs that differ from the lock, accepted with `--allow-drift`.
         public let drift: [LockChange]
+        /// Where each step runs: its engine and images, checked.
+        public let isolator: Isolator
     }
 
     /// Invariants 1 and 2: a clean commit, and a lock fresh for it and for the inputs on
-    /// disk. Probe drift refuses too, unless `allowDrift`.
+    /// disk. Probe drift refuses too, unless `allowDrift`; so does an image the engine
+    /// cannot find or pull by its digest, or a sandbox without bubblewrap.
     public func preflight(allowDrift: Bool) throws -> Preflight {
         let name = pipeline.recipe.name
         let cleanliness = try repository.cleanliness()
@@ -69,12 +72,25 @@ public final class Runner {
         try NotesLocked.check(repository)
         RunJournal(repository: repository).flush { [events] in events(.warning($0)) }
         try DeclaredOutputs(root: repository.workTree, paths: pipeline.steps.flatMap(\.outputs)).checkNoSymlinks()
-        let lock = try locker.lock(pipeline)
+        // The engine answers while the lock is computed: each is tens of milliseconds.
+        let engine = try ContainerEngine.configured(repository.config("recipe.containerEngine"))
+        let prepared = Slots<Result<Isolator, any Error>>(count: 1)
+        let preparing = DispatchGroup()
+        DispatchQueue.global().async(group: preparing) { [pipeline] in prepared[0] = Result { try Isolator.prepare(pipeline, engine: engine) } }
+        let lock: Lockfile
+        do {
+            lock = try locker.lock(pipeline)
+        } catch {
+            preparing.wait()
+            throw error
+        }
+        preparing.wait()
+        let isolator = try prepared.values[0].get()
         switch try locker.state(of: name, against: lock, files: files) {
         case .fresh:
-            return Preflight(commit: commit, lock: lock, drift: [])
+            return Preflight(commit: commit, lock: lock, drift: [], isolator: isolator)
         case .stale(let changes) where allowDrift && changes.allSatisfy(\.isProbe):
-            return Preflight(commit: commit, lock: lock, drift: changes)
+            return Preflight(commit: commit, lock: lock, drift: changes, isolator: isolator)
         case .stale(let changes):
             throw RunRefusal.staleLock(recipe: name, changes: changes)
         case .missing:
@@ -160,8 +176,8 @@ public final class Runner {
         let results = try executor.execute(
             plan,
             in: StepRun(
-                plan: plan, recipe: pipeline.recipe.name, repository: repository, environment: environment, checks: checks,
-                interruption: interruption, events: events, cache: cache))
+                plan: plan, recipe: pipeline.recipe.name, repository: repository, environment: environment,
+                isolator: preflight.isolator, checks: checks, interruption: interruption, events: events, cache: cache))
         let finished = Date()
         if results.status == .succeeded, let store { keep(results.outputs, in: store) }
         let verdict = results.status == .succeeded ? original?.judge(outputs: results.outputs, metrics: results.metrics) : nil

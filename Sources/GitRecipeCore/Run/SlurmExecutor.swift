@@ -29,13 +29,18 @@ struct SlurmExecutor: StepExecutor {
         let pending = plan.steps.filter { cached[$0.name] == nil }
         let submitted = Date()
         var jobs: [String: String] = [:]
+        var wrapped: [String: Isolator.Wrapped] = [:]
         // Every job is queued at once, so every output goes before the first one starts.
         try DeclaredOutputs(root: run.repository.workTree, paths: pending.flatMap(\.step.outputs)).remove()
         do {
             for planned in pending {
                 let step = planned.step
                 let script = "\(plan.directory)/\(step.name).sh"
-                try Data("#!/bin/sh\n\(planned.command)\n".utf8).write(to: URL(fileURLWithPath: script))
+                let wrapping = try run.isolator.wrap(planned, in: run)
+                wrapped[step.name] = wrapping
+                // A step in an image or a sandbox runs the same command line as locally, each word quoted.
+                let body = wrapping.record == nil ? planned.command : "exec " + wrapping.arguments.map(\.shellQuoted).joined(separator: " ")
+                try Data("#!/bin/sh\n\(body)\n".utf8).write(to: URL(fileURLWithPath: script))
                 try run.recordStart(of: step.name)
                 jobs[step.name] = try cluster.submit(
                     .init(
@@ -59,6 +64,7 @@ struct SlurmExecutor: StepExecutor {
             lost = "\(error)"
         }
 
+        for wrapping in wrapped.values { wrapping.placeholders?.settle() }
         results.executor = RunManifest.Executor(kind: "slurm", cluster: cluster.name, jobs: jobs)
         var stopped: Set<String> = []
         for planned in plan.steps {
@@ -86,7 +92,8 @@ struct SlurmExecutor: StepExecutor {
                 case .failed(let reason): problem = reason
                 }
             case "CANCELLED" where run.interruption.isRequested: problem = "interrupted"
-            case "FAILED": problem = "its command exited with status \(job.exit) (slurm job \(id); log: git recipe logs \(plan.id) \(step.name))"
+            case "FAILED":
+                problem = run.exitProblem(of: step, status: job.exit, where: "slurm job \(id); log: git recipe logs \(plan.id) \(step.name)")
             case "TIMEOUT": problem = "it ran past its time limit (slurm job \(id), TIMEOUT)"
             case "OUT_OF_MEMORY": problem = "it ran out of memory (slurm job \(id), OUT_OF_MEMORY)"
             default: problem = "slurm ended its job \(id) as \(job.state) (\(job.reason))"
@@ -97,7 +104,7 @@ struct SlurmExecutor: StepExecutor {
             results.steps.append(
                 run.record(
                     step, command: planned.command, exit: exit, started: submitted,
-                    seconds: Double(job.seconds), problem: problem, job: (id, job.state), key: key))
+                    seconds: Double(job.seconds), problem: problem, job: (id, job.state), key: key, isolation: wrapped[step.name]?.record))
             if let problem, !run.interruption.isRequested {
                 run.events(.stepFailed(step: step.name, problem: problem))
                 stopped.insert(step.name)

@@ -6,7 +6,7 @@ import Foundation
 ///
 /// The key covers everything the step could read: its command as run (which holds every
 /// placeholder's value), the digests of its inputs (pinned ones from the lock, ones an
-/// earlier step wrote from this run), its output paths, the environment files, image,
+/// earlier step wrote from this run), its output paths, the environment files, its image,
 /// variables and probe outputs, the assets, and the seed. Params reach a step through its
 /// command, and through `RECIPE_PARAM_*` / `RECIPE_PARAMS`: when the command or one of its
 /// input files names `RECIPE_PARAM`, every param is in the key too, so a param the step
@@ -40,7 +40,7 @@ struct StepCache {
         }
         lines += step.outputs.sorted().map { "output \($0)" }
         lines += lock.environmentFiles.byKeyBytes.map { "environment-file \($0.key) \($0.value)" }
-        lines.append("image \(lock.image ?? "-")")
+        lines.append("image \(step.isolation.image ?? "-")")
         lines += vars.byKeyBytes.map { "var \($0.key)=\($0.value)" }
         lines += lock.probes.byKeyBytes.map { "probe \($0.key)=\($0.value)" }
         lines += lock.assets.byKeyBytes.map { "asset \($0.key) \($0.value)" }

@@ -20,6 +20,8 @@ public struct StepRun {
     let repository: Repository
     /// The steps' environment (DESIGN §2: `RECIPE_*` and the recipe's `vars`).
     let environment: [String: String]
+    /// Where each step runs: on the host, in its image, or sandboxed.
+    let isolator: Isolator
     /// The checks each finished step gets.
     let checks: StepChecks
     /// Whether Ctrl-C has arrived.
@@ -43,7 +45,8 @@ public struct StepRun {
     /// A step's entry in the manifest: how it ended, and its log's digest.
     func record(
         _ step: ResolvedStep, command: String, exit: Int32, started: Date, seconds: Double, problem: String?,
-        job: (id: String, state: String)? = nil, key: ContentDigest? = nil, cached: RunManifest.Cached? = nil
+        job: (id: String, state: String)? = nil, key: ContentDigest? = nil, cached: RunManifest.Cached? = nil,
+        isolation: RunManifest.Isolation? = nil
     ) -> RunManifest.Step {
         RunManifest.Step(
             name: step.name, command: command, exit: Int(exit), started: RunID.timestamp(started),
@@ -52,7 +55,7 @@ public struct StepRun {
             key: key?.description, cached: cached, job: job?.id, state: job?.state,
             // Recorded whichever executor ran the step; only slurm enforces them.
             resources: step.resources.map { RunManifest.Resources(cpus: $0.cpus, gpus: $0.gpus, memory: $0.memory, time: $0.time) },
-            plots: step.plots, error: problem)
+            isolation: isolation, plots: step.plots, error: problem)
     }
 }
 
@@ -92,6 +95,15 @@ public enum RunEvent: Sendable {
 public typealias RunEvents = @Sendable (RunEvent) -> Void
 
 extension StepRun {
+    /// Why a step whose command exited with `status` failed, with `place` (its log, its
+    /// job); a sandboxed step's says what it could see and how to find what it read.
+    func exitProblem(of step: ResolvedStep, status: Int32, where place: String) -> String {
+        let problem = "its command exited with status \(status) (\(place))"
+        guard case .sandbox = step.isolation else { return problem }
+        return problem + "; it ran sandboxed, seeing only its declared inputs and writing only its outputs: "
+            + "git recipe trace \(recipe) \(step.name) lists what it reads and writes undeclared"
+    }
+
     /// The step cache's key for `planned`, given what earlier steps of this run wrote; `nil`
     /// when the run keeps no outputs or an input's digest is unknown.
     func cacheKey(of planned: RunPlan.Step, results: StepResults) -> ContentDigest? {

@@ -1,8 +1,9 @@
 import Foundation
 import Synchronization
 
-/// A step's command running as `/bin/sh -c` in the work tree, in a process group of its
-/// own so that stopping it stops everything it started. Its stdout and stderr go to the
+/// A step's command line running in the work tree (`/bin/sh -c COMMAND`, or the container
+/// engine's or bubblewrap's around it), in a process group of its own so that stopping it
+/// stops everything it started. Its stdout and stderr go to the
 /// terminal as they come and, interleaved, to the step's log file.
 final class StepProcess: Sendable {
     /// The shell's pid: its process group's id.
@@ -16,9 +17,9 @@ final class StepProcess: Sendable {
         self.readers = readers
     }
 
-    /// Starts `command` in `directory`; stdin is `/dev/null`, so a step cannot wait for
-    /// input that never comes.
-    static func start(_ command: String, in directory: String, environment: [String: String], log: FileHandle) throws -> StepProcess {
+    /// Starts `arguments` (the program first, looked up on PATH) in `directory`; stdin is
+    /// `/dev/null`, so a step cannot wait for input that never comes.
+    static func start(_ arguments: [String], in directory: String, environment: [String: String], log: FileHandle) throws -> StepProcess {
         var output: [Int32] = [0, 0]
         var errors: [Int32] = [0, 0]
         guard pipe(&output) == 0, pipe(&errors) == 0 else { throw StepStartError(reason: String(cString: strerror(errno))) }
@@ -27,7 +28,7 @@ final class StepProcess: Sendable {
         let pid: pid_t
         do {
             pid = try spawnGroup(
-                ["/bin/sh", "-c", command], in: directory, environment: environment,
+                arguments, in: directory, environment: environment,
                 stdin: null, stdout: output[1], stderr: errors[1])
         } catch {
             for descriptor in output + errors { close(descriptor) }

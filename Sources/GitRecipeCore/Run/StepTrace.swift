@@ -49,10 +49,11 @@ extension Runner {
             let step = planned.step
             try DeclaredOutputs(root: repository.workTree, paths: step.outputs).remove()
             let log = "\(plan.directory)/\(step.name).strace"
-            let command = "strace -f -qq -e trace=%file -o \(Self.quoted(log)) -- /bin/sh -c \(Self.quoted(planned.command))"
             let output = try plan.createLog(of: step)
             defer { try? output.close() }
-            let process = try StepProcess.start(command, in: repository.workTree, environment: environment, log: output)
+            let process = try StepProcess.start(
+                ["strace", "-f", "-qq", "-e", "trace=%file", "-o", log, "--", "/bin/sh", "-c", planned.command], in: repository.workTree,
+                environment: environment, log: output)
             interruption.running(process)
             let (exit, _) = process.wait()
             interruption.running(nil)
@@ -138,11 +139,6 @@ extension Runner {
         let normalized = (absolute as NSString).standardizingPath
         guard normalized.hasPrefix(root + "/") else { return nil }
         return String(normalized.dropFirst(root.count + 1))
-    }
-
-    /// `text` single-quoted for `/bin/sh`.
-    private static func quoted(_ text: String) -> String {
-        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 }
 

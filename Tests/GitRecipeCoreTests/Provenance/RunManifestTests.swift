@@ -363,10 +363,14 @@ import Testing
         manifest.steps = [
             .init(
                 name: "generate", command: "true", exit: 0, started: "2026-12-01T10:00:00Z", seconds: 1.5, log: "sha256:00",
-                job: "11", state: "COMPLETED"),
+                job: "11", state: "COMPLETED",
+                isolation: .init(
+                    engine: "podman version 4.3.1", image: "localhost/x@sha256:" + String(repeating: "a", count: 64), imageID: "sha256:bb",
+                    network: false)),
             .init(
                 name: "fit", command: "false", exit: 1, started: "2026-12-01T10:00:00Z", seconds: 0.25, log: "",
-                job: "12", state: "FAILED", error: "its command exited with status 1"),
+                job: "12", state: "FAILED", isolation: .init(engine: "bubblewrap 0.8.0", image: nil, imageID: nil, network: true),
+                error: "its command exited with status 1"),
             .skipped("evaluate"),
         ]
         manifest.verdict = .diverged

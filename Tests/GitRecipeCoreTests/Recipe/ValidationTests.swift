@@ -343,12 +343,50 @@ struct ValidationTests {
                 ".recipes/train.yaml:4:35: error: asset 'a': sha256 must be 64 lower-case hex digits (sha256sum prints it)",
                 ".recipes/train.yaml:5:6: error: asset 'b' has a url but no sha256; pin it with sha256: <64 hex digits>",
                 ".recipes/train.yaml:6:6: error: asset 'c' needs 'url' (with 'sha256') or 'path'",
-                ".recipes/train.yaml:8:10: error: image 'ghcr.io/org/train:latest' is not pinned by digest; write it as NAME@sha256:<64 hex digits> (docker inspect --format '{{.RepoDigests}}' shows it)",
+                ".recipes/train.yaml:8:10: error: image 'ghcr.io/org/train:latest' is not pinned by digest; write it as NAME@sha256:<64 hex digits> (podman image inspect --format '{{.Digest}}' NAME shows it)",
                 ".recipes/train.yaml:9:29: error: 'BAD NAME' is not a valid environment variable name",
                 ".recipes/train.yaml:11:33: error: cpus must be at least 1",
                 ".recipes/train.yaml:11:53: error: memory 'lots' is not a size; write a number with K, M, G or T, like 8G",
                 ".recipes/train.yaml:11:65: error: time '1 hour' is not a time limit; write minutes, HH:MM:SS or D-HH:MM:SS, like \"01:00:00\"",
             ])
+    }
+
+    @Test func whereAStepRunsIsCheckedWhereItIsWritten() throws {
+        let pinned = "localhost/x@sha256:" + String(repeating: "a", count: 64)
+        try check(
+            """
+            version: 1
+            seed: 1
+            environment: {sandbox: yes please}
+            steps:
+              a: {run: x, image: "ghcr.io/org/train:latest", network: 1}
+              b: {run: x, image: \(pinned), sandbox: true}
+              c: {run: x, sandbox: false}
+
+            """,
+            expect: [
+                ".recipes/train.yaml:3:24: error: environment.sandbox must be true or false, not the string 'yes please'",
+                ".recipes/train.yaml:5:22: error: image 'ghcr.io/org/train:latest' is not pinned by digest; write it as NAME@sha256:<64 hex digits> (podman image inspect --format '{{.Digest}}' NAME shows it)",
+                ".recipes/train.yaml:5:59: error: network of step 'a' must be true or false, not the number 1",
+                ".recipes/train.yaml:6:116: error: step 'b' runs in image '\(pinned)' and says sandbox: true; a step runs in one of them: remove one",
+            ])
+        let directory = try TemporaryDirectory()
+        try directory.write(
+            ".recipes/train.yaml",
+            """
+            version: 1
+            seed: 1
+            environment: {sandbox: true}
+            steps:
+              a: {run: x, image: \(pinned), network: true}
+              b: {run: x}
+              c: {run: x, sandbox: false}
+              d: {run: x, network: true}
+
+            """)
+        let pipeline = try #require(try Project.load(from: WorkingTreeFiles(root: directory.path)).pipelines.first)
+        #expect(
+            pipeline.steps.map(\.isolation) == [.image(pinned, network: true), .sandbox(network: false), .host, .sandbox(network: true)])
     }
 
     @Test func fiveMistakesGetFivePreciseDiagnostics() throws {

@@ -1,0 +1,194 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Steps in container images (DESIGN §8.4) with real podman — and the real docker CLI,
+/// talking to podman's Docker-compatible API — running the example image that
+/// `scripts/test-image` builds offline: the step and the probes run inside it, the
+/// manifest records the engine and the image id that ran, the network is off unless asked
+/// for, an image not here by its digest refuses the run, and the same wrapping runs on Slurm.
+@Suite(
+    "Steps in container images", .serialized,
+    .enabled(if: LocalService.containers.isAvailable, Comment(rawValue: LocalService.containers.skipReason)))
+struct ContainerTests {
+    /// What a client of the test engine needs: `CONTAINERS_CONF`, `DOCKER_HOST`, `RECIPE_TEST_IMAGE`.
+    static func exports() throws -> [String: String] {
+        try #require(LocalService.containers.exports, "the engine did not start: run scripts/containers-local start as root")
+    }
+
+    /// A recipe whose steps report where they run: the image's `/etc/os-release`, its
+    /// python, a variable of the recipe, and the network interfaces they see.
+    static func recipe(image: String) -> String {
+        """
+        version: 1
+        seed: 3
+        environment:
+          image: \(image)
+          probes:
+            os: grep PRETTY_NAME /etc/os-release
+            python: python3 --version
+          vars: {GREETING: hello}
+        steps:
+          where:
+            run: mkdir -p out && { grep PRETTY_NAME /etc/os-release; python3 --version; echo "$GREETING $RECIPE_SEED"; python3 -c "import socket; print([n for _, n in socket.if_nameindex()])"; } > out/where.txt
+            outputs: [out/where.txt]
+          online:
+            needs: [where]
+            network: true
+            run: python3 -c "import socket; print([n for _, n in socket.if_nameindex()])" > out/online.txt
+            outputs: [out/online.txt]
+
+        """
+    }
+
+    /// A committed, locked project running `recipe` with the test engine's environment.
+    static func project(_ recipe: String, engine: String? = nil) throws -> TemporaryGitRepository {
+        let repo = try TemporaryGitRepository()
+        if let engine { try repo.git("config", "recipe.containerEngine", engine) }
+        try repo.write(".gitignore", "out/\n")
+        try repo.write(".recipes/r.yaml", recipe)
+        try repo.commitAll("recipe")
+        let lock = try repo.recipe(["lock"], environment: try exports())
+        guard lock.status == 0 else { throw CommandFailure(command: "git recipe lock", result: lock) }
+        try repo.commitAll("lock")
+        return repo
+    }
+
+    /// The image's id as the engine reports it.
+    static func imageID(_ image: String) throws -> String {
+        let inspected = try run("podman", ["image", "inspect", "--format", "{{.Id}}", image], in: "/", environment: try exports())
+        return "sha256:" + inspected.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test func aStepRunsInItsImageAndTheManifestSaysWhichOneRan() throws {
+        let image = try #require(try Self.exports()["RECIPE_TEST_IMAGE"])
+        let repo = try Self.project(Self.recipe(image: image))
+        let lock = try repo.read(".recipes/r.lock")
+        #expect(lock.contains("    os: \"PRETTY_NAME=\\\"git-recipe example image 4\\\"\"\n"), "the probes ran in the image: \(lock)")
+        #expect(lock.contains("    python: Python 3.11"), "\(lock)")
+
+        let result = try repo.recipe(["run", "r"], environment: try Self.exports())
+        #expect(result.status == 0, "\(result)")
+        #expect(
+            try repo.read("out/where.txt") == "PRETTY_NAME=\"git-recipe example image 4\"\nPython 3.11.2\nhello 3\n['lo']\n",
+            "the image's files and python, the recipe's variables, no network")
+        #expect(try repo.read("out/online.txt").hasPrefix("['lo', "), "network: true gives the step a network")
+        var info = stat()
+        #expect(stat("\(repo.path)/out/where.txt", &info) == 0 && info.st_uid == getuid(), "outputs belong to the user")
+
+        let manifest = try ReproduceTests.runs(repo)[0].text
+        let id = try Self.imageID(image)
+        #expect(
+            manifest.contains(
+                "    isolation:\n      engine: podman version 4.3.1\n      image: \(image)\n      image_id: \(id)\n      network: false\n"),
+            "\(manifest)")
+        #expect(manifest.contains("      image_id: \(id)\n      network: true\n"), "\(manifest)")
+        #expect(manifest.contains("\n  image: \(image)\n"), "the environment keeps the image the lock pins")
+
+        let shown = try repo.recipe("show", try #require(ReproduceTests.runs(repo).first?.id), "--format", "markdown")
+        #expect(shown.stdout.contains("| image `\(image)` (id `\(id.prefix(19))`, podman version 4.3.1, no network) |"), "\(shown)")
+
+        let original = try #require(ReproduceTests.runs(repo).first?.id)
+        let reproduced = try repo.recipe(["reproduce", original], environment: try Self.exports())
+        #expect(reproduced.status == 0, "\(reproduced)")
+        #expect(reproduced.stdout.hasPrefix("verdict: exact"), "\(reproduced)")
+    }
+
+    /// A second image, one layer above the example image, pinned by its own digest.
+    static func variant(of image: String) throws -> String {
+        let environment = try exports()
+        let name = "localhost/git-recipe-example:variant"
+        let podman = { (arguments: [String]) throws -> String in
+            let result = try run("podman", arguments, in: "/", environment: environment)
+            guard result.status == 0 else { throw CommandFailure(command: "podman " + arguments.joined(separator: " "), result: result) }
+            return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        if try run("podman", ["image", "exists", name], in: "/", environment: environment).status != 0 {
+            let container = "git-recipe-variant-\(getpid())"
+            _ = try podman(["create", "--name", container, image, "/bin/true"])
+            defer { _ = try? podman(["rm", "--force", container]) }
+            _ = try podman(["commit", "--quiet", container, name])
+        }
+        return "localhost/git-recipe-example@" + (try podman(["image", "inspect", "--format", "{{.Digest}}", name]))
+    }
+
+    @Test func anotherImageMakesTheLockStaleAndTheStepsRunAgain() throws {
+        let exports = try Self.exports()
+        let image = try #require(exports["RECIPE_TEST_IMAGE"])
+        let repo = try Self.project(Self.recipe(image: image))
+        #expect(try repo.read(".recipes/r.lock").contains("\n  image: \(image)\n"), "the lock pins the image")
+        #expect(try repo.recipe(["run", "r"], environment: exports).status == 0)
+        #expect(try repo.recipe(["run", "r"], environment: exports).status == 0)
+        let cached = try #require(try ReproduceTests.runs(repo).last).text
+        #expect(cached.components(separatedBy: "    cached:\n").count == 3, "both steps came from the step cache: \(cached)")
+
+        let variant = try Self.variant(of: image)
+        try repo.write(".recipes/r.yaml", Self.recipe(image: variant))
+        let check = try repo.recipe(["lock", "--check"], environment: exports)
+        #expect(check.status == 1 && check.stderr.contains("\n  image: \(image) → \(variant)\n"), "\(check)")
+        #expect(try repo.recipe(["lock"], environment: exports).status == 0)
+        try repo.commitAll("the variant image")
+        let again = try repo.recipe(["run", "r"], environment: exports)
+        #expect(again.status == 0, "\(again)")
+        let manifest = try #require(try ReproduceTests.runs(repo).first).text
+        #expect(!manifest.contains("    cached:\n"), "another image runs every step again: \(manifest)")
+        #expect(manifest.contains("      image: \(variant)\n"), "\(manifest)")
+    }
+
+    @Test func anImageNotHereByItsDigestRefusesTheRunNamingTheCommandThatFetchesIt() throws {
+        let image = try #require(try Self.exports()["RECIPE_TEST_IMAGE"])
+        let absent = image.prefix { $0 != "@" } + "@sha256:" + String(repeating: "0", count: 64)
+        let recipe = Self.recipe(image: String(absent)).replacingOccurrences(
+            of: "  probes:\n    os: grep PRETTY_NAME /etc/os-release\n    python: python3 --version\n", with: "")
+        let repo = try Self.project(recipe)
+        let result = try repo.recipe(["run", "r"], environment: try Self.exports())
+        #expect(result.status == 1, "\(result)")
+        #expect(
+            result.stderr.contains("error: image '\(absent)' is not here by that digest and could not be pulled"), "\(result)")
+        #expect(result.stderr.contains("; fetch it with: podman pull \(absent) (or load it from a file"), "\(result)")
+        #expect(!FileManager.default.fileExists(atPath: "\(repo.path)/out"), "no step ran")
+        #expect(throws: CommandFailure.self) { try repo.git("notes", "--ref=recipes", "show", "HEAD") }
+    }
+
+    @Test func theDockerCLIRunsTheSameStepWithTheUserMapped() throws {
+        let exports = try Self.exports()
+        let image = try #require(exports["RECIPE_TEST_IMAGE"])
+        let repo = try Self.project(Self.recipe(image: image), engine: "docker")
+        let result = try repo.recipe(["run", "r"], environment: exports)
+        #expect(result.status == 0, "\(result)")
+        #expect(try repo.read("out/where.txt") == "PRETTY_NAME=\"git-recipe example image 4\"\nPython 3.11.2\nhello 3\n['lo']\n")
+        let manifest = try ReproduceTests.runs(repo)[0].text
+        #expect(manifest.contains("    isolation:\n      engine: \"Docker version "), "\(manifest)")
+        #expect(manifest.contains("      image_id: \(try Self.imageID(image))\n"), "\(manifest)")
+
+        try repo.git("config", "recipe.containerEngine", "lxc")
+        let unknown = try repo.recipe(["run", "r"], environment: exports)
+        #expect(
+            unknown.status == 2 && unknown.stderr.contains("recipe.containerEngine is 'lxc', which is none of podman, docker, apptainer"),
+            "\(unknown)")
+    }
+
+    @Test func ctrlCStopsTheContainerAndRecordsTheRunAsCancelled() throws {
+        let image = try #require(try Self.exports()["RECIPE_TEST_IMAGE"])
+        let repo = try Self.project("version: 1\nseed: 1\nenvironment: {image: \(image)}\nsteps:\n  slow: {run: \"echo started; sleep 41.5\"}\n")
+        let result = try repo.interrupt(["run", "r"], environment: try Self.exports())
+        #expect(result.status == 130, "\(result)")
+        #expect(try ReproduceTests.runs(repo).first?.text.contains("\nstatus: cancelled\n") == true)
+        let left = try run("podman", ["ps", "--all", "--quiet", "--filter", "ancestor=\(image)"], in: "/", environment: try Self.exports())
+        #expect(left.stdout.isEmpty, "no container is left: \(left)")
+        #expect(try run("pgrep", ["-f", "sleep 41.5"], in: "/", environment: repo.environment).stdout.isEmpty)
+    }
+
+    @Test(.enabled(if: LocalService.slurm.isAvailable, Comment(rawValue: LocalService.slurm.skipReason)))
+    func aBatchJobRunsItsStepInTheImageToo() throws {
+        let image = try #require(try Self.exports()["RECIPE_TEST_IMAGE"])
+        let repo = try Self.project(Self.recipe(image: image))
+        let cluster = try #require(LocalService.slurm.exports, "the cluster did not start: run scripts/slurm-local start as root")
+        let result = try repo.recipe(["run", "r", "--executor", "slurm"], environment: try Self.exports().merging(cluster) { $1 })
+        #expect(result.status == 0, "\(result)")
+        #expect(try repo.read("out/where.txt") == "PRETTY_NAME=\"git-recipe example image 4\"\nPython 3.11.2\nhello 3\n['lo']\n")
+        let manifest = try ReproduceTests.runs(repo)[0].text
+        #expect(manifest.contains("executor:\n  kind: slurm\n"), "\(manifest)")
+        #expect(manifest.contains("    state: COMPLETED\n    isolation:\n      engine: podman version 4.3.1\n      image: \(image)\n"), "\(manifest)")
+    }
+}
