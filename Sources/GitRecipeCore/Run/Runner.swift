@@ -62,6 +62,19 @@ public final class Runner {
     /// disk. Probe drift refuses too, unless `allowDrift`; so does an image the engine
     /// cannot find or pull by its digest, or a sandbox without bubblewrap.
     public func preflight(allowDrift: Bool) throws -> Preflight {
+        // The container engine answers (tens of milliseconds a question) while the rest is checked.
+        let engine = try ContainerEngine.configured(repository.config("recipe.containerEngine"))
+        let prepared = Slots<Result<Isolator, any Error>>(count: 1)
+        let preparing = DispatchGroup()
+        DispatchQueue.global().async(group: preparing) { [pipeline] in prepared[0] = Result { try Isolator.prepare(pipeline, engine: engine) } }
+        defer { preparing.wait() }
+        let (commit, lock, drift) = try checkedCommitAndLock(allowDrift: allowDrift)
+        preparing.wait()
+        return Preflight(commit: commit, lock: lock, drift: drift, isolator: try prepared.values[0].get())
+    }
+
+    /// The clean commit, and the lock fresh for it with the probe drift `allowDrift` accepts.
+    private func checkedCommitAndLock(allowDrift: Bool) throws -> (CommitRef, Lockfile, [LockChange]) {
         let name = pipeline.recipe.name
         let cleanliness = try repository.cleanliness()
         guard cleanliness.isClean, let commit = try repository.head() else {
@@ -72,25 +85,12 @@ public final class Runner {
         try NotesLocked.check(repository)
         RunJournal(repository: repository).flush { [events] in events(.warning($0)) }
         try DeclaredOutputs(root: repository.workTree, paths: pipeline.steps.flatMap(\.outputs)).checkNoSymlinks()
-        // The engine answers while the lock is computed: each is tens of milliseconds.
-        let engine = try ContainerEngine.configured(repository.config("recipe.containerEngine"))
-        let prepared = Slots<Result<Isolator, any Error>>(count: 1)
-        let preparing = DispatchGroup()
-        DispatchQueue.global().async(group: preparing) { [pipeline] in prepared[0] = Result { try Isolator.prepare(pipeline, engine: engine) } }
-        let lock: Lockfile
-        do {
-            lock = try locker.lock(pipeline)
-        } catch {
-            preparing.wait()
-            throw error
-        }
-        preparing.wait()
-        let isolator = try prepared.values[0].get()
+        let lock = try locker.lock(pipeline)
         switch try locker.state(of: name, against: lock, files: files) {
         case .fresh:
-            return Preflight(commit: commit, lock: lock, drift: [], isolator: isolator)
+            return (commit, lock, [])
         case .stale(let changes) where allowDrift && changes.allSatisfy(\.isProbe):
-            return Preflight(commit: commit, lock: lock, drift: changes, isolator: isolator)
+            return (commit, lock, changes)
         case .stale(let changes):
             throw RunRefusal.staleLock(recipe: name, changes: changes)
         case .missing:
