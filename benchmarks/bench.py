@@ -212,17 +212,13 @@ def transfer_cases(work, binary, total, runs):
     label = f"{files} files, {total / MIB:.0f} MiB"
 
     stores = [("file", f"file://{work}/store-file", f"{work}/store-file", [])]
-    sshd = subprocess.run([os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts", "sshd-local"), "start"],
-                          capture_output=True, text=True)
-    if sshd.returncode == 0:
-        exports = dict(line[len("export "):].split("=", 1) for line in sshd.stdout.splitlines() if line.startswith("export "))
+    exports = local_service("sshd-local")
+    if exports:
         ssh = exports["GIT_SSH_COMMAND"].strip("'")
         os.environ["GIT_SSH_COMMAND"] = ssh
         port = exports["SSHD_LOCAL_URL"].rsplit(":", 1)[1]
         stores.append(("ssh", f"{exports['SSHD_LOCAL_URL']}{work}/store-ssh", f"{work}/store-ssh",
                        ["-e", f"{ssh} -p {port}", "--rsync-path", f"mkdir -p {work}/rsync-ssh && rsync"]))
-    else:
-        print(f"note: the ssh:// cases are skipped: scripts/sshd-local start failed: {sshd.stderr.strip()}", file=sys.stderr)
     for name, url, path, rsync_options in stores:
         sh("git", "config", f"recipe.store.{name}.url", url, cwd=root)
         destination = f"root@127.0.0.1:{work}/rsync-ssh/" if name == "ssh" else f"{work}/rsync-file/"
@@ -272,6 +268,68 @@ def transfer_cases(work, binary, total, runs):
                          f"dvc {verb} to a local remote", statistics.median(b for b, _ in pairs), ratio, "(no budget)", True))
     else:
         print("note: the DVC baselines are skipped: no dvc on PATH (python3 -m pip install dvc)", file=sys.stderr)
+    return rows
+
+
+def local_service(name):
+    """The exports of `scripts/NAME start`, or None (with a note) when it cannot start here."""
+    started = subprocess.run([os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts", name), "start"],
+                             capture_output=True, text=True)
+    if started.returncode != 0:
+        print(f"note: scripts/{name} start failed, its cases are skipped: {started.stderr.strip()}", file=sys.stderr)
+        return None
+    return dict(line[len("export "):].split("=", 1) for line in started.stdout.splitlines() if line.startswith("export "))
+
+
+def isolation_cases(work, binary, runs):
+    """A one-step recipe in the example image against `podman run --rm IMAGE CMD` by hand; the
+    same step sandboxed against unsandboxed; and `trace` against `run`: interleaved pairs."""
+    def project(name, recipe):
+        root = os.path.join(work, name)
+        os.makedirs(os.path.join(root, ".recipes"))
+        init_repository(root)
+        with open(os.path.join(root, "a.txt"), "w") as handle:
+            handle.write("a\n")
+        with open(os.path.join(root, "work.py"), "w") as handle:
+            handle.write("print(sum(range(25_000_000)))\n")
+        with open(os.path.join(root, ".gitignore"), "w") as handle:
+            handle.write("out/\n")
+        with open(os.path.join(root, ".recipes", "r.yaml"), "w") as handle:
+            handle.write(recipe)
+        sh(binary, "lock", cwd=root)
+        sh("git", "add", "-A", cwd=root)
+        sh("git", "commit", "-q", "-m", name, cwd=root)
+        sh(binary, "run", "r", "--no-cache", cwd=root)
+        return root
+
+    rows = []
+    step = "  s: {run: 'mkdir -p out && cat a.txt > out/a.txt', inputs: [a.txt], outputs: [out/a.txt]}\n"
+    exports = local_service("containers-local")
+    if exports:
+        os.environ.update(exports)
+        image = exports["RECIPE_TEST_IMAGE"]
+        # A step that copies a file (the run's fixed cost shows whole), and one that computes
+        # for about a second (what the fixed cost is to a step that does some work).
+        for key, what, command in [("image_step", "copies a file", "mkdir -p out && cat a.txt > out/a.txt"),
+                                   ("image_step_1s", "computes for ≈ 1 s",
+                                    "mkdir -p out && python3 work.py > out/a.txt")]:
+            root = project(key, f"version: 1\nseed: 1\nenvironment: {{image: {image}}}\nsteps:\n"
+                           + step.replace("mkdir -p out && cat a.txt > out/a.txt", command))
+            by_hand = ["podman", "run", "--rm", "--network", "none", "--volume", f"{root}:{root}", "--workdir", root, image, "/bin/sh", "-c", command]
+            pairs = [(timed(by_hand, root, 1), timed([binary, "run", "r", "--no-cache"], root, 1)) for _ in range(runs * 4)]
+            plain, ours = statistics.median(b for b, _ in pairs), statistics.median(o for _, o in pairs)
+            ratio = statistics.median(o / b for b, o in pairs)
+            rows.append((key, f"run of a one-step recipe in an image (podman); the step {what}", ours, "podman run --rm IMAGE CMD by hand",
+                         plain, ratio, "≤ 1.1×", ratio <= 1.1))
+    plain_root = project("on-host", f"version: 1\nseed: 1\nsteps:\n{step}")
+    sandboxed_root = project("sandboxed", f"version: 1\nseed: 1\nenvironment: {{sandbox: true}}\nsteps:\n{step}")
+    pairs = [(timed([binary, "run", "r", "--no-cache"], plain_root, 1), timed([binary, "run", "r", "--no-cache"], sandboxed_root, 1))
+             for _ in range(runs * 4)]
+    plain, sandboxed = statistics.median(p for p, _ in pairs), statistics.median(s for _, s in pairs)
+    rows.append(("sandbox_step", "run of the same step sandboxed, above unsandboxed", sandboxed - plain, "the run unsandboxed", plain, None,
+                 "≤ 20 ms", sandboxed - plain <= 0.020))
+    run, trace = interleaved([binary, "run", "r", "--no-cache"], f"{binary} trace r > /dev/null 2>&1", plain_root, runs)
+    rows.append(("trace", "trace of the one-step recipe (scratch worktree + strace)", trace, "its run", run, trace / run, "(no budget)", True))
     return rows
 
 
@@ -625,6 +683,7 @@ def main():
         rows.append(("pull", f"pull merging {divergent} divergent runs", pull, "git fetch + git notes merge -s cat_sort_uniq", git_merge, pull / git_merge, "(no budget)", True))
 
         rows.append(merge_driver_case(work, binary, args.runs))
+        rows += isolation_cases(work, binary, args.runs)
         rows += transfer_cases(work, binary, (args.transfer_mib or max(32, int(1024 * args.scale))) * MIB, args.runs)
 
         many = os.path.join(work, "many")
