@@ -5,10 +5,11 @@
 # plain git.
 set -euo pipefail
 
+scripts=$(cd "$(dirname "$0")" && pwd)
 demo=$(mktemp -d "${TMPDIR:-/tmp}/git-recipe-demo.XXXXXX")
 # A shared store and a colleague's clone, for the end.
 share=$(mktemp -d "${TMPDIR:-/tmp}/git-recipe-demo-share.XXXXXX")
-trap 'rm -rf "$demo" "$share"' EXIT
+trap 'rm -rf "$demo" "$share"; "$scripts/containers-local" stop' EXIT
 cd "$demo"
 
 if [ -t 1 ]; then bold=$'\033[1m' plain=$'\033[0m'; else bold= plain=; fi
@@ -54,4 +55,14 @@ step git recipe pull origin
 step git config recipe.store.team.url "file://$share/store"
 step git recipe pull --artifacts team "$seed0_run"
 step git recipe checkout "$seed0_run"
-printf '\ndemo ok: %s was scaffolded, locked, run, reproduced, reported (report.html, dashboard/index.html) and checked out, and its seed-0 model checked out in a second clone; provenance is in refs/notes/recipes\n' "$demo"
+# The same recipe in a container image pinned by digest: the example image is built offline
+# from this machine's Debian files (scripts/test-image); its probes and steps run inside it.
+cd "$demo"
+eval "$("$scripts/containers-local" start)"
+printf '\n%s# the recipe, now in the image %s%s\n' "$bold" "$RECIPE_TEST_IMAGE" "$plain"
+sed -i "s|^environment:|environment:\n  image: $RECIPE_TEST_IMAGE|" .recipes/train.yaml
+step git recipe lock
+step git commit -q -am "Run the recipe in the example image"
+step git recipe run train
+step git recipe show HEAD:train --format markdown
+printf '\ndemo ok: %s was scaffolded, locked, run, reproduced, reported (report.html, dashboard/index.html), checked out, and run again in a container image; its seed-0 model was checked out in a second clone; provenance is in refs/notes/recipes\n' "$demo"
