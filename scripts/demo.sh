@@ -9,7 +9,7 @@ scripts=$(cd "$(dirname "$0")" && pwd)
 demo=$(mktemp -d "${TMPDIR:-/tmp}/git-recipe-demo.XXXXXX")
 # A shared store and a colleague's clone, for the end.
 share=$(mktemp -d "${TMPDIR:-/tmp}/git-recipe-demo-share.XXXXXX")
-trap 'rm -rf "$demo" "$share"; "$scripts/containers-local" stop' EXIT
+trap 'cd /; "$scripts/containers-local" stop; rm -rf "$demo" "$share"' EXIT
 cd "$demo"
 
 if [ -t 1 ]; then bold=$'\033[1m' plain=$'\033[0m'; else bold= plain=; fi
@@ -58,6 +58,7 @@ step git recipe checkout "$seed0_run"
 # The same recipe in a container image pinned by digest: the example image is built offline
 # from this machine's Debian files (scripts/test-image); its probes and steps run inside it.
 cd "$demo"
+printf 'report.html\ndashboard/\n' >> .git/info/exclude   # what the demo wrote above, kept out of the clean-tree check
 eval "$("$scripts/containers-local" start)"
 printf '\n%s# the recipe, now in the image %s%s\n' "$bold" "$RECIPE_TEST_IMAGE" "$plain"
 sed -i "s|^environment:|environment:\n  image: $RECIPE_TEST_IMAGE|" .recipes/train.yaml
