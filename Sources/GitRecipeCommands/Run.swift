@@ -34,6 +34,16 @@ extension GitRecipeCommand {
         @Option(help: ArgumentHelp(ExecutorHelp.text))
         var executor: String?
 
+        /// Cores the steps may use at once.
+        @Option(
+            name: [.customShort("j"), .long],
+            help: ArgumentHelp("Run ready steps at once on up to N cores (default: all of this machine's); -j 1 runs one at a time.", valueName: "N"))
+        var jobs: Int?
+
+        /// Stop every step when one fails.
+        @Flag(help: "When a step fails, stop the steps running alongside it and start no other.")
+        var failFast = false
+
         /// Print the plan and run nothing.
         @Flag(help: "Print the plan (steps in order, with their commands) and run nothing.")
         var dryRun = false
@@ -49,6 +59,7 @@ extension GitRecipeCommand {
         /// Refuses `--seed` with `--seeds`.
         func validate() throws {
             if seed != nil && seeds != nil { throw ValidationError("give --seed or --seeds, not both") }
+            if let jobs, jobs < 1 { throw ValidationError("-j must be at least 1 (the cores steps may use at once), not \(jobs)") }
         }
 
         /// Whether probe outputs may come from the probe cache.
@@ -63,7 +74,7 @@ extension GitRecipeCommand {
             let pipeline = project.pipelines[0]
             let choice = try ExecutorChoice(option: executor, repository: repository, config: project.config)
             // Connected before anything else is checked: a run never quietly goes elsewhere.
-            let executor = dryRun ? nil : try choice.executor(config: project.config)
+            let executor = dryRun ? nil : try choice.executor(config: project.config, jobs: jobs, failFast: failFast)
             let settings = try RunSettings(recipe: pipeline.recipe, assignments: params, seed: seed, seeds: seeds)
             let locker = try Locker(repository: repository, probes: probes.mode)
             let runner = Runner(

@@ -165,9 +165,9 @@ public struct RunManifest: Equatable, Sendable {
         /// Why it did not run.
         public var skipped: String?
 
-        /// A step that did not run because a step it needs failed.
-        public static func skipped(_ name: String) -> Step {
-            Step(name: name, skipped: "a step it needs failed")
+        /// A step that did not run, because a step it needs failed or `reason`.
+        public static func skipped(_ name: String, because reason: String = "a step it needs failed") -> Step {
+            Step(name: name, skipped: reason)
         }
     }
 

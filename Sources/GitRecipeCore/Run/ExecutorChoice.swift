@@ -1,3 +1,5 @@
+import Foundation
+
 /// Which executor runs a run's steps: `--executor`, else `git config recipe.executor`, else
 /// `executors.default` in `.recipes/config.yaml`. A Slurm cluster must be reachable before
 /// anything runs: a run never quietly goes elsewhere.
@@ -19,10 +21,12 @@ public enum ExecutorChoice: String, Sendable {
         self = choice
     }
 
-    /// The executor itself, connected: for Slurm, the cluster has answered.
-    public func executor(config: ProjectConfig) throws -> any StepExecutor {
+    /// The executor itself, connected: for Slurm, the cluster has answered. Locally, steps
+    /// run at once on up to `jobs` cores (all of this machine's by default); `failFast` stops
+    /// them all when one fails. Slurm decides for itself.
+    public func executor(config: ProjectConfig, jobs: Int? = nil, failFast: Bool = false) throws -> any StepExecutor {
         switch self {
-        case .local: LocalExecutor()
+        case .local: LocalExecutor(jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, failFast: failFast)
         case .slurm: SlurmExecutor(cluster: try SlurmCluster(settings: config.slurm))
         }
     }

@@ -18,8 +18,12 @@ final class StepProcess: Sendable {
     }
 
     /// Starts `arguments` (the program first, looked up on PATH) in `directory`; stdin is
-    /// `/dev/null`, so a step cannot wait for input that never comes.
-    static func start(_ arguments: [String], in directory: String, environment: [String: String], log: FileHandle) throws -> StepProcess {
+    /// `/dev/null`, so a step cannot wait for input that never comes. With `prefix`, each
+    /// line it prints goes to the terminal after it (`[train] `), so that steps running at
+    /// once can be told apart; the log has the lines as printed.
+    static func start(
+        _ arguments: [String], in directory: String, environment: [String: String], log: FileHandle, prefix: String? = nil
+    ) throws -> StepProcess {
         var output: [Int32] = [0, 0]
         var errors: [Int32] = [0, 0]
         guard pipe(&output) == 0, pipe(&errors) == 0 else { throw StepStartError(reason: String(cString: strerror(errno))) }
@@ -41,16 +45,23 @@ final class StepProcess: Sendable {
         for (source, terminal) in [(output[0], STDOUT_FILENO), (errors[0], STDERR_FILENO)] {
             DispatchQueue.global().async(group: readers) {
                 var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+                var lines = prefix.map { LinePrefixer(prefix: $0) }
                 while true {
                     let count = read(source, &buffer, buffer.count)
                     if count < 0 && errno == EINTR { continue }
                     guard count > 0 else { break }
                     buffer.withUnsafeBytes { bytes in
                         let chunk = UnsafeRawBufferPointer(rebasing: bytes[..<count])
-                        writeAll(terminal, chunk)
+                        if var prefixer = lines {
+                            prefixer.lines(in: chunk).withUnsafeBytes { writeAll(terminal, $0) }
+                            lines = prefixer
+                        } else {
+                            writeAll(terminal, chunk)
+                        }
                         logLock.withLock { _ in writeAll(log.fileDescriptor, chunk) }
                     }
                 }
+                if var prefixer = lines { prefixer.rest().withUnsafeBytes { writeAll(terminal, $0) } }
                 close(source)
             }
         }
@@ -72,6 +83,42 @@ final class StepProcess: Sendable {
         kill(-pid, SIGTERM)
         let pid = self.pid
         DispatchQueue.global().asyncAfter(deadline: .now() + 5) { kill(-pid, SIGKILL) }
+    }
+}
+
+/// Puts a prefix before each whole line of a stream that arrives in chunks: a line is
+/// written once it ends (`\n` or `\r`), so two steps' lines never interleave mid-line.
+struct LinePrefixer {
+    /// What goes before each line.
+    let prefix: [UInt8]
+    /// The start of a line not ended yet.
+    private var pending: [UInt8] = []
+
+    /// A prefixer writing `prefix` before each line.
+    init(prefix: String) {
+        self.prefix = Array(prefix.utf8)
+    }
+
+    /// The lines `chunk` completes, each after the prefix.
+    mutating func lines(in chunk: UnsafeRawBufferPointer) -> [UInt8] {
+        var out: [UInt8] = []
+        for byte in chunk {
+            pending.append(byte)
+            // A carriage return ends a line too (progress bars redraw theirs), and a line
+            // longer than 64 KiB goes out in pieces rather than wait.
+            if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") || pending.count >= 64 * 1024 {
+                out += prefix + pending
+                pending.removeAll(keepingCapacity: true)
+            }
+        }
+        return out
+    }
+
+    /// An unended last line, ended, once the stream closes.
+    mutating func rest() -> [UInt8] {
+        guard !pending.isEmpty else { return [] }
+        defer { pending = [] }
+        return prefix + pending + [UInt8(ascii: "\n")]
     }
 }
 

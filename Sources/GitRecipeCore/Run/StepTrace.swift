@@ -54,9 +54,9 @@ extension Runner {
             let process = try StepProcess.start(
                 ["strace", "-f", "-qq", "-e", "trace=%file", "-o", log, "--", "/bin/sh", "-c", planned.command], in: repository.workTree,
                 environment: environment, log: output)
-            interruption.running(process)
+            interruption.started(process)
             let (exit, _) = process.wait()
-            interruption.running(nil)
+            interruption.ended(process)
             let touched = Self.touched(in: (try? String(contentsOfFile: log, encoding: .utf8)) ?? "", root: repository.workTree)
             let declaredReads = step.inputs + written + step.outputs
             traces.append(
