@@ -108,7 +108,7 @@ public final class Locker: Sendable {
         let probed = Slots<Result<[String: String], any Error>>(count: 1)
         let probing = DispatchGroup()
         if staged == nil && !recipe.environment.probes.isEmpty {
-            DispatchQueue.global().async(group: probing) { [probes] in
+            onOwnThread(group: probing) { [probes] in
                 probed[0] = Result { try probes.outputs(recipe.environment.probes.map { ($0.key, $0.value.value) }, recipe: recipe) }
             }
         }

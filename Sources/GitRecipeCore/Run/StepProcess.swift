@@ -43,7 +43,7 @@ final class StepProcess: Sendable {
         let readers = DispatchGroup()
         let logLock = Mutex(())
         for (source, terminal) in [(output[0], STDOUT_FILENO), (errors[0], STDERR_FILENO)] {
-            DispatchQueue.global().async(group: readers) {
+            onOwnThread(group: readers) {
                 var buffer = [UInt8](repeating: 0, count: 64 * 1024)
                 var lines = prefix.map { LinePrefixer(prefix: $0) }
                 while true {

@@ -92,7 +92,7 @@ struct SSHRemote: RemoteStore {
         let transfers = streams(of: objects).map { rsyncProcess($0, ["\(destination):\(path)/", staging + "/"]) }
         let finished = DispatchSemaphore(value: 0)
         let outcome = Slots<Result<Void, RemoteStoreError>>(count: 1)
-        DispatchQueue.global().async {
+        onOwnThread {
             outcome[0] = Result { () throws(RemoteStoreError) in
                 try concurrentForEach(transfers, workers: transfers.count) { transfer throws(RemoteStoreError) in
                     try run(transfer, doing: "send objects")

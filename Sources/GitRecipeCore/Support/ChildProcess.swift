@@ -69,7 +69,7 @@ public struct ChildProcess: Sendable {
         }
         let finished = DispatchSemaphore(value: 0)
         let status = Slots<Int32>(count: 1)
-        DispatchQueue.global().async {
+        onOwnThread {
             status[0] = waitForExit(pid)
             finished.signal()
         }
