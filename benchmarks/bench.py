@@ -333,6 +333,37 @@ def isolation_cases(work, binary, runs):
     return rows
 
 
+def parallel_cases(work, binary, runs):
+    """A diamond of 1 s steps against its critical path (3 s), and a sweep of 8 seeds of a
+    1 s single-core step with -j 2 against the ideal 4 s."""
+    rows = []
+    sleep = "sleep 1"
+    diamond = ("version: 1\nseed: 1\nsteps:\n"
+               f"  a: {{run: \"{sleep} && mkdir -p out && echo a > out/a.txt\", outputs: [out/a.txt]}}\n"
+               f"  b: {{run: \"{sleep} && echo b > out/b.txt\", inputs: [out/a.txt], outputs: [out/b.txt]}}\n"
+               f"  c: {{run: \"{sleep} && echo c > out/c.txt\", inputs: [out/a.txt], outputs: [out/c.txt]}}\n"
+               f"  d: {{run: \"{sleep} && cat out/b.txt out/c.txt > out/d.txt\", inputs: [out/b.txt, out/c.txt], outputs: [out/d.txt]}}\n")
+    sweep = ("version: 1\nseed: 1\nsteps:\n"
+             f"  s: {{run: \"mkdir -p out && {sleep} && echo $RECIPE_SEED > out/s.txt\", outputs: [out/s.txt]}}\n")
+    for key, name, recipe, arguments, ideal, budget in [
+        ("diamond", "diamond of four 1 s steps, -j 2", diamond, ["-j", "2"], 3.0, 1.1),
+        ("sweep_8", "sweep of 8 seeds of a 1 s single-core step, -j 2", sweep, ["--seeds", "0..7", "-j", "2"], 4.0, 1.15),
+    ]:
+        root = os.path.join(work, key)
+        os.makedirs(os.path.join(root, ".recipes"))
+        init_repository(root)
+        with open(os.path.join(root, ".gitignore"), "w") as handle:
+            handle.write("out/\n")
+        with open(os.path.join(root, ".recipes", "r.yaml"), "w") as handle:
+            handle.write(recipe)
+        sh(binary, "lock", cwd=root)
+        sh("git", "add", "-A", cwd=root)
+        sh("git", "commit", "-q", "-m", key, cwd=root)
+        took = timed([binary, "run", "r", "--no-cache"] + arguments, root, runs)
+        rows.append((key, name, took, "the ideal (critical path, or seeds × 1 s / 2 cores)", ideal, took / ideal, f"≤ {budget}×", took / ideal <= budget))
+    return rows
+
+
 def dvc_repro_noop(work, started_dir, runs):
     """`dvc repro` with nothing changed, on the get-started pipeline's own files as four DVC
     stages; None without dvc."""
@@ -684,6 +715,7 @@ def main():
 
         rows.append(merge_driver_case(work, binary, args.runs))
         rows += isolation_cases(work, binary, args.runs)
+        rows += parallel_cases(work, binary, args.runs)
         rows += transfer_cases(work, binary, (args.transfer_mib or max(32, int(1024 * args.scale))) * MIB, args.runs)
 
         many = os.path.join(work, "many")

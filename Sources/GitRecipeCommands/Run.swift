@@ -88,7 +88,7 @@ extension GitRecipeCommand {
             for change in preflight.drift { Terminal.standardError.write("warning: probe drift recorded: \(change)\n") }
             let outcomes = try runner.sweep(settings, preflight: preflight, on: executor, useCache: !noCache)
             try locker.finish()
-            if let cancelled = outcomes.last, cancelled.status == .cancelled {
+            if let cancelled = outcomes.first(where: { $0.status == .cancelled }) {
                 throw RunEnded(status: .interrupted, message: "interrupted: run \(cancelled.id) was recorded as cancelled")
             }
             if outcomes.contains(where: { $0.status == .failed }) {

@@ -134,3 +134,62 @@ struct ParallelStepTests {
         #expect(result.status == 2 && result.stderr.contains("-j must be at least 1"), "\(result)")
     }
 }
+
+/// `--seeds` with cores to spare runs seeds at once, in the checkout and in scratch
+/// worktrees, under the same `-j`; every seed's outputs are kept, the checkout ends with
+/// the first seed's, and nothing is left behind.
+@Suite("Sweeps in parallel")
+struct ParallelSweepTests {
+    /// One step that records its seed, when it started and when it ended, a second apart.
+    static let recipe = """
+        version: 1
+        seed: 1
+        steps:
+          work:
+            run: mkdir -p out && python3 -c "import os, time; s = time.time(); time.sleep(1); print(os.environ['RECIPE_SEED'], s, time.time())" > out/s.txt
+            outputs: [out/s.txt]
+
+        """
+
+    /// Each run's seed and when its step ran, from the outputs checked out of the store.
+    static func spans(_ repo: TemporaryGitRepository) throws -> [Int: ClosedRange<Double>] {
+        var spans: [Int: ClosedRange<Double>] = [:]
+        for run in try ReproduceTests.runs(repo) {
+            #expect(try repo.recipe("checkout", run.id).status == 0)
+            let fields = try repo.read("out/s.txt").split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            let seed = try #require(Int(fields[0]))
+            spans[seed] = try #require(Double(fields[1]))...(try #require(Double(fields[2])))
+        }
+        return spans
+    }
+
+    @Test func seedsOverlapEachKeepsItsOutputsAndTheCheckoutEndsWithTheFirst() throws {
+        let repo = try RunCommandTests.project(Self.recipe)
+        let result = try repo.recipe("run", "r", "--seeds", "0..3", "-j", "2")
+        #expect(result.status == 0, "\(result)")
+        #expect(try repo.read("out/s.txt").hasPrefix("0 "), "the checkout holds the first seed's output")
+        for seed in 0...3 { #expect(result.stdout.contains("succeeded in ") && result.stdout.contains("seed \(seed))\n"), "\(result)") }
+        try ReproduceTests.expectNoScratchWorktree(repo)
+
+        let spans = try Self.spans(repo)
+        #expect(spans.keys.sorted() == [0, 1, 2, 3], "every seed's output is in the store, and differs")
+        let overlapping = spans.values.filter { span in spans.values.contains { $0 != span && $0.overlaps(span) } }
+        #expect(overlapping.count >= 2, "seeds ran at once: \(spans)")
+        for span in spans.values {
+            #expect(spans.values.filter { $0.overlaps(span) }.count <= 2, "never more than -j 2 at once: \(spans)")
+        }
+        let sweeps = Set(try ReproduceTests.runs(repo).compactMap { run in run.text.split(separator: "\n").first { $0.hasPrefix("sweep: ") } })
+        #expect(sweeps.count == 1, "one sweep: \(sweeps)")
+    }
+
+    @Test func ctrlCStopsEverySeedAndLeavesNoWorktree() throws {
+        let repo = try RunCommandTests.project(
+            "version: 1\nseed: 1\nsteps:\n  slow: {run: \"echo started; sleep 38.5\"}\n")
+        let result = try repo.interrupt(["run", "r", "--seeds", "0..3", "-j", "2"], once: "[seed 0 · slow] started")
+        #expect(result.status == 130, "\(result)")
+        let runs = try ReproduceTests.runs(repo)
+        #expect(!runs.isEmpty && runs.allSatisfy { $0.text.contains("\nstatus: cancelled\n") }, "\(runs.map(\.text))")
+        try ReproduceTests.expectNoScratchWorktree(repo)
+        #expect(try run("pgrep", ["-f", "sleep 38.5"], in: "/", environment: repo.environment).stdout.isEmpty)
+    }
+}

@@ -2,21 +2,27 @@ import Foundation
 import Synchronization
 
 /// The local executor: each step a child process in the work tree. Steps whose
-/// dependencies have all succeeded run at once, up to `jobs` cores, a step counting its
+/// dependencies have all succeeded run at once, up to `-j` cores, a step counting its
 /// `resources.cpus` (one unless it says; at most all of them). A failed step stops the steps
 /// that need it; steps that do not need it go on (`failFast` stops them instead). Each
 /// step is judged by `StepChecks` on this thread as it ends, one at a time.
+///
+/// The cores are a `CoreBudget` every run made with this executor shares: the seeds of a
+/// sweep running at once (`Runner.sweep`) draw on the same `-j`.
 struct LocalExecutor: StepExecutor {
-    /// Cores the run's steps may use at once.
-    let jobs: Int
+    /// The cores the steps draw on.
+    let budget: CoreBudget
     /// Whether a failed step stops every running step and starts no other.
     let failFast: Bool
 
     /// An executor running up to `jobs` cores' worth of steps at once.
     init(jobs: Int = ProcessInfo.processInfo.activeProcessorCount, failFast: Bool = false) {
-        self.jobs = max(1, jobs)
+        budget = CoreBudget(cores: max(1, jobs))
         self.failFast = failFast
     }
+
+    /// As many runs as there are cores: each holds at least one while it runs a step.
+    var concurrentRuns: Int { budget.cores }
 
     /// A step under way.
     private struct Running {
@@ -39,7 +45,9 @@ struct LocalExecutor: StepExecutor {
         var running: [String: Running] = [:]
         var failure: String?
         let ended = EndedSteps()
-        let prefixed = Self.mayOverlap(plan.steps, jobs: jobs)
+        budget.listen(ended)
+        defer { budget.stopListening(ended) }
+        let prefixed = run.label != nil || Self.mayOverlap(plan.steps, cores: budget.cores)
 
         while true {
             // Steps that need a failed step will not run; the rest start as cores free up.
@@ -50,11 +58,19 @@ struct LocalExecutor: StepExecutor {
             pending.removeAll { records[$0.name] != nil }
             if !run.interruption.isRequested && !(failFast && failure != nil) {
                 for planned in pending where planned.step.dependencies.allSatisfy({ records[$0] != nil && !stopped.contains($0) }) {
-                    let share = min(max(planned.step.resources?.cpus ?? 1, 1), jobs)
-                    guard running.isEmpty || running.values.map(\.share).reduce(0, +) + share <= jobs else { continue }
+                    let share = min(max(planned.step.resources?.cpus ?? 1, 1), budget.cores)
+                    guard budget.take(share) else { continue }
                     pending.removeAll { $0.name == planned.name }
-                    switch try start(planned, in: run, results: &results, share: share, prefixed: prefixed, ended: ended) {
+                    let started: Start
+                    do {
+                        started = try start(planned, in: run, results: &results, share: share, prefixed: prefixed, ended: ended)
+                    } catch {
+                        budget.give(share)
+                        throw error
+                    }
+                    switch started {
                     case .finished(let record, let problem):
+                        budget.give(share)
                         records[planned.name] = record
                         if let problem { fail(planned.name, problem, &stopped, &results, &failure, running: running, run: run) }
                     case .running(let step):
@@ -62,9 +78,14 @@ struct LocalExecutor: StepExecutor {
                     }
                 }
             }
-            guard !running.isEmpty else { break }
-            let (name, status, usage) = ended.next()
-            guard let step = running.removeValue(forKey: name) else { continue }
+            // Wait for a step of this run to end, or — with nothing running but steps ready —
+            // for another run to give cores back.
+            let waitingForCores = pending.contains { planned in
+                planned.step.dependencies.allSatisfy { records[$0] != nil && !stopped.contains($0) }
+            }
+            guard !running.isEmpty || waitingForCores && !run.interruption.isRequested && !(failFast && failure != nil) else { break }
+            guard let (name, status, usage) = ended.next(), let step = running.removeValue(forKey: name) else { continue }
+            budget.give(step.share)
             let (record, problem) = try finish(step, status: status, usage: usage, in: run, results: &results, failure: failure)
             records[name] = record
             if let problem { fail(name, problem, &stopped, &results, &failure, running: running, run: run) }
@@ -122,9 +143,10 @@ struct LocalExecutor: StepExecutor {
         }
         let wrapped = try run.isolator.wrap(planned, in: run)
         let process = try StepProcess.start(
-            wrapped.arguments, in: run.repository.workTree, environment: run.environment, log: log, prefix: prefixed ? "[\(step.name)] " : nil)
+            wrapped.arguments, in: run.repository.workTree, environment: run.environment, log: log,
+            prefix: prefixed ? "[\(run.label ?? "")\(step.name)] " : nil)
         run.interruption.started(process)
-        DispatchQueue.global().async {
+        onOwnThread {
             let (status, usage) = process.wait()
             ended.post(step.name, status: status, usage: usage)
         }
@@ -162,10 +184,10 @@ struct LocalExecutor: StepExecutor {
         return (record, problem)
     }
 
-    /// Whether two of `steps` can run at the same time: `jobs` allows it and neither needs
+    /// Whether two of `steps` can run at the same time: `cores` allows it and neither needs
     /// the other. Their output lines are then prefixed with the step's name.
-    static func mayOverlap(_ steps: [RunPlan.Step], jobs: Int) -> Bool {
-        guard jobs > 1 else { return false }
+    static func mayOverlap(_ steps: [RunPlan.Step], cores: Int) -> Bool {
+        guard cores > 1 else { return false }
         var ancestors: [String: Set<String>] = [:]
         for planned in steps {
             ancestors[planned.name] = planned.step.dependencies.reduce(into: Set(planned.step.dependencies)) { all, dependency in
@@ -181,10 +203,10 @@ struct LocalExecutor: StepExecutor {
 }
 
 /// Steps whose processes have exited, in the order they did, handed from the threads that
-/// wait for them to the executor's.
-private final class EndedSteps: Sendable {
-    /// Ended steps not yet taken.
-    private let queue = Mutex<[(name: String, status: Int32, usage: ResourceUsage)]>([])
+/// wait for them to the executor's; and word that cores came free.
+final class EndedSteps: Sendable {
+    /// Ended steps not yet taken; `nil` for cores given back by another run.
+    private let queue = Mutex<[(name: String, status: Int32, usage: ResourceUsage)?]>([])
     /// Counts the entries of `queue`.
     private let available = DispatchSemaphore(value: 0)
 
@@ -194,9 +216,58 @@ private final class EndedSteps: Sendable {
         available.signal()
     }
 
-    /// The next step that ended, waiting for one.
-    func next() -> (name: String, status: Int32, usage: ResourceUsage) {
+    /// Says that cores came free.
+    func wake() {
+        queue.withLock { $0.append(nil) }
+        available.signal()
+    }
+
+    /// The next step that ended, or `nil` when cores came free, waiting for either.
+    func next() -> (name: String, status: Int32, usage: ResourceUsage)? {
         available.wait()
         return queue.withLock { $0.removeFirst() }
+    }
+}
+
+/// The cores of `run -j N`, shared by every run drawing on them (the seeds of a sweep
+/// running at once). A run takes a step's share before starting it and gives it back when
+/// the step ends; runs waiting for cores hear when some come free.
+final class CoreBudget: Sendable {
+    /// The cores in all.
+    let cores: Int
+    /// Cores not taken.
+    private let free: Mutex<Int>
+    /// The runs to tell when cores come free.
+    private let listeners = Mutex<[ObjectIdentifier: EndedSteps]>([:])
+
+    /// A budget of `cores`.
+    init(cores: Int) {
+        self.cores = cores
+        free = Mutex(cores)
+    }
+
+    /// Takes `share` cores if they are free.
+    func take(_ share: Int) -> Bool {
+        free.withLock { free in
+            guard free >= share else { return false }
+            free -= share
+            return true
+        }
+    }
+
+    /// Gives `share` cores back, and tells every waiting run.
+    func give(_ share: Int) {
+        free.withLock { $0 += share }
+        for listener in listeners.withLock({ Array($0.values) }) { listener.wake() }
+    }
+
+    /// Starts telling `ended` when cores come free.
+    func listen(_ ended: EndedSteps) {
+        _ = listeners.withLock { $0[ObjectIdentifier(ended)] = ended }
+    }
+
+    /// Stops telling `ended`.
+    func stopListening(_ ended: EndedSteps) {
+        _ = listeners.withLock { $0.removeValue(forKey: ObjectIdentifier(ended)) }
     }
 }

@@ -17,7 +17,7 @@ public final class Runner {
     /// Whether Ctrl-C has arrived.
     let interruption: Interruption
     /// Where the run's events go.
-    private let events: RunEvents
+    let events: RunEvents
     /// Where a succeeded run's outputs are kept; `nil` with `artifacts.keep: none`.
     private let store: ObjectStore?
 
@@ -66,7 +66,7 @@ public final class Runner {
         let engine = try ContainerEngine.configured(repository.config("recipe.containerEngine"))
         let prepared = Slots<Result<Isolator, any Error>>(count: 1)
         let preparing = DispatchGroup()
-        DispatchQueue.global().async(group: preparing) { [pipeline] in prepared[0] = Result { try Isolator.prepare(pipeline, engine: engine) } }
+        onOwnThread(group: preparing) { [pipeline] in prepared[0] = Result { try Isolator.prepare(pipeline, engine: engine) } }
         defer { preparing.wait() }
         let (commit, lock, drift) = try checkedCommitAndLock(allowDrift: allowDrift)
         preparing.wait()
@@ -142,10 +142,15 @@ public final class Runner {
     }
 
     /// One run per seed of `settings` on `executor`, all in one sweep when there are
-    /// several; `events` hears `.finished` after each is recorded. Stops after a run that
+    /// several — at once, as many as the executor allows (`parallelSweep`), else one after
+    /// another; `events` hears `.finished` after each is recorded. Stops after a run that
     /// was cancelled. `useCache: false` runs every step (`--no-cache`).
     public func sweep(_ settings: RunSettings, preflight: Preflight, on executor: any StepExecutor, useCache: Bool = true) throws -> [Outcome] {
         let sweep = settings.seeds.count > 1 ? "sweep-" + UUID().uuidString.prefix(8).lowercased() : nil
+        let workers = min(executor.concurrentRuns, settings.seeds.count)
+        if let sweep, workers > 1 {
+            return try parallelSweep(settings, sweep: sweep, preflight: preflight, on: executor, useCache: useCache, workers: workers)
+        }
         var outcomes: [Outcome] = []
         for seed in settings.seeds {
             let outcome = try run(settings, seed: seed, sweep: sweep, preflight: preflight, on: executor, useCache: useCache)
@@ -162,7 +167,7 @@ public final class Runner {
     /// run it re-ran and, if it succeeded, its verdict.
     public func run(
         _ settings: RunSettings, seed: Int, sweep: String?, preflight: Preflight, on executor: any StepExecutor,
-        useCache: Bool = true, reproducing original: Reproduction? = nil
+        useCache: Bool = true, reproducing original: Reproduction? = nil, label: String? = nil
     ) throws -> Outcome {
         let plan = try preparedPlan(settings, seed: seed)
         let started = Date()
@@ -177,7 +182,7 @@ public final class Runner {
             plan,
             in: StepRun(
                 plan: plan, recipe: pipeline.recipe.name, repository: repository, environment: environment,
-                isolator: preflight.isolator, checks: checks, interruption: interruption, events: events, cache: cache))
+                isolator: preflight.isolator, checks: checks, interruption: interruption, events: events, cache: cache, label: label))
         let finished = Date()
         if results.status == .succeeded, let store { keep(results.outputs, in: store) }
         let verdict = results.status == .succeeded ? original?.judge(outputs: results.outputs, metrics: results.metrics) : nil

@@ -115,6 +115,9 @@ struct SlurmExecutor: StepExecutor {
         return results
     }
 
+    /// One run of a sweep at a time: each run's jobs are queued at once already.
+    var concurrentRuns: Int { 1 }
+
     /// How long the controller may keep failing to answer before the jobs are given up.
     static let patience: TimeInterval = 60
 

@@ -8,6 +8,9 @@ public protocol StepExecutor: Sendable {
     /// Runs `plan`'s steps. A failed step stops the steps that depend on it; a requested
     /// interruption stops the running steps and ends the run as cancelled.
     func execute(_ plan: RunPlan, in run: StepRun) throws -> StepResults
+
+    /// How many runs of a sweep may execute at once with this executor.
+    var concurrentRuns: Int { get }
 }
 
 /// What every step of one run shares while it executes.
@@ -30,6 +33,9 @@ public struct StepRun {
     let events: RunEvents
     /// The step cache; `nil` when the run keeps no outputs (`artifacts.keep: none`).
     let cache: StepCache?
+    /// What goes before a step's name on its output lines when runs of a sweep execute at
+    /// once (`seed 3 · `); `nil` otherwise.
+    var label: String?
 
     /// Appends `step` to the run's list of steps in the order they started, which `logs` reads.
     func recordStart(of step: String) throws {

@@ -1,0 +1,91 @@
+import Foundation
+import Synchronization
+
+extension Runner {
+    /// The seeds of a sweep, several at once (DESIGN §6, §8.3): `workers` lanes each take
+    /// the next seed until none is left, every step drawing on the executor's cores. The
+    /// first lane runs the first seed in this checkout at once — the checkout keeps its
+    /// outputs, as a sweep run one seed at a time leaves them — then goes on in a scratch
+    /// worktree of its own; each other lane first makes its scratch worktree at the run's
+    /// commit (checked as any run is), on its own thread with its own handle on the
+    /// repository. Every seed's outputs are in the store; the worktrees are removed at the end.
+    func parallelSweep(
+        _ settings: RunSettings, sweep: String, preflight: Preflight, on executor: any StepExecutor, useCache: Bool, workers: Int
+    ) throws -> [Outcome] {
+        let (interruption, events, recipe) = (self.interruption, self.events, pipeline.recipe.name)
+        let (workTree, commit, allowDrift) = (repository.workTree, preflight.commit.commit, !preflight.drift.isEmpty)
+        let seeds = settings.seeds
+        let next = Mutex(1)
+        let outcomes = Mutex<[Int: Outcome]>([:])
+        let failure = Mutex<(any Error)?>(nil)
+        let worktrees = Mutex<[Lane]>([])
+        defer { for lane in worktrees.withLock({ $0 }) { lane.worktree?.remove() } }
+
+        let going = { @Sendable () in failure.withLock { $0 == nil } && !interruption.isRequested }
+        let fail = { @Sendable (error: any Error) in failure.withLock { $0 = $0 ?? error } }
+        // A lane in a new scratch worktree, with a handle on the repository of its own.
+        let scratchLane = { @Sendable () throws -> Lane in
+            let worktree = try ScratchWorktree(of: try Repository.discover(from: workTree, environment: [:]), at: commit)
+            let original = try Repository.discover(from: workTree, environment: [:])
+            do {
+                let scratch = try worktree.load(recipe, from: original, announce: { _ in })
+                let runner = scratch.runner(interruption: interruption, events: events)
+                let lane = Lane(runner: runner, preflight: try runner.preflight(allowDrift: allowDrift), worktree: worktree)
+                worktrees.withLock { $0.append(lane) }
+                return lane
+            } catch {
+                worktree.remove()
+                throw error
+            }
+        }
+        // Runs the seed at `index` in `lane`.
+        let one = { @Sendable (lane: Lane, index: Int) in
+            do {
+                let outcome = try lane.runner.run(
+                    settings, seed: seeds[index], sweep: sweep, preflight: lane.preflight, on: executor, useCache: useCache,
+                    label: "seed \(seeds[index]) · ")
+                outcomes.withLock { $0[index] = outcome }
+                events(.finished(outcome))
+            } catch {
+                fail(error)
+            }
+        }
+        // Takes the seeds left, in order, in a worktree made when there is one to take.
+        let rest = { @Sendable () in
+            var lane: Lane?
+            while going() {
+                let taken = next.withLock { index -> Int? in
+                    guard index < seeds.count else { return nil }
+                    index += 1
+                    return index - 1
+                }
+                guard let taken else { return }
+                do {
+                    let ready = try lane ?? scratchLane()
+                    lane = ready
+                    one(ready, taken)
+                } catch {
+                    fail(error)
+                }
+            }
+        }
+        let others = DispatchGroup()
+        for _ in 1..<workers { onOwnThread(group: others, rest) }
+        one(Lane(runner: self, preflight: preflight, worktree: nil), 0)
+        rest()
+        others.wait()
+        if let error = failure.withLock({ $0 }) { throw error }
+        return outcomes.withLock { found in seeds.indices.compactMap { found[$0] } }
+    }
+
+    /// A runner and its checked preflight, used by one thread at a time: a lane of a sweep
+    /// whose seeds run at once.
+    struct Lane: @unchecked Sendable {
+        /// The runner, in the checkout or in a scratch worktree.
+        let runner: Runner
+        /// Its preflight.
+        let preflight: Preflight
+        /// Its scratch worktree; `nil` for the checkout.
+        let worktree: ScratchWorktree?
+    }
+}
