@@ -36,7 +36,7 @@ struct FileRemote: RemoteStore {
     /// store's fault when `downloading`, the local store's otherwise.
     private func each(
         _ objects: [ContentDigest], progress: TransferProgress, downloading: Bool,
-        move: @Sendable (ContentDigest) throws(StoreError) -> Int64
+        move: @escaping @Sendable (ContentDigest) throws(StoreError) -> Int64
     ) throws(RemoteStoreError) {
         try concurrentForEach(objects, workers: concurrentTransfers) { digest throws(RemoteStoreError) in
             do throws(StoreError) {

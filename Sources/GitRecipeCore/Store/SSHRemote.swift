@@ -153,7 +153,9 @@ struct SSHRemote: RemoteStore {
     }
 
     /// `body` for each object, four at once (one ssh each).
-    private func each(_ objects: [ContentDigest], _ body: @Sendable (ContentDigest) throws(RemoteStoreError) -> Void) throws(RemoteStoreError) {
+    private func each(_ objects: [ContentDigest], _ body: @escaping @Sendable (ContentDigest) throws(RemoteStoreError) -> Void)
+        throws(RemoteStoreError)
+    {
         try concurrentForEach(objects, workers: 4, body)
     }
 

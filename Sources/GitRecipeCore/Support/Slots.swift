@@ -36,13 +36,16 @@ final class Slots<Value>: @unchecked Sendable {
 /// `transform` applied to each of `0..<count` on up to `workers` threads, results in index
 /// order. Each worker makes its `state` once (a read buffer, a repository handle: what must
 /// not be shared between threads) and takes the next index from a shared counter, so one
-/// slow item does not hold the others back.
+/// slow item does not hold the others back. The workers are threads of their own (this one
+/// and `workers - 1` more), not GCD's: a worker may block on a process or the network, and
+/// `concurrentPerform` on Linux runs only one iteration per core at a time.
 func concurrentMap<State, Value>(
-    _ count: Int, workers: Int, state makeState: @Sendable () -> State, transform: @Sendable (inout State, Int) -> Value
+    _ count: Int, workers: Int, state makeState: @escaping @Sendable () -> State,
+    transform: @escaping @Sendable (inout State, Int) -> Value
 ) -> [Value] {
     let results = Slots<Value>(count: count)
     let next = Atomic<Int>(0)
-    DispatchQueue.concurrentPerform(iterations: min(workers, count)) { _ in
+    let work = { @Sendable in
         var state = makeState()
         while true {
             let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
@@ -50,13 +53,17 @@ func concurrentMap<State, Value>(
             results[index] = transform(&state, index)
         }
     }
+    let others = DispatchGroup()
+    for _ in 1..<max(1, min(workers, count)) { onOwnThread(group: others, work) }
+    work()
+    others.wait()
     return results.values
 }
 
 /// `body` for each of `items` on up to `workers` threads; every item is tried, then the
 /// first failure in item order is thrown (what succeeded stays done).
 func concurrentForEach<Item: Sendable, Failure: Error>(
-    _ items: [Item], workers: Int, _ body: @Sendable (Item) throws(Failure) -> Void
+    _ items: [Item], workers: Int, _ body: @escaping @Sendable (Item) throws(Failure) -> Void
 ) throws(Failure) {
     let failures = concurrentMap(
         items.count, workers: workers, state: {},
