@@ -81,7 +81,7 @@ extension GitRecipeCommand {
                 repository: repository, pipeline: pipeline, locker: locker, files: files, artifacts: project.config.artifacts,
                 events: Terminal.show)
             guard let executor else {
-                try printPlan(runner, settings)
+                try printPlan(runner, settings, slurm: choice == .slurm ? project.config.slurm : nil, workTree: repository.workTree)
                 return
             }
             let preflight = try runner.preflight(allowDrift: allowDrift)
@@ -96,13 +96,18 @@ extension GitRecipeCommand {
             }
         }
 
-        /// Prints each seed's steps with the commands they would run.
-        private func printPlan(_ runner: Runner, _ settings: RunSettings) throws {
+        /// Prints each seed's steps with the commands they would run; for Slurm, then the
+        /// `sbatch` lines that would submit them.
+        private func printPlan(_ runner: Runner, _ settings: RunSettings, slurm: ProjectConfig.Slurm?, workTree: String) throws {
             for seed in settings.seeds {
+                let plan = try runner.plan(settings, seed: seed)
                 print("plan for '\(recipe)' with seed \(seed):")
-                for (index, step) in try runner.plan(settings, seed: seed).steps.enumerated() {
+                for (index, step) in plan.steps.enumerated() {
                     print("  \(index + 1). \(step.name): \(step.command)")
                 }
+                guard let slurm else { continue }
+                print("submitted to slurm as (RUN_ID is the run's id):")
+                for line in SlurmCluster.submissions(of: plan, recipe: recipe, workTree: workTree, settings: slurm) { print("  \(line)") }
             }
         }
     }

@@ -108,6 +108,24 @@ struct SlurmTests {
         #expect(try documents(repo)[2].contains("executor:\n  kind: local\n"))
     }
 
+    @Test func aDryRunPrintsTheSbatchLinesWithTheirDependencies() throws {
+        let repo = try RunCommandTests.project(Self.diamond)
+        let result = try repo.recipe("run", "r", "--executor", "slurm", "--dry-run")
+        #expect(result.status == 0, "\(result)")
+        let runs = "\(repo.path)/.git/recipes/runs/RUN_ID"
+        let common = { (step: String) in "--chdir=\(repo.path) --output=\(runs)/\(step).log --export=ALL --nodes=1 --ntasks=1" }
+        #expect(
+            result.stdout.contains(
+                "  JOB_b=$(sbatch --parsable --job-name=r.b \(common("b")) \"--dependency=afterok:$JOB_a\" --kill-on-invalid-dep=yes "
+                    + "--cpus-per-task=1 --time=00:05:00 \(runs)/b.sh)\n"), "\(result)")
+        #expect(
+            result.stdout.contains(
+                "  JOB_d=$(sbatch --parsable --job-name=r.d \(common("d")) \"--dependency=afterok:$JOB_b:$JOB_c\" --kill-on-invalid-dep=yes "
+                    + "\(runs)/d.sh)\n"), "\(result)")
+        #expect(result.stdout.contains("  JOB_a=$(sbatch --parsable --job-name=r.a "), "\(result)")
+        #expect(throws: CommandFailure.self) { try repo.git("notes", "--ref=recipes", "show", "HEAD") }
+    }
+
     @Test func theStepCacheServesSlurmRunsAndSlurmRunsFeedIt() throws {
         let repo = try RunCommandTests.project(Self.diamond)
         #expect(try repo.recipe(["run", "r", "--executor", "slurm"], environment: try environment()).status == 0)

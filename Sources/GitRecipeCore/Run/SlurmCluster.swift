@@ -37,6 +37,17 @@ public struct SlurmCluster: Sendable {
 
     /// Submits a job with `sbatch --parsable`; returns its id.
     func submit(_ job: Submission) throws -> String {
+        let arguments = Self.arguments(for: job, settings: settings)
+        let output = try Self.command(arguments, doing: "submit '\(job.jobName)'", environment: job.environment)
+        // `--parsable` prints `id` or `id;cluster`.
+        guard let id = output.split(separator: "\n").last?.split(separator: ";").first, id.allSatisfy(\.isNumber) else {
+            throw SlurmError(operation: "submit '\(job.jobName)'", detail: "sbatch printed '\(output)', not a job id")
+        }
+        return String(id)
+    }
+
+    /// The `sbatch` command line that submits `job`.
+    static func arguments(for job: Submission, settings: ProjectConfig.Slurm) -> [String] {
         var arguments = [
             "sbatch", "--parsable", "--job-name=\(job.jobName)", "--chdir=\(job.directory)",
             "--output=\(job.log)", "--export=ALL", "--nodes=1", "--ntasks=1",
@@ -44,14 +55,24 @@ public struct SlurmCluster: Sendable {
         if !job.dependencies.isEmpty {
             arguments += ["--dependency=afterok:" + job.dependencies.joined(separator: ":"), "--kill-on-invalid-dep=yes"]
         }
-        arguments += Self.flags(for: job.resources, settings: settings)
-        arguments.append(job.script)
-        let output = try Self.command(arguments, doing: "submit '\(job.jobName)'", environment: job.environment)
-        // `--parsable` prints `id` or `id;cluster`.
-        guard let id = output.split(separator: "\n").last?.split(separator: ";").first, id.allSatisfy(\.isNumber) else {
-            throw SlurmError(operation: "submit '\(job.jobName)'", detail: "sbatch printed '\(output)', not a job id")
+        return arguments + flags(for: job.resources, settings: settings) + [job.script]
+    }
+
+    /// What a run of `plan` would submit, as lines of shell: `JOB_STEP=$(sbatch …)` per step
+    /// in order, each waiting for the jobs of the steps it needs (`$JOB_…`) — `run
+    /// --executor slurm --dry-run` prints them. Steps the step cache would restore are listed
+    /// too: which ones only the run knows.
+    public static func submissions(of plan: RunPlan, recipe: String, workTree: String, settings: ProjectConfig.Slurm) -> [String] {
+        let variable = { (step: String) in "JOB_" + step.replacingOccurrences(of: "-", with: "_") }
+        return plan.steps.map { planned in
+            let job = Submission(
+                script: "\(plan.directory)/\(planned.name).sh", jobName: "\(recipe).\(planned.name)", directory: workTree,
+                log: plan.logFile(of: planned.step), environment: [:],
+                dependencies: planned.step.dependencies.map { "$" + variable($0) }, resources: planned.step.resources)
+            // A `$JOB_…` dependency stays unquoted so the shell expands it; every other word is quoted.
+            let words = arguments(for: job, settings: settings).map { $0.contains("$JOB_") ? "\"\($0)\"" : $0.shellQuoted }
+            return "\(variable(planned.name))=$(\(words.joined(separator: " ")))"
         }
-        return String(id)
     }
 
     /// sbatch flags for a step's resources and the project's defaults (DESIGN §2 config).
