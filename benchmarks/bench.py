@@ -271,6 +271,20 @@ def transfer_cases(work, binary, total, runs):
     return rows
 
 
+def committed_recipe(root, binary, recipe, files=None):
+    """A new repository at `root` whose recipe `r` is `recipe`, with `files` (path → text)
+    and out/ ignored, locked and committed."""
+    os.makedirs(os.path.join(root, ".recipes"))
+    init_repository(root)
+    for path, text in dict(files or {}, **{".gitignore": "out/\n", ".recipes/r.yaml": recipe}).items():
+        with open(os.path.join(root, path), "w") as handle:
+            handle.write(text)
+    sh(binary, "lock", cwd=root)
+    sh("git", "add", "-A", cwd=root)
+    sh("git", "commit", "-q", "-m", "recipe r", cwd=root)
+    return root
+
+
 def local_service(name):
     """The exports of `scripts/NAME start`, or None (with a note) when it cannot start here."""
     started = subprocess.run([os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts", name), "start"],
@@ -285,20 +299,8 @@ def isolation_cases(work, binary, runs):
     """A one-step recipe in the example image against `podman run --rm IMAGE CMD` by hand; the
     same step sandboxed against unsandboxed; and `trace` against `run`: interleaved pairs."""
     def project(name, recipe):
-        root = os.path.join(work, name)
-        os.makedirs(os.path.join(root, ".recipes"))
-        init_repository(root)
-        with open(os.path.join(root, "a.txt"), "w") as handle:
-            handle.write("a\n")
-        with open(os.path.join(root, "work.py"), "w") as handle:
-            handle.write("print(sum(range(25_000_000)))\n")
-        with open(os.path.join(root, ".gitignore"), "w") as handle:
-            handle.write("out/\n")
-        with open(os.path.join(root, ".recipes", "r.yaml"), "w") as handle:
-            handle.write(recipe)
-        sh(binary, "lock", cwd=root)
-        sh("git", "add", "-A", cwd=root)
-        sh("git", "commit", "-q", "-m", name, cwd=root)
+        root = committed_recipe(os.path.join(work, name), binary, recipe,
+                                {"a.txt": "a\n", "work.py": "print(sum(range(25_000_000)))\n"})
         sh(binary, "run", "r", "--no-cache", cwd=root)
         return root
 
@@ -349,16 +351,7 @@ def parallel_cases(work, binary, runs):
         ("diamond", "diamond of four 1 s steps, -j 2", diamond, ["-j", "2"], 3.0, 1.1),
         ("sweep_8", "sweep of 8 seeds of a 1 s single-core step, -j 2", sweep, ["--seeds", "0..7", "-j", "2"], 4.0, 1.15),
     ]:
-        root = os.path.join(work, key)
-        os.makedirs(os.path.join(root, ".recipes"))
-        init_repository(root)
-        with open(os.path.join(root, ".gitignore"), "w") as handle:
-            handle.write("out/\n")
-        with open(os.path.join(root, ".recipes", "r.yaml"), "w") as handle:
-            handle.write(recipe)
-        sh(binary, "lock", cwd=root)
-        sh("git", "add", "-A", cwd=root)
-        sh("git", "commit", "-q", "-m", key, cwd=root)
+        root = committed_recipe(os.path.join(work, key), binary, recipe)
         took = timed([binary, "run", "r", "--no-cache"] + arguments, root, runs)
         rows.append((key, name, took, "the ideal (critical path, or seeds × 1 s / 2 cores)", ideal, took / ideal, f"≤ {budget}×", took / ideal <= budget))
     return rows

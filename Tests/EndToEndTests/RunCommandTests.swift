@@ -284,6 +284,14 @@ struct RunCommandTests {
         #expect(result.stderr.contains("error: step 's' failed: metrics file 'out/m.json' is malformed: "))
     }
 
+    @Test func anEngineNoImageNeedsIsNoConcernOfARecipeWithoutImages() throws {
+        let repo = try Self.project(Self.echo)
+        try repo.git("config", "recipe.containerEngine", "lxc")
+        #expect(try repo.recipe("lock", "--check").status == 0)
+        let result = try repo.recipe("run", "r")
+        #expect(result.status == 0, "\(result)")
+    }
+
     @Test func ctrlCStopsTheStepAndRecordsTheRunAsCancelled() throws {
         let repo = try Self.project("version: 1\nseed: 1\nsteps:\n  slow: {run: \"echo started; sleep 31.5\"}\n")
         let started = Date()

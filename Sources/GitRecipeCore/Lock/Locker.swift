@@ -41,7 +41,7 @@ public final class Locker: Sendable {
         let timeout = settings["recipe.probetimeout"].flatMap(Int.init) ?? Self.defaultProbeTimeout
         self.probes = Probes(
             workTree: workTree, cachePath: "\(repository.commonDirectory)/recipes/probe-cache", timeout: timeout, mode: probes,
-            engine: try ContainerEngine.configured(settings["recipe.containerengine"]))
+            engineName: settings["recipe.containerengine"])
     }
 
     /// Why the hash cache on disk was discarded, if it was: for a warning.

@@ -51,8 +51,9 @@ final class Probes: @unchecked Sendable {
     private let cachePath: String
     /// Seconds a probe may take.
     private let timeout: Int
-    /// The engine that runs probes of a recipe with an image.
-    private let engine: ContainerEngine
+    /// The engine `recipe.containerEngine` names, which runs the probes of a recipe with an
+    /// image; read only then, so a name no engine has troubles no recipe without one.
+    private let engineName: String?
     /// Guards the cache and the package directories.
     private let lock = NSLock()
     /// Read on the first probe: the hook and recipes without probes never need it.
@@ -63,10 +64,10 @@ final class Probes: @unchecked Sendable {
     private var packageDirectories: [String]?
 
     /// Probes run in `workTree`, cached at `cachePath`, each stopped after `timeout` seconds.
-    /// A recipe with an image has its probes run in it by `engine`.
-    init(workTree: String, cachePath: String, timeout: Int, mode: ProbeMode, engine: ContainerEngine) {
+    /// A recipe with an image has its probes run in it by the engine `engineName` names.
+    init(workTree: String, cachePath: String, timeout: Int, mode: ProbeMode, engineName: String?) {
         self.workTree = workTree
-        self.engine = engine
+        self.engineName = engineName
         self.cachePath = cachePath
         self.timeout = timeout
         self.mode = mode
@@ -96,19 +97,19 @@ final class Probes: @unchecked Sendable {
     private func output(_ name: String, _ command: String, recipe: Recipe) throws -> String {
         var environment = ProcessInfo.processInfo.environment
         environment.merge(recipe.environment.vars) { _, recipe in recipe }
-        let image = recipe.environment.image?.value
+        let image = try recipe.environment.image.map { (engine: try ContainerEngine.configured(engineName), reference: $0.value) }
         let key = fingerprint(command, vars: recipe.environment.vars, environment: environment, image: image)
         if mode == .cached, let known = lock.withLock({ loadedCache()[key] }) { return known }
         var arguments = ["/bin/sh", "-c", command]
         if let image {
-            _ = try engine.resolve(image)
-            var invocation = ContainerEngine.Invocation(command: command, image: image, directory: workTree)
+            _ = try image.engine.resolve(image.reference)
+            var invocation = ContainerEngine.Invocation(command: command, image: image.reference, directory: workTree)
             invocation.environment = recipe.environment.vars
-            arguments = engine.arguments(invocation)
+            arguments = image.engine.arguments(invocation)
         }
-        let first = try run(name, arguments, recipe: recipe.name, environment: environment)
+        let first = try run(name, command, arguments, recipe: recipe.name, environment: environment)
         if mode == .checkedTwice {
-            let second = try run(name, arguments, recipe: recipe.name, environment: environment)
+            let second = try run(name, command, arguments, recipe: recipe.name, environment: environment)
             guard first == second else {
                 throw LockError.probeUnstable(recipe: recipe.name, probe: name, command: command, first: first, second: second)
             }
@@ -122,10 +123,11 @@ final class Probes: @unchecked Sendable {
         return first
     }
 
-    /// Runs one probe's command line in the work tree with the recipe's variables; a probe
-    /// that fails or hangs is an error.
-    private func run(_ name: String, _ arguments: [String], recipe: String, environment: [String: String]) throws -> String {
-        let command = arguments.last ?? ""
+    /// Runs probe `name`'s `command` as `arguments` (the shell's, or the engine's around it)
+    /// in the work tree with the recipe's variables; a probe that fails or hangs is an error.
+    private func run(_ name: String, _ command: String, _ arguments: [String], recipe: String, environment: [String: String]) throws
+        -> String
+    {
         let outcome = try ChildProcess(arguments: arguments, directory: workTree, environment: environment)
             .run(timeout: TimeInterval(timeout))
         if outcome.timedOut { throw LockError.probeHung(recipe: recipe, probe: name, command: command, seconds: timeout) }
@@ -138,9 +140,11 @@ final class Probes: @unchecked Sendable {
     }
 
     /// SHA-256 over everything listed in the type's summary.
-    func fingerprint(_ command: String, vars: [String: String], environment: [String: String], image: String? = nil) -> String {
+    func fingerprint(
+        _ command: String, vars: [String: String], environment: [String: String], image: (engine: ContainerEngine, reference: String)? = nil
+    ) -> String {
         var facts = ["command\0\(command)"]
-        if let image { facts.append("image\0\(engine.kind.rawValue)\0\(image)") }
+        if let image { facts.append("image\0\(image.engine.kind.rawValue)\0\(image.reference)") }
         facts += Self.variables.map { "env\0\($0)\0\(environment[$0] ?? "")" }
         facts += vars.map { "var\0\($0.key)\0\($0.value)" }
         let path = (environment["PATH"] ?? "").split(separator: ":").map(String.init)

@@ -76,7 +76,7 @@ public struct RunManifest: Equatable, Sendable {
         /// Each step's job id, by step.
         var jobs: [String: String]
 
-        /// Steps ran on this machine, one after another.
+        /// Steps ran on this machine.
         public static let local = Executor(kind: "local", cluster: nil, jobs: [:])
     }
 

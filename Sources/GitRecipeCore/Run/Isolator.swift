@@ -17,36 +17,38 @@ public struct Isolator: Sendable {
     /// The recipe's variables, which a step in an image sees besides `RECIPE_*`.
     let forwarded: Set<String>
 
-    /// Checks what the steps of `pipeline` need: the engine (when a step has an image) and
-    /// every image, bubblewrap (when a step is sandboxed). The engine is asked everything at
-    /// once — its version and each image — since each call costs it a start of its own.
-    public static func prepare(_ pipeline: Pipeline, engine: ContainerEngine) throws -> Isolator {
+    /// Checks what the steps of `pipeline` need: the engine `recipe.containerEngine` names
+    /// (`engineName`; only when a step has an image) and every image, bubblewrap (when a step
+    /// is sandboxed). The engine is asked everything at once — its version and each image —
+    /// since each call costs it a start of its own.
+    public static func prepare(_ pipeline: Pipeline, engineName: String?) throws -> Isolator {
         let images = Set(pipeline.steps.compactMap(\.isolation.image)).sorted()
         let sandboxed = pipeline.steps.first { if case .sandbox = $0.isolation { true } else { false } }
-        // Slot 0: the engine's version; 1: bubblewrap's; then one per image.
-        let answers = Slots<Result<String?, any Error>>(count: 2 + images.count)
-        DispatchQueue.concurrentPerform(iterations: 2 + images.count) { index in
-            answers[index] = Result {
-                switch index {
-                case 0: return images.isEmpty ? nil : try engine.version()
-                case 1: return sandboxed == nil ? nil : Sandbox.version()
-                default: return try engine.resolve(images[index - 2])
-                }
-            }
+        let forwarded = Set(pipeline.recipe.environment.vars.keys)
+        guard !images.isEmpty || sandboxed != nil else {
+            return Isolator(engine: ContainerEngine(), engineVersion: nil, imageIDs: [:], sandboxVersion: nil, forwarded: forwarded)
         }
-        let values = answers.values
+        let engine = images.isEmpty ? ContainerEngine() : try ContainerEngine.configured(engineName)
+        // 0: the engine's version; 1: bubblewrap's; then one per image.
+        let answers = concurrentMap(
+            2 + images.count, workers: 2 + images.count, state: {},
+            transform: { _, index in
+                Result { () throws -> String? in
+                    switch index {
+                    case 0: return images.isEmpty ? nil : try engine.version()
+                    case 1: return sandboxed == nil ? nil : Sandbox.version()
+                    default: return try engine.resolve(images[index - 2])
+                    }
+                }
+            })
         var imageIDs: [String: String] = [:]
-        for (offset, image) in images.enumerated() { imageIDs[image] = try values[2 + offset].get() }
-        let engineVersion = try values[0].get()
-        let sandboxVersion = try values[1].get()
+        for (offset, image) in images.enumerated() { imageIDs[image] = try answers[2 + offset].get() }
+        let engineVersion = try answers[0].get()
+        let sandboxVersion = try answers[1].get()
         if let sandboxed, sandboxVersion == nil { throw RunRefusal.noSandbox(step: sandboxed.name) }
         return Isolator(
-            engine: engine, engineVersion: engineVersion, imageIDs: imageIDs, sandboxVersion: sandboxVersion,
-            forwarded: Set(pipeline.recipe.environment.vars.keys))
+            engine: engine, engineVersion: engineVersion, imageIDs: imageIDs, sandboxVersion: sandboxVersion, forwarded: forwarded)
     }
-
-    /// An isolator for steps that all run on the host.
-    static let host = Isolator(engine: ContainerEngine(), engineVersion: nil, imageIDs: [:], sandboxVersion: nil, forwarded: [])
 
     /// A step ready to start: the program and arguments that run it, what the manifest
     /// records about where it ran, and the outputs a sandbox made for it.

@@ -48,6 +48,9 @@ struct LocalExecutor: StepExecutor {
         budget.listen(ended)
         defer { budget.stopListening(ended) }
         let prefixed = run.label != nil || Self.mayOverlap(plan.steps, cores: budget.cores)
+        // A step is ready once every step it needs has ended and none of them failed.
+        let ready = { (planned: RunPlan.Step) in planned.step.dependencies.allSatisfy { records[$0] != nil && !stopped.contains($0) } }
+        let mayStart = { !run.interruption.isRequested && !(failFast && failure != nil) }
 
         while true {
             // Steps that need a failed step will not run; the rest start as cores free up.
@@ -56,8 +59,8 @@ struct LocalExecutor: StepExecutor {
                 records[planned.name] = .skipped(planned.name)
             }
             pending.removeAll { records[$0.name] != nil }
-            if !run.interruption.isRequested && !(failFast && failure != nil) {
-                for planned in pending where planned.step.dependencies.allSatisfy({ records[$0] != nil && !stopped.contains($0) }) {
+            if mayStart() {
+                for planned in pending where ready(planned) {
                     let share = min(max(planned.step.resources?.cpus ?? 1, 1), budget.cores)
                     guard budget.take(share) else { continue }
                     pending.removeAll { $0.name == planned.name }
@@ -80,10 +83,7 @@ struct LocalExecutor: StepExecutor {
             }
             // Wait for a step of this run to end, or — with nothing running but steps ready —
             // for another run to give cores back.
-            let waitingForCores = pending.contains { planned in
-                planned.step.dependencies.allSatisfy { records[$0] != nil && !stopped.contains($0) }
-            }
-            guard !running.isEmpty || waitingForCores && !run.interruption.isRequested && !(failFast && failure != nil) else { break }
+            guard !running.isEmpty || mayStart() && pending.contains(where: ready) else { break }
             guard let (name, status, usage) = ended.next(), let step = running.removeValue(forKey: name) else { continue }
             budget.give(step.share)
             let (record, problem) = try finish(step, status: status, usage: usage, in: run, results: &results, failure: failure)

@@ -25,8 +25,8 @@ extension Runner {
         let fail = { @Sendable (error: any Error) in failure.withLock { $0 = $0 ?? error } }
         // A lane in a new scratch worktree, with a handle on the repository of its own.
         let scratchLane = { @Sendable () throws -> Lane in
-            let worktree = try ScratchWorktree(of: try Repository.discover(from: workTree, environment: [:]), at: commit)
             let original = try Repository.discover(from: workTree, environment: [:])
+            let worktree = try ScratchWorktree(of: original, at: commit)
             do {
                 let scratch = try worktree.load(recipe, from: original, announce: { _ in })
                 let runner = scratch.runner(interruption: interruption, events: events)

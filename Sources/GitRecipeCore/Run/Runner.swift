@@ -63,10 +63,10 @@ public final class Runner {
     /// cannot find or pull by its digest, or a sandbox without bubblewrap.
     public func preflight(allowDrift: Bool) throws -> Preflight {
         // The container engine answers (tens of milliseconds a question) while the rest is checked.
-        let engine = try ContainerEngine.configured(repository.config("recipe.containerEngine"))
+        let engineName = try repository.config("recipe.containerEngine")
         let prepared = Slots<Result<Isolator, any Error>>(count: 1)
         let preparing = DispatchGroup()
-        onOwnThread(group: preparing) { [pipeline] in prepared[0] = Result { try Isolator.prepare(pipeline, engine: engine) } }
+        onOwnThread(group: preparing) { [pipeline] in prepared[0] = Result { try Isolator.prepare(pipeline, engineName: engineName) } }
         defer { preparing.wait() }
         let (commit, lock, drift) = try checkedCommitAndLock(allowDrift: allowDrift)
         preparing.wait()

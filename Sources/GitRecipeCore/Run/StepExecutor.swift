@@ -1,6 +1,6 @@
 import Foundation
 
-/// Where a run's steps execute: one after another on this machine (`LocalExecutor`), or as
+/// Where a run's steps execute: on this machine, as many at once as `-j` allows (`LocalExecutor`), or as
 /// batch jobs on a Slurm cluster (`SlurmExecutor`). An executor runs the steps of a plan,
 /// has each judged by `StepChecks` when it ends, and returns what they did; it never records
 /// anything (that is `RunRecorder`'s).

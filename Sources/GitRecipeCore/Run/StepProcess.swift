@@ -102,14 +102,19 @@ struct LinePrefixer {
     /// The lines `chunk` completes, each after the prefix.
     mutating func lines(in chunk: UnsafeRawBufferPointer) -> [UInt8] {
         var out: [UInt8] = []
-        for byte in chunk {
-            pending.append(byte)
-            // A carriage return ends a line too (progress bars redraw theirs), and a line
-            // longer than 64 KiB goes out in pieces rather than wait.
-            if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") || pending.count >= 64 * 1024 {
-                out += prefix + pending
-                pending.removeAll(keepingCapacity: true)
-            }
+        var rest = chunk[...]
+        // A carriage return ends a line too (progress bars redraw theirs), and a line
+        // longer than 64 KiB goes out in pieces rather than wait.
+        while let end = rest.firstIndex(where: { $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }) {
+            out += prefix + pending
+            out += rest[...end]
+            pending.removeAll(keepingCapacity: true)
+            rest = rest[(end + 1)...]
+        }
+        pending += rest
+        if pending.count >= 64 * 1024 {
+            out += prefix + pending
+            pending.removeAll(keepingCapacity: true)
         }
         return out
     }

@@ -67,4 +67,14 @@ struct IsolationTests {
         sandbox.network = true
         #expect(!sandbox.arguments("true").contains("--unshare-net"))
     }
+
+    @Test func linesArePrefixedWholeHoweverTheyArriveInChunks() {
+        var prefixer = LinePrefixer(prefix: "[s] ")
+        let out = ["one\ntw", "o\rprogress", "\n", "tail"].flatMap { chunk in
+            Array(chunk.utf8).withUnsafeBytes { prefixer.lines(in: $0) }
+        }
+        #expect(String(decoding: out, as: UTF8.self) == "[s] one\n[s] two\r[s] progress\n")
+        #expect(String(decoding: prefixer.rest(), as: UTF8.self) == "[s] tail\n")
+        #expect(prefixer.rest().isEmpty)
+    }
 }
