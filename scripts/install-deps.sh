@@ -13,8 +13,9 @@ set -euo pipefail
 # strace: git recipe trace runs steps under it.
 # podman (with runc, and catatonit for --init): steps in container images; bubblewrap:
 # sandboxed steps (scripts/containers-local sets podman up for the tests).
+# gnupg: git recipe sign with an OpenPGP key (openssh-client's ssh-keygen signs with SSH keys).
 packages=(libgit2-dev pkg-config git python3 man-db curl openssl time libxml2 procps slurmctld slurmd slurm-client munge
-    openssh-server openssh-client rsync chromium fonts-dejavu-core xfsprogs strace podman runc catatonit bubblewrap)
+    openssh-server openssh-client rsync chromium fonts-dejavu-core xfsprogs strace podman runc catatonit bubblewrap gnupg)
 missing=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
@@ -41,4 +42,13 @@ fi
 if ! python3 -c 'import moto.server' 2>/dev/null && python3 -m pip --version >/dev/null 2>&1; then
     python3 -m pip install -q --disable-pip-version-check --break-system-packages 'moto[server]' ||
         echo "warning: could not install moto[server]; the s3:// store tests will be skipped" >&2
+fi
+
+# The standards' own validators (PyPI): the export tests check every format with them
+# (scripts/check-export): in-toto-attestation, prov, rocrate-validator (roc-validator on
+# PyPI) with ro-crate-py and runcrate, openlineage-python.
+if ! python3 -c 'import in_toto_attestation, prov, rocrate_validator, runcrate, openlineage.client' 2>/dev/null &&
+    python3 -m pip --version >/dev/null 2>&1; then
+    python3 -m pip install -q --disable-pip-version-check --break-system-packages -r "$(dirname "$0")/export-validators.txt" ||
+        echo "warning: could not install the export validators; the export tests will fail" >&2
 fi

@@ -131,8 +131,12 @@ public indirect enum ManifestValue: Equatable, Sendable {
     }
 
     /// JSON, two-space indented, keys in document order; non-finite numbers become null.
-    public func json(indent: String = "") -> String {
-        let inner = indent + "  "
+    /// With `indent` `nil`, on one line with no space at all (a DSSE payload, a JSON Lines
+    /// record).
+    public func json(indent: String? = "") -> String {
+        let inner = indent.map { $0 + "  " }
+        let (open, separator, colon) = indent == nil ? ("", ",", ":") : ("\n", ",\n", ": ")
+        let close = indent.map { "\n" + $0 } ?? ""
         switch self {
         case .null: return "null"
         case .bool(let value): return String(value)
@@ -141,12 +145,12 @@ public indirect enum ManifestValue: Equatable, Sendable {
         case .string(let value): return CanonicalYAML.doubleQuoted(value)
         case .list(let items):
             guard !items.isEmpty else { return "[]" }
-            return "[\n" + items.map { inner + $0.json(indent: inner) }.joined(separator: ",\n") + "\n\(indent)]"
+            return "[" + open + items.map { (inner ?? "") + $0.json(indent: inner) }.joined(separator: separator) + close + "]"
         case .map(let entries):
             guard !entries.isEmpty else { return "{}" }
-            return "{\n"
-                + entries.map { inner + CanonicalYAML.doubleQuoted($0.key) + ": " + $0.value.json(indent: inner) }
-                .joined(separator: ",\n") + "\n\(indent)}"
+            return "{" + open
+                + entries.map { (inner ?? "") + CanonicalYAML.doubleQuoted($0.key) + colon + $0.value.json(indent: inner) }
+                .joined(separator: separator) + close + "}"
         }
     }
 }
