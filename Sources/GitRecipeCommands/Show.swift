@@ -29,7 +29,9 @@ extension GitRecipeCommand {
             let repository = try Repository.discover()
             let history = try RunHistory(repository: repository)
             defer { Terminal.warn(history.warnings) }
-            let show = RunShow(selection: try history.select(name))
+            let selection = try history.select(name)
+            let signatures = try SignatureCheck(repository: repository).signatures(of: selection.runs, in: Attestations(repository: repository))
+            let show = RunShow(selection: selection, signatures: signatures.filter { !$0.unsigned })
             switch format {
             case .yaml: print(show.yaml(), terminator: "")
             case .json: print(try show.json(), terminator: "")

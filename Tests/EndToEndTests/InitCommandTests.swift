@@ -21,6 +21,8 @@ struct InitCommandTests {
                 + "next: git recipe lock && git add -A && git commit -m 'Add recipes'\n")
         #expect(try repo.read(".gitignore") == "*.log\ndata/\nmodels/\nmetrics/\n__pycache__/\n")
         #expect(try repo.git("config", "--get", "notes.recipes.mergeStrategy") == "union")
+        #expect(try repo.git("config", "--get", "notes.recipes-attestations.mergeStrategy") == "union")
+        #expect(try repo.git("config", "--get-all", "notes.rewriteRef") == "refs/notes/recipes\nrefs/notes/recipes-attestations")
         let displayRef = try run("git", ["config", "--get-all", "notes.displayRef"], in: repo.path, environment: repo.environment)
         #expect(displayRef.status == 1, "notes.displayRef is the user's to set")
         let validate = try repo.recipe("validate")
@@ -131,13 +133,16 @@ struct TemplateLockTests {
         #expect(try repo.read("train.py") == "print('mine')\n")
         #expect(FileManager.default.fileExists(atPath: "\(repo.path)/.git/hooks/pre-commit"))
         #expect(try repo.git("config", "--get", "notes.recipes.mergeStrategy") == "union")
-        #expect(try repo.git("config", "--get", "notes.rewriteRef") == "refs/notes/recipes")
+        #expect(try repo.git("config", "--get-all", "notes.rewriteRef") == "refs/notes/recipes\nrefs/notes/recipes-attestations")
         #expect(try repo.git("config", "--get-all", "remote.origin.fetch").contains("+refs/notes/recipes:refs/notes/remotes/origin/recipes"))
+        #expect(
+            try repo.git("config", "--get-all", "remote.origin.fetch").contains(
+                "+refs/notes/recipes-attestations*:refs/notes/remotes/origin/recipes-attestations*"))
         #expect(try repo.recipe("validate").status == 0, "the settings it wrote are valid")
         let again = try repo.recipe("init", "--adopt")
         #expect(again.status == 0)
         #expect(try repo.read(".gitattributes") == ".recipes/*.lock merge=recipe-lock\n", "idempotent")
-        #expect(try repo.git("config", "--get-all", "remote.origin.fetch").split(separator: "\n").count == 2, "idempotent")
+        #expect(try repo.git("config", "--get-all", "remote.origin.fetch").split(separator: "\n").count == 3, "idempotent")
     }
 
     @Test func aTemplateNeverOverridesTheProjectsOwnIgnoreRules() throws {

@@ -60,7 +60,7 @@ struct ReportTests {
     @Test func theEvidenceIsStatedFromTheRecords() throws {
         let repo = try Self.history()
         let sweep = try repo.recipe("report", "sweep-5eed5eed").stdout
-        #expect(sweep.contains("**Evidence: strong** — 3 seeds, 1 exact reproduction."), "\(sweep)")
+        #expect(sweep.contains("**Evidence: strong** — 3 seeds, 1 reproduction, unsigned, on 1 host: exact."), "\(sweep)")
         let single = try repo.recipe("report", "1111aaaa").stdout
         #expect(single.contains("**Evidence: weak** — one run on one seed, not reproduced. To strengthen it, run a sweep"), "\(single)")
         #expect(single.contains("- ❌ **Seed variation measured** — one seed"))

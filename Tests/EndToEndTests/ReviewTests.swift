@@ -371,7 +371,7 @@ extension ReviewTests {
         let repo = try TemporaryGitRepository()
         #expect(try repo.recipe("init", "--no-hooks").status == 0)
         #expect(try repo.recipe("init", "--no-hooks").status == 0)
-        #expect(try repo.git("config", "--get-all", "notes.rewriteRef") == "refs/notes/recipes")
+        #expect(try repo.git("config", "--get-all", "notes.rewriteRef") == "refs/notes/recipes\nrefs/notes/recipes-attestations")
         #expect(try repo.git("config", "notes.recipes.mergeStrategy") == "union")
     }
 }

@@ -74,7 +74,7 @@ struct TemplateReproductionTests {
         #expect(exact.status == 0, "\(exact)")
         #expect(exact.stdout.contains("verdict: exact — every output and metric is identical to run \(runs[1].id)'s"), "\(exact)")
         let report = try repo.recipe("report", "HEAD:train").stdout
-        #expect(report.contains("**Evidence: strong** — 3 seeds, 1 exact reproduction."), "\(report)")
+        #expect(report.contains("**Evidence: strong** — 3 seeds, 1 reproduction, unsigned, on 1 host: exact."), "\(report)")
 
         let stamped = try reproduceVariant(template.timestamp, in: repo)
         #expect(stamped.result.status == 0, "\(stamped.result)")

@@ -12,12 +12,17 @@ public struct Verifier {
     public var recipe: String?
     /// Demand runs even when neither `recipe.requireRun` nor `policy.require_run` does.
     public var requireRun = false
+    /// Demand that each run relied on carries a valid signature by an allowed signer, and
+    /// that every signature on the range's runs is valid (DESIGN §8.7); implies `requireRun`.
+    public var signed = false
 
-    /// Checks `recipe` (every recipe when `nil`); `requireRun` demands a succeeded run per recipe.
-    public init(repository: Repository, recipe: String? = nil, requireRun: Bool = false) {
+    /// Checks `recipe` (every recipe when `nil`); `requireRun` demands a succeeded run per
+    /// recipe, `signed` a signed one.
+    public init(repository: Repository, recipe: String? = nil, requireRun: Bool = false, signed: Bool = false) {
         self.repository = repository
         self.recipe = recipe
-        self.requireRun = requireRun
+        self.requireRun = requireRun || signed
+        self.signed = signed
     }
 
     /// One line per problem, judging one commit on every recipe in it, or each commit of a
@@ -49,6 +54,7 @@ public struct Verifier {
             }
         }
         findings.problems += try missingRuns(for: touched.sorted(), at: tip, share: share)
+        if signed { findings.problems += try badSignatures(on: commits) }
         return (findings, commits.count)
     }
 
@@ -59,19 +65,40 @@ public struct Verifier {
         let files = StoredFiles(repository: repository, entries: try repository.treeEntries(of: tip))
         let required =
             try requireRun
-            || repository.config("recipe.requireRun").map { ["true", "yes", "on", "1"].contains($0.lowercased()) }
+            || repository.configFlag("recipe.requireRun")
                 ?? (try? Project.load(from: files).config.policy.requireRun) ?? false
         guard required else { return [] }
-        let succeeded = Set(
-            try RunHistory(repository: repository).allRuns()
-                .filter { $0.status == RunStatus.succeeded.rawValue }.map { "\($0.recipe) \($0.lock)" })
-        return try recipes.compactMap { recipe in
+        let succeeded = Dictionary(
+            grouping: RunHistory.unique(try RunHistory(repository: repository).allRuns().filter { $0.status == RunStatus.succeeded.rawValue })
+                .sorted { $0.id < $1.id },
+            by: { "\($0.recipe) \($0.lock)" })
+        var problems: [String] = []
+        for recipe in recipes {
             let path = Lockfile.path(for: recipe)
-            guard let text = try files.read(path) else { return nil }
+            guard let text = try files.read(path) else { continue }
             let lock = try LockEntries(parsing: text, file: path, recipe: recipe).digest
-            guard !succeeded.contains("\(recipe) \(lock)") else { return nil }
-            return
-                "recipe '\(recipe)' has no succeeded run for its lock \(lock.short) at \(tip.hex.prefix(12)), and runs are required; run: git recipe run \(recipe), then share the record: \(share)"
+            guard let runs = succeeded["\(recipe) \(lock)"] else {
+                problems.append(
+                    "recipe '\(recipe)' has no succeeded run for its lock \(lock.short) at \(tip.hex.prefix(12)), and runs are required; run: git recipe run \(recipe), then share the record: \(share)"
+                )
+                continue
+            }
+            guard signed else { continue }
+            let checked = try SignatureCheck(repository: repository).signatures(of: runs, in: Attestations(repository: repository))
+            guard !checked.contains(where: { !$0.valid.isEmpty }) else { continue }
+            let why = checked.map { run in "run \(run.run): " + (run.unsigned ? "not signed" : run.problems.joined(separator: "; ")) }
+            problems.append(
+                "recipe '\(recipe)': no run for its lock \(lock.short) at \(tip.hex.prefix(12)) carries a valid signature ("
+                    + why.joined(separator: "; ") + "); sign one: git recipe sign \(runs[runs.count - 1].id), then share it: \(share)")
         }
+        return problems
+    }
+
+    /// One line per run recorded on `commits` whose signature does not count: a record
+    /// changed after signing, a key nobody allowed, an envelope that cannot be read.
+    private func badSignatures(on commits: [ObjectID]) throws -> [String] {
+        let runs = RunHistory.unique(try RunHistory(repository: repository).runs(on: commits).flatMap { $0 })
+        let checked = try SignatureCheck(repository: repository).signatures(of: runs, in: Attestations(repository: repository))
+        return checked.flatMap { run in run.problems.map { "run \(run.run): \($0)" } }
     }
 }

@@ -4,6 +4,8 @@ import Foundation
 extension Repository {
     /// The ref git-recipe's run records live under.
     public static let notesRef = "refs/notes/recipes"
+    /// The ref the signatures of run records live under (DESIGN §8.7).
+    public static let attestationsRef = "refs/notes/recipes-attestations"
 
     /// The note on `commit` in `ref`, every byte of it, or `nil` when there is none.
     public func note(on commit: ObjectID, ref: String = Repository.notesRef) throws -> Data? {
@@ -35,16 +37,22 @@ extension Repository {
         }
     }
 
-    /// Configures plain git to keep and carry run records: notes merged as a union
-    /// (`git notes merge`), carried to rewritten commits by `rebase` and `commit --amend`
-    /// (`notes.rewriteRef`), and fetched by `git fetch`/`git pull` from every remote into
-    /// `refs/notes/remotes/REMOTE/recipes`, where `git recipe pull` merges them from.
-    /// Idempotent.
+    /// Configures plain git to keep and carry run records and their signatures
+    /// (`refs/notes/recipes-attestations`): notes merged as a union (`git notes merge`),
+    /// carried to rewritten commits by `rebase` and `commit --amend` (`notes.rewriteRef`),
+    /// and fetched by `git fetch`/`git pull` from every remote into
+    /// `refs/notes/remotes/REMOTE/`, where `git recipe pull` merges them from. The signatures'
+    /// refspec is a pattern, which matches nothing without failing on a remote nobody has
+    /// pushed a signature to. Idempotent.
     public func configureNotesSharing() throws {
-        try setConfig("notes.recipes.mergeStrategy", to: "union")
-        try addConfigValue("notes.rewriteRef", Repository.notesRef)
-        for remote in try remoteNames() {
-            try addConfigValue("remote.\(remote).fetch", "+\(Repository.notesRef):refs/notes/remotes/\(remote)/recipes")
+        for ref in [Repository.notesRef, Repository.attestationsRef] {
+            let name = ref.dropFirst("refs/notes/".count)
+            try setConfig("notes.\(name).mergeStrategy", to: "union")
+            try addConfigValue("notes.rewriteRef", ref)
+            let pattern = ref == Repository.notesRef ? "" : "*"
+            for remote in try remoteNames() {
+                try addConfigValue("remote.\(remote).fetch", "+\(ref)\(pattern):refs/notes/remotes/\(remote)/\(name)\(pattern)")
+            }
         }
     }
 

@@ -149,6 +149,12 @@ public final class Repository {
         return value.map { String(cString: $0) }
     }
 
+    /// A boolean configuration value as git reads one (`true`, `yes`, `on`, `1`, or a bare
+    /// key); `nil` when unset.
+    public func configFlag(_ key: String) throws -> Bool? {
+        try config(key).map { ["true", "yes", "on", "1", ""].contains($0.lowercased()) }
+    }
+
     /// Every configuration value whose name matches the regular expression `pattern`, read
     /// once from a snapshot (for code that must not touch libgit2 from several threads).
     public func config(matching pattern: String) throws -> [String: String] {

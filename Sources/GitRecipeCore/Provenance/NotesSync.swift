@@ -1,9 +1,10 @@
 import Foundation
 
-/// `git recipe pull` / `push`: shares run records with a remote. Transport is the user's
-/// own `git` (credentials, SSH config and URL rewrites apply); the remote's notes are
-/// fetched to `refs/notes/remotes/REMOTE/recipes` and merged in process as a union by run
-/// id, and the local ref moves by compare-and-swap. Pushing never forces: a rejected push
+/// `git recipe pull` / `push`: shares run records, and their signatures, with a remote.
+/// Transport is the user's own `git` (credentials, SSH config and URL rewrites apply); the
+/// remote's notes are fetched to `refs/notes/remotes/REMOTE/recipes` (and
+/// `…/recipes-attestations`) and merged in process as a union by run id, and the local refs
+/// move by compare-and-swap. Pushing never forces: a rejected push
 /// fetches, merges and tries again. Nothing is lost on either side.
 public struct NotesSync {
     /// The repository whose run records are synced.
@@ -25,7 +26,12 @@ public struct NotesSync {
         public var commits = 0
         /// Runs both sides hold with different content: kept as recorded here.
         public var conflicts: [String] = []
+        /// Signatures the local attestations gained.
+        public var signatures = 0
     }
+
+    /// The refs a sync carries: the run records and their signatures.
+    static let refs = [Repository.notesRef, Attestations.ref]
 
     /// Where the remote's records are fetched to. A remote given as a URL or path rather
     /// than a name gets a name from its digest: `url-` and 12 hex digits.
@@ -53,7 +59,8 @@ public struct NotesSync {
     public func pull() throws -> Merge {
         try NotesLocked.check(repository)
         try fetch()
-        let merge = try merge()
+        var merge = try merge(Repository.notesRef)
+        merge.signatures = try self.merge(Attestations.ref).added
         RunJournal(repository: repository).flush { _ in }
         return merge
     }
@@ -66,8 +73,10 @@ public struct NotesSync {
             let pulled = try pull()
             merged.added += pulled.added
             merged.commits += pulled.commits
-            guard try repository.referenceTarget(Repository.notesRef) != nil else { return (merged, false) }
-            let result = try repository.runGit(["push", "--quiet", remote, "\(Repository.notesRef):\(Repository.notesRef)"])
+            merged.signatures += pulled.signatures
+            let present = try Self.refs.filter { try repository.referenceTarget($0) != nil }
+            guard !present.isEmpty else { return (merged, false) }
+            let result = try repository.runGit(["push", "--quiet", remote] + present.map { "\($0):\($0)" })
             if result.status == 0 { return (merged, true) }
             let raced = ["[rejected]", "non-fast-forward", "fetch first", "cannot lock ref", "failed to update ref"]
             guard raced.contains(where: result.stderr.contains) else { throw SyncError(remote: remote, action: "push to", stderr: result.stderr) }
@@ -76,17 +85,19 @@ public struct NotesSync {
         throw SyncError(remote: remote, action: "push to", stderr: "others kept pushing run records meanwhile; run git recipe push again")
     }
 
-    /// Fetches into the tracking ref. Another pull or push in this clone may hold that ref's
-    /// lock for a moment: that is retried after a jittered pause, as every writer here does,
-    /// not reported as a problem with the remote.
+    /// Where the remote's `ref` (one of `refs`) is fetched to.
+    func tracking(_ ref: String) -> String { trackingRef + ref.dropFirst(Repository.notesRef.count) }
+
+    /// Fetches into the tracking refs, by one pattern that matches both refs (and matches
+    /// nothing, without failing, on a remote nobody has pushed runs to). Another pull or
+    /// push in this clone may hold a ref's lock for a moment: that is retried after a
+    /// jittered pause, as every writer here does, not reported as a problem with the remote.
     private func fetch() throws {
         for attempt in 0..<60 {
             let result = try repository.runGit([
-                "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", remote, "+\(Repository.notesRef):\(trackingRef)",
+                "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", remote, "+\(Repository.notesRef)*:\(trackingRef)*",
             ])
             if result.status == 0 { return }
-            // A remote nobody has pushed runs to yet has no notes ref: nothing to merge.
-            if result.stderr.contains("couldn't find remote ref") { return }
             let busy = ["cannot lock ref", "Unable to create", ".lock': File exists", "some local refs could not be updated"]
             guard busy.contains(where: result.stderr.contains) else {
                 throw SyncError(remote: remote, action: "fetch run records from", stderr: result.stderr)
@@ -95,20 +106,21 @@ public struct NotesSync {
         }
         throw SyncError(
             remote: remote, action: "fetch run records from",
-            stderr: "\(trackingRef) stayed locked by other pulls or pushes in this clone; run again")
+            stderr: "\(trackingRef)* stayed locked by other pulls or pushes in this clone; run again")
     }
 
-    /// Merges the fetched notes into `refs/notes/recipes` as a union by run id, in every
+    /// Merges the fetched notes into `ref` (`refs/notes/recipes`, or the signatures'
+    /// `refs/notes/recipes-attestations`, whose documents are per run and key) as a union by id, in every
     /// case: a run recorded here is never removed or changed by what the remote did (a
     /// `git notes remove`, an edit), and where both sides hold a run with different content,
     /// ours is kept and the run is listed in `conflicts`. The ref fast-forwards to theirs only
     /// when theirs already holds the union; otherwise a notes commit holding the union is
     /// written with both as parents. Redone on the
     /// newer state if a run is recorded meanwhile.
-    func merge() throws -> Merge {
-        guard let theirs = try repository.referenceTarget(trackingRef) else { return Merge() }
+    func merge(_ ref: String = Repository.notesRef) throws -> Merge {
+        guard let theirs = try repository.referenceTarget(tracking(ref)) else { return Merge() }
         var merge = Merge()
-        try repository.updateReference(Repository.notesRef, message: "git recipe: merge run records from \(remote)") { ours in
+        try repository.updateReference(ref, message: "git recipe: merge run records from \(remote)") { ours in
             merge = Merge()
             if let ours, try repository.isAncestor(theirs, of: ours) { return nil }
             let theirNotes = try repository.noteBlobs(inNotesCommit: theirs)

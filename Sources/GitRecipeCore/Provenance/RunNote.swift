@@ -83,6 +83,15 @@ public struct RunNote: Equatable, Sendable {
         }
     }
 
+    /// Puts `text` under `id`, replacing the document held there, if any.
+    mutating func replace(id: String, text: String) {
+        if let index = documents.firstIndex(where: { $0.id == id }) {
+            documents[index].text = text
+        } else {
+            add(id: id, text: text)
+        }
+    }
+
     /// The note's text.
     var rendered: String {
         documents.map { "---\n" + $0.text }.joined()

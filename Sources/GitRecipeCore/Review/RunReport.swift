@@ -37,6 +37,10 @@ public struct RunReport {
         let facts = try Facts(runs, repository: repository)
         let reproductions = try self.reproductions(of: runs)
         let baselineReproductions = try baseline.map(self.reproductions(of:)) ?? []
+        let signatures = Dictionary(
+            try SignatureCheck(repository: repository).signatures(of: reproductions + baselineReproductions, in: Attestations(repository: repository))
+                .map { ($0.run, $0) }
+        ) { first, _ in first }
         let preservation = try Preservation(facts, runs: runs, repository: repository)
         var sections = [
             ReportDocument.Section(
@@ -51,7 +55,7 @@ public struct RunReport {
         if let baseline { sections.append(try comparison(baseline, runs, keyMetrics: facts.keyMetrics)) }
         if !facts.claims.isEmpty { sections.append(try claims(facts, runs, reproductions: reproductions)) }
         sections += [
-            self.reproductions(reproductions, of: runs, baseline: baselineReproductions),
+            self.reproductions(reproductions, of: runs, baseline: baselineReproductions, signatures: signatures),
             provenance(facts, runs, preservation),
             ReportDocument.Section(
                 title: "Reproducibility checklist",
@@ -61,7 +65,7 @@ public struct RunReport {
         ]
         return ReportDocument(
             title: "\(facts.recipe): \(RunDiff.label(runs, markdown: true))",
-            evidence: Self.evidence(runs, reproductions: reproductions, facts: facts), sections: sections)
+            evidence: Self.evidence(runs, reproductions: reproductions, signatures: signatures, facts: facts), sections: sections)
     }
 
     // MARK: Sections
@@ -162,22 +166,24 @@ public struct RunReport {
         return .init(title: "Comparison with the baseline", blocks: blocks)
     }
 
-    /// Every reproduction of the runs, and of the baseline's.
-    private func reproductions(_ reproductions: [RunRecord], of runs: [RunRecord], baseline: [RunRecord]) -> ReportDocument.Section {
+    /// Every reproduction of the runs, and of the baseline's, with who signed each.
+    private func reproductions(
+        _ reproductions: [RunRecord], of runs: [RunRecord], baseline: [RunRecord], signatures: [String: SignatureCheck.Signatures]
+    ) -> ReportDocument.Section {
         var blocks: [ReportDocument.Block] = []
         if reproductions.isEmpty {
             blocks.append(.paragraph("None recorded: nobody has re-run these runs and compared. Check one: `git recipe reproduce \(runs[0].id)`."))
         } else {
-            blocks.append(Self.reproductionTable(reproductions))
+            blocks.append(Self.reproductionTable(reproductions, signatures: signatures))
         }
         if !baseline.isEmpty {
-            blocks += [.paragraph("Of the baseline's runs:"), Self.reproductionTable(baseline)]
+            blocks += [.paragraph("Of the baseline's runs:"), Self.reproductionTable(baseline, signatures: signatures)]
         }
         return .init(title: "Reproductions", blocks: blocks)
     }
 
-    /// One row per reproduction: verdict, what differed, where and when.
-    private static func reproductionTable(_ reproductions: [RunRecord]) -> ReportDocument.Block {
+    /// One row per reproduction: verdict, what differed, where and when, who signed it.
+    private static func reproductionTable(_ reproductions: [RunRecord], signatures: [String: SignatureCheck.Signatures]) -> ReportDocument.Block {
         let rows = reproductions.map { run -> [String] in
             let manifest = try? run.manifest()
             let differences = manifest?.differences
@@ -190,9 +196,13 @@ public struct RunReport {
                 "`\(run.id)`", "`\(run.reproduces ?? "?")`", run.verdict ?? "no verdict (\(run.status))",
                 differing.isEmpty ? "—" : differing.joined(separator: "; "),
                 "\(manifest?.host.name.present ?? "?") · \(manifest?.executor.kind.present ?? "?") · \(run.started)",
+                signatures[run.id].map {
+                    $0.signers.isEmpty ? ($0.problems.isEmpty ? "unsigned" : "not valid: \($0.problems[0])") : $0.signers.joined(separator: ", ")
+                }
+                    ?? "unsigned",
             ]
         }
-        return .table(header: ["reproduction", "of run", "verdict", "what differed", "where and when"], rows: rows)
+        return .table(header: ["reproduction", "of run", "verdict", "what differed", "where and when", "signed by"], rows: rows)
     }
 
     /// Everything the runs were pinned to, by digest, and where it is now.
@@ -258,15 +268,12 @@ public struct RunReport {
     }
 
     /// One sentence on the strength of the evidence, from the number of seeds and the verdicts.
-    static func evidence(_ runs: [RunRecord], reproductions: [RunRecord], facts: Facts) -> String {
+    static func evidence(
+        _ runs: [RunRecord], reproductions: [RunRecord], signatures: [String: SignatureCheck.Signatures], facts: Facts
+    ) -> String {
         let verdicts = reproductions.compactMap(\.tier)
         let seeds = runs.count == 1 ? "one run on one seed" : "\(runs.count) seeds"
-        let reproduced =
-            verdicts.isEmpty
-            ? "not reproduced"
-            : Dictionary(grouping: verdicts.map(\.rawValue), by: { $0 }).sorted { $0.key < $1.key }.map { "\($0.value.count) \($0.key)" }.joined(
-                separator: ", ")
-                + " reproduction\(verdicts.count == 1 ? "" : "s")"
+        let reproduced = verdicts.isEmpty ? "not reproduced" : Self.reproduced(reproductions, signatures: signatures)
         let strength =
             if verdicts.contains(.diverged) {
                 "contradicted"
@@ -282,6 +289,26 @@ public struct RunReport {
         if verdicts.isEmpty { next.append("reproduce a run (`git recipe reproduce \(runs[0].id)`)") }
         return "**Evidence: \(strength)** — \(seeds), \(reproduced)."
             + (next.isEmpty ? "" : " To strengthen it, " + next.joined(separator: " and ") + ".")
+    }
+
+    /// Who reproduced the runs, where, and what they found: "3 reproductions by 2 signers on
+    /// 3 hosts: all exact". A reproduction without a valid signature counts as unsigned: it
+    /// says only what its own record says.
+    static func reproduced(_ reproductions: [RunRecord], signatures: [String: SignatureCheck.Signatures]) -> String {
+        let judged = reproductions.filter { $0.tier != nil }
+        let signers = Set(judged.flatMap { signatures[$0.id]?.signers ?? [] }).count
+        let unsigned = judged.filter { signatures[$0.id]?.signers.isEmpty ?? true }.count
+        let hosts = Set(judged.map { (try? $0.manifest().host.name) ?? "?" }).count
+        let counts = Dictionary(grouping: judged.compactMap(\.tier?.rawValue), by: { $0 }).sorted { $0.key < $1.key }
+        let plural = { (count: Int, noun: String) in "\(count) \(noun)\(count == 1 ? "" : "s")" }
+        let who =
+            signers == 0
+            ? (judged.count == 1 ? ", unsigned," : ", all unsigned,")
+            : " by \(plural(signers, "signer"))" + (unsigned > 0 ? " (\(unsigned) unsigned)" : "")
+        let found =
+            counts.count == 1
+            ? (judged.count == 1 ? counts[0].key : "all \(counts[0].key)") : counts.map { "\($0.value.count) \($0.key)" }.joined(separator: ", ")
+        return "\(plural(judged.count, "reproduction"))\(who) on \(plural(hosts, "host")): \(found)"
     }
 
     /// At most this many metrics are charted.

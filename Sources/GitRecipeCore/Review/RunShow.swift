@@ -5,10 +5,14 @@ import Foundation
 public struct RunShow {
     /// The runs to show.
     public let selection: RunSelection
+    /// What each run's signatures say, by run id (DESIGN §8.7); a run missing here is not
+    /// signed.
+    public let signatures: [String: SignatureCheck.Signatures]
 
-    /// Shows the runs of `selection`.
-    public init(selection: RunSelection) {
+    /// Shows the runs of `selection`, with their checked `signatures`.
+    public init(selection: RunSelection, signatures: [SignatureCheck.Signatures] = []) {
         self.selection = selection
+        self.signatures = Dictionary(signatures.map { ($0.run, $0) }) { first, _ in first }
     }
 
     /// The documents as recorded, one YAML stream; a run carried here by a rebase says so.
@@ -17,6 +21,7 @@ public struct RunShow {
             selection.runs.map { run in
                 (run.inheritedFrom.map { "# attached to \(run.attachedTo.hex); inherited from \($0), where it ran\n" } ?? "")
                     + (run.journaled ? "# journaled: in .git/recipes/journal, not yet in \(Repository.notesRef)\n" : "")
+                    + (signatures[run.id]?.lines ?? []).map { "# \($0)\n" }.joined()
                     + "---\n" + run.document
             }.joined())
     }
@@ -26,7 +31,19 @@ public struct RunShow {
         try ManifestValue.list(
             selection.runs.map { run in
                 guard case .map(let entries) = try ManifestValue(yaml: run.document) else { return .null }
-                return .map(entries + [.init("attached_to", .string(run.attachedTo.hex))])
+                let signed = signatures[run.id].map { signatures in
+                    [
+                        ManifestValue.Entry(
+                            "signatures",
+                            .map([
+                                .init(
+                                    "valid",
+                                    .list(signatures.valid.map { .map([.init("signer", .string($0.principal)), .init("key", .string($0.key))]) })),
+                                .init("problems", .list(signatures.problems.map(ManifestValue.string))),
+                            ]))
+                    ]
+                }
+                return .map(entries + [.init("attached_to", .string(run.attachedTo.hex))] + (signed ?? []))
             }
         ).json() + "\n"
     }
@@ -45,7 +62,7 @@ public struct RunShow {
             }
             text += "\n"
         }
-        for run in selection.runs { text += try Self.markdown(run) }
+        for run in selection.runs { text += try Self.markdown(run, signatures: signatures[run.id]) }
         return text
     }
 
@@ -56,8 +73,8 @@ public struct RunShow {
         return grouped.filter { $0.value.count > 1 }.sorted { $0.key < $1.key }.map { ($0.key, $0.value.sortedBySeed()) }
     }
 
-    /// One run as a Markdown summary.
-    static func markdown(_ run: RunRecord) throws -> String {
+    /// One run as a Markdown summary, with who signed it.
+    static func markdown(_ run: RunRecord, signatures: SignatureCheck.Signatures?) throws -> String {
         let manifest = try run.manifest()
         // Everything below comes from the note: each value is escaped for where it stands.
         var commit = Escaping.code(String(run.attachedTo.hex.prefix(12)))
@@ -76,6 +93,7 @@ public struct RunShow {
         ]
         if let sweep = run.sweep { rows.append(("sweep", Escaping.code(sweep))) }
         if let reproduced = run.reproduces { rows.append(("reproduces", "\(Escaping.code(reproduced)) — \(text(run.verdict ?? "no verdict"))")) }
+        if let signatures { rows.append(("signatures", signatures.lines.map(Escaping.markdown).joined(separator: "<br>"))) }
         var document = "#### \(Escaping.code(run.recipe)) — run \(Escaping.code(run.id)) — \(Escaping.markdown(run.status))\n\n| | |\n|---|---|\n"
         document += rows.map { "| \($0.0) | \($0.1) |\n" }.joined() + "\n"
         document += table("metric", "value", run.metrics.byKey.map { (Escaping.markdown($0.key), SeedStatistics.format($0.value)) })

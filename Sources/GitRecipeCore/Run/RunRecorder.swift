@@ -54,14 +54,24 @@ struct RunRecorder {
             differences: verdict.flatMap { $0.tier == .exact ? nil : RunManifest.Differences(outputs: $0.outputs, metrics: $0.metrics) })
     }
 
-    /// Records `manifest`; a record that went to the journal is announced as a warning.
+    /// Records `manifest`; a record that went to the journal is announced as a warning. With
+    /// `recipe.sign` set, the record is then signed (DESIGN §8.7); a signature that cannot be
+    /// made loses nothing: the run stays recorded, and the warning says how to sign it later.
     func record(_ manifest: RunManifest) throws {
         let warn: (String) -> Void = { events(.warning($0)) }
-        let placement = try RunJournal(repository: repository).record(manifest.rendered, id: manifest.id, on: preflight.commit.commit, warn: warn)
+        let document = manifest.rendered
+        let commit = preflight.commit.commit
+        let placement = try RunJournal(repository: repository).record(document, id: manifest.id, on: commit, warn: warn)
         if case .journal(let path, let reason) = placement {
             warn(
                 "run \(manifest.id) could not be added to \(Repository.notesRef) (\(reason)); its record is kept in \(path) "
                     + "and will be added by the next git recipe run, reproduce, pull or push; log and show list it meanwhile")
+        }
+        guard try repository.configFlag("recipe.sign") == true, let record = RunRecord(document: document, attachedTo: commit) else { return }
+        do {
+            try Attestations(repository: repository).sign([record])
+        } catch {
+            warn("run \(manifest.id) is recorded but not signed: \(error)\nsign it once that is fixed: git recipe sign \(manifest.id)")
         }
     }
 }
