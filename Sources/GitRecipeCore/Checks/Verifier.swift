@@ -53,14 +53,15 @@ public struct Verifier {
                 findings.problems += failure.diagnostics.map { "\(label): \($0)" }
             }
         }
-        findings.problems += try missingRuns(for: touched.sorted(), at: tip, share: share)
-        if signed { findings.problems += try badSignatures(on: commits) }
+        let signatures = signed ? try CheckedSignatures(repository: repository) : nil
+        findings.problems += try missingRuns(for: touched.sorted(), at: tip, share: share, signatures: signatures)
+        if let signatures { findings.problems += try badSignatures(on: commits, signatures: signatures) }
         return (findings, commits.count)
     }
 
     /// When runs are required, the recipes among `recipes` with no succeeded run for the
     /// lock they have at `tip`.
-    private func missingRuns(for recipes: [String], at tip: ObjectID, share: String) throws -> [String] {
+    private func missingRuns(for recipes: [String], at tip: ObjectID, share: String, signatures: CheckedSignatures?) throws -> [String] {
         guard !recipes.isEmpty else { return [] }
         let files = StoredFiles(repository: repository, entries: try repository.treeEntries(of: tip))
         let required =
@@ -83,8 +84,8 @@ public struct Verifier {
                 )
                 continue
             }
-            guard signed else { continue }
-            let checked = try SignatureCheck(repository: repository).signatures(of: runs, in: Attestations(repository: repository))
+            guard let signatures else { continue }
+            let checked = try signatures.of(runs)
             guard !checked.contains(where: { !$0.valid.isEmpty }) else { continue }
             let why = checked.map { run in "run \(run.run): " + (run.unsigned ? "not signed" : run.problems.joined(separator: "; ")) }
             problems.append(
@@ -96,9 +97,28 @@ public struct Verifier {
 
     /// One line per run recorded on `commits` whose signature does not count: a record
     /// changed after signing, a key nobody allowed, an envelope that cannot be read.
-    private func badSignatures(on commits: [ObjectID]) throws -> [String] {
-        let runs = RunHistory.unique(try RunHistory(repository: repository).runs(on: commits).flatMap { $0 })
-        let checked = try SignatureCheck(repository: repository).signatures(of: runs, in: Attestations(repository: repository))
-        return checked.flatMap { run in run.problems.map { "run \(run.run): \($0)" } }
+    private func badSignatures(on commits: [ObjectID], signatures: CheckedSignatures) throws -> [String] {
+        let runs = RunHistory.unique(try RunHistory(repository: repository).runs(on: commits).flatMap { $0 }).sorted { $0.id < $1.id }
+        return try signatures.of(runs).flatMap { run in run.problems.map { "run \(run.run): \($0)" } }
+    }
+
+    /// Each run's signatures, checked once however many questions ask about it.
+    private final class CheckedSignatures {
+        private let check: SignatureCheck
+        private let attestations: Attestations
+        private var checked: [String: SignatureCheck.Signatures] = [:]
+
+        init(repository: Repository) throws {
+            check = try SignatureCheck(repository: repository)
+            attestations = Attestations(repository: repository)
+        }
+
+        /// The signatures of each of `runs`, in order.
+        func of(_ runs: [RunRecord]) throws -> [SignatureCheck.Signatures] {
+            for signatures in try check.signatures(of: runs.filter { checked[$0.id] == nil }, in: attestations) {
+                checked[signatures.run] = signatures
+            }
+            return runs.compactMap { checked[$0.id] }
+        }
     }
 }

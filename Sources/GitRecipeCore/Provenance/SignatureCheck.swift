@@ -51,7 +51,7 @@ public struct SignatureCheck: Sendable {
     /// The signatures of each of `runs`, in order: the notes are read here, the signatures
     /// checked on every core (each check is a process).
     public func signatures(of runs: [RunRecord], in attestations: Attestations) throws -> [Signatures] {
-        let stored = try runs.map { try attestations.of($0) }
+        let stored = try attestations.of(runs)
         let pairs = zip(runs, stored).flatMap { run, attestations in attestations.map { (run, $0) } }
         let outcomes = concurrentMap(
             pairs.count, workers: ProcessInfo.processInfo.activeProcessorCount * 2, state: {},

@@ -7,7 +7,7 @@ import Foundation
 /// `openpgp` (git's default) with `gpg` (`gpg.program`) and the key id `user.signingKey`.
 /// Signatures are made in the namespace `git-recipe`, so no signature made here passes as a
 /// commit's or a file's, nor one of those as a run's.
-struct SigningKey {
+struct SigningKey: Sendable {
     /// The SSH signature namespace.
     static let namespace = "git-recipe"
 
