@@ -30,6 +30,17 @@ extension GitRecipeCommand {
         @Option(help: ArgumentHelp("One run per seed, as a sweep: 0..4 or 1,7,42.", valueName: "SEEDS"))
         var seeds: String?
 
+        /// Grid axes: every combination runs, on every seed.
+        @Option(
+            help: ArgumentHelp(
+                "Run a grid: every combination of the values each --grid gives, on every seed (with the recipe's grid:).",
+                valueName: "NAME=V1,V2"))
+        var grid: [String] = []
+
+        /// Run a grid larger than `RunGrid.confirmationThreshold` runs.
+        @Flag(help: "Run a grid even when it makes more than 1,000 runs.")
+        var yes = false
+
         /// Where the steps run.
         @Option(help: ArgumentHelp(ExecutorHelp.text))
         var executor: String?
@@ -76,18 +87,28 @@ extension GitRecipeCommand {
             // Connected before anything else is checked: a run never quietly goes elsewhere.
             let executor = dryRun ? nil : try choice.executor(config: project.config, jobs: jobs, failFast: failFast)
             let settings = try RunSettings(recipe: pipeline.recipe, assignments: params, seed: seed, seeds: seeds)
+            let grid = try RunGrid(recipe: pipeline.recipe, axes: self.grid, base: settings, confirmed: yes)
             let locker = try Locker(repository: repository, probes: probes.mode)
             let runner = Runner(
                 repository: repository, pipeline: pipeline, locker: locker, files: files, artifacts: project.config.artifacts,
                 events: Terminal.show)
             guard let executor else {
-                try printPlan(runner, settings, slurm: choice == .slurm ? project.config.slurm : nil, workTree: repository.workTree)
+                for point in grid?.points ?? [.init(values: [], settings: settings)] {
+                    try printPlan(runner, point, slurm: choice == .slurm ? project.config.slurm : nil, workTree: repository.workTree)
+                }
                 return
             }
             let preflight = try runner.preflight(allowDrift: allowDrift)
             for change in preflight.drift { Terminal.standardError.write("warning: probe drift recorded: \(change)\n") }
-            let outcomes = try runner.sweep(settings, preflight: preflight, on: executor, useCache: !noCache)
+            let outcomes =
+                try grid.map { try runner.grid($0, preflight: preflight, on: executor, useCache: !noCache) }
+                ?? runner.sweep(settings, preflight: preflight, on: executor, useCache: !noCache)
             try locker.finish()
+            if let id = outcomes.first?.grid {
+                let history = try RunHistory(repository: repository)
+                let table = GridTable(try history.select(id).runs, keyMetrics: pipeline.recipe.tolerance.keys.sorted())
+                print(table?.markdown ?? "", terminator: "")
+            }
             if let cancelled = outcomes.first(where: { $0.status == .cancelled }) {
                 throw RunEnded(status: .interrupted, message: "interrupted: run \(cancelled.id) was recorded as cancelled")
             }
@@ -96,12 +117,12 @@ extension GitRecipeCommand {
             }
         }
 
-        /// Prints each seed's steps with the commands they would run; for Slurm, then the
-        /// `sbatch` lines that would submit them.
-        private func printPlan(_ runner: Runner, _ settings: RunSettings, slurm: ProjectConfig.Slurm?, workTree: String) throws {
-            for seed in settings.seeds {
-                let plan = try runner.plan(settings, seed: seed)
-                print("plan for '\(recipe)' with seed \(seed):")
+        /// Prints each seed's steps with the commands they would run (at a grid's `point`);
+        /// for Slurm, then the `sbatch` lines that would submit them.
+        private func printPlan(_ runner: Runner, _ point: RunGrid.Point, slurm: ProjectConfig.Slurm?, workTree: String) throws {
+            for seed in point.settings.seeds {
+                let plan = try runner.plan(point.settings, seed: seed)
+                print("plan for '\(recipe)' with seed \(seed)\(point.values.isEmpty ? "" : " at \(point.label)"):")
                 for (index, step) in plan.steps.enumerated() {
                     print("  \(index + 1). \(step.name): \(step.command)")
                 }

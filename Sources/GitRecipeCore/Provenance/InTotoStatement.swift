@@ -58,6 +58,7 @@ public enum InTotoStatement {
         ]
         if let seed = manifest.seed { external.append(.init("seed", .int(seed))) }
         if let sweep = manifest.sweep { external.append(.init("sweep", .string(sweep))) }
+        if let grid = manifest.grid { external.append(.init("grid", .string(grid))) }
         if let original = manifest.reproduces { external.append(.init("reproduces", .string(original))) }
         let pinned: [ManifestValue.Entry] = [
             .init("lock", .string(manifest.lock)),

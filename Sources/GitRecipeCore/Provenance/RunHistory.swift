@@ -99,7 +99,7 @@ public struct RunHistory {
         return runs
     }
 
-    /// What `name` names (DESIGN §3): a run id or a unique suffix of one, a sweep id, `REV`
+    /// What `name` names (DESIGN §3): a run id or a unique suffix of one, a sweep id, a grid id, `REV`
     /// (the runs on that commit) or `REV:RECIPE` (that recipe's latest run there, with the
     /// rest of its sweep). Unknown and ambiguous names are errors listing what exists.
     public func select(_ name: String) throws -> RunSelection {
@@ -111,6 +111,8 @@ public struct RunHistory {
         if let run = byID[name] { return RunSelection(name: name, runs: [run]) }
         let sweep = everything.filter { $0.sweep == name }
         if !sweep.isEmpty { return RunSelection(name: name, runs: Self.unique(sweep).sortedBySeed()) }
+        let grid = everything.filter { $0.grid == name }
+        if !grid.isEmpty { return RunSelection(name: name, runs: Self.unique(grid).sorted { $0.id < $1.id }) }
         let matches = byID.values.filter { $0.id.hasSuffix(name) }.sorted { $0.id < $1.id }
         let commit = try repository.commit(named: name)
         let onCommit = try commit.map(runs(on:)) ?? []

@@ -50,8 +50,10 @@ public struct RunManifest: Equatable, Sendable {
     public var outputs: [String: Output]
     /// Metrics flattened to dotted names.
     public var metrics: [String: Double]
-    /// The sweep the run belongs to, if it was one seed of several.
+    /// The sweep the run belongs to, if it was one seed of several (or a grid point's).
     public var sweep: String?
+    /// The grid the run belongs to: its sweep is one point of it (`--grid`, `grid:`).
+    public var grid: String?
     /// For a reproduction: the run it re-ran, and how it compares when it ran to the end.
     public var reproduces: String?
     /// A reproduction's verdict: how it compares with the run it re-ran.
@@ -355,6 +357,7 @@ extension RunManifest {
             ("metrics", .map(metrics.mapValues(CanonicalYAML.float))),
         ]
         if let sweep { fields.append(("sweep", .string(sweep))) }
+        if let grid { fields.append(("grid", .string(grid))) }
         if let reproduces { fields.append(("reproduces", .string(reproduces))) }
         if let verdict { fields.append(("verdict", .string(verdict.rawValue))) }
         if let differences { fields.append(("differences", differences.yaml)) }
@@ -547,6 +550,7 @@ extension RunManifest {
             if let number = leaf.value.number { metrics[leaf.path] = number }
         }
         sweep = root["sweep"]?.scalarText
+        grid = root["grid"]?.scalarText
         reproduces = root["reproduces"]?.scalarText
         verdict = root["verdict"]?.scalarText.flatMap(Verdict.Tier.init(rawValue:))
         differences = root["differences"].map(Differences.init)

@@ -24,6 +24,8 @@ public struct RunRecord: Sendable {
     public let seed: Int?
     /// The sweep it was one seed of.
     public let sweep: String?
+    /// The grid whose point its sweep is.
+    public let grid: String?
     /// For a reproduction: the id of the run it re-ran.
     public let reproduces: String?
     /// For a reproduction: its verdict, as recorded.
@@ -89,6 +91,7 @@ public struct RunRecord: Sendable {
         self.finished = fields["finished"] ?? ""
         self.seed = fields["seed"].flatMap { Int($0) }
         self.sweep = fields["sweep"]
+        self.grid = fields["grid"]
         self.reproduces = fields["reproduces"]
         self.verdict = fields["verdict"]
         self.metrics = metrics
@@ -143,7 +146,7 @@ public struct RunRecord: Sendable {
     /// The top-level fields `log` reads.
     private static let fieldsRead: Set<String> = [
         "id", "recipe", "status", "commit", "lock", "started", "finished",
-        "seed", "sweep", "reproduces", "verdict",
+        "seed", "sweep", "grid", "reproduces", "verdict",
     ]
     /// How canonical YAML writes the numbers that are not finite.
     private static let special: [String: Double] = [".nan": .nan, ".inf": .infinity, "-.inf": -.infinity]

@@ -22,6 +22,9 @@ public struct Recipe: Sendable {
     public var tolerance: [String: Double] = [:]
     /// What the recipe's results are claimed to show, judged from the recorded runs.
     public var claims: [Claim] = []
+    /// The values `run` tries each param at (`grid:`), by dotted param name in file order,
+    /// each value of its param's type: a run is then the grid of every combination.
+    public var grid: [(key: String, values: [ParamValue])] = []
 }
 
 /// A claim a recipe states (DESIGN §8.6): `{metric: M, higher_than: REV[:RECIPE], by: 0.01}`
@@ -123,7 +126,7 @@ struct Resources: Equatable, Sendable {
 
 extension Recipe {
     /// The keys an asset may hold.
-    static let keys = ["version", "description", "seed", "params", "assets", "environment", "steps", "tolerance", "claims"]
+    static let keys = ["version", "description", "seed", "params", "assets", "environment", "steps", "tolerance", "claims", "grid"]
 
     /// Reads a recipe from its YAML, recording every problem in `reader`.
     static func read(_ node: Node, name: String, reader: YAMLReader, seedPolicy: ProjectConfig.Level) -> Recipe? {
@@ -156,7 +159,35 @@ extension Recipe {
             }
         }
         recipe.claims = fields["claims"].map { readClaims($0, reader) } ?? []
+        recipe.grid = fields["grid"].map { readGrid($0, params: recipe.params, reader) } ?? []
         return recipe
+    }
+
+    /// Reads `grid`: each key a declared param (dotted for a nested one), each value a
+    /// non-empty list of values of that param's type.
+    private static func readGrid(_ node: Node, params: [String: ParamValue], _ reader: YAMLReader) -> [(key: String, values: [ParamValue])] {
+        let declared = ParamValue.map(params).leaves(prefix: "").reduce(into: [:]) { $0[String($1.key.dropFirst())] = $1.value }
+        return (reader.mapping(node, of: "grid") ?? []).compactMap { key, value in
+            guard let type = declared[key.value] else {
+                reader.error(
+                    "grid names '\(key.value)', which is not a param; params: \(declared.keys.sorted().joined(separator: ", "))", at: key.mark)
+                return nil
+            }
+            guard case .sequence(let items) = value, !items.isEmpty else {
+                reader.error("grid '\(key.value)' must be a non-empty list of values, like [0.01, 0.1]", at: value)
+                return nil
+            }
+            var values: [ParamValue] = []
+            for item in items {
+                guard let read = reader.param(item, "a value of grid '\(key.value)'") else { continue }
+                guard let converted = read.converted(toTypeOf: type) else {
+                    reader.error("grid '\(key.value)' holds \(read.description), but the param is \(type.typeName)", at: item)
+                    continue
+                }
+                values.append(converted)
+            }
+            return values.count == items.count ? (key.value, values) : nil
+        }
     }
 
     /// Reads `claims`: each a metric, exactly one of `higher_than` / `lower_than`, and

@@ -216,6 +216,7 @@ public struct RunLog {
         }
         if let origin = run.inheritedFrom { metrics.append("(inherited from \(origin.prefix(12)))") }
         if let original = run.reproduces { metrics.append("(reproduces \(original): \(run.verdict ?? "no verdict"))") }
+        if let grid = run.grid { metrics.append("(point of \(grid))") }
         if let comparison = entry.comparison { metrics.append(comparison.note) }
         let seconds = entry.runs.compactMap(\.seconds)
         return [

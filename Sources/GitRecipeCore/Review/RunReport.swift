@@ -30,9 +30,13 @@ public struct RunReport {
         return group
     }
 
-    /// The report on `selection`, compared with `baselineSelection` when given.
+    /// The report on `selection`, compared with `baselineSelection` when given. A grid is
+    /// reported on through its best point, with the table of every point.
     public func document(candidate selection: RunSelection, baseline baselineSelection: RunSelection?) throws -> ReportDocument {
-        let runs = try Self.group(of: selection)
+        let grid = try GridTable(selection.runs).flatMap { table in
+            GridTable(selection.runs, keyMetrics: try Facts(table.bestRuns, repository: repository).keyMetrics)
+        }
+        let runs = try grid?.bestRuns ?? Self.group(of: selection)
         let baseline = try baselineSelection.map { try Self.group(of: $0, largest: true) }
         let facts = try Facts(runs, repository: repository)
         let reproductions = try self.reproductions(of: runs)
@@ -52,6 +56,7 @@ public struct RunReport {
             setup(facts, runs),
             results(runs, keyMetrics: facts.keyMetrics),
         ]
+        if let grid { sections.insert(grid.section, at: 2) }
         if let baseline { sections.append(try comparison(baseline, runs, keyMetrics: facts.keyMetrics)) }
         if !facts.claims.isEmpty { sections.append(try claims(facts, runs, reproductions: reproductions)) }
         sections += [

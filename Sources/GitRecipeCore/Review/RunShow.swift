@@ -48,9 +48,10 @@ public struct RunShow {
         ).json() + "\n"
     }
 
-    /// A readable summary: seed statistics first when the runs form a sweep, then each run.
+    /// A readable summary: the table of points when the runs form a grid, seed statistics
+    /// when they form sweeps, then each run.
     public func markdown() throws -> String {
-        var text = ""
+        var text = GridTable(selection.runs)?.markdown ?? ""
         for (sweep, runs) in sweeps() {
             text +=
                 "### Sweep \(Escaping.code(sweep)) — \(Escaping.code(runs[0].recipe)), \(runs.count) seeds (\(runs.compactMap(\.seed).map(String.init).joined(separator: ", ")))\n\n"

@@ -2,19 +2,18 @@ import Foundation
 import Synchronization
 
 extension Runner {
-    /// The seeds of a sweep, several at once (DESIGN §6, §8.3): `workers` lanes each take
-    /// the next seed until none is left, every step drawing on the executor's cores. The
-    /// first lane runs the first seed in this checkout at once — the checkout keeps its
+    /// The runs of a sweep or a grid, several at once (DESIGN §6, §8.3): `workers` lanes
+    /// each take the next run until none is left, every step drawing on the executor's cores.
+    /// The first lane runs the first one in this checkout at once — the checkout keeps its
     /// outputs, as a sweep run one seed at a time leaves them — then goes on in a scratch
     /// worktree of its own; each other lane first makes its scratch worktree at the run's
     /// commit (checked as any run is), on its own thread with its own handle on the
     /// repository. Every seed's outputs are in the store; the worktrees are removed at the end.
     func parallelSweep(
-        _ settings: RunSettings, sweep: String, preflight: Preflight, on executor: any StepExecutor, useCache: Bool, workers: Int
+        _ members: [Member], preflight: Preflight, on executor: any StepExecutor, useCache: Bool, workers: Int
     ) throws -> [Outcome] {
         let (interruption, events, recipe) = (self.interruption, self.events, pipeline.recipe.name)
         let (workTree, commit, allowDrift) = (repository.workTree, preflight.commit.commit, !preflight.drift.isEmpty)
-        let seeds = settings.seeds
         let next = Mutex(1)
         let outcomes = Mutex<[Int: Outcome]>([:])
         let failure = Mutex<(any Error)?>(nil)
@@ -38,24 +37,25 @@ extension Runner {
                 throw error
             }
         }
-        // Runs the seed at `index` in `lane`.
+        // Runs the member at `index` in `lane`.
         let one = { @Sendable (lane: Lane, index: Int) in
+            let member = members[index]
             do {
                 let outcome = try lane.runner.run(
-                    settings, seed: seeds[index], sweep: sweep, preflight: lane.preflight, on: executor, useCache: useCache,
-                    label: "seed \(seeds[index]) · ")
+                    member.settings, seed: member.seed, sweep: member.sweep, grid: member.grid, preflight: lane.preflight, on: executor,
+                    useCache: useCache, label: member.label)
                 outcomes.withLock { $0[index] = outcome }
                 events(.finished(outcome))
             } catch {
                 fail(error)
             }
         }
-        // Takes the seeds left, in order, in a worktree made when there is one to take.
+        // Takes the members left, in order, in a worktree made when there is one to take.
         let rest = { @Sendable () in
             var lane: Lane?
             while going() {
                 let taken = next.withLock { index -> Int? in
-                    guard index < seeds.count else { return nil }
+                    guard index < members.count else { return nil }
                     index += 1
                     return index - 1
                 }
@@ -75,7 +75,7 @@ extension Runner {
         rest()
         others.wait()
         if let error = failure.withLock({ $0 }) { throw error }
-        return outcomes.withLock { found in seeds.indices.compactMap { found[$0] } }
+        return outcomes.withLock { found in members.indices.compactMap { found[$0] } }
     }
 
     /// A runner and its checked preflight, used by one thread at a time: a lane of a sweep

@@ -19,6 +19,8 @@ struct RunRecorder {
         let plan: RunPlan
         /// The sweep it belongs to.
         let sweep: String?
+        /// The grid its sweep is a point of.
+        let grid: String?
         /// When the first step started.
         let started: Date
         /// When the last step ended.
@@ -50,7 +52,7 @@ struct RunRecorder {
                 assets[entry.key] = .init(digest: entry.value.description, from: facts.plan.assets[entry.key]?.from ?? "path")
             },
             steps: results.steps, outputs: results.outputs.mapValues(RunManifest.Output.init), metrics: results.metrics,
-            sweep: facts.sweep, reproduces: facts.reproduction?.original.run, verdict: verdict?.tier,
+            sweep: facts.sweep, grid: facts.grid, reproduces: facts.reproduction?.original.run, verdict: verdict?.tier,
             differences: verdict.flatMap { $0.tier == .exact ? nil : RunManifest.Differences(outputs: $0.outputs, metrics: $0.metrics) })
     }
 

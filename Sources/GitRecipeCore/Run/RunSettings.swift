@@ -5,7 +5,7 @@ public struct RunSettings: Sendable {
     /// The recipe's params with the overrides applied.
     public let params: [String: ParamValue]
     /// Only the overridden params, as recorded in the manifest.
-    let overrides: [String: ParamValue]
+    public let overrides: [String: ParamValue]
     /// One run per seed; more than one makes a sweep.
     public let seeds: [Int]
 
@@ -67,7 +67,7 @@ public struct RunSettings: Sendable {
     }
 
     /// The default `key` (dotted) has in `recipe`, which gives its type.
-    private static func declared(_ key: String, in recipe: Recipe) throws(RunInputError) -> ParamValue {
+    static func declared(_ key: String, in recipe: Recipe) throws(RunInputError) -> ParamValue {
         guard let declared = value(at: path(key), in: recipe.params) else {
             let known = ParamValue.map(recipe.params).leaves(prefix: "").keys.map { String($0.dropFirst()) }.sorted()
             throw .unknownParam(key, recipe: recipe.name, known: known)
@@ -100,7 +100,7 @@ public struct RunSettings: Sendable {
     }
 
     /// `text` as the type of `declared`: a string param takes the text as it is.
-    private static func parse(_ text: String, as declared: ParamValue) -> ParamValue? {
+    static func parse(_ text: String, as declared: ParamValue) -> ParamValue? {
         if case .string = declared { return .string(text) }
         let reader = YAMLReader(file: "-p")
         guard let node = try? Yams.compose(yaml: text), let value = reader.param(node, "value") else { return nil }
@@ -128,6 +128,9 @@ public enum RunInputError: RecipeError, Equatable {
     case malformedSeeds(String)
     case noSeed(recipe: String)
     case unknownExecutor(String, source: String)
+    case malformedGrid(String)
+    case gridAndOverride(String)
+    case gridTooLarge(points: Int, runs: Int)
 
     /// Exit 2: an argument is invalid.
     public var exitStatus: ExitStatus { .invalidInput }
@@ -147,6 +150,12 @@ public enum RunInputError: RecipeError, Equatable {
             "recipe '\(recipe)' has no seed; pass --seed N, or add 'seed:' to the recipe"
         case .unknownExecutor(let name, let source):
             "unknown executor '\(name)' (from \(source)); executors: local, slurm"
+        case .malformedGrid(let text):
+            "'--grid \(text)' is not a param and its values; write --grid NAME=V1,V2, like --grid lr=0.01,0.1"
+        case .gridAndOverride(let key):
+            "param '\(key)' is both on the grid and set with -p; give its values with --grid \(key)=… only"
+        case .gridTooLarge(let points, let runs):
+            "the grid has \(points) points, \(runs) runs with the seeds; that many runs need --yes (or a smaller grid)"
         }
     }
 }

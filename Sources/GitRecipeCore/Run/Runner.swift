@@ -139,21 +139,58 @@ public final class Runner {
         public let metrics: [String: Double]
         /// For a reproduction that ran to the end, how it compares with the original.
         public let verdict: Verdict?
+        /// The grid it is a run of.
+        public let grid: String?
     }
 
+    /// One run a sweep or a grid asks for.
+    struct Member: Sendable {
+        /// The params it runs with.
+        let settings: RunSettings
+        /// Its seed.
+        let seed: Int
+        /// The sweep it is one seed of.
+        let sweep: String?
+        /// The grid its sweep is a point of.
+        let grid: String?
+        /// What its output lines start with when runs overlap: `seed 3 · `, `lr=0.1 seed 3 · `.
+        let label: String
+    }
+
+    /// A new sweep or grid id: `PREFIX-` and 8 hex digits.
+    private static func newID(_ prefix: String) -> String { "\(prefix)-" + UUID().uuidString.prefix(8).lowercased() }
+
     /// One run per seed of `settings` on `executor`, all in one sweep when there are
-    /// several — at once, as many as the executor allows (`parallelSweep`), else one after
-    /// another; `events` hears `.finished` after each is recorded. Stops after a run that
-    /// was cancelled. `useCache: false` runs every step (`--no-cache`).
+    /// several. `useCache: false` runs every step (`--no-cache`).
     public func sweep(_ settings: RunSettings, preflight: Preflight, on executor: any StepExecutor, useCache: Bool = true) throws -> [Outcome] {
-        let sweep = settings.seeds.count > 1 ? "sweep-" + UUID().uuidString.prefix(8).lowercased() : nil
-        let workers = min(executor.concurrentRuns, settings.seeds.count)
-        if let sweep, workers > 1 {
-            return try parallelSweep(settings, sweep: sweep, preflight: preflight, on: executor, useCache: useCache, workers: workers)
+        let sweep = settings.seeds.count > 1 ? Self.newID("sweep") : nil
+        let members = settings.seeds.map { Member(settings: settings, seed: $0, sweep: sweep, grid: nil, label: "seed \($0) · ") }
+        return try run(members, preflight: preflight, on: executor, useCache: useCache)
+    }
+
+    /// Every point of `grid` × every seed on `executor`: each point a sweep of its own (with
+    /// one seed too), all in one grid (DESIGN §8.3).
+    public func grid(_ grid: RunGrid, preflight: Preflight, on executor: any StepExecutor, useCache: Bool = true) throws -> [Outcome] {
+        let id = Self.newID("grid")
+        let members = grid.points.flatMap { point in
+            let sweep = Self.newID("sweep")
+            return point.settings.seeds.map {
+                Member(settings: point.settings, seed: $0, sweep: sweep, grid: id, label: "\(point.label) seed \($0) · ")
+            }
         }
+        return try run(members, preflight: preflight, on: executor, useCache: useCache)
+    }
+
+    /// Runs `members` at once, as many as the executor allows (`parallelSweep`), else one
+    /// after another; `events` hears `.finished` after each is recorded. Stops after a run
+    /// that was cancelled.
+    private func run(_ members: [Member], preflight: Preflight, on executor: any StepExecutor, useCache: Bool) throws -> [Outcome] {
+        let workers = min(executor.concurrentRuns, members.count)
+        if workers > 1 { return try parallelSweep(members, preflight: preflight, on: executor, useCache: useCache, workers: workers) }
         var outcomes: [Outcome] = []
-        for seed in settings.seeds {
-            let outcome = try run(settings, seed: seed, sweep: sweep, preflight: preflight, on: executor, useCache: useCache)
+        for member in members {
+            let outcome = try run(
+                member.settings, seed: member.seed, sweep: member.sweep, grid: member.grid, preflight: preflight, on: executor, useCache: useCache)
             outcomes.append(outcome)
             events(.finished(outcome))
             if outcome.status == .cancelled { break }
@@ -166,7 +203,7 @@ public final class Runner {
     /// false; a reproduction never uses the cache. A reproduction of `original` records which
     /// run it re-ran and, if it succeeded, its verdict.
     public func run(
-        _ settings: RunSettings, seed: Int, sweep: String?, preflight: Preflight, on executor: any StepExecutor,
+        _ settings: RunSettings, seed: Int, sweep: String?, grid: String? = nil, preflight: Preflight, on executor: any StepExecutor,
         useCache: Bool = true, reproducing original: Reproduction? = nil, label: String? = nil
     ) throws -> Outcome {
         let plan = try preparedPlan(settings, seed: seed)
@@ -191,12 +228,12 @@ public final class Runner {
             try recorder.manifest(
                 results,
                 .init(
-                    plan: plan, sweep: sweep, started: started, finished: finished, environment: environment,
+                    plan: plan, sweep: sweep, grid: grid, started: started, finished: finished, environment: environment,
                     reproduction: original.map { ($0, verdict) })))
         return Outcome(
             id: plan.id, recipe: pipeline.recipe.name, commit: preflight.commit.commit.hex, seed: seed, status: results.status,
             seconds: finished.timeIntervalSince(started),
-            metrics: results.metrics, verdict: verdict)
+            metrics: results.metrics, verdict: verdict, grid: grid)
     }
 
     /// Keeps a succeeded run's outputs in the store. A copy that fails is a warning: the run
