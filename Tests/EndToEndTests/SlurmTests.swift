@@ -126,6 +126,41 @@ struct SlurmTests {
         #expect(throws: CommandFailure.self) { try repo.git("notes", "--ref=recipes", "show", "HEAD") }
     }
 
+    /// A sweep's runs are submitted at once: every seed's job is queued before the first
+    /// one ends (each sleeps 4 s after noting when it started), each seed from its own
+    /// worktree, and every run is recorded with its own output.
+    @Test func aSweepSubmitsEverySeedsJobsBeforeTheFirstEnds() throws {
+        let repo = try RunCommandTests.project(
+            """
+            version: 1
+            seed: 0
+            steps:
+              s:
+                run: 'mkdir -p out && echo "start: $(date +%s)" > out/m.yaml && echo "$RECIPE_SEED" > out/seed.txt && sleep 4'
+                outputs: [out/seed.txt]
+                metrics: [out/m.yaml]
+
+            """)
+        let result = try repo.recipe(["run", "r", "--executor", "slurm", "--seeds", "0..3", "--no-cache"], environment: try environment())
+        #expect(result.status == 0, "\(result)")
+        let documents = try documents(repo)
+        #expect(documents.count == 4)
+        let iso = ISO8601DateFormatter()
+        func field(_ name: String, in text: String) -> String? {
+            text.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix("\(name): ") }
+                .map { String($0.split(separator: ": ", maxSplits: 1)[1]).trimmingCharacters(in: ["\""]) }
+        }
+        let submitted = try documents.map { try #require(field("started", in: Self.section("steps", of: $0)).flatMap(iso.date(from:))) }
+        let started = try documents.map { try #require(field("start", in: Self.section("metrics", of: $0)).flatMap(Double.init)) }
+        #expect(
+            submitted.map(\.timeIntervalSince1970).max()! < started.min()! + 4,
+            "every job was submitted before the first ended: submitted \(submitted), started \(started)")
+        #expect(Set(documents.compactMap { field("sweep", in: $0) }).count == 1)
+        #expect(Set(documents.map { Self.section("outputs", of: $0) }).count == 4, "each seed's own output")
+        #expect(try repo.read("out/seed.txt") == "0\n", "the checkout holds the first seed's outputs")
+        #expect(try repo.git("worktree", "list").split(separator: "\n").count == 1, "no scratch worktree left")
+    }
+
     @Test func theStepCacheServesSlurmRunsAndSlurmRunsFeedIt() throws {
         let repo = try RunCommandTests.project(Self.diamond)
         #expect(try repo.recipe(["run", "r", "--executor", "slurm"], environment: try environment()).status == 0)

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A Slurm cluster reached through its client commands (`sbatch`, `scontrol`, `scancel`),
 /// found as they find it: `SLURM_CONF` or the system configuration.
@@ -7,6 +8,8 @@ public struct SlurmCluster: Sendable {
     public let name: String
     /// `executors.slurm`.
     let settings: ProjectConfig.Slurm
+    /// The latest `scontrol show job` answer, shared by the runs of a sweep waiting at once.
+    private let poll = JobPoll()
 
     /// Connects to the cluster the client commands see; fails with what to install or start.
     public init(settings: ProjectConfig.Slurm) throws {
@@ -108,9 +111,13 @@ public struct SlurmCluster: Sendable {
         var isFinished: Bool { !["PENDING", "CONFIGURING", "RUNNING", "COMPLETING", "SUSPENDED", "REQUEUED", "RESIZING"].contains(state) }
     }
 
-    /// The jobs among `ids` Slurm still knows, by id (one `scontrol` call).
-    func jobs(_ ids: [String]) throws -> [String: Job] {
-        let output = try Self.command(["scontrol", "-o", "show", "job"], doing: "read the state of jobs \(ids.joined(separator: ", "))")
+    /// The jobs among `ids` Slurm still knows, by id, from one `scontrol` answer taken after
+    /// `since` (when the last of them was submitted): the runs of a sweep polling at once
+    /// share answers, so the controller is asked about as often for a hundred runs as for one.
+    func jobs(_ ids: [String], since: Date) throws -> [String: Job] {
+        let output = try poll.answer(since: since) {
+            try Self.command(["scontrol", "-o", "show", "job"], doing: "read the state of jobs \(ids.joined(separator: ", "))")
+        }
         let wanted = Set(ids)
         var jobs: [String: Job] = [:]
         for line in output.split(separator: "\n") {
@@ -163,6 +170,28 @@ public struct SlurmCluster: Sendable {
             throw SlurmError(operation: operation, detail: outcome.timedOut ? "\(arguments[0]) did not answer within 60 s" : outcome.stderr)
         }
         return outcome.stdout
+    }
+}
+
+/// One `scontrol show job` answer at a time, reused while it is fresh: younger than
+/// `freshness` and taken after the asker's jobs were submitted (an older answer would not
+/// list them, and a job Slurm does not list counts as ended). Whoever asks while the
+/// command runs waits for its answer.
+private final class JobPoll: Sendable {
+    /// How long an answer serves everyone.
+    static let freshness: TimeInterval = 0.15
+    /// The last answer and when it was taken.
+    private let last = Mutex<(taken: Date, output: String)?>(nil)
+
+    /// A fresh answer, or `ask`'s.
+    func answer(since: Date, _ ask: () throws -> String) throws -> String {
+        try last.withLock { last in
+            if let known = last, known.taken >= since, Date().timeIntervalSince(known.taken) < Self.freshness { return known.output }
+            let taken = Date()
+            let output = try ask()
+            last = (taken, output)
+            return output
+        }
     }
 }
 

@@ -115,8 +115,9 @@ struct SlurmExecutor: StepExecutor {
         return results
     }
 
-    /// One run of a sweep at a time: each run's jobs are queued at once already.
-    var concurrentRuns: Int { 1 }
+    /// The runs of a sweep or grid are submitted at once, up to this many (each run beyond
+    /// the first waits in a scratch worktree of its own); each run's jobs are queued at once.
+    var concurrentRuns: Int { 64 }
 
     /// How long the controller may keep failing to answer before the jobs are given up.
     static let patience: TimeInterval = 60
@@ -127,6 +128,7 @@ struct SlurmExecutor: StepExecutor {
         var ended: [String: SlurmCluster.Job] = [:]
         var cancelled = false
         var failingSince: Date?
+        let submitted = Date()
         while ended.count < queued.count {
             let waiting = queued.map(\.job).filter { ended[$0] == nil }
             if run.interruption.isRequested && !cancelled {
@@ -136,7 +138,7 @@ struct SlurmExecutor: StepExecutor {
             // A controller busy enough to time out once is asked again, for up to a minute.
             let known: [String: SlurmCluster.Job]
             do {
-                known = try cluster.jobs(waiting)
+                known = try cluster.jobs(waiting, since: submitted)
                 failingSince = nil
             } catch {
                 let since = failingSince ?? Date()
