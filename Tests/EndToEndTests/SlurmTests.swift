@@ -244,6 +244,40 @@ struct SlurmTests {
         #expect(document.contains("    state: CANCELLED\n"))
     }
 
+    /// `kill -9` of the driver mid-sweep left its jobs running with nobody to record them,
+    /// and its scratch worktrees behind: `git recipe cancel` cancels the jobs of runs whose
+    /// driver is gone and removes the worktrees; nothing else is touched.
+    @Test func cancelClearsTheJobsAndWorktreesOfAKilledSweep() throws {
+        let repo = try RunCommandTests.project("version: 1\nseed: 1\nsteps:\n  orphan: {run: \"sleep 120\"}\n")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "\(BuiltProducts.directory)/git-recipe")
+        process.arguments = ["run", "r", "--executor", "slurm", "--seeds", "0..2"]
+        process.currentDirectoryURL = URL(fileURLWithPath: repo.path)
+        let environment = repo.environment.merging(try environment()) { _, new in new }
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let queue = { try run("squeue", ["-h", "-o", "%i %j"], in: repo.path, environment: environment).stdout }
+        let listed = { (try? queue())?.split(separator: "\n").filter { $0.hasSuffix(" r.orphan") }.count ?? 0 }
+        for _ in 0..<300 where listed() < 3 { Thread.sleep(forTimeInterval: 0.1) }
+        #expect(listed() == 3, "every seed's job is queued")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(listed() == 3, "the jobs outlive their driver")
+        #expect(try repo.git("worktree", "list").split(separator: "\n").count == 3, "and so do its scratch worktrees")
+
+        let cancel = try repo.recipe(["cancel"], environment: environment)
+        #expect(cancel.status == 0, "\(cancel)")
+        #expect(cancel.stdout.split(separator: "\n").filter { $0.hasSuffix(": its git recipe run is gone") }.count == 3, "\(cancel)")
+        #expect(cancel.stdout.contains("removed 2 scratch worktrees such runs left"), "\(cancel)")
+        for _ in 0..<100 where listed() > 0 { Thread.sleep(forTimeInterval: 0.1) }
+        #expect(listed() == 0, "no job is left in the queue")
+        #expect(try repo.git("worktree", "list").split(separator: "\n").count == 1)
+        let again = try repo.recipe(["cancel"], environment: environment)
+        #expect(again.stdout.contains("nothing to cancel"), "\(again)")
+    }
+
     /// A controller too busy to answer (`scontrol` timing out) used to end the run at once,
     /// exit 1, with no record of jobs that ran. Polling now asks again for up to a minute.
     @Test func aControllerThatStopsAnsweringForAWhileDoesNotLoseTheRun() throws {

@@ -20,7 +20,7 @@ struct ScratchWorktree {
         self.repository = repository
         let parent = Self.parent(of: repository)
         try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
-        for directory in [parent, Self.earlierParent(of: repository)] { Self.removeAbandoned(in: directory, repository: repository) }
+        _ = Self.removeAbandoned(of: repository)
         path = "\(parent)/\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
         let outcome = try repository.runGit(["worktree", "add", "--detach", "--quiet", path, commit.hex])
         guard outcome.status == 0 else {
@@ -68,8 +68,16 @@ struct ScratchWorktree {
         }
     }
 
-    /// Worktrees of reproductions whose process no longer exists (killed with SIGKILL, or
-    /// a machine that went down).
+    /// Removes every scratch worktree whose process no longer exists; returns how many.
+    static func removeAbandoned(of repository: Repository) -> Int {
+        let parents = [parent(of: repository), earlierParent(of: repository)]
+        let before = parents.flatMap { (try? FileManager.default.contentsOfDirectory(atPath: $0)) ?? [] }.count
+        for directory in parents { removeAbandoned(in: directory, repository: repository) }
+        return before - parents.flatMap { (try? FileManager.default.contentsOfDirectory(atPath: $0)) ?? [] }.count
+    }
+
+    /// Worktrees of runs whose process no longer exists (killed with SIGKILL, or a machine
+    /// that went down).
     private static func removeAbandoned(in parent: String, repository: Repository) {
         for name in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] {
             guard let pid = name.split(separator: "-").first.flatMap({ pid_t($0) }), pid != getpid(),

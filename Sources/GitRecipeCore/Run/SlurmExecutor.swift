@@ -47,9 +47,11 @@ struct SlurmExecutor: StepExecutor {
                         script: script, jobName: "\(run.recipe).\(step.name)", directory: run.repository.workTree,
                         log: plan.logFile(of: step), environment: run.environment,
                         dependencies: step.dependencies.compactMap { jobs[$0] }, resources: step.resources))
+                try QueuedJobs.keep(jobs, run: plan.id, in: plan.directory)
             }
         } catch {
             cluster.cancel(Array(jobs.values))
+            QueuedJobs.forget(in: plan.directory)
             throw error
         }
         let queued = pending.compactMap { planned in jobs[planned.name].map { (planned: planned, job: $0) } }
@@ -63,6 +65,7 @@ struct SlurmExecutor: StepExecutor {
             cluster.cancel(Array(jobs.values))
             lost = "\(error)"
         }
+        QueuedJobs.forget(in: plan.directory)
 
         for wrapping in wrapped.values { wrapping.placeholders?.settle() }
         results.executor = RunManifest.Executor(kind: "slurm", cluster: cluster.name, jobs: jobs)
