@@ -357,6 +357,60 @@ def parallel_cases(work, binary, runs):
     return rows
 
 
+def slurm_cases(work, binary, seeds=20):
+    """A sweep of `seeds` seeds of a 3-step chain on the single-node cluster of
+    scripts/slurm-local: how long until every job of every run is queued, against a shell loop
+    of sbatch calls submitting the same 3 × `seeds` chained jobs; and the whole sweep's wall
+    time, against the ideal for the cluster's slots (jobs × the mean job time / slots)."""
+    exports = local_service("slurm-local")
+    if not exports:
+        return []
+    environment = dict(os.environ, **exports)
+    chain = ("version: 1\nseed: 0\nsteps:\n"
+             "  a: {run: 'mkdir -p out && sleep 1 && echo a > out/a.txt', outputs: [out/a.txt]}\n"
+             "  b: {run: 'sleep 1 && cat out/a.txt > out/b.txt', inputs: [out/a.txt], outputs: [out/b.txt]}\n"
+             "  c: {run: 'sleep 1 && cat out/b.txt > out/c.txt', inputs: [out/b.txt], outputs: [out/c.txt]}\n")
+    root = committed_recipe(os.path.join(work, "slurm-sweep"), binary, chain)
+    runs_dir = os.path.join(root, ".git", "recipes", "runs")
+
+    def queued():
+        count = 0
+        for run in os.listdir(runs_dir) if os.path.isdir(runs_dir) else []:
+            try:
+                with open(os.path.join(runs_dir, run, "slurm-jobs")) as handle:
+                    count += sum(1 for line in handle if line.startswith("job "))
+            except OSError:
+                pass
+        return count
+
+    start = time.perf_counter()
+    sweep = subprocess.Popen([binary, "run", "r", "--executor", "slurm", "--seeds", f"0..{seeds - 1}", "--no-cache"], cwd=root,
+                             env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while queued() < 3 * seeds and sweep.poll() is None:
+        time.sleep(0.01)
+    submitted = time.perf_counter() - start
+    sweep.wait()
+    whole = time.perf_counter() - start
+    loop = os.path.join(work, "sbatch-loop")
+    os.makedirs(loop)
+    script = os.path.join(loop, "job.sh")
+    with open(script, "w") as handle:
+        handle.write("#!/bin/sh\nsleep 1\n")
+    shell = ("for i in $(seq %d); do a=$(sbatch --parsable --output=/dev/null %s);"
+             " b=$(sbatch --parsable --output=/dev/null --dependency=afterok:$a %s);"
+             " sbatch --parsable --output=/dev/null --dependency=afterok:$b %s > /dev/null; done" % (seeds, script, script, script))
+    start = time.perf_counter()
+    subprocess.run(shell, shell=True, cwd=loop, env=environment, check=True, stdout=subprocess.DEVNULL)
+    loop_submitted = time.perf_counter() - start
+    subprocess.run(["scancel", "--name=job.sh"], env=environment, check=False)
+    slots = os.cpu_count()
+    ideal = 3 * seeds * 1.0 / slots
+    return [("slurm_submit", f"sweep of {seeds} seeds × 3 chained steps: every job queued", submitted,
+             f"shell loop of {3 * seeds} sbatch calls", loop_submitted, submitted / loop_submitted, "≤ 1 s", submitted <= 1.0),
+            ("slurm_sweep", f"the same sweep to the last record ({slots} slots)", whole, "jobs × 1 s / slots", ideal, whole / ideal,
+             "(no budget)", True)]
+
+
 def signing_cases(work, binary, runs, count=1000):
     """A run signed as it is recorded (recipe.sign, an ed25519 key through ssh-keygen) against
     the same run unsigned, as interleaved pairs; and verify --signed over `count` signed runs
@@ -759,6 +813,7 @@ def main():
         rows += isolation_cases(work, binary, args.runs)
         rows += parallel_cases(work, binary, args.runs)
         rows += signing_cases(work, binary, args.runs)
+        rows += slurm_cases(work, binary)
         rows += transfer_cases(work, binary, (args.transfer_mib or max(32, int(1024 * args.scale))) * MIB, args.runs)
 
         many = os.path.join(work, "many")
