@@ -35,7 +35,9 @@ extension GitRecipeCommand {
             let sync = try Push.sync(with: remote)
             let merged = try sync.pull()
             Push.warnAboutConflicts(merged, with: sync.remote)
-            print(merged.added == 0 ? "run records up to date with \(sync.remote)" : "merged \(Push.count(merged)) from \(sync.remote)")
+            print(
+                merged.added == 0 && merged.signatures == 0
+                    ? "run records up to date with \(sync.remote)" : "merged \(Push.count(merged)) from \(sync.remote)")
         }
     }
 }

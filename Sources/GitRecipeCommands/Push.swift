@@ -34,7 +34,7 @@ extension GitRecipeCommand {
             let sync = try Self.sync(with: remote)
             let (merged, pushed) = try sync.push()
             Self.warnAboutConflicts(merged, with: sync.remote)
-            if merged.added > 0 { print("merged \(Self.count(merged)) from \(sync.remote)") }
+            if merged.added > 0 || merged.signatures > 0 { print("merged \(Self.count(merged)) from \(sync.remote)") }
             print(pushed ? "pushed run records to \(sync.remote)" : "no run records to push yet; record one with git recipe run RECIPE")
         }
 
@@ -80,9 +80,10 @@ extension GitRecipeCommand {
             ])
         }
 
-        /// `N run records`, with the right plural.
+        /// `N runs on M commits`, and the signatures when there are any, with the right plurals.
         static func count(_ merge: NotesSync.Merge) -> String {
             "\(merge.added) run\(merge.added == 1 ? "" : "s") on \(merge.commits) commit\(merge.commits == 1 ? "" : "s")"
+                + (merge.signatures == 0 ? "" : " and \(merge.signatures) signature\(merge.signatures == 1 ? "" : "s")")
         }
     }
 }
