@@ -135,6 +135,47 @@ struct ContainerTests {
         #expect(manifest.contains("      image: \(variant)\n"), "\(manifest)")
     }
 
+    /// The engine's version line is asked once per engine binary, not once per run: a run
+    /// in an image saves an engine start. Another binary (here: the same file rewritten)
+    /// is asked again, and the manifest records what it says.
+    @Test func theEngineIsAskedItsVersionOncePerBinary() throws {
+        let image = try #require(try Self.exports()["RECIPE_TEST_IMAGE"])
+        let recipe = Self.recipe(image: image).replacingOccurrences(
+            of: "  probes:\n    os: grep PRETTY_NAME /etc/os-release\n    python: python3 --version\n", with: "")
+        let repo = try Self.project(recipe)
+        var environment = try Self.exports()
+        let real = try run("sh", ["-c", "command -v podman"], in: "/", environment: environment).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let wrapper = try TemporaryDirectory()
+        let asked = wrapper.path + "/asked"
+        func install(_ version: String) throws {
+            try
+                "#!/bin/sh\nif [ \"$1\" = --version ]; then echo x >> '\(asked)'; echo 'podman version \(version)'; exit 0; fi\nexec '\(real)' \"$@\"\n"
+                .write(toFile: wrapper.path + "/podman", atomically: true, encoding: .utf8)
+            chmod(wrapper.path + "/podman", 0o755)
+        }
+        environment["PATH"] = wrapper.path + ":" + (repo.environment["PATH"] ?? "/usr/bin:/bin")
+        let timesAsked = { ((try? String(contentsOfFile: asked, encoding: .utf8)) ?? "").split(separator: "\n").count }
+        let engines = { () throws -> [String] in
+            try repo.git("notes", "--ref=recipes", "show", "HEAD").split(separator: "\n").filter { $0.hasPrefix("      engine: ") }.map(String.init)
+        }
+
+        try install("9.9.1")
+        for _ in 0..<2 {
+            let result = try repo.recipe(["run", "r", "--no-cache"], environment: environment)
+            #expect(result.status == 0, "\(result)")
+        }
+        #expect(timesAsked() == 1, "asked once for two runs")
+        let first = try engines()
+        #expect(first.count == 4 && first.allSatisfy { $0.hasSuffix("podman version 9.9.1") }, "\(first)")
+
+        try install("9.9.2")
+        #expect(try repo.recipe(["run", "r", "--no-cache"], environment: environment).status == 0)
+        #expect(timesAsked() == 2, "a changed binary is asked again")
+        let recorded = try engines()
+        #expect(recorded.filter { $0.hasSuffix("podman version 9.9.2") }.count == 2, "\(recorded)")
+    }
+
     @Test func anImageNotHereByItsDigestRefusesTheRunNamingTheCommandThatFetchesIt() throws {
         let image = try #require(try Self.exports()["RECIPE_TEST_IMAGE"])
         let absent = image.prefix { $0 != "@" } + "@sha256:" + String(repeating: "0", count: 64)

@@ -19,9 +19,9 @@ public struct Isolator: Sendable {
 
     /// Checks what the steps of `pipeline` need: the engine `recipe.containerEngine` names
     /// (`engineName`; only when a step has an image) and every image, bubblewrap (when a step
-    /// is sandboxed). The engine is asked everything at once — its version and each image —
-    /// since each call costs it a start of its own.
-    public static func prepare(_ pipeline: Pipeline, engineName: String?) throws -> Isolator {
+    /// is sandboxed). The engine is asked everything at once — its version (unless `versions`
+    /// knows its binary) and each image — since each call costs it a start of its own.
+    static func prepare(_ pipeline: Pipeline, engineName: String?, versions: EngineVersions) throws -> Isolator {
         let images = Set(pipeline.steps.compactMap(\.isolation.image)).sorted()
         let sandboxed = pipeline.steps.first { if case .sandbox = $0.isolation { true } else { false } }
         let forwarded = Set(pipeline.recipe.environment.vars.keys)
@@ -35,7 +35,7 @@ public struct Isolator: Sendable {
             transform: { _, index in
                 Result { () throws -> String? in
                     switch index {
-                    case 0: return images.isEmpty ? nil : try engine.version()
+                    case 0: return images.isEmpty ? nil : try versions.version(of: engine)
                     case 1: return sandboxed == nil ? nil : Sandbox.version()
                     default: return try engine.resolve(images[index - 2])
                     }

@@ -66,7 +66,10 @@ public final class Runner {
         let engineName = try repository.config("recipe.containerEngine")
         let prepared = Slots<Result<Isolator, any Error>>(count: 1)
         let preparing = DispatchGroup()
-        onOwnThread(group: preparing) { [pipeline] in prepared[0] = Result { try Isolator.prepare(pipeline, engineName: engineName) } }
+        let versions = EngineVersions(repository: repository)
+        onOwnThread(group: preparing) { [pipeline] in
+            prepared[0] = Result { try Isolator.prepare(pipeline, engineName: engineName, versions: versions) }
+        }
         defer { preparing.wait() }
         let (commit, lock, drift) = try checkedCommitAndLock(allowDrift: allowDrift)
         preparing.wait()
