@@ -15,30 +15,13 @@ extension GitRecipeCommand {
                 """
         )
 
-        /// The formats, as ArgumentParser reads them.
-        enum Format: String, ExpressibleByArgument, CaseIterable {
-            case inToto = "in-toto"
-            case roCrate = "ro-crate"
-            case prov, openlineage
-
-            /// The engine's format.
-            var export: RunExport.Format {
-                switch self {
-                case .inToto: .inToto
-                case .roCrate: .roCrate
-                case .prov: .prov
-                case .openlineage: .openLineage
-                }
-            }
-        }
-
         /// The run or sweep.
         @Argument(help: "A run, a sweep or REV:RECIPE, named as for show.")
         var name: String
 
         /// The standard.
         @Option(help: "in-toto, ro-crate, prov or openlineage.")
-        var format: Format
+        var format: RunExport.Format
 
         /// Where to write.
         @Option(name: [.short, .customLong("output")], help: "The file (a directory for ro-crate); stdout when absent.")
@@ -61,7 +44,7 @@ extension GitRecipeCommand {
                 print("wrote \(output)/ro-crate-metadata.json and \(files - 1) file\(files == 2 ? "" : "s")")
                 return
             }
-            let text = export.text(format.export)
+            let text = export.text(format)
             guard let output else { return print(text, terminator: "") }
             var transaction = FileTransaction()
             transaction.write(Data(text.utf8), to: URL(fileURLWithPath: output))
@@ -69,3 +52,6 @@ extension GitRecipeCommand {
         }
     }
 }
+
+/// The formats, read from `--format` by their names.
+extension RunExport.Format: ExpressibleByArgument {}

@@ -167,6 +167,14 @@ public struct RunManifest: Equatable, Sendable {
         /// Why it did not run.
         public var skipped: String?
 
+        /// When it ended, UTC to the second (its start plus its seconds, rounded up); `nil`
+        /// when it did not run.
+        var finished: String? {
+            started.flatMap(RunRecord.epochSeconds).map {
+                RunID.timestamp(Date(timeIntervalSince1970: Double($0) + (seconds ?? 0).rounded(.up)))
+            }
+        }
+
         /// A step that did not run, because a step it needs failed or `reason`.
         public static func skipped(_ name: String, because reason: String = "a step it needs failed") -> Step {
             Step(name: name, skipped: reason)

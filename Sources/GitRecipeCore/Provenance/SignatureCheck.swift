@@ -39,11 +39,11 @@ public struct SignatureCheck: Sendable {
 
     /// A check with `repository`'s configuration.
     public init(repository: Repository) throws {
-        let file = try repository.config("gpg.ssh.allowedSignersFile").map { $0.hasPrefix("~/") ? NSHomeDirectory() + $0.dropFirst() : $0 }
+        let file = try repository.config("gpg.ssh.allowedSignersFile").map(SigningKey.expandingHome)
         allowedSignersFile = file
         allowed = file.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }.map(Self.allowedKeys) ?? [:]
-        sshProgram = try repository.config("gpg.ssh.program") ?? "ssh-keygen"
-        gpgProgram = try repository.config("gpg.openpgp.program") ?? repository.config("gpg.program") ?? "gpg"
+        sshProgram = try SigningKey.program(for: .ssh, in: repository)
+        gpgProgram = try SigningKey.program(for: .openpgp, in: repository)
         scratch = "\(repository.commonDirectory)/recipes/tmp"
         directory = repository.workTree
     }

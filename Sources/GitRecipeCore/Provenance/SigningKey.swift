@@ -44,14 +44,23 @@ struct SigningKey: Sendable {
                     : ["git config gpg.format openpgp", "git config user.signingKey YOUR-KEY-ID"])
         }
         self.format = parsed
-        self.key = key.hasPrefix("~/") ? NSHomeDirectory() + key.dropFirst() : key
-        program =
-            switch parsed {
-            case .ssh: try repository.config("gpg.ssh.program") ?? "ssh-keygen"
-            case .openpgp: try repository.config("gpg.openpgp.program") ?? repository.config("gpg.program") ?? "gpg"
-            }
+        self.key = Self.expandingHome(key)
+        program = try Self.program(for: parsed, in: repository)
         scratch = "\(repository.commonDirectory)/recipes/tmp"
         directory = repository.workTree
+    }
+
+    /// The program that signs and verifies in `format`, as git's configuration names it.
+    static func program(for format: Format, in repository: Repository) throws -> String {
+        switch format {
+        case .ssh: try repository.config("gpg.ssh.program") ?? "ssh-keygen"
+        case .openpgp: try repository.config("gpg.openpgp.program") ?? repository.config("gpg.program") ?? "gpg"
+        }
+    }
+
+    /// A configured path with a leading `~/` read as the home directory, as git reads it.
+    static func expandingHome(_ path: String) -> String {
+        path.hasPrefix("~/") ? NSHomeDirectory() + path.dropFirst() : path
     }
 
     /// A signature of `data`, with the fingerprint of the key that made it.

@@ -89,9 +89,7 @@ struct OpenLineageEvents {
             }
             let files = run.files[step.name]
             events.append(event("START", at: started, runID: runID, job: job, kind: "STEP", facets: [parent], inputs: files?.inputs ?? []))
-            let end = RunRecord.epochSeconds(started).map {
-                RunID.timestamp(Date(timeIntervalSince1970: Double($0) + (step.seconds ?? 0).rounded(.up)))
-            }
+            let end = step.finished
             let failed = step.exit != 0
             var facets = [parent]
             if failed, let error = step.error {

@@ -37,7 +37,7 @@ struct RunCrate {
         /// The data entity of `path` as run `run` saw it, added once; its id.
         func file(_ path: String, digest: String, output: Bool, of run: RunExport.ExportedRun) -> String {
             let located = output && several ? "\(run.manifest.id)/\(path)" : path
-            let source = path.hasSuffix("/") ? nil : export.source(of: path, digest: digest, commit: run.manifest.commit)
+            let source = path.hasSuffix("/") ? nil : export.source(of: path, digest: digest)
             let id = source == nil ? "#" + located : located
             guard !graph.contains(id) else { return id }
             if let source { payload.append((located, source)) }
@@ -152,9 +152,7 @@ struct RunCrate {
                 let stepResults = (files?.outputs ?? []).compactMap { path in
                     manifest.outputs[path].map { crateLink(file(path, digest: $0.digest, output: true, of: run)) }
                 }
-                let end = step.started.flatMap(RunRecord.epochSeconds).map {
-                    RunID.timestamp(Date(timeIntervalSince1970: Double($0) + (step.seconds ?? 0).rounded(.up)))
-                }
+                let end = step.finished
                 mentions.append(crateLink(stepAction))
                 graph.add(
                     stepAction,

@@ -22,6 +22,10 @@ public struct RunExport {
     let recipeFile: (path: String, text: String)?
     /// The repository, for the bytes an RO-Crate carries.
     let repository: Repository
+    /// The files of the runs' commit (a sweep's runs share it), read once.
+    private let tree: StoredFiles
+    /// The artifact store the outputs' bytes come from.
+    private let store: ObjectStore
 
     /// One run with what the formats need: its manifest, its record's text, and each step's
     /// files as the recipe at its commit declares them.
@@ -44,6 +48,8 @@ public struct RunExport {
         let first = runs[0]
         let commit = try repository.commit(named: first.commit) ?? first.attachedTo
         let files = StoredFiles(repository: repository, entries: try repository.treeEntries(of: commit))
+        tree = files
+        store = ObjectStore(repository: repository)
         let path = "\(Project.directory)/\(first.recipe).yaml"
         recipeFile = try files.read(path).map { (path, $0) }
         let steps = (try? Project.load(from: files, recipes: [first.recipe]))?.pipelines.first?.steps ?? []
@@ -88,7 +94,6 @@ public struct RunExport {
         do {
             try manager.createDirectory(atPath: building, withIntermediateDirectories: true)
             try Data((crate.metadata.json() + "\n").utf8).write(to: URL(fileURLWithPath: "\(building)/ro-crate-metadata.json"))
-            let store = ObjectStore(repository: repository)
             for (path, source) in crate.payload {
                 let destination = "\(building)/\(path)"
                 try manager.createDirectory(atPath: (destination as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
@@ -106,13 +111,12 @@ public struct RunExport {
     }
 
     /// Where the bytes of the file `path`, recorded with `digest`, can be had in this clone:
-    /// the artifact store, else git at the run's commit when they match; `nil` when neither.
-    func source(of path: String, digest: String, commit: String) -> Source? {
+    /// the artifact store, else git at the runs' commit when they match; `nil` when neither.
+    func source(of path: String, digest: String) -> Source? {
         guard let content = ContentDigest(digest) else { return nil }
-        if ObjectStore(repository: repository).contains(content) { return .stored(content) }
-        guard let commit = try? repository.commit(named: commit), let entries = try? repository.treeEntries(of: commit),
-            let entry = entries.first(where: { $0.path == path }), let data = try? repository.blobContents(entry.blob),
-            ContentDigest.of(data) == content
+        if store.contains(content) { return .stored(content) }
+        guard let entry = tree.entries(overlapping: path).first(where: { $0.path == path }),
+            let data = try? repository.blobContents(entry.blob), ContentDigest.of(data) == content
         else { return nil }
         return .bytes(data)
     }
