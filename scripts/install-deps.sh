@@ -14,8 +14,9 @@ set -euo pipefail
 # podman (with runc, and catatonit for --init): steps in container images; bubblewrap:
 # sandboxed steps (scripts/containers-local sets podman up for the tests).
 # gnupg: git recipe sign with an OpenPGP key (openssh-client's ssh-keygen signs with SSH keys).
+# python3-yaml: the params-file tests read params.yaml as DVC projects do (PyYAML).
 packages=(libgit2-dev pkg-config git python3 man-db curl openssl time libxml2 procps slurmctld slurmd slurm-client munge
-    openssh-server openssh-client rsync chromium fonts-dejavu-core xfsprogs strace podman runc catatonit bubblewrap gnupg)
+    openssh-server openssh-client rsync chromium fonts-dejavu-core xfsprogs strace podman runc catatonit bubblewrap gnupg python3-yaml)
 missing=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

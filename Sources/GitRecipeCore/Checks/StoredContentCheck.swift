@@ -73,7 +73,7 @@ struct StoredContentCheck {
         return [recipe.file, Lockfile.path(for: recipe.name), ProjectConfig.file]
             + pipeline.steps.compactMap { $0.component.map { "\(Project.componentsDirectory)/\($0).yaml" } }
             + pipeline.pinnedInputs.map(\.path)
-            + recipe.environment.files.map(\.value)
+            + recipe.environment.files.map(\.value) + recipe.paramsFiles.map(\.path.value)
             + pipeline.steps.flatMap(\.outputs) + [".gitignore"]
     }
 

@@ -33,7 +33,7 @@ public struct Project: Sendable {
             let file = "\(directory)/\(name).yaml"
             let reader = YAMLReader(file: file)
             if let text = try text(of: file, in: files, reader: reader), let node = reader.parse(text),
-                let recipe = Recipe.read(node, name: name, reader: reader, seedPolicy: config.policy.seed)
+                let recipe = Recipe.read(node, name: name, reader: reader, files: files, seedPolicy: config.policy.seed)
             {
                 pipelines.append(RecipeValidator(recipe: recipe, components: components, config: config, reader: reader).pipeline())
                 diagnostics += try checkEnvironmentFiles(of: recipe, in: files, config: config, reader: reader)

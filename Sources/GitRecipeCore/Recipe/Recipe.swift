@@ -12,6 +12,8 @@ public struct Recipe: Sendable {
     public var seed: Located<Int>?
     /// Its params with their defaults.
     public var params: [String: ParamValue] = [:]
+    /// The files its params are read from (`params: {file: …}`); none when it declares them.
+    public var paramsFiles: [ParamsFile] = []
     /// Its assets, by name.
     var assets: [Asset] = []
     /// Its environment: files, image, probes, variables.
@@ -129,7 +131,8 @@ extension Recipe {
     static let keys = ["version", "description", "seed", "params", "assets", "environment", "steps", "tolerance", "claims", "grid"]
 
     /// Reads a recipe from its YAML, recording every problem in `reader`.
-    static func read(_ node: Node, name: String, reader: YAMLReader, seedPolicy: ProjectConfig.Level) -> Recipe? {
+    /// A params file it names is read through `files`.
+    static func read(_ node: Node, name: String, reader: YAMLReader, files: any ProjectFiles, seedPolicy: ProjectConfig.Level) -> Recipe? {
         guard let fields = reader.fields(node, of: "the recipe", allowed: keys) else { return nil }
         reader.version(fields)
         var recipe = Recipe(name: name, file: reader.file)
@@ -139,7 +142,14 @@ extension Recipe {
         } else {
             reader.report(seedPolicy, "recipe '\(name)' has no seed; add 'seed: 42' (or any integer) so runs are repeatable", at: node.position)
         }
-        recipe.params = fields["params"].flatMap { reader.params($0, "params") } ?? [:]
+        if let params = fields["params"] {
+            if ParamsFile.isReference(params) {
+                recipe.paramsFiles = ParamsFile.read(params, reader: reader, files: files)
+                recipe.params = recipe.paramsFiles.reduce(into: [:]) { $0.merge($1.values) { first, _ in first } }
+            } else {
+                recipe.params = reader.params(params, "params") ?? [:]
+            }
+        }
         recipe.assets = fields["assets"].map { readAssets($0, reader) } ?? []
         recipe.environment = fields["environment"].map { RecipeEnvironment.read($0, reader) } ?? RecipeEnvironment()
         if let steps = fields["steps"] {

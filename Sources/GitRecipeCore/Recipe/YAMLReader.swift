@@ -161,6 +161,11 @@ final class YAMLReader {
         diagnostics.append(Diagnostic(.warning, message, file: file, mark: mark))
     }
 
+    /// Takes on the diagnostics another reader found in a file this one's file refers to.
+    func include(_ found: [Diagnostic]) {
+        diagnostics += found
+    }
+
     /// Records `message` as a policy at `level` demands: an error, a warning, or nothing.
     func report(_ level: ProjectConfig.Level, _ message: String, at mark: SourcePosition?) {
         switch level {

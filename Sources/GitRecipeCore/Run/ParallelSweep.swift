@@ -9,12 +9,14 @@ extension Runner {
     /// worktree of its own; each other lane first makes its scratch worktree at the run's
     /// commit (checked as any run is), on its own thread with its own handle on the
     /// repository. Every seed's outputs are in the store; the worktrees are removed at the end.
+    /// With `inCheckout` false every run happens in a scratch worktree, and the checkout's
+    /// outputs stay as they were (runs whose params files carry overrides).
     func parallelSweep(
-        _ members: [Member], preflight: Preflight, on executor: any StepExecutor, useCache: Bool, workers: Int
+        _ members: [Member], preflight: Preflight, on executor: any StepExecutor, useCache: Bool, workers: Int, inCheckout: Bool
     ) throws -> [Outcome] {
         let (interruption, events, recipe) = (self.interruption, self.events, pipeline.recipe.name)
         let (workTree, commit, allowDrift) = (repository.workTree, preflight.commit.commit, !preflight.drift.isEmpty)
-        let next = Mutex(1)
+        let next = Mutex(inCheckout ? 1 : 0)
         let outcomes = Mutex<[Int: Outcome]>([:])
         let failure = Mutex<(any Error)?>(nil)
         let worktrees = Mutex<[Lane]>([])
@@ -71,7 +73,7 @@ extension Runner {
         }
         let others = DispatchGroup()
         for _ in 1..<workers { onOwnThread(group: others, rest) }
-        one(Lane(runner: self, preflight: preflight, worktree: nil), 0)
+        if inCheckout { one(Lane(runner: self, preflight: preflight, worktree: nil), 0) }
         rest()
         others.wait()
         if let error = failure.withLock({ $0 }) { throw error }

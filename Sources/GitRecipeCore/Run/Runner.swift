@@ -20,6 +20,9 @@ public final class Runner {
     let events: RunEvents
     /// Where a succeeded run's outputs are kept; `nil` with `artifacts.keep: none`.
     private let store: ObjectStore?
+    /// Whether the runs happen in a scratch worktree, whose params files a run may rewrite;
+    /// the user's checkout is never written.
+    private let inScratchWorktree: Bool
 
     /// A runner that takes over Ctrl-C and SIGTERM for the rest of the process, and tells
     /// `events` what happens while runs are under way.
@@ -29,14 +32,15 @@ public final class Runner {
     ) {
         self.init(
             repository: repository, pipeline: pipeline, locker: locker, files: files, interruption: .install(), artifacts: artifacts,
-            events: events)
+            events: events, inScratchWorktree: false)
     }
 
     /// A runner that shares `interruption` with its caller (a reproduction installs its own).
     init(
         repository: Repository, pipeline: Pipeline, locker: Locker, files: any ProjectFiles, interruption: Interruption,
-        artifacts: ProjectConfig.Artifacts, events: @escaping RunEvents
+        artifacts: ProjectConfig.Artifacts, events: @escaping RunEvents, inScratchWorktree: Bool
     ) {
+        self.inScratchWorktree = inScratchWorktree
         self.repository = repository
         self.pipeline = pipeline
         self.locker = locker
@@ -186,10 +190,15 @@ public final class Runner {
 
     /// Runs `members` at once, as many as the executor allows (`parallelSweep`), else one
     /// after another; `events` hears `.finished` after each is recorded. Stops after a run
-    /// that was cancelled.
+    /// that was cancelled. Runs whose params differ from the recipe's params files all
+    /// happen in scratch worktrees, where the files carry them (DESIGN §8.8).
     private func run(_ members: [Member], preflight: Preflight, on executor: any StepExecutor, useCache: Bool) throws -> [Outcome] {
         let workers = min(executor.concurrentRuns, members.count)
-        if workers > 1 { return try parallelSweep(members, preflight: preflight, on: executor, useCache: useCache, workers: workers) }
+        let overridesParamsFiles = members.contains { rewritesParamsFiles($0.settings.params) }
+        if workers > 1 || overridesParamsFiles {
+            return try parallelSweep(
+                members, preflight: preflight, on: executor, useCache: useCache, workers: workers, inCheckout: !overridesParamsFiles)
+        }
         var outcomes: [Outcome] = []
         for member in members {
             let outcome = try run(
@@ -211,12 +220,17 @@ public final class Runner {
     ) throws -> Outcome {
         let plan = try preparedPlan(settings, seed: seed)
         let started = Date()
+        assert(inScratchWorktree || !rewritesParamsFiles(settings.params), "a run with params-file overrides reached the checkout")
+        var checks = StepChecks(repository: repository, locker: locker, before: try repository.fingerprint())
+        if inScratchWorktree {
+            checks.rewritten = try ParamsFile.write(pipeline.recipe.paramsFiles, params: settings.params, under: repository.workTree)
+        }
         let environment = stepEnvironment(plan)
-        let checks = StepChecks(repository: repository, locker: locker, before: try repository.fingerprint())
         let cache = try store.map { store in
             StepCache(
-                root: repository.workTree, lock: preflight.lock, vars: pipeline.recipe.environment.vars, params: settings.params, seed: seed,
-                store: store, index: useCache && original == nil ? try StepIndex(repository: repository) : nil)
+                root: repository.workTree, lock: preflight.lock, vars: pipeline.recipe.environment.vars, params: settings.params,
+                paramsFromFiles: !pipeline.recipe.paramsFiles.isEmpty, seed: seed, store: store,
+                index: useCache && original == nil ? try StepIndex(repository: repository) : nil)
         }
         let results = try executor.execute(
             plan,
@@ -237,6 +251,12 @@ public final class Runner {
             id: plan.id, recipe: pipeline.recipe.name, commit: preflight.commit.commit.hex, seed: seed, status: results.status,
             seconds: finished.timeIntervalSince(started),
             metrics: results.metrics, verdict: verdict, grid: grid)
+    }
+
+    /// Whether a run with `params` needs the recipe's params files rewritten: it overrides a
+    /// value one of them declares.
+    private func rewritesParamsFiles(_ params: [String: ParamValue]) -> Bool {
+        !pipeline.recipe.paramsFiles.isEmpty && params != pipeline.recipe.params
     }
 
     /// Keeps a succeeded run's outputs in the store. A copy that fails is a warning: the run

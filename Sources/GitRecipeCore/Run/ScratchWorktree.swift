@@ -148,6 +148,6 @@ struct ScratchProject {
     func runner(interruption: Interruption, events: @escaping RunEvents) -> Runner {
         Runner(
             repository: repository, pipeline: pipeline, locker: locker, files: files, interruption: interruption,
-            artifacts: project.config.artifacts, events: events)
+            artifacts: project.config.artifacts, events: events, inScratchWorktree: true)
     }
 }

@@ -10,7 +10,8 @@ import Foundation
 /// variables and probe outputs, the assets, and the seed. Params reach a step through its
 /// command, and through `RECIPE_PARAM_*` / `RECIPE_PARAMS`: when the command or one of its
 /// input files names `RECIPE_PARAM`, every param is in the key too, so a param the step
-/// does not use can change without a miss, and one it reads from the environment cannot.
+/// does not use can change without a miss, and one it reads from the environment cannot;
+/// so are they when the recipe takes its params from files (DESIGN §8.8).
 /// Each key is recorded in the step's entry of the manifest, so runs pulled from other
 /// clones are hits too; `StepIndex` finds them.
 struct StepCache {
@@ -22,6 +23,9 @@ struct StepCache {
     let vars: [String: String]
     /// Every param's value in this run.
     let params: [String: ParamValue]
+    /// Whether the recipe's params come from files, which any step may read: every param is
+    /// then in every step's key.
+    let paramsFromFiles: Bool
     /// The seed.
     let seed: Int
     /// Where outputs come back from.
@@ -44,7 +48,7 @@ struct StepCache {
         lines += vars.byKeyBytes.map { "var \($0.key)=\($0.value)" }
         lines += lock.probes.byKeyBytes.map { "probe \($0.key)=\($0.value)" }
         lines += lock.assets.byKeyBytes.map { "asset \($0.key) \($0.value)" }
-        if readsParamsFromEnvironment(step, command: command) {
+        if paramsFromFiles || readsParamsFromEnvironment(step, command: command) {
             lines.append("params " + CanonicalYAML.map(params.mapValues(CanonicalYAML.init)).rendered())
         }
         return ContentDigest(SHA256.hash(data: Data(lines.joined(separator: "\n").utf8)))

@@ -10,6 +10,10 @@ struct StepChecks {
     let locker: Locker
     /// The repository as it was before the run's first step.
     let before: RepositoryFingerprint
+    /// Tracked files the run itself rewrote before its first step (params files carrying
+    /// overrides, in a scratch worktree), with what it wrote: while they hold exactly that,
+    /// they do not make the tree dirty.
+    var rewritten: [String: Data] = [:]
 
     /// What a step that passed left: its outputs as hashed, its metrics.
     struct Measured: Sendable {
@@ -34,10 +38,10 @@ struct StepChecks {
             return .failed(
                 "it did not write its declared output\(missing.count == 1 ? "" : "s") " + missing.map { "'\($0)'" }.joined(separator: ", "))
         }
-        let cleanliness = try repository.cleanliness()
-        if !cleanliness.dirtyPaths.isEmpty {
+        let dirty = try repository.cleanliness().dirtyPaths.filter { !isAsRewritten($0) }
+        if !dirty.isEmpty {
             return .failed(
-                "it changed the working tree outside its declared outputs (\(cleanliness.dirtyPaths.map(\.description).joined(separator: ", "))); "
+                "it changed the working tree outside its declared outputs (\(dirty.map(\.description).joined(separator: ", "))); "
                     + "declare what it writes as outputs and ignore them in .gitignore")
         }
         let changes = try repository.fingerprint().changes(since: before)
@@ -62,5 +66,11 @@ struct StepChecks {
             }
         }
         return .passed(measured)
+    }
+
+    /// Whether `dirty` is a file the run rewrote, still holding what the run wrote.
+    private func isAsRewritten(_ dirty: Cleanliness.DirtyPath) -> Bool {
+        guard dirty.kind == .modified, let written = rewritten[dirty.path] else { return false }
+        return FileManager.default.contents(atPath: "\(repository.workTree)/\(dirty.path)") == written
     }
 }
