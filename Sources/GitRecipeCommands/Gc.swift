@@ -8,7 +8,8 @@ extension GitRecipeCommand {
         static let configuration = CommandConfiguration(
             abstract: "Drop stored outputs the artifacts policy does not keep; pinned runs' are always kept.",
             discussion: "artifacts.keep in .recipes/config.yaml: all (default), latest (each recipe's latest succeeded run) or none; "
-                + "artifacts.max_size drops the oldest unpinned runs' outputs beyond it."
+                + "artifacts.max_size drops the oldest unpinned runs' outputs beyond it. Snapshots (run --snapshot) older than "
+                + "snapshots.keep_days (30) with no pinned run lose their refs; their run records stay."
         )
 
         /// Say what would be freed; remove nothing.
@@ -21,7 +22,11 @@ extension GitRecipeCommand {
             let config = try Project.loadConfig(from: WorkingTreeFiles(root: repository.workTree))
             let history = try RunHistory(repository: repository)
             defer { Terminal.warn(history.warnings) }
-            let result = try KeptRuns(repository: repository).collect(config.artifacts, history: history, dryRun: dryRun)
+            let kept = KeptRuns(repository: repository)
+            let snapshots = try Snapshot.collect(
+                in: repository, keepDays: config.snapshots.keepDays, pinned: Set(kept.pinned()), history: history, dryRun: dryRun)
+            for id in snapshots { print("\(dryRun ? "would drop" : "dropped") snapshot \(id) (older than \(config.snapshots.keepDays) days)") }
+            let result = try kept.collect(config.artifacts, history: history, dryRun: dryRun)
             let size = ByteCount.text(result.freedBytes)
             print(
                 "\(dryRun ? "would free" : "freed") \(result.freedObjects) object\(result.freedObjects == 1 ? "" : "s"), \(size); "

@@ -31,6 +31,10 @@ extension GitRecipeCommand {
         @Flag(help: "One line per run, sweeps included.")
         var expand = false
 
+        /// List the runs on snapshots too.
+        @Flag(help: "Also list the runs made on snapshots (run --snapshot), each above the commit it was taken on.")
+        var snapshots = false
+
         /// How to print: text, markdown or json.
         @Option(help: "text, markdown or json.")
         var format = ReviewFormat.text
@@ -46,11 +50,15 @@ extension GitRecipeCommand {
         /// Reads the runs on the range and prints them.
         func run() throws {
             let repository = try Repository.discover()
-            guard let commits = try repository.commits(in: range) else { throw UnknownRevision(range) }
+            guard var commits = try repository.commits(in: range) else { throw UnknownRevision(range) }
+            let taken = snapshots ? try Snapshot.all(in: repository) : [:]
+            if !taken.isEmpty { commits = commits.flatMap { (taken[$0] ?? []) + [$0] } }
             let filter = RunLog.Filter(recipe: recipe, status: status, expand: expand, limit: limit)
             let history = try RunHistory(repository: repository)
             defer { Terminal.warn(history.warnings) }
-            let log = try RunLog(history: history, commits: commits, filter: filter, keyMetrics: Self.keyMetrics(in: repository))
+            let log = try RunLog(
+                history: history, commits: commits, filter: filter, keyMetrics: Self.keyMetrics(in: repository),
+                snapshots: Set(taken.values.joined()))
             switch format {
             case .text: print(log.text(), terminator: "")
             case .markdown: print(log.markdown(), terminator: "")

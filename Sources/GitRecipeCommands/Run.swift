@@ -63,6 +63,18 @@ extension GitRecipeCommand {
         @Flag(help: "Run every step, even one whose outputs a recorded run with the same key left in the store.")
         var noCache = false
 
+        /// Run the work tree as it is, committed to a snapshot ref.
+        @Flag(
+            help: ArgumentHelp(
+                "Run the work tree as it is: commit it (tracked changes, untracked files, a fresh lock) to refs/recipes/snapshots/ID "
+                    + "with HEAD as parent, and run that commit in a scratch worktree. No branch, index or file of yours changes; "
+                    + "git recipe promote RUN makes it a commit of your branch."))
+        var snapshot = false
+
+        /// The snapshot commit's message.
+        @Option(name: [.customShort("m"), .long], help: "With --snapshot: the snapshot commit's message.")
+        var message: String?
+
         /// Run even though probes drifted, and record the drift.
         @Flag(help: "Run even though probes differ from the lock, and record the drift.")
         var allowDrift = false
@@ -71,6 +83,7 @@ extension GitRecipeCommand {
         func validate() throws {
             if seed != nil && seeds != nil { throw ValidationError("give --seed or --seeds, not both") }
             if let jobs, jobs < 1 { throw ValidationError("-j must be at least 1 (the cores steps may use at once), not \(jobs)") }
+            if message != nil && !snapshot { throw ValidationError("--message names a snapshot's commit; give it with --snapshot") }
         }
 
         /// Whether probe outputs may come from the probe cache.
@@ -89,6 +102,27 @@ extension GitRecipeCommand {
             let settings = try RunSettings(recipe: pipeline.recipe, assignments: params, seed: seed, seeds: seeds)
             let grid = try RunGrid(recipe: pipeline.recipe, axes: self.grid, base: settings, confirmed: yes)
             let locker = try Locker(repository: repository, probes: probes.mode)
+            if let executor, snapshot,
+                let taken = try Snapshot.take(
+                    of: repository, pipeline: pipeline, locker: locker, message: message, largeFile: project.config.snapshots.maxFileSize)
+            {
+                for (path, bytes) in taken.large {
+                    Terminal.standardError.write(
+                        "warning: snapshot: '\(path)' is \(ByteCount.text(bytes)), over snapshots.max_file_size; it is committed to the "
+                            + "snapshot all the same: if it is data, ignore it (.gitignore) and declare it as an input\n")
+                }
+                Terminal.standardError.write(
+                    "snapshot \(taken.id): the work tree (\(taken.changed.count) path\(taken.changed.count == 1 ? "" : "s") changed) at \(taken.ref)\n"
+                )
+                let outcomes = try taken.run(recipe, from: repository, allowDrift: allowDrift, events: Terminal.show) { runner, preflight in
+                    try execute(runner, preflight, settings: settings, grid: grid, on: executor)
+                }
+                try locker.finish()
+                try report(outcomes, repository: repository, pipeline: pipeline)
+                return
+            } else if snapshot, !dryRun {
+                Terminal.standardError.write("nothing to snapshot: the work tree holds what HEAD does; running HEAD\n")
+            }
             let runner = Runner(
                 repository: repository, pipeline: pipeline, locker: locker, files: files, artifacts: project.config.artifacts,
                 events: Terminal.show)
@@ -98,12 +132,22 @@ extension GitRecipeCommand {
                 }
                 return
             }
-            let preflight = try runner.preflight(allowDrift: allowDrift)
-            for change in preflight.drift { Terminal.standardError.write("warning: probe drift recorded: \(change)\n") }
-            let outcomes =
-                try grid.map { try runner.grid($0, preflight: preflight, on: executor, useCache: !noCache) }
-                ?? runner.sweep(settings, preflight: preflight, on: executor, useCache: !noCache)
+            let outcomes = try execute(runner, try runner.preflight(allowDrift: allowDrift), settings: settings, grid: grid, on: executor)
             try locker.finish()
+            try report(outcomes, repository: repository, pipeline: pipeline)
+        }
+
+        /// Runs every seed (of every grid point) with `runner`, after telling of probe drift.
+        private func execute(
+            _ runner: Runner, _ preflight: Runner.Preflight, settings: RunSettings, grid: RunGrid?, on executor: any StepExecutor
+        ) throws -> [Runner.Outcome] {
+            for change in preflight.drift { Terminal.standardError.write("warning: probe drift recorded: \(change)\n") }
+            return try grid.map { try runner.grid($0, preflight: preflight, on: executor, useCache: !noCache) }
+                ?? runner.sweep(settings, preflight: preflight, on: executor, useCache: !noCache)
+        }
+
+        /// Prints a grid's table; throws the exit status the worst run calls for.
+        private func report(_ outcomes: [Runner.Outcome], repository: Repository, pipeline: Pipeline) throws {
             if let id = outcomes.first?.grid {
                 let history = try RunHistory(repository: repository)
                 let table = GridTable(try history.select(id).runs, keyMetrics: pipeline.recipe.tolerance.keys.sorted())

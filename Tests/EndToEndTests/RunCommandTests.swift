@@ -156,7 +156,7 @@ struct RunCommandTests {
             result.stderr == """
                 error: runs start only from a clean commit, and this working tree is not one:
                   untracked: notes.txt
-                commit the changes (git add -A && git commit), or stash them (git stash -u); outputs belong in .gitignore
+                commit the changes (git add -A && git commit), stash them (git stash -u), or run them as a snapshot commit (git recipe run --snapshot r); outputs belong in .gitignore
 
                 """)
         try repo.write(".recipes/r.yaml", Self.echo.replacingOccurrences(of: "lr: 0.01", with: "lr: 0.02"))

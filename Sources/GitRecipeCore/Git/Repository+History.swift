@@ -93,7 +93,7 @@ extension Repository {
     }
 
     /// The tree of `commit`; the caller frees it.
-    private func tree(of commit: ObjectID) throws -> OpaquePointer? {
+    func tree(of commit: ObjectID) throws -> OpaquePointer? {
         var oid = commit.oid
         var commitObject: OpaquePointer?
         try check("read commit \(commit)") { git_commit_lookup(&commitObject, raw, &oid) }

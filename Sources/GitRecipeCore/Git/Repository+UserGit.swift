@@ -6,8 +6,8 @@ extension Repository {
     /// (Git LFS). It runs in the work tree and in our process group, so SSH and credential
     /// prompts reach the terminal; its stdout goes to our stderr, its stderr (in the C
     /// locale) is kept for the error message. The repository is named explicitly: what git
-    /// exported to us may name another checkout.
-    func runGit(_ arguments: [String]) throws -> (status: Int32, stderr: String) {
+    /// exported to us may name another checkout. `environment` adds variables (`GIT_INDEX_FILE`).
+    func runGit(_ arguments: [String], environment extra: [String: String] = [:]) throws -> (status: Int32, stderr: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["git", "--git-dir=\(gitDirectory)", "--work-tree=\(workTree)"] + arguments
@@ -15,6 +15,7 @@ extension Repository {
         var environment = ProcessInfo.processInfo.environment
         for name in Self.locationVariables { environment[name] = nil }
         environment["LC_ALL"] = "C"
+        environment.merge(extra) { _, extra in extra }
         process.environment = environment
         let errors = Pipe()
         process.standardError = errors
@@ -23,5 +24,13 @@ extension Repository {
         let stderr = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// Runs the user's `git` as `runGit` does; a failure throws, with what was being done.
+    func runGitChecked(_ arguments: [String], environment: [String: String] = [:], doing operation: String) throws {
+        let result = try runGit(arguments, environment: environment)
+        guard result.status == 0 else {
+            throw GitError(operation: "\(operation) (git \(arguments.prefix(2).joined(separator: " ")))", code: result.status, message: result.stderr)
+        }
     }
 }

@@ -32,6 +32,10 @@ public struct NotesSync {
 
     /// The refs a sync carries: the run records and their signatures.
     static let refs = [Repository.notesRef, Attestations.ref]
+    /// Where snapshots (`run --snapshot`) live: their refs travel with the records, so the
+    /// commits runs were made on reach every clone. (Snapshot refs never move: a ref of the
+    /// same name names the same commit, its hash's first 12 digits.)
+    static let snapshots = "refs/recipes/snapshots/"
 
     /// Where the remote's records are fetched to. A remote given as a URL or path rather
     /// than a name gets a name from its digest: `url-` and 12 hex digits.
@@ -76,7 +80,8 @@ public struct NotesSync {
             merged.signatures += pulled.signatures
             let present = try Self.refs.filter { try repository.referenceTarget($0) != nil }
             guard !present.isEmpty else { return (merged, false) }
-            let result = try repository.runGit(["push", "--quiet", remote] + present.map { "\($0):\($0)" })
+            let snapshots = try repository.referenceTargets(under: Self.snapshots).isEmpty ? [] : ["\(Self.snapshots)*:\(Self.snapshots)*"]
+            let result = try repository.runGit(["push", "--quiet", remote] + present.map { "\($0):\($0)" } + snapshots)
             if result.status == 0 { return (merged, true) }
             let raced = ["[rejected]", "non-fast-forward", "fetch first", "cannot lock ref", "failed to update ref"]
             guard raced.contains(where: result.stderr.contains) else { throw SyncError(remote: remote, action: "push to", stderr: result.stderr) }
@@ -96,6 +101,7 @@ public struct NotesSync {
         for attempt in 0..<60 {
             let result = try repository.runGit([
                 "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", remote, "+\(Repository.notesRef)*:\(trackingRef)*",
+                "\(Self.snapshots)*:\(Self.snapshots)*",
             ])
             if result.status == 0 { return }
             let busy = ["cannot lock ref", "Unable to create", ".lock': File exists", "some local refs could not be updated"]

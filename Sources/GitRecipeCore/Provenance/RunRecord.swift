@@ -13,7 +13,7 @@ public struct RunRecord: Sendable {
     public let commit: String
     /// The commit whose note holds it: differs from `commit` when `notes.rewriteRef`
     /// carried the note across a rebase or amend.
-    let attachedTo: ObjectID
+    public let attachedTo: ObjectID
     /// The digest of the lock it ran with.
     public let lock: String
     /// When it started, UTC, as recorded.

@@ -48,6 +48,14 @@ public struct ProjectConfig: Equatable, Sendable {
         public var maxSize: Int64?
     }
 
+    /// `snapshots`: what `run --snapshot` warns about, and how long `gc` keeps snapshots (DESIGN §8.8).
+    public struct Snapshots: Equatable, Sendable {
+        /// A changed file larger than this is named in a warning (it is committed all the same).
+        public var maxFileSize: Int64 = 50 << 20
+        /// Days a snapshot nobody promoted or pinned is kept; `gc` deletes older ones' refs.
+        public var keepDays = 30
+    }
+
     /// The settings file, relative to the repository.
     public static let file = ".recipes/config.yaml"
 
@@ -74,13 +82,15 @@ public struct ProjectConfig: Equatable, Sendable {
     public var slurm = Slurm()
     /// What the artifact store keeps.
     public var artifacts = Artifacts()
+    /// Snapshot runs' limits.
+    public var snapshots = Snapshots()
 }
 
 extension ProjectConfig {
     /// Reads the settings file, reporting every problem to `reader`.
     static func read(_ node: Node, reader: YAMLReader) -> ProjectConfig {
         var config = ProjectConfig()
-        guard let fields = reader.fields(node, of: "the configuration", allowed: ["version", "policy", "executors", "artifacts"]) else {
+        guard let fields = reader.fields(node, of: "the configuration", allowed: ["version", "policy", "executors", "artifacts", "snapshots"]) else {
             return config
         }
         reader.version(fields)
@@ -109,6 +119,22 @@ extension ProjectConfig {
                 config.artifacts.maxSize = Self.bytes(text)
                 if config.artifacts.maxSize == nil {
                     reader.error("artifacts.max_size '\(text)' is not a size; write bytes or a number with K, M, G or T (20G)", at: node)
+                }
+            }
+        }
+        if let node = fields["snapshots"], let snapshots = reader.fields(node, of: "snapshots", allowed: ["max_file_size", "keep_days"]) {
+            if let node = snapshots["max_file_size"], let text = reader.scalarText(node, "snapshots.max_file_size") {
+                if let bytes = Self.bytes(text) {
+                    config.snapshots.maxFileSize = bytes
+                } else {
+                    reader.error("snapshots.max_file_size '\(text)' is not a size; write bytes or a number with K, M, G or T (50M)", at: node)
+                }
+            }
+            if let node = snapshots["keep_days"], let days = reader.int(node, "snapshots.keep_days") {
+                if days.value >= 0 {
+                    config.snapshots.keepDays = days.value
+                } else {
+                    reader.error("snapshots.keep_days must not be negative", at: days.mark)
                 }
             }
         }

@@ -39,6 +39,8 @@ public struct RunLog {
     public let entries: [Entry]
     /// Per recipe, the metrics its `tolerance` names: shown first, as what the recipe cares about.
     public let keyMetrics: [String: [String]]
+    /// The commits listed that are snapshots (`run --snapshot`), marked as such.
+    let snapshots: Set<ObjectID>
 
     /// Which runs `log` lists.
     public struct Filter: Sendable {
@@ -61,7 +63,10 @@ public struct RunLog {
     }
 
     /// The runs on `commits` (newest first), filtered; within a commit, newest run first.
-    public init(history: RunHistory, commits: [ObjectID], filter: Filter, keyMetrics: [String: [String]] = [:]) throws {
+    /// Those of `snapshots` are marked.
+    public init(
+        history: RunHistory, commits: [ObjectID], filter: Filter, keyMetrics: [String: [String]] = [:], snapshots: Set<ObjectID> = []
+    ) throws {
         var entries: [Entry] = []
         var start = 0
         var size = 64
@@ -91,6 +96,7 @@ public struct RunLog {
         if !filter.expand { Self.compareSweeps(&entries, keyMetrics: keyMetrics) }
         self.entries = entries
         self.keyMetrics = keyMetrics
+        self.snapshots = snapshots
     }
 
     /// Gives each sweep its comparison with the next older sweep of its recipe.
@@ -217,6 +223,7 @@ public struct RunLog {
         if let origin = run.inheritedFrom { metrics.append("(inherited from \(origin.prefix(12)))") }
         if let original = run.reproduces { metrics.append("(reproduces \(original): \(run.verdict ?? "no verdict"))") }
         if let grid = run.grid { metrics.append("(point of \(grid))") }
+        if snapshots.contains(entry.commit) { metrics.append("(snapshot: git recipe promote \(run.id))") }
         if let comparison = entry.comparison { metrics.append(comparison.note) }
         let seconds = entry.runs.compactMap(\.seconds)
         return [

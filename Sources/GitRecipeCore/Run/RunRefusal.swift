@@ -2,7 +2,7 @@ import Foundation
 
 /// Why a run did not start.
 enum RunRefusal: RecipeError, Equatable {
-    case notClean([String])
+    case notClean([String], recipe: String)
     case staleLock(recipe: String, changes: [LockChange])
     case noSandbox(step: String)
 
@@ -12,10 +12,11 @@ enum RunRefusal: RecipeError, Equatable {
     /// What the user reads: what is wrong, and the command that fixes it.
     public var description: String {
         switch self {
-        case .notClean(let problems):
+        case .notClean(let problems, let recipe):
             return "runs start only from a clean commit, and this working tree is not one:\n"
                 + problems.map { "  \($0)\n" }.joined()
-                + "commit the changes (git add -A && git commit), or stash them (git stash -u); outputs belong in .gitignore"
+                + "commit the changes (git add -A && git commit), stash them (git stash -u), or run them as a snapshot commit "
+                + "(git recipe run --snapshot \(recipe)); outputs belong in .gitignore"
         case .staleLock(let recipe, let changes):
             let fix = "git recipe lock \(recipe) && git add \(Lockfile.path(for: recipe)) && git commit"
             if changes.isEmpty { return "recipe '\(recipe)' has no lock; run: \(fix)" }

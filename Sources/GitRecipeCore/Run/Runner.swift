@@ -85,7 +85,7 @@ public final class Runner {
         let name = pipeline.recipe.name
         let cleanliness = try repository.cleanliness()
         guard cleanliness.isClean, let commit = try repository.head() else {
-            throw RunRefusal.notClean(cleanliness.problems)
+            throw RunRefusal.notClean(cleanliness.problems, recipe: name)
         }
         // Before any step runs: a lock nobody holds any more would keep the record out of
         // the note (it would go to the journal), and every later run with it.
