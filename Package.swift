@@ -58,8 +58,8 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["TestSupport", "git-recipe", .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto")],
-            // Expected outputs, read by path from the tests.
-            exclude: ["Golden"]
+            // Expected outputs and fixture projects, read by path from the tests.
+            exclude: ["Golden", "Fixtures"]
         ),
         .target(
             name: "TestSupport",

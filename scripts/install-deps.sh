@@ -14,9 +14,10 @@ set -euo pipefail
 # podman (with runc, and catatonit for --init): steps in container images; bubblewrap:
 # sandboxed steps (scripts/containers-local sets podman up for the tests).
 # gnupg: git recipe sign with an OpenPGP key (openssh-client's ssh-keygen signs with SSH keys).
-# python3-yaml: the params-file tests read params.yaml as DVC projects do (PyYAML).
+# python3-yaml and python-is-python3: the params-file and import tests run DVC-style projects, whose
+# commands say `python` and read params.yaml with PyYAML.
 packages=(libgit2-dev pkg-config git python3 man-db curl openssl time libxml2 procps slurmctld slurmd slurm-client munge
-    openssh-server openssh-client rsync chromium fonts-dejavu-core xfsprogs strace podman runc catatonit bubblewrap gnupg python3-yaml)
+    openssh-server openssh-client rsync chromium fonts-dejavu-core xfsprogs strace podman runc catatonit bubblewrap gnupg python3-yaml python-is-python3)
 missing=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

@@ -11,7 +11,8 @@ public struct GitRecipeCommand: ParsableCommand {
         version: GitRecipeVersion.current,
         subcommands: [
             Init.self, Validate.self, Lock.self, Status.self, Run.self, Logs.self, Log.self, Show.self, Diff.self, Verify.self, Reproduce.self,
-            Report.self, Dashboard.self, Trace.self, Sign.self, Export.self, Cancel.self, MergeDriver.self, Checkout.self, Promote.self, Keep.self,
+            Report.self, Dashboard.self, Trace.self, Sign.self, Export.self, Cancel.self, MergeDriver.self, Checkout.self, Promote.self, Import.self,
+            Keep.self,
             Gc.self,
             Push.self,
             Pull.self, Hook.self,

@@ -122,7 +122,7 @@ enum CanonicalReader {
             }
             guard index < content.endIndex else { return nil }
             key = String(decoding: content[..<index], as: UTF8.self)
-            guard CanonicalYAML.scalar(key) == key else { return nil }
+            guard YAMLScalar.text(key) == key else { return nil }
             keyEnd = index
         }
         guard keyEnd < content.endIndex, content[keyEnd] == colon else { return nil }
@@ -150,7 +150,7 @@ enum CanonicalReader {
         default: break
         }
         if first == minus || isDigit(first) { return number(value, text) }
-        return CanonicalYAML.scalar(text) == text ? .string(text) : nil
+        return YAMLScalar.text(text) == text ? .string(text) : nil
     }
 
     /// `-?(0|[1-9][0-9]*)` as an int, `-?[0-9]+\.[0-9]+(e[-+][0-9]+)?` as a float; `nil` for
@@ -201,7 +201,7 @@ enum CanonicalReader {
         let inner = value.dropFirst().dropLast()
         guard !inner.contains(where: { $0 < space || $0 == 0x7F }) else { return nil }
         let text = String(decoding: inner, as: UTF8.self)
-        guard !inner.contains(where: { $0 >= 0x80 }) || text.unicodeScalars.allSatisfy(CanonicalYAML.isPrintable) else { return nil }
+        guard !inner.contains(where: { $0 >= 0x80 }) || text.unicodeScalars.allSatisfy(YAMLScalar.isPrintable) else { return nil }
         guard inner.contains(backslash) else { return text }
         var result = ""
         var characters = text.unicodeScalars.makeIterator()

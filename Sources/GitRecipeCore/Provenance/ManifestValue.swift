@@ -142,14 +142,14 @@ public indirect enum ManifestValue: Equatable, Sendable {
         case .bool(let value): return String(value)
         case .int(let value): return String(value)
         case .float(let value): return value.isFinite ? String(value) : "null"
-        case .string(let value): return CanonicalYAML.doubleQuoted(value)
+        case .string(let value): return YAMLScalar.doubleQuoted(value)
         case .list(let items):
             guard !items.isEmpty else { return "[]" }
             return "[" + open + items.map { (inner ?? "") + $0.json(indent: inner) }.joined(separator: separator) + close + "]"
         case .map(let entries):
             guard !entries.isEmpty else { return "{}" }
             return "{" + open
-                + entries.map { (inner ?? "") + CanonicalYAML.doubleQuoted($0.key) + colon + $0.value.json(indent: inner) }
+                + entries.map { (inner ?? "") + YAMLScalar.doubleQuoted($0.key) + colon + $0.value.json(indent: inner) }
                 .joined(separator: separator) + close + "}"
         }
     }
