@@ -54,3 +54,10 @@ if ! python3 -c 'import in_toto_attestation, prov, rocrate_validator, runcrate, 
     python3 -m pip install -q --disable-pip-version-check --break-system-packages -r "$(dirname "$0")/export-validators.txt" ||
         echo "warning: could not install the export validators; the export tests will fail" >&2
 fi
+
+# The experiment trackers (PyPI): the tracker tests run an MLflow tracking server
+# (scripts/mlflow-local) and W&B in offline mode. Without them, those tests say why they are skipped.
+if ! python3 -c 'import mlflow, wandb' 2>/dev/null && python3 -m pip --version >/dev/null 2>&1; then
+    python3 -m pip install -q --disable-pip-version-check --break-system-packages mlflow wandb ||
+        echo "warning: could not install mlflow and wandb; the tracker tests will be skipped" >&2
+fi

@@ -54,4 +54,8 @@ public struct LocalService: Sendable {
     /// An S3-compatible server on 127.0.0.1 that checks signatures (`scripts/s3-local`).
     public static let s3 = LocalService(
         "s3-local", skipReason: "no S3-compatible server here: scripts/s3-local start needs moto's server (pip install 'moto[server]')")
+
+    /// An MLflow tracking server on 127.0.0.1 (`scripts/mlflow-local`).
+    public static let mlflow = LocalService(
+        "mlflow-local", skipReason: "no MLflow tracking server here: scripts/mlflow-local start needs mlflow (pip install mlflow)")
 }

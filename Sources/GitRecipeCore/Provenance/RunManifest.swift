@@ -162,6 +162,8 @@ public struct RunManifest: Equatable, Sendable {
         public var isolation: Isolation?
         /// The plots it declared: paths of its outputs, or of files under them.
         public var plots: [String] = []
+        /// The experiment trackers' runs it made (MLflow, W&B), which point back at this run.
+        public var trackers: [TrackerRun] = []
         /// Why it failed.
         public var error: String?
         /// Why it did not run.
@@ -178,6 +180,40 @@ public struct RunManifest: Equatable, Sendable {
         /// A step that did not run, because a step it needs failed or `reason`.
         public static func skipped(_ name: String, because reason: String = "a step it needs failed") -> Step {
             Step(name: name, skipped: reason)
+        }
+    }
+
+    /// A run an experiment tracker made during a step (DESIGN §8.8).
+    public struct TrackerRun: Equatable, Sendable {
+        /// `mlflow` or `wandb`.
+        public var tool: String
+        /// The tracker's run id.
+        public var run: String
+        /// MLflow's experiment id.
+        public var experiment: String?
+        /// Where the run is: MLflow's tracking URI (or `mlruns`), W&B's `online` or `offline`.
+        public var location: String?
+
+        /// Its manifest entry.
+        var yaml: CanonicalYAML {
+            var fields: [(key: String, value: CanonicalYAML)] = [("tool", .string(tool)), ("run", .string(run))]
+            if let experiment { fields.append(("experiment", .string(experiment))) }
+            if let location { fields.append(("location", .string(location))) }
+            return .ordered(fields)
+        }
+
+        /// A tracker run as a manifest recorded it.
+        init?(_ value: ManifestValue) {
+            guard let tool = value["tool"]?.scalarText, let run = value["run"]?.scalarText else { return nil }
+            self.init(tool: tool, run: run, experiment: value["experiment"]?.scalarText, location: value["location"]?.scalarText)
+        }
+
+        /// A tracker run.
+        init(tool: String, run: String, experiment: String?, location: String?) {
+            self.tool = tool
+            self.run = run
+            self.experiment = experiment
+            self.location = location
         }
     }
 
@@ -439,6 +475,7 @@ extension RunManifest.Step {
             fields.append(("isolation", .ordered(entries)))
         }
         if !plots.isEmpty { fields.append(("plots", .list(plots.map(CanonicalYAML.string)))) }
+        if !trackers.isEmpty { fields.append(("trackers", .list(trackers.map(\.yaml)))) }
         if let error { fields.append(("error", .string(error))) }
         return .ordered(fields)
     }
@@ -592,6 +629,7 @@ extension RunManifest.Step {
                 }
             },
             plots: (value["plots"]?.items ?? []).compactMap(\.scalarText),
+            trackers: (value["trackers"]?.items ?? []).compactMap(RunManifest.TrackerRun.init),
             error: value["error"]?.scalarText, skipped: value["skipped"]?.scalarText)
     }
 }

@@ -112,6 +112,17 @@ public struct RunShow {
                         + "| \(text(step.usage.map { ByteCount.text(Int64($0.peakMemory)) })) | \(place(of: step)) |\n"
                 }.joined() + "\n"
         }
+        document += table(
+            "tracker run", "step",
+            manifest.steps.flatMap { step in
+                step.trackers.map { tracked in
+                    let place = [tracked.experiment.map { "experiment \($0)" }, tracked.location].compactMap { $0 }.joined(separator: ", ")
+                    return (
+                        "\(Escaping.markdown(tracked.tool)) \(Escaping.code(tracked.run))\(place.isEmpty ? "" : " (\(Escaping.markdown(place)))")",
+                        Escaping.markdown(step.name)
+                    )
+                }
+            })
         return document
     }
 

@@ -73,7 +73,9 @@ public struct Isolator: Sendable {
         case .image(let image, let network):
             var invocation = ContainerEngine.Invocation(command: planned.command, image: image, directory: root)
             invocation.network = network
-            invocation.environment = run.environment.filter { $0.key.hasPrefix("RECIPE_") || forwarded.contains($0.key) }
+            invocation.environment = run.environment(of: planned.step).filter {
+                $0.key.hasPrefix("RECIPE_") || Trackers.variables.contains($0.key) || forwarded.contains($0.key)
+            }
             if !Self.isUnder(plan.directory, root) { invocation.mounts.append((plan.directory, true)) }
             for asset in assets where !Self.isUnder(asset, root) { invocation.mounts.append((asset, false)) }
             return Wrapped(

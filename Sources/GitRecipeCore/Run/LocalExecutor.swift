@@ -143,7 +143,7 @@ struct LocalExecutor: StepExecutor {
         }
         let wrapped = try run.isolator.wrap(planned, in: run)
         let process = try StepProcess.start(
-            wrapped.arguments, in: run.repository.workTree, environment: run.environment, log: log,
+            wrapped.arguments, in: run.repository.workTree, environment: run.environment(of: step), log: log,
             prefix: prefixed ? "[\(run.label ?? "")\(step.name)] " : nil)
         run.interruption.started(process)
         onOwnThread {

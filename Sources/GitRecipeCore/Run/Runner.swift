@@ -232,12 +232,15 @@ public final class Runner {
                 paramsFromFiles: !pipeline.recipe.paramsFiles.isEmpty, seed: seed, store: store,
                 index: useCache && original == nil ? try StepIndex(repository: repository) : nil)
         }
-        let results = try executor.execute(
+        var results = try executor.execute(
             plan,
             in: StepRun(
                 plan: plan, recipe: pipeline.recipe.name, repository: repository, environment: environment,
                 isolator: preflight.isolator, checks: checks, interruption: interruption, events: events, cache: cache, label: label))
         let finished = Date()
+        let unlinked = Trackers.link(
+            &results.steps, recipe: pipeline.recipe.name, run: plan.id, base: environment, directory: plan.directory, workTree: repository.workTree)
+        for warning in unlinked { events(.warning(warning)) }
         if results.status == .succeeded, let store { keep(results.outputs, in: store) }
         let verdict = results.status == .succeeded ? original?.judge(outputs: results.outputs, metrics: results.metrics) : nil
         let recorder = RunRecorder(repository: repository, pipeline: pipeline, preflight: preflight, events: events)

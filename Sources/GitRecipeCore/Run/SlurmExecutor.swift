@@ -45,7 +45,7 @@ struct SlurmExecutor: StepExecutor {
                 jobs[step.name] = try cluster.submit(
                     .init(
                         script: script, jobName: "\(run.recipe).\(step.name)", directory: run.repository.workTree,
-                        log: plan.logFile(of: step), environment: run.environment,
+                        log: plan.logFile(of: step), environment: run.environment(of: step),
                         dependencies: step.dependencies.compactMap { jobs[$0] }, resources: step.resources))
                 try QueuedJobs.keep(jobs, run: plan.id, in: plan.directory)
             }

@@ -101,6 +101,12 @@ public enum RunEvent: Sendable {
 public typealias RunEvents = @Sendable (RunEvent) -> Void
 
 extension StepRun {
+    /// The environment `step` runs with: the run's, and what tells experiment trackers
+    /// which recipe run and step they are in (`Trackers`).
+    func environment(of step: ResolvedStep) -> [String: String] {
+        Trackers.environment(environment, recipe: recipe, run: plan.id, step: step.name, directory: plan.directory)
+    }
+
     /// Why a step whose command exited with `status` failed, with `place` (its log, its
     /// job); a sandboxed step's says what it could see and how to find what it read.
     func exitProblem(of step: ResolvedStep, status: Int32, where place: String) -> String {
