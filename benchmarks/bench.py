@@ -277,6 +277,7 @@ def committed_recipe(root, binary, recipe, files=None):
     os.makedirs(os.path.join(root, ".recipes"))
     init_repository(root)
     for path, text in dict(files or {}, **{".gitignore": "out/\n", ".recipes/r.yaml": recipe}).items():
+        os.makedirs(os.path.dirname(os.path.join(root, path)), exist_ok=True)
         with open(os.path.join(root, path), "w") as handle:
             handle.write(text)
     sh(binary, "lock", cwd=root)
@@ -354,6 +355,67 @@ def parallel_cases(work, binary, runs):
         root = committed_recipe(os.path.join(work, key), binary, recipe)
         took = timed([binary, "run", "r", "--no-cache"] + arguments, root, runs)
         rows.append((key, name, took, "the ideal (critical path, or seeds × 1 s / 2 cores)", ideal, took / ideal, f"≤ {budget}×", took / ideal <= budget))
+    return rows
+
+
+def snapshot_cases(work, binary, runs, files=10_000, changed=10):
+    """`run --snapshot` on a tree of `files` tracked files with `changed` of them edited (one
+    the step reads), against a plain run of the committed tree (its overhead) and against
+    `dvc exp run` on the same change in the same files (skipped without dvc)."""
+    step = "mkdir -p out && cat src/f00000.txt > out/copy.txt"
+    tree = {f"src/f{index:05d}.txt": f"file {index}\n" for index in range(files)}
+    root = committed_recipe(os.path.join(work, "snapshot"), binary,
+                            f"version: 1\nseed: 1\nsteps:\n  s: {{run: '{step}', inputs: [src/f00000.txt], outputs: [out/copy.txt]}}\n",
+                            tree)
+    rounds = iter(range(1_000_000))
+
+    def edit(directory):
+        round = next(rounds)
+        for index in range(changed):
+            with open(os.path.join(directory, f"src/f{index * (files // changed):05d}.txt"), "w") as handle:
+                handle.write(f"edit {round}\n")
+
+    def clean():
+        sh("git", "checkout", "-q", "--", ".", cwd=root)
+
+    pairs = []
+    for _ in range(runs):
+        clean()
+        plain = timed([binary, "run", "r", "--no-cache"], root, 1)
+        edit(root)
+        pairs.append((plain, timed([binary, "run", "r", "--no-cache", "--snapshot"], root, 1)))
+    clean()
+    plain, snapshot = statistics.median(p for p, _ in pairs), statistics.median(s for _, s in pairs)
+    rows = [("snapshot_run", f"run --snapshot, {changed} of {files} tracked files changed, above a plain run", snapshot - plain,
+             "the plain run", plain, snapshot / plain, "(no budget)", True)]
+    if not shutil.which("dvc"):
+        print("note: the dvc exp run baseline is skipped: no dvc on PATH (python3 -m pip install dvc)", file=sys.stderr)
+        return rows
+    dvc = os.path.join(work, "snapshot-dvc")
+    os.makedirs(os.path.join(dvc, "src"))
+    init_repository(dvc)
+    for path, text in dict(tree, **{".gitignore": "out/\n"}).items():
+        with open(os.path.join(dvc, path), "w") as handle:
+            handle.write(text)
+    sh("dvc", "init", "-q", cwd=dvc)
+    with open(os.path.join(dvc, "dvc.yaml"), "w") as handle:
+        handle.write(f"stages:\n  s:\n    cmd: {step}\n    deps: [src/f00000.txt]\n    outs: [out/copy.txt]\n")
+    sh("git", "add", "-A", cwd=dvc)
+    sh("git", "commit", "-q", "-m", "pipeline", cwd=dvc)
+    sh("dvc", "repro", "-q", cwd=dvc)
+    sh("git", "add", "-A", cwd=dvc)
+    sh("git", "commit", "-q", "-m", "lock", cwd=dvc)
+    pairs = []
+    for _ in range(runs):
+        edit(dvc)
+        exp = timed(["dvc", "exp", "run", "-q"], dvc, 1)
+        sh("git", "checkout", "-q", "--", ".", cwd=dvc)
+        edit(root)
+        pairs.append((exp, timed([binary, "run", "r", "--no-cache", "--snapshot"], root, 1)))
+        clean()
+    exp, snapshot = statistics.median(e for e, _ in pairs), statistics.median(s for _, s in pairs)
+    rows.append(("snapshot_vs_dvc_exp", f"run --snapshot, {changed} of {files} tracked files changed", snapshot, "dvc exp run on the same change",
+                 exp, snapshot / exp, "(no budget)", True))
     return rows
 
 
@@ -814,6 +876,7 @@ def main():
         rows += parallel_cases(work, binary, args.runs)
         rows += signing_cases(work, binary, args.runs)
         rows += slurm_cases(work, binary)
+        rows += snapshot_cases(work, binary, args.runs, files=max(1_000, int(10_000 * args.scale)))
         rows += transfer_cases(work, binary, (args.transfer_mib or max(32, int(1024 * args.scale))) * MIB, args.runs)
 
         many = os.path.join(work, "many")

@@ -35,6 +35,21 @@ struct RunEnded: RecipeError {
     var description: String { message }
 }
 
+/// `import` wrote a recipe that does not validate yet: exit 1, its diagnostics, and the fix.
+struct ImportIncomplete: RecipeError {
+    /// The recipe's problems, each line saying its own severity.
+    let failure: ValidationFailure
+    /// The recipe written.
+    let recipe: String
+
+    /// Exit 1: the recipe needs a hand before it runs.
+    var exitStatus: ExitStatus { .checkFailed }
+    var description: String {
+        failure.description + "\nerror: .recipes/\(recipe).yaml was written but does not validate yet; fix it, then: git recipe lock \(recipe)"
+    }
+    var report: String { description }
+}
+
 /// A hook's check failed, or installation was refused: exit 1, which blocks the commit or push.
 struct HookBlocked: RecipeError {
     /// The problems, each with its `error: ` prefix.

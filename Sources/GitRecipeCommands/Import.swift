@@ -70,9 +70,7 @@ extension GitRecipeCommand.Import {
                 Terminal.standardError.write(project.warnings.map { "\($0)\n" }.joined())
                 print("next: git recipe lock \(name) && git add .recipes && git commit, then: git recipe run \(name)")
             } catch let failure as ValidationFailure {
-                throw RunEnded(
-                    status: .checkFailed,
-                    message: "\(failure.description)\nthe recipe was written but does not validate yet; fix it, then: git recipe lock \(name)")
+                throw ImportIncomplete(failure: failure, recipe: name)
             }
         }
     }

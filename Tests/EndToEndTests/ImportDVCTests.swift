@@ -179,6 +179,13 @@ struct ImportDVCTests {
         #expect(result.status == 2, "\(result)")
         #expect(result.stderr.hasPrefix("dvc.yaml:"), "\(result)")
         #expect(!repo.directory.exists(".recipes/pipeline.yaml"))
+        // Translated, but not a valid recipe: written, with what to fix.
+        try repo.write("dvc.yaml", "stages:\n  a: {cmd: echo a > x.txt, outs: [x.txt]}\n  b: {cmd: echo b > x.txt, outs: [x.txt]}\n")
+        let invalid = try repo.recipe("import", "dvc")
+        #expect(invalid.status == 1, "\(invalid)")
+        #expect(invalid.stderr.contains("overlaps output 'x.txt' of step 'a'"), "\(invalid)")
+        #expect(invalid.stderr.contains("was written but does not validate yet; fix it, then: git recipe lock pipeline"), "\(invalid)")
+        #expect(repo.directory.exists(".recipes/pipeline.yaml"))
         let missing = try repo.recipe("import", "dvc", "other/dvc.yaml")
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("other/dvc.yaml"), "\(missing)")
