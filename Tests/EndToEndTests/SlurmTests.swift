@@ -85,6 +85,23 @@ struct SlurmTests {
         #expect(sinfo.stdout == "idle\n", "\(sinfo)")
     }
 
+    @Test func dataContractsHoldOnTheClusterToo() throws {
+        // prepare's pinned input breaks its contract: nothing is queued for it or for train.
+        let raw = "text\tscore\nhello\thigh\n"
+        let repo = try RunCommandTests.project(DataContractTests.recipe(), files: ["data/raw.tsv": raw])
+        let refused = try repo.recipe(["run", "r", "--executor", "slurm"], environment: try environment())
+        #expect(refused.status == 3, "\(refused)")
+        #expect(refused.stderr.contains("step 'prepare' failed: its input breaks its contract: data/raw.tsv: row 1 (line 2)"), "\(refused)")
+        let document = try documents(repo)[0]
+        #expect(!Self.section("executor", of: document).contains("prepare:"), "no job was queued for prepare: \(document)")
+        #expect(document.contains("skipped: a step it needs failed"), "\(document)")
+        // A job's output that breaks its contract fails its step as the job ends.
+        let broken = try RunCommandTests.project(DataContractTests.recipe(label: "maybe"), files: ["data/raw.tsv": "text\tscore\nhi\t1\n"])
+        let failed = try broken.recipe(["run", "r", "--executor", "slurm"], environment: try environment())
+        #expect(failed.status == 3, "\(failed)")
+        #expect(failed.stderr.contains("column 'label': 'maybe' is not an int"), "\(failed)")
+    }
+
     @Test func aDiamondRunsAsJobsAndRecordsWhatTheLocalExecutorRecords() throws {
         let repo = try RunCommandTests.project(Self.diamond)
         let slurm = try repo.recipe(["run", "r", "--executor", "slurm"], environment: try environment())

@@ -24,6 +24,8 @@ public struct ResolvedStep: Sendable {
     /// For a component step, its placeholders' values: `inputs.X`, `outputs.X`, `params.X`.
     /// `nil` for a recipe's own step, whose placeholders are the recipe's params and assets.
     let bindings: [String: String]?
+    /// The data contracts of its inputs and outputs, by path (DESIGN §8.5).
+    var contracts: [String: DataContract] = [:]
 }
 
 /// A validated recipe with its steps resolved and in an order that respects every dependency.

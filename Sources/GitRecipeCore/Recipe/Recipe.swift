@@ -112,6 +112,9 @@ public struct Step: Sendable {
     var sandbox: Located<Bool>?
     /// Whether a step in an image or sandbox may use the network.
     var network = false
+    /// What its data files must look like, by path (one of its inputs or outputs, or a file
+    /// under a directory one): inputs are checked before it runs, outputs after.
+    var contracts: [(path: Located<String>, contract: DataContract)] = []
 }
 
 /// What a step asks of the machine; the slurm executor passes these to sbatch.
@@ -280,6 +283,7 @@ extension Step {
     /// The keys a step may hold.
     static let keys = [
         "needs", "run", "uses", "with", "params", "inputs", "outputs", "metrics", "plots", "resources", "image", "sandbox", "network",
+        "contracts",
     ]
 
     /// Reads a step, reporting every problem to `reader`.
@@ -301,6 +305,9 @@ extension Step {
         step.image = fields["image"].flatMap { reader.string($0, "image of \(what)") }
         step.sandbox = fields["sandbox"].flatMap { node in reader.bool(node, "sandbox of \(what)").map { Located($0, at: node.position) } }
         step.network = fields["network"].flatMap { reader.bool($0, "network of \(what)") } ?? false
+        step.contracts = (fields["contracts"].flatMap { reader.mapping($0, of: "contracts of \(what)") } ?? []).compactMap { path, node in
+            DataContract.read(node, of: "the contract of '\(path.value)' in \(what)", reader: reader).map { (path, $0) }
+        }
         return step
     }
 

@@ -78,7 +78,7 @@ struct RecipeValidator {
     /// A step with its component bound: its command, inputs and outputs as the run sees them.
     private func resolve(_ step: Step) -> ResolvedStep? {
         for path in step.inputs + step.outputs + step.metrics + step.plots { checkPath(path) }
-        let resolved: ResolvedStep?
+        var resolved: ResolvedStep?
         switch step.action {
         case .run(let run):
             guard let command = template(run) else { return nil }
@@ -96,7 +96,9 @@ struct RecipeValidator {
             }
             resolved = bind(component, in: step, with: with, params: params)
         }
-        if let resolved { checkPlots(of: step, writing: resolved.outputs) }
+        guard var resolved else { return nil }
+        checkPlots(of: step, writing: resolved.outputs)
+        resolved.contracts = contracts(of: step, reading: resolved.inputs, writing: resolved.outputs)
         return resolved
     }
 
@@ -157,6 +159,29 @@ struct RecipeValidator {
             name: step.name.value, dependencies: dependencies(of: step), command: command,
             inputs: inputs + component.files.map(\.value), outputs: outputs, metrics: metrics, plots: step.plots.map(\.value),
             resources: step.resources, isolation: isolation(of: step), component: component.name, bindings: bindings)
+    }
+
+    /// The step's contracts by path, each on one of its inputs or outputs or a file under a
+    /// directory one (a `dir` contract on a directory itself).
+    private func contracts(of step: Step, reading inputs: [String], writing outputs: [String]) -> [String: DataContract] {
+        var found: [String: DataContract] = [:]
+        for (path, contract) in step.contracts {
+            let declared = (inputs + outputs).contains {
+                $0 == path.value || ($0.hasSuffix("/") && path.value.hasPrefix($0)) || $0 == path.value + "/"
+            }
+            guard declared else {
+                reader.error(
+                    "the contract of '\(path.value)' in step '\(step.name.value)' names none of its inputs or outputs; "
+                        + "add it to them, or write it under a directory one", at: path.mark)
+                continue
+            }
+            if case .directory = contract, !(inputs + outputs).contains(path.value + "/") && !path.value.hasSuffix("/") {
+                reader.error("a 'dir' contract is on a directory: write '\(path.value)/' as in the step's inputs or outputs", at: path.mark)
+                continue
+            }
+            found[path.value] = contract
+        }
+        return found
     }
 
     /// Each plot is an output of the step, or a file under one of its directory outputs, of

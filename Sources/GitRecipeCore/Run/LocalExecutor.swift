@@ -128,6 +128,9 @@ struct LocalExecutor: StepExecutor {
         _ planned: RunPlan.Step, in run: StepRun, results: inout StepResults, share: Int, prefixed: Bool, ended: EndedSteps
     ) throws -> Start {
         let step = planned.step
+        if let problem = run.inputContractProblem(of: step) {
+            return .finished(run.record(step, command: planned.command, exit: -1, started: Date(), seconds: 0, problem: problem), problem: problem)
+        }
         let key = run.cacheKey(of: planned, results: results)
         if let restored = try run.restoreFromCache(planned, key: key, results: &results) { return .finished(restored, problem: nil) }
         let log = try run.plan.createLog(of: step)

@@ -26,7 +26,20 @@ struct SlurmExecutor: StepExecutor {
                 cached[planned.name] = record
             }
         }
-        let pending = plan.steps.filter { cached[$0.name] == nil }
+        // Data already here that breaks an input's contract stops its step (and those that need
+        // it) before anything is queued; what a job writes is judged when the job ends.
+        let written = Set(plan.steps.filter { cached[$0.name] == nil }.flatMap(\.step.outputs))
+        var refused: [String: String] = [:]
+        var blocked: Set<String> = []
+        for planned in plan.steps where cached[planned.name] == nil {
+            if planned.step.dependencies.contains(where: blocked.contains) {
+                blocked.insert(planned.name)
+            } else if let problem = run.inputContractProblem(of: planned.step, skipping: written) {
+                refused[planned.name] = problem
+                blocked.insert(planned.name)
+            }
+        }
+        let pending = plan.steps.filter { cached[$0.name] == nil && !blocked.contains($0.name) }
         let submitted = Date()
         var jobs: [String: String] = [:]
         var wrapped: [String: Isolator.Wrapped] = [:]
@@ -73,6 +86,16 @@ struct SlurmExecutor: StepExecutor {
         for planned in plan.steps {
             if let record = cached[planned.name] {
                 results.steps.append(record)
+                continue
+            }
+            if let problem = refused[planned.name] {
+                results.steps.append(run.record(planned.step, command: planned.command, exit: -1, started: submitted, seconds: 0, problem: problem))
+                run.events(.stepFailed(step: planned.name, problem: problem))
+                results.status = .failed
+                continue
+            }
+            if blocked.contains(planned.name) {
+                results.steps.append(.skipped(planned.name))
                 continue
             }
             guard let id = jobs[planned.name] else { continue }

@@ -2,7 +2,7 @@ import Foundation
 
 /// The checks of DESIGN invariant 3 after a step ends: its declared outputs exist and are no
 /// symbolic links, the work tree is still clean outside them, HEAD, index and refs are
-/// untouched. A step that passes has its outputs hashed and its metrics read.
+/// untouched; and its outputs keep their data contracts (§8.5). A step that passes has its outputs hashed and its metrics read.
 struct StepChecks {
     /// The repository the step ran in.
     let repository: Repository
@@ -57,6 +57,12 @@ struct StepChecks {
             }
         } catch {
             return .failed(String(describing: error).replacingOccurrences(of: root + "/", with: ""))
+        }
+        for (path, contract) in step.contracts.sorted(by: { $0.key < $1.key })
+        where step.outputs.contains(where: { RepositoryPath.overlap($0, path) }) {
+            if let violation = ContractCheck.violation(of: contract, at: "\(root)/\(path)", name: path) {
+                return .failed("its output breaks its contract: \(violation)")
+            }
         }
         for file in step.metrics {
             do {

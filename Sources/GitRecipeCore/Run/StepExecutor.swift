@@ -107,6 +107,20 @@ extension StepRun {
         Trackers.environment(environment, recipe: recipe, run: plan.id, step: step.name, directory: plan.directory)
     }
 
+    /// The first data contract (DESIGN §8.5) one of `step`'s inputs breaks, as the reason the
+    /// step fails without running; inputs `skipping` names (ones a batch job has yet to
+    /// write) are not judged here.
+    func inputContractProblem(of step: ResolvedStep, skipping: Set<String> = []) -> String? {
+        let root = repository.workTree
+        for (path, contract) in step.contracts.sorted(by: { $0.key < $1.key })
+        where step.inputs.contains(where: { RepositoryPath.overlap($0, path) }) && !skipping.contains(where: { RepositoryPath.overlap($0, path) }) {
+            if let violation = ContractCheck.violation(of: contract, at: "\(root)/\(path)", name: path) {
+                return "its input breaks its contract: \(violation)"
+            }
+        }
+        return nil
+    }
+
     /// Why a step whose command exited with `status` failed, with `place` (its log, its
     /// job); a sandboxed step's says what it could see and how to find what it read.
     func exitProblem(of step: ResolvedStep, status: Int32, where place: String) -> String {

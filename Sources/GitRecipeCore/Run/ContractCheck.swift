@@ -1,0 +1,244 @@
+import Foundation
+
+/// Judges a data file against its contract (DESIGN §8.5): the first violation, naming the
+/// place (row and column, JSON pointer, array axis, glob) and the rule, or `nil`.
+enum ContractCheck {
+    /// The first way the file or directory at `path` (named `name` in messages) breaks `contract`.
+    static func violation(of contract: DataContract, at path: String, name: String) -> String? {
+        do {
+            switch contract {
+            case .table(let separator, let columns): return try table(path, separator: separator, columns: columns).map { "\(name): \($0)" }
+            case .document(_, let schema):
+                let text = try String(contentsOfFile: path, encoding: .utf8)
+                return document(try ManifestValue(yaml: text), schema, pointer: "").map { "\(name): \($0)" }
+            case .array(let dtype, let shape): return try array(path, dtype: dtype, shape: shape).map { "\(name): \($0)" }
+            case .directory(let globs): return directory(path, globs: globs).map { "\(name): \($0)" }
+            }
+        } catch {
+            return "\(name): cannot be read as its contract's format: \(error)"
+        }
+    }
+
+    // MARK: csv, tsv
+
+    /// A table whose header holds every column and whose every value has its column's type.
+    /// One pass over the bytes, fields quoted as RFC 4180 says.
+    private static func table(_ path: String, separator: UInt8, columns: [DataContract.Column]) throws -> String? {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+        return data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) -> String? in
+            let bytes = buffer.bindMemory(to: UInt8.self)
+            var position = 0
+            var header: [String] = []
+            var row = 0
+            var line = 1
+            // Column index → its type; filled from the header.
+            var wanted: [Int: (name: String, type: String)] = [:]
+            var fieldsWanted = 0
+            while position < bytes.count {
+                let lineOfRow = line
+                // A blank line (the last one, usually) is no row.
+                if bytes[position] == UInt8(ascii: "\n")
+                    || (bytes[position] == UInt8(ascii: "\r") && position + 1 < bytes.count && bytes[position + 1] == UInt8(ascii: "\n"))
+                {
+                    position += bytes[position] == UInt8(ascii: "\n") ? 1 : 2
+                    line += 1
+                    continue
+                }
+                var field = 0
+                while true {
+                    // One field's bytes, [start, end); a quoted one without its quotes.
+                    var start = position
+                    var end = position
+                    var quoted = false
+                    if bytes[position] == UInt8(ascii: "\"") {
+                        quoted = true
+                        position += 1
+                        start = position
+                        while position < bytes.count {
+                            if bytes[position] == UInt8(ascii: "\"") {
+                                guard position + 1 < bytes.count, bytes[position + 1] == UInt8(ascii: "\"") else { break }
+                                position += 1
+                            } else if bytes[position] == UInt8(ascii: "\n") {
+                                line += 1
+                            }
+                            position += 1
+                        }
+                        end = position
+                        position += 1
+                    }
+                    while position < bytes.count, bytes[position] != separator, bytes[position] != UInt8(ascii: "\n") { position += 1 }
+                    if !quoted { end = position }
+                    if end > start, bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+                    let value = UnsafeBufferPointer(rebasing: bytes[start..<max(start, end)])
+                    if row == 0 {
+                        header.append(String(decoding: value, as: UTF8.self))
+                    } else if let column = wanted[field], let problem = check(value, as: column.type) {
+                        return "row \(row) (line \(lineOfRow)), column '\(column.name)': \(problem)"
+                    }
+                    field += 1
+                    if position >= bytes.count || bytes[position] == UInt8(ascii: "\n") {
+                        position += 1
+                        line += 1
+                        break
+                    }
+                    position += 1
+                    if position >= bytes.count { break }
+                }
+                if row == 0 {
+                    for column in columns {
+                        guard let index = header.firstIndex(of: column.name) else {
+                            return "the header has no column '\(column.name)' (it has: \(header.joined(separator: ", ")))"
+                        }
+                        wanted[index] = (column.name, column.type)
+                    }
+                    fieldsWanted = (wanted.keys.max() ?? -1) + 1
+                } else if field < fieldsWanted {
+                    let missing = wanted.filter { $0.key >= field }.min { $0.key < $1.key }!.value.name
+                    return "row \(row) (line \(lineOfRow)) has \(field) field\(field == 1 ? "" : "s"), so no column '\(missing)'"
+                }
+                row += 1
+            }
+            return nil
+        }
+    }
+
+    /// Why `field` is not a value of `type`; `nil` when it is.
+    private static func check(_ field: UnsafeBufferPointer<UInt8>, as type: String) -> String? {
+        switch type {
+        case "int":
+            var digits = field[...]
+            if let first = digits.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") { digits = digits.dropFirst() }
+            if !digits.isEmpty, digits.allSatisfy({ (48...57).contains($0) }) { return nil }
+        case "float":
+            if !field.isEmpty, field.count < 64 {
+                var text = [CChar](repeating: 0, count: field.count + 1)
+                for (index, byte) in field.enumerated() { text[index] = CChar(bitPattern: byte) }
+                var end: UnsafeMutablePointer<CChar>?
+                let parsed = text.withUnsafeMutableBufferPointer { buffer -> Bool in
+                    _ = strtod(buffer.baseAddress!, &end)
+                    return end == buffer.baseAddress! + field.count
+                }
+                if parsed { return nil }
+            }
+        case "bool":
+            let text = String(decoding: field, as: UTF8.self)
+            if ["true", "false", "True", "False", "TRUE", "FALSE", "0", "1"].contains(text) { return nil }
+        default:
+            return nil
+        }
+        return "'\(String(decoding: field.prefix(40), as: UTF8.self))' is not \(type == "int" ? "an int" : "a \(type)")"
+    }
+
+    // MARK: json, yaml
+
+    /// The first rule of `schema` that `value` (at JSON pointer `pointer`) breaks.
+    private static func document(_ value: ManifestValue, _ schema: DataContract.Schema, pointer: String) -> String? {
+        let place = pointer.isEmpty ? "/" : pointer
+        if let type = schema.type, !Self.value(value, is: type) { return "\(place): is \(kind(of: value)), not \(type)" }
+        if let choices = schema.choices, !choices.contains(value.text) {
+            return "\(place): '\(value.text)' is none of \(choices.joined(separator: ", "))"
+        }
+        if let number = value.number {
+            if let minimum = schema.minimum, number < minimum {
+                return "\(place): \(value.text) is below the minimum \(CanonicalYAML.canonical(minimum))"
+            }
+            if let maximum = schema.maximum, number > maximum {
+                return "\(place): \(value.text) is above the maximum \(CanonicalYAML.canonical(maximum))"
+            }
+        }
+        if case .map(let entries) = value {
+            for name in schema.required where !entries.contains(where: { $0.key == name }) { return "\(place): lacks required '\(name)'" }
+            for (name, rule) in schema.properties {
+                guard let member = value[name] else { continue }
+                if let problem = document(member, rule, pointer: "\(pointer)/\(escaped(name))") { return problem }
+            }
+        }
+        if case .list(let items) = value, let rule = schema.items {
+            for (index, item) in items.enumerated() {
+                if let problem = document(item, rule, pointer: "\(pointer)/\(index)") { return problem }
+            }
+        }
+        return nil
+    }
+
+    /// Whether `value` is of JSON Schema type `type`.
+    private static func value(_ value: ManifestValue, is type: String) -> Bool {
+        switch (type, value) {
+        case ("object", .map), ("array", .list), ("string", .string), ("boolean", .bool), ("null", .null), ("number", .int), ("number", .float),
+            ("integer", .int):
+            true
+        case ("integer", .float(let number)): number.rounded() == number
+        default: false
+        }
+    }
+
+    /// A value's JSON type, for messages.
+    private static func kind(of value: ManifestValue) -> String {
+        switch value {
+        case .map: "an object"
+        case .list: "an array"
+        case .string: "a string"
+        case .bool: "a boolean"
+        case .null: "null"
+        case .int: "an integer"
+        case .float: "a number"
+        }
+    }
+
+    /// A member name as a JSON pointer token.
+    private static func escaped(_ name: String) -> String {
+        name.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+    }
+
+    // MARK: npy
+
+    /// A NumPy `.npy` file's dtype and shape, from its header.
+    private static func array(_ path: String, dtype: String?, shape: [Int?]?) throws -> String? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return "cannot be opened" }
+        defer { try? handle.close() }
+        let start = try handle.read(upToCount: 12) ?? Data()
+        guard start.count >= 10, start.prefix(6) == Data([0x93]) + Data("NUMPY".utf8) else { return "is not a NumPy .npy file (no \\x93NUMPY magic)" }
+        let major = start[6]
+        let length =
+            major == 1 ? Int(start[8]) | Int(start[9]) << 8 : Int(start[8]) | Int(start[9]) << 8 | Int(start[10]) << 16 | Int(start[11]) << 24
+        try handle.seek(toOffset: major == 1 ? 10 : 12)
+        let header = String(decoding: try handle.read(upToCount: length) ?? Data(), as: UTF8.self)
+        let descr = header.firstMatch(of: /'descr':\s*'([^']+)'/).map { String($0.output.1) } ?? "?"
+        let dimensions = (header.firstMatch(of: /'shape':\s*\(([^)]*)\)/).map { String($0.output.1) } ?? "")
+            .split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        if let dtype, !matches(descr: descr, dtype: dtype) { return "dtype is \(descr), not \(dtype)" }
+        if let shape {
+            guard shape.count == dimensions.count else {
+                return "has \(dimensions.count) axes (shape (\(dimensions.map(String.init).joined(separator: ", ")))), not \(shape.count)"
+            }
+            for (axis, (want, have)) in zip(shape, dimensions).enumerated() {
+                if let want, want != have { return "axis \(axis) has length \(have), not \(want)" }
+            }
+        }
+        return nil
+    }
+
+    /// Whether NumPy's `descr` (`<f4`) is the dtype a contract names (`float32`, `f4`, `<f4`).
+    private static func matches(descr: String, dtype: String) -> Bool {
+        let names = [
+            "float16": "f2", "float32": "f4", "float64": "f8", "int8": "i1", "int16": "i2", "int32": "i4", "int64": "i8", "uint8": "u1",
+            "uint16": "u2", "uint32": "u4", "uint64": "u8", "bool": "b1", "complex64": "c8", "complex128": "c16",
+        ]
+        let code = names[dtype] ?? dtype
+        let plain = descr.drop { "<>|=".contains($0) }
+        return descr == dtype || plain == code.drop { "<>|=".contains($0) }
+    }
+
+    // MARK: dir
+
+    /// A directory holding, for each glob, a file whose path below it matches.
+    private static func directory(_ path: String, globs: [String]) -> String? {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else { return "is not a directory" }
+        let files = (FileManager.default.enumerator(atPath: path)?.allObjects as? [String]) ?? []
+        for glob in globs where !files.contains(where: { fnmatch(glob, $0, 0) == 0 }) {
+            return "holds no file matching '\(glob)'"
+        }
+        return nil
+    }
+}
