@@ -33,6 +33,8 @@ enum ContractCheck {
             var line = 1
             // Column index → its type; filled from the header.
             var wanted: [Int: (name: String, type: String)] = [:]
+            // The same, as an array by field index: looked up for every field of every row.
+            var kinds: [ValueKind?] = []
             var fieldsWanted = 0
             while position < bytes.count {
                 let lineOfRow = line
@@ -72,8 +74,10 @@ enum ContractCheck {
                     let value = UnsafeBufferPointer(rebasing: bytes[start..<max(start, end)])
                     if row == 0 {
                         header.append(String(decoding: value, as: UTF8.self))
-                    } else if let column = wanted[field], let problem = check(value, as: column.type) {
-                        return "row \(row) (line \(lineOfRow)), column '\(column.name)': \(problem)"
+                    } else if field < kinds.count, let kind = kinds[field], !kind.accepts(value), let column = wanted[field] {
+                        let text = String(decoding: value.prefix(40), as: UTF8.self)
+                        return
+                            "row \(row) (line \(lineOfRow)), column '\(column.name)': '\(text)' is not \(column.type == "int" ? "an int" : "a \(column.type)")"
                     }
                     field += 1
                     if position >= bytes.count || bytes[position] == UInt8(ascii: "\n") {
@@ -92,6 +96,7 @@ enum ContractCheck {
                         wanted[index] = (column.name, column.type)
                     }
                     fieldsWanted = (wanted.keys.max() ?? -1) + 1
+                    kinds = (0..<fieldsWanted).map { wanted[$0].flatMap { ValueKind(rawValue: $0.type) } }
                 } else if field < fieldsWanted {
                     let missing = wanted.filter { $0.key >= field }.min { $0.key < $1.key }!.value.name
                     return "row \(row) (line \(lineOfRow)) has \(field) field\(field == 1 ? "" : "s"), so no column '\(missing)'"
@@ -102,31 +107,79 @@ enum ContractCheck {
         }
     }
 
-    /// Why `field` is not a value of `type`; `nil` when it is.
-    private static func check(_ field: UnsafeBufferPointer<UInt8>, as type: String) -> String? {
-        switch type {
-        case "int":
-            var digits = field[...]
-            if let first = digits.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") { digits = digits.dropFirst() }
-            if !digits.isEmpty, digits.allSatisfy({ (48...57).contains($0) }) { return nil }
-        case "float":
-            if !field.isEmpty, field.count < 64 {
-                var text = [CChar](repeating: 0, count: field.count + 1)
-                for (index, byte) in field.enumerated() { text[index] = CChar(bitPattern: byte) }
-                var end: UnsafeMutablePointer<CChar>?
-                let parsed = text.withUnsafeMutableBufferPointer { buffer -> Bool in
-                    _ = strtod(buffer.baseAddress!, &end)
-                    return end == buffer.baseAddress! + field.count
+    /// A column type whose values are checked (a `string` column takes anything).
+    private enum ValueKind: String {
+        case int, float, bool
+
+        /// Whether `field` is a value of this kind: `int` digits with an optional sign;
+        /// `float` a decimal number with an optional exponent, or `nan`/`inf` as strtod reads
+        /// them; `bool` `true`/`false` in any case, or `0`/`1`. Byte by byte, no allocation.
+        func accepts(_ field: UnsafeBufferPointer<UInt8>) -> Bool {
+            switch self {
+            case .int:
+                var index = field.startIndex
+                if index < field.endIndex, field[index] == UInt8(ascii: "-") || field[index] == UInt8(ascii: "+") { index += 1 }
+                guard index < field.endIndex else { return false }
+                while index < field.endIndex {
+                    guard field[index] &- 48 < 10 else { return false }
+                    index += 1
                 }
-                if parsed { return nil }
+                return true
+            case .float:
+                return Self.isDecimal(field) || Self.isSpecial(field)
+            case .bool:
+                return Self.equalsIgnoringCase(field, "true") || Self.equalsIgnoringCase(field, "false")
+                    || (field.count == 1 && (field[0] == UInt8(ascii: "0") || field[0] == UInt8(ascii: "1")))
             }
-        case "bool":
-            let text = String(decoding: field, as: UTF8.self)
-            if ["true", "false", "True", "False", "TRUE", "FALSE", "0", "1"].contains(text) { return nil }
-        default:
-            return nil
         }
-        return "'\(String(decoding: field.prefix(40), as: UTF8.self))' is not \(type == "int" ? "an int" : "a \(type)")"
+
+        /// `[+-] (digits [. digits] | . digits) [(e|E) [+-] digits]`.
+        private static func isDecimal(_ field: UnsafeBufferPointer<UInt8>) -> Bool {
+            var index = 0
+            let count = field.count
+            if index < count, field[index] == UInt8(ascii: "-") || field[index] == UInt8(ascii: "+") { index += 1 }
+            var digits = 0
+            while index < count, field[index] &- 48 < 10 {
+                index += 1
+                digits += 1
+            }
+            if index < count, field[index] == UInt8(ascii: ".") {
+                index += 1
+                while index < count, field[index] &- 48 < 10 {
+                    index += 1
+                    digits += 1
+                }
+            }
+            guard digits > 0 else { return false }
+            if index < count, field[index] | 0x20 == UInt8(ascii: "e") {
+                index += 1
+                if index < count, field[index] == UInt8(ascii: "-") || field[index] == UInt8(ascii: "+") { index += 1 }
+                var exponent = 0
+                while index < count, field[index] &- 48 < 10 {
+                    index += 1
+                    exponent += 1
+                }
+                guard exponent > 0 else { return false }
+            }
+            return index == count
+        }
+
+        /// `nan`, `inf` or `infinity`, in any case, with an optional sign.
+        private static func isSpecial(_ field: UnsafeBufferPointer<UInt8>) -> Bool {
+            var rest = UnsafeBufferPointer(rebasing: field[...])
+            if let first = rest.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") {
+                rest = UnsafeBufferPointer(rebasing: rest.dropFirst())
+            }
+            return equalsIgnoringCase(rest, "nan") || equalsIgnoringCase(rest, "inf") || equalsIgnoringCase(rest, "infinity")
+        }
+
+        /// Whether `field` spells the lower-case ASCII `word`, in any case.
+        private static func equalsIgnoringCase(_ field: UnsafeBufferPointer<UInt8>, _ word: StaticString) -> Bool {
+            guard field.count == word.utf8CodeUnitCount else { return false }
+            let letters = word.utf8Start
+            for index in 0..<field.count where field[index] | 0x20 != letters[index] { return false }
+            return true
+        }
     }
 
     // MARK: json, yaml

@@ -32,6 +32,19 @@ struct ContractCheckTests {
         #expect(try violation(typed, Data("id,score,ok\n1,,true\n".utf8)) == "data/file: row 1 (line 2), column 'score': '' is not a float")
     }
 
+    @Test func numbersAreReadAsStrtodReadsThemWhole() throws {
+        let floats = DataContract.table(separator: UInt8(ascii: ","), columns: [.init(name: "x", type: "float")])
+        for good in ["1", "-1.", ".5", "+2.5e10", "1E-3", "nan", "-Inf", "infinity"] {
+            #expect(try violation(floats, Data("x\n\(good)\n".utf8)) == nil, "\(good)")
+        }
+        for bad in ["-", ".", "1e", "1e+", "1.2.3", "0x10", "1 5"] {
+            #expect(try violation(floats, Data("x\n\(bad)\n".utf8)) == "data/file: row 1 (line 2), column 'x': '\(bad)' is not a float")
+        }
+        let ints = DataContract.table(separator: UInt8(ascii: ","), columns: [.init(name: "n", type: "int"), .init(name: "b", type: "bool")])
+        #expect(try violation(ints, Data("n,b\n-12,TRUE\n+3,0\n".utf8)) == nil)
+        #expect(try violation(ints, Data("n,b\n1,yes\n".utf8)) == "data/file: row 1 (line 2), column 'b': 'yes' is not a bool")
+    }
+
     @Test func aMissingColumnOrAShortRowIsNamed() throws {
         #expect(try violation(typed, Data("id,ok\n1,true\n".utf8)) == "data/file: the header has no column 'score' (it has: id, ok)")
         #expect(try violation(typed, Data("id,score,ok\n1,0.5\n".utf8)) == "data/file: row 1 (line 2) has 2 fields, so no column 'ok'")
