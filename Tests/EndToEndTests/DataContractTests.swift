@@ -81,3 +81,65 @@ struct DataContractTests {
         #expect(result.stderr.contains("parquet"), "\(result)")
     }
 }
+
+/// Contracts on a component's ports (DESIGN §8.5): checked wherever the component is bound,
+/// and held against the contract of the step that writes what it reads.
+@Suite("Data contracts on components")
+struct ComponentContractTests {
+    static let component = """
+        version: 1
+        description: fits a model to a labelled table
+        inputs:
+          table: {kind: file, format: csv, columns: {id: int, label: int}}
+        outputs:
+          scores: {kind: file, default: out/scores.json, metrics: true, format: json, schema: {type: object, required: [acc]}}
+        run: |
+          mkdir -p out && echo '{"acc": 1}' > {{outputs.scores}}
+
+        """
+
+    static func recipe(columns: String) -> String {
+        """
+        version: 1
+        seed: 0
+        steps:
+          prepare:
+            run: mkdir -p out && printf 'id,label\\n1,0\\n' > out/train.csv
+            outputs: [out/train.csv]
+            contracts:
+              out/train.csv: {format: csv, columns: {\(columns)}}
+          fit:
+            uses: fit
+            with: {table: out/train.csv}
+
+        """
+    }
+
+    @Test func aComponentsPortsAreCheckedWhereItIsBound() throws {
+        let repo = try RunCommandTests.project(Self.recipe(columns: "id: int, label: int"), files: [".recipes/components/fit.yaml": Self.component])
+        let result = try repo.recipe("run", "r")
+        #expect(result.status == 0, "\(result)")
+        try repo.write(".recipes/components/fit.yaml", Self.component.replacingOccurrences(of: #"{"acc": 1}"#, with: #"{"loss": 1}"#))
+        try repo.commitAll("a component that forgets acc")
+        #expect(try repo.recipe("lock").status == 0)
+        try repo.commitAll("lock")
+        let broken = try repo.recipe("run", "r")
+        #expect(broken.status == 3, "\(broken)")
+        #expect(broken.stderr.contains("step 'fit' failed: its output breaks its contract: out/scores.json: /: lacks required 'acc'"), "\(broken)")
+    }
+
+    @Test func validateFindsAWriterThatDoesNotSatisfyItsReader() throws {
+        let repo = try RunCommandTests.project(Self.recipe(columns: "id: int, label: int"), files: [".recipes/components/fit.yaml": Self.component])
+        try repo.write(".recipes/r.yaml", Self.recipe(columns: "id: int, label: string"))
+        let result = try repo.recipe("validate")
+        #expect(result.status == 2, "\(result)")
+        #expect(
+            result.stderr.contains(
+                ".recipes/r.yaml:9:3: error: step 'fit' reads 'out/train.csv' under a contract that the contract of step 'prepare' does not satisfy: column 'label' is written as string, read as int"
+            ),
+            "\(result)")
+        try repo.write(".recipes/r.yaml", Self.recipe(columns: "id: int"))
+        let missing = try repo.recipe("validate")
+        #expect(missing.stderr.contains("column 'label' is not among the columns written (id)"), "\(missing)")
+    }
+}

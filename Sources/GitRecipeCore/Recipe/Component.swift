@@ -12,6 +12,8 @@ struct Component: Sendable {
         let defaultPath: Located<String>?
         /// For outputs: the file holds metrics.
         public let metrics: Bool
+        /// What its data must look like (`format:` and its keys), checked wherever it is bound.
+        let contract: DataContract?
     }
 
     /// The component's name: its file's name without `.yaml`.
@@ -72,12 +74,13 @@ extension Component {
         return component
     }
 
-    /// Reads `inputs` or `outputs`: a name and its default path each.
+    /// Reads `inputs` or `outputs`: a name, its kind and default path, and its contract
+    /// (`format:` and the keys of that format) each.
     private static func readPorts(_ node: Node, _ section: String, _ reader: YAMLReader) -> [Port] {
-        let allowed = section == "outputs" ? ["kind", "default", "metrics"] : ["kind", "default"]
+        let own = section == "outputs" ? ["kind", "default", "metrics"] : ["kind", "default"]
         return (reader.mapping(node, of: section) ?? []).compactMap { name, value in
             let what = "\(section.dropLast()) '\(name.value)'"
-            guard let fields = reader.fields(value, of: what, allowed: allowed) else { return nil }
+            guard let fields = reader.fields(value, of: what, allowed: own + DataContract.keys) else { return nil }
             guard let kindNode = fields["kind"] else {
                 reader.error("\(what) needs 'kind: file' or 'kind: dir'", at: value)
                 return nil
@@ -87,7 +90,9 @@ extension Component {
             }
             let defaultPath = fields["default"].flatMap { reader.string($0, "default of \(what)") }
             let metrics = fields["metrics"].flatMap { reader.bool($0, "metrics of \(what)") } ?? false
-            return Port(name: name, kind: kind, defaultPath: defaultPath, metrics: metrics)
+            let declaresContract = DataContract.keys.contains { fields[$0] != nil }
+            let contract = declaresContract ? DataContract.read(value, of: "the contract of \(what)", reader: reader, besides: own) : nil
+            return Port(name: name, kind: kind, defaultPath: defaultPath, metrics: metrics, contract: contract)
         }
     }
 }

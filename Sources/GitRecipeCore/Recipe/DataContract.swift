@@ -59,6 +59,8 @@ public enum DataContract: Sendable, Equatable {
         }
     }
 
+    /// Every key a contract may hold, whatever its format.
+    static let keys = ["format", "columns", "schema", "dtype", "shape", "contains"]
     /// The types a column may declare.
     static let columnTypes = ["int", "float", "string", "bool"]
     /// The JSON Schema types a document rule may name.
@@ -66,8 +68,9 @@ public enum DataContract: Sendable, Equatable {
 }
 
 extension DataContract {
-    /// Reads one contract, `{format: F, …}`, reporting every problem to `reader`.
-    static func read(_ node: Node, of what: String, reader: YAMLReader) -> DataContract? {
+    /// Reads one contract, `{format: F, …}`, reporting every problem to `reader`; the keys
+    /// `besides` belong to the mapping it sits in (a component port's `kind`, `default`).
+    static func read(_ node: Node, of what: String, reader: YAMLReader, besides: [String] = []) -> DataContract? {
         guard let format = node["format"] else {
             reader.error("\(what) needs 'format': csv, tsv, json, yaml, npy or dir", at: node)
             return nil
@@ -80,7 +83,7 @@ extension DataContract {
             case "npy": ["format", "dtype", "shape"]
             default: ["format", "contains"]
             }
-        guard let fields = reader.fields(node, of: what, allowed: allowed) else { return nil }
+        guard let fields = reader.fields(node, of: what, allowed: allowed + besides) else { return nil }
         switch kind {
         case "csv", "tsv":
             var columns: [Column] = []

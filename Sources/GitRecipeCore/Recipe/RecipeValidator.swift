@@ -20,6 +20,7 @@ struct RecipeValidator {
         let steps = withDataEdges(recipe.steps.compactMap(resolve))
         checkNeeds()
         checkOutputs()
+        checkContracts(steps)
         let declared = Dictionary(recipe.steps.map { ($0.name.value, $0) }) { first, _ in first }
         for step in steps { checkPlaceholders(of: step, declared: declared[step.name]) }
         return Pipeline(recipe: recipe, steps: order(steps))
@@ -98,7 +99,7 @@ struct RecipeValidator {
         }
         guard var resolved else { return nil }
         checkPlots(of: step, writing: resolved.outputs)
-        resolved.contracts = contracts(of: step, reading: resolved.inputs, writing: resolved.outputs)
+        resolved.contracts.merge(contracts(of: step, reading: resolved.inputs, writing: resolved.outputs)) { _, own in own }
         return resolved
     }
 
@@ -126,6 +127,7 @@ struct RecipeValidator {
         var inputs: [String] = []
         var outputs: [String] = []
         var metrics: [String] = []
+        var contracts: [String: DataContract] = [:]
         for (section, ports) in [("input", component.inputs), ("output", component.outputs)] {
             for port in ports {
                 guard let path = with[port.name.value]?.value ?? port.defaultPath?.value else {
@@ -135,6 +137,7 @@ struct RecipeValidator {
                     continue
                 }
                 bindings["\(section)s.\(port.name.value)"] = path
+                if let contract = port.contract { contracts[path] = contract }
                 if section == "input" { inputs.append(path) } else { outputs.append(path) }
                 if port.metrics { metrics.append(path) }
             }
@@ -158,7 +161,7 @@ struct RecipeValidator {
         return ResolvedStep(
             name: step.name.value, dependencies: dependencies(of: step), command: command,
             inputs: inputs + component.files.map(\.value), outputs: outputs, metrics: metrics, plots: step.plots.map(\.value),
-            resources: step.resources, isolation: isolation(of: step), component: component.name, bindings: bindings)
+            resources: step.resources, isolation: isolation(of: step), component: component.name, bindings: bindings, contracts: contracts)
     }
 
     /// The step's contracts by path, each on one of its inputs or outputs or a file under a
@@ -182,6 +185,42 @@ struct RecipeValidator {
             found[path.value] = contract
         }
         return found
+    }
+
+    /// Where one step writes a path under a contract and another reads it under one, the two
+    /// agree: the same format, and every column the reader wants written, of its type (an
+    /// `int` column satisfies a `float` one).
+    private func checkContracts(_ steps: [ResolvedStep]) {
+        let marks = Dictionary(recipe.steps.map { ($0.name.value, $0.name.mark) }) { first, _ in first }
+        for reader in steps {
+            for (path, wanted) in reader.contracts.sorted(by: { $0.key < $1.key }) where reader.inputs.contains(path) {
+                guard let writer = steps.first(where: { $0.outputs.contains(path) }), let given = writer.contracts[path],
+                    let problem = Self.incompatibility(given: given, wanted: wanted)
+                else { continue }
+                self.reader.error(
+                    "step '\(reader.name)' reads '\(path)' under a contract that the contract of step '\(writer.name)' does not satisfy: \(problem); "
+                        + "make the two agree", at: marks[reader.name] ?? nil)
+            }
+        }
+    }
+
+    /// Why data written under `given` may break `wanted`; `nil` when it cannot.
+    private static func incompatibility(given: DataContract, wanted: DataContract) -> String? {
+        switch (given, wanted) {
+        case (.table(let separator, let columns), .table(let wantedSeparator, let wantedColumns)):
+            guard separator == wantedSeparator else { return "one is csv, the other tsv" }
+            for column in wantedColumns {
+                guard let written = columns.first(where: { $0.name == column.name }) else {
+                    return "column '\(column.name)' is not among the columns written (\(columns.map(\.name).joined(separator: ", ")))"
+                }
+                if written.type != column.type, column.type != "string", !(written.type == "int" && column.type == "float") {
+                    return "column '\(column.name)' is written as \(written.type), read as \(column.type)"
+                }
+            }
+            return nil
+        case (.document, .document), (.array, .array), (.directory, .directory): return nil
+        default: return "the formats differ"
+        }
     }
 
     /// Each plot is an output of the step, or a file under one of its directory outputs, of
