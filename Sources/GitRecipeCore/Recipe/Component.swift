@@ -32,6 +32,21 @@ struct Component: Sendable {
     public var files: [Located<String>] = []
     /// Its command.
     public var run: Located<String>?
+    /// Its tests, in file order.
+    var tests: [Test] = []
+
+    /// A test of the component (`git recipe test`): fixture files bound to its inputs,
+    /// params, and the bounds its metrics must fall in; its outputs' contracts hold too.
+    struct Test: Sendable {
+        /// The test's name.
+        let name: Located<String>
+        /// Fixture files (paths in the component's repository), by input.
+        let inputs: [String: String]
+        /// Params that differ from the component's defaults.
+        let params: [String: ParamValue]
+        /// Bounds per metric: the lowest and highest value allowed.
+        let metrics: [String: (minimum: Double?, maximum: Double?)]
+    }
 
     /// The input or output called `name`.
     func port(_ name: String) -> Port? {
@@ -51,7 +66,7 @@ enum PathKind: String, Sendable {
 
 extension Component {
     /// The keys a component file may hold.
-    static let keys = ["version", "description", "inputs", "outputs", "params", "files", "run"]
+    static let keys = ["version", "description", "inputs", "outputs", "params", "files", "run", "tests"]
 
     /// Reads a component file, reporting every problem to `reader`.
     static func read(_ node: Node, name: String, reader: YAMLReader) -> Component? {
@@ -64,6 +79,7 @@ extension Component {
         component.params = fields["params"].flatMap { reader.params($0, "params") } ?? [:]
         component.files = fields["files"].map { reader.strings($0, "files") } ?? []
         component.run = fields["run"].flatMap { reader.string($0, "run") }
+        component.tests = fields["tests"].map { readTests($0, of: component, reader) } ?? []
         if fields["run"] == nil {
             reader.error("the component has no 'run' command", at: node)
         }
@@ -72,6 +88,49 @@ extension Component {
             reader.error("'\(port.name.value)' is declared as both an input and an output", at: port.name.mark)
         }
         return component
+    }
+
+    /// Reads `tests`: each binds fixtures to inputs (every input without a default), may set
+    /// declared params, and bounds metrics.
+    private static func readTests(_ node: Node, of component: Component, _ reader: YAMLReader) -> [Test] {
+        (reader.mapping(node, of: "tests") ?? []).compactMap { name, value -> Test? in
+            let what = "test '\(name.value)'"
+            guard let fields = reader.fields(value, of: what, allowed: ["inputs", "params", "metrics"]) else { return nil }
+            var inputs: [String: String] = [:]
+            for pair in fields["inputs"].map({ reader.stringMap($0, "inputs of \(what)") }) ?? [] {
+                let (key, path) = (pair.key, pair.value)
+                guard component.inputs.contains(where: { $0.name.value == key.value }) else {
+                    reader.error("\(what) binds '\(key.value)', which is not an input of the component", at: key.mark)
+                    continue
+                }
+                if let problem = RepositoryPath.problem(with: path.value) { reader.error(problem, at: path.mark) }
+                inputs[key.value] = path.value
+            }
+            for port in component.inputs where inputs[port.name.value] == nil && port.defaultPath == nil {
+                reader.error("\(what) does not bind input '\(port.name.value)', which has no default; add it under 'inputs'", at: name.mark)
+            }
+            var params: [String: ParamValue] = [:]
+            for (key, node) in fields["params"].flatMap({ reader.mapping($0, of: "params of \(what)") }) ?? [] {
+                guard let declared = component.params[key.value] else {
+                    reader.error("\(what) sets param '\(key.value)', which the component does not declare", at: key.mark)
+                    continue
+                }
+                guard let read = reader.param(node, "param '\(key.value)'"), let converted = read.converted(toTypeOf: declared) else {
+                    reader.error("param '\(key.value)' of \(what) must be \(declared.typeName)", at: node)
+                    continue
+                }
+                params[key.value] = converted
+            }
+            var metrics: [String: (minimum: Double?, maximum: Double?)] = [:]
+            for (metric, bounds) in fields["metrics"].flatMap({ reader.mapping($0, of: "metrics of \(what)") }) ?? [] {
+                guard let limits = reader.fields(bounds, of: "bounds of metric '\(metric.value)'", allowed: ["min", "max"]) else { continue }
+                metrics[metric.value] = (
+                    limits["min"].flatMap { reader.number($0, "min of metric '\(metric.value)'") },
+                    limits["max"].flatMap { reader.number($0, "max of metric '\(metric.value)'") }
+                )
+            }
+            return Test(name: name, inputs: inputs, params: params, metrics: metrics)
+        }
     }
 
     /// Reads `inputs` or `outputs`: a name, its kind and default path, and its contract

@@ -13,6 +13,8 @@ public struct Project: Sendable {
     public let pipelines: [Pipeline]
     /// Problems that did not stop loading: policies set to `warn`, files that are ignored.
     public let warnings: [Diagnostic]
+    /// Every component in `.recipes/components/`, by name.
+    let components: [String: Component]
 
     /// Loads the configuration, the named recipes (all when `names` is empty) and the
     /// components; every problem in every file is collected before anything is thrown.
@@ -43,7 +45,7 @@ public struct Project: Sendable {
         diagnostics += try strayFiles(files)
         diagnostics.sort { ($0.file, $0.line, $0.column) < ($1.file, $1.line, $1.column) }
         guard !diagnostics.contains(where: { $0.severity == .error }) else { throw ValidationFailure(diagnostics: diagnostics) }
-        return Project(config: config, pipelines: pipelines, warnings: diagnostics)
+        return Project(config: config, pipelines: pipelines, warnings: diagnostics, components: components)
     }
 
     /// A YAML file's text; a file that is not UTF-8 is a diagnostic of its own, so that the
