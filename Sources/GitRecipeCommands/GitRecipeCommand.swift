@@ -12,7 +12,7 @@ public struct GitRecipeCommand: ParsableCommand {
         subcommands: [
             Init.self, Validate.self, Lock.self, Status.self, Run.self, Logs.self, Log.self, Show.self, Diff.self, Verify.self, Reproduce.self,
             Report.self, Dashboard.self, Trace.self, Sign.self, Export.self, Cancel.self, MergeDriver.self, Checkout.self, Promote.self, Import.self,
-            Test.self, Keep.self,
+            Test.self, Components.self, Keep.self,
             Gc.self,
             Push.self,
             Pull.self, Hook.self,

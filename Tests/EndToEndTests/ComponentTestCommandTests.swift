@@ -92,4 +92,24 @@ struct ComponentTestCommandTests {
         #expect(result.stderr.contains("test 'strict' does not bind input 'table', which has no default"), "\(result)")
         #expect(result.stderr.contains("test 'spoiled' sets param 'spill', which the component does not declare"), "\(result)")
     }
+
+    @Test func theCatalogDescribesEachComponentAndWhoUsesIt() throws {
+        let repo = try Self.project()
+        try repo.write(
+            ".recipes/components/score.yaml",
+            Self.component.replacingOccurrences(
+                of: "description: scores a labelled table\n",
+                with: "description: scores a labelled table\nrationale: the share of positive labels is the baseline any model must beat\n"
+                    + "tradeoffs: ignores the features | use fit for a real model\n"))
+        try repo.write(
+            ".recipes/other.yaml",
+            "version: 1\nseed: 0\nsteps:\n  baseline:\n    uses: score\n    with: {table: fixtures/small.csv, labels: out/labels.csv}\n")
+        try ReviewTests().expectGolden("components.md", try repo.recipe("components", "--format", "markdown"))
+        let text = try repo.recipe("components")
+        #expect(text.stdout.hasPrefix("score — scores a labelled table\n  in  table (file): csv: id int, label int\n"), "\(text)")
+        #expect(text.stdout.contains("  used by: other (step baseline)\n"), "\(text)")
+        let json = try repo.recipe("components", "--format", "json")
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(parsed.first?["tests"] as? [String] == ["small", "strict", "spoiled"])
+    }
 }

@@ -22,6 +22,10 @@ struct Component: Sendable {
     public let file: String
     /// Its `description`.
     public var summary: String?
+    /// Why it does what it does the way it does (`rationale`), for the catalog.
+    var rationale: String?
+    /// What it gives up, and when to choose another (`tradeoffs`), for the catalog.
+    var tradeoffs: String?
     /// The files it reads.
     public var inputs: [Port] = []
     /// The files it writes.
@@ -66,7 +70,7 @@ enum PathKind: String, Sendable {
 
 extension Component {
     /// The keys a component file may hold.
-    static let keys = ["version", "description", "inputs", "outputs", "params", "files", "run", "tests"]
+    static let keys = ["version", "description", "rationale", "tradeoffs", "inputs", "outputs", "params", "files", "run", "tests"]
 
     /// Reads a component file, reporting every problem to `reader`.
     static func read(_ node: Node, name: String, reader: YAMLReader) -> Component? {
@@ -74,6 +78,8 @@ extension Component {
         reader.version(fields)
         var component = Component(name: name, file: reader.file)
         component.summary = fields["description"].flatMap { reader.string($0, "description")?.value }
+        component.rationale = fields["rationale"].flatMap { reader.string($0, "rationale")?.value }
+        component.tradeoffs = fields["tradeoffs"].flatMap { reader.string($0, "tradeoffs")?.value }
         component.inputs = fields["inputs"].map { readPorts($0, "inputs", reader) } ?? []
         component.outputs = fields["outputs"].map { readPorts($0, "outputs", reader) } ?? []
         component.params = fields["params"].flatMap { reader.params($0, "params") } ?? [:]
