@@ -27,10 +27,11 @@ enum Trackers {
     static func environment(_ base: [String: String], recipe: String, run: String, step: String, directory: String) -> [String: String] {
         var environment = base
         var tags: [String: String] = ["git-recipe.run": run, "git-recipe.recipe": recipe, "git-recipe.step": step]
+        // The user's own tags stay, whatever JSON their values are (MLflow turns them into text).
         if let given = base["MLFLOW_RUN_CONTEXT"], let data = given.data(using: .utf8),
-            let existing = (try? JSONSerialization.jsonObject(with: data)) as? [String: String]
+            let existing = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
         {
-            tags.merge(existing) { ours, _ in ours }
+            tags.merge(existing.mapValues { $0 as? String ?? "\($0)" }) { ours, _ in ours }
         }
         environment["MLFLOW_RUN_CONTEXT"] = ManifestValue.map(tags.byKeyBytes.map { .init($0.key, .string($0.value)) }).json(indent: nil)
         if base["MLFLOW_EXPERIMENT_NAME"] == nil, base["MLFLOW_EXPERIMENT_ID"] == nil { environment["MLFLOW_EXPERIMENT_NAME"] = recipe }
