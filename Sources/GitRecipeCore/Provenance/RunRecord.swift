@@ -75,7 +75,7 @@ public struct RunRecord: Sendable {
             metrics = [:]
             for (path, value) in tree["metrics"]?.leaves ?? [] { if let number = value.number { metrics[path] = number } }
             for entry in tree["overrides"]?.entries ?? [] {
-                if case .string(let text) = entry.value { overrides[entry.key] = text } else { overrides[entry.key] = entry.value.json() }
+                overrides[entry.key] = entry.value.text
             }
         }
         guard let id = fields["id"], let recipe = fields["recipe"], let status = fields["status"],

@@ -47,6 +47,16 @@ struct RunRecordTests {
         }
     }
 
+    @Test func anOverrideOfAListOrMappingReadsOnOneLine() throws {
+        let document =
+            Self.canonical
+            + CanonicalYAML.ordered([
+                ("overrides", .map(["layers": .list([.int(3), .int(4)]), "optim": .map(["lr": .float(0.1)]), "name": .string("x")]))
+            ]).rendered()
+        let record = try #require(RunRecord(document: document, attachedTo: Self.attached))
+        #expect(record.overrides == ["layers": "[3, 4]", "optim": "{lr: 0.1}", "name": "x"])
+    }
+
     @Test func aDocumentThatIsNoManifestIsSkipped() {
         #expect(RunRecord(document: "hello: world\n", attachedTo: Self.attached) == nil)
         #expect(RunRecord(document: "[not, a, mapping]\n", attachedTo: Self.attached) == nil)
