@@ -3,11 +3,13 @@ import Foundation
 /// Judges a data file against its contract (DESIGN §8.5): the first violation, naming the
 /// place (row and column, JSON pointer, array axis, glob) and the rule, or `nil`.
 enum ContractCheck {
-    /// The first way the file or directory at `path` (named `name` in messages) breaks `contract`.
-    static func violation(of contract: DataContract, at path: String, name: String) -> String? {
+    /// The first way the file or directory at `path` (named `name` in messages) breaks
+    /// `contract`; a table is read `chunkSize` bytes at a time.
+    static func violation(of contract: DataContract, at path: String, name: String, chunkSize: Int = 4 << 20) -> String? {
         do {
             switch contract {
-            case .table(let separator, let columns): return try table(path, separator: separator, columns: columns).map { "\(name): \($0)" }
+            case .table(let separator, let columns):
+                return try table(path, separator: separator, columns: columns, chunkSize: chunkSize).map { "\(name): \($0)" }
             case .document(_, let schema):
                 let text = try String(contentsOfFile: path, encoding: .utf8)
                 return document(try ManifestValue(yaml: text), schema, pointer: "").map { "\(name): \($0)" }
@@ -22,88 +24,147 @@ enum ContractCheck {
     // MARK: csv, tsv
 
     /// A table whose header holds every column and whose every value has its column's type.
-    /// One pass over the bytes, fields quoted as RFC 4180 says.
-    private static func table(_ path: String, separator: UInt8, columns: [DataContract.Column]) throws -> String? {
-        let data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
-        return data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) -> String? in
-            let bytes = buffer.bindMemory(to: UInt8.self)
+    /// Read in chunks of `chunkSize` bytes, so memory stays bounded whatever the file's size
+    /// (by a chunk and the longest row); fields quoted as RFC 4180 says.
+    private static func table(_ path: String, separator: UInt8, columns: [DataContract.Column], chunkSize: Int) throws -> String? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return "cannot be opened" }
+        defer { try? handle.close() }
+        var scanner = TableScanner(separator: separator, columns: columns)
+        var pending: [UInt8] = []
+        while true {
+            let chunk = try handle.read(upToCount: chunkSize) ?? Data()
+            let final = chunk.isEmpty
+            pending.append(contentsOf: chunk)
+            let (consumed, violation) = pending.withUnsafeBufferPointer { scanner.scan($0, final: final) }
+            if let violation { return violation }
+            if final { return nil }
+            pending.removeFirst(consumed)
+        }
+    }
+
+    /// Judges a table row by row over the chunks it is read in: the header first, then each
+    /// row's fields against their columns' kinds.
+    private struct TableScanner {
+        let separator: UInt8
+        let columns: [DataContract.Column]
+        /// The header's names.
+        var header: [String] = []
+        /// Rows judged so far, the header included.
+        var row = 0
+        /// The line the next row starts on.
+        var line = 1
+        /// Column index → name and type; from the header.
+        var wanted: [Int: (name: String, type: String)] = [:]
+        /// The same as kinds by field index: looked up for every field of every row.
+        var kinds: [ValueKind?] = []
+
+        init(separator: UInt8, columns: [DataContract.Column]) {
+            self.separator = separator
+            self.columns = columns
+        }
+
+        /// Judges the complete rows of `bytes`; returns how many bytes they took (the rest
+        /// begins a row the next chunk completes) or the first violation. With `final`, the
+        /// bytes are the end of the file and the last row is complete without a newline.
+        mutating func scan(_ bytes: UnsafeBufferPointer<UInt8>, final: Bool) -> (consumed: Int, violation: String?) {
+            let newline = UInt8(ascii: "\n")
+            let quote = UInt8(ascii: "\"")
+            let carriage = UInt8(ascii: "\r")
             var position = 0
-            var header: [String] = []
-            var row = 0
-            var line = 1
-            // Column index → its type; filled from the header.
-            var wanted: [Int: (name: String, type: String)] = [:]
-            // The same, as an array by field index: looked up for every field of every row.
-            var kinds: [ValueKind?] = []
-            var fieldsWanted = 0
-            while position < bytes.count {
+            rows: while position < bytes.count {
+                let rowStart = position
                 let lineOfRow = line
                 // A blank line (the last one, usually) is no row.
-                if bytes[position] == UInt8(ascii: "\n")
-                    || (bytes[position] == UInt8(ascii: "\r") && position + 1 < bytes.count && bytes[position + 1] == UInt8(ascii: "\n"))
-                {
-                    position += bytes[position] == UInt8(ascii: "\n") ? 1 : 2
+                if bytes[position] == newline {
+                    position += 1
                     line += 1
                     continue
                 }
+                if bytes[position] == carriage {
+                    guard position + 1 < bytes.count else {
+                        if final { break rows }
+                        return (rowStart, nil)
+                    }
+                    if bytes[position + 1] == newline {
+                        position += 2
+                        line += 1
+                        continue
+                    }
+                }
                 var field = 0
+                var linesInRow = 0
+                // The header's names, kept only once its row is whole: a row a chunk cuts is read again.
+                var names: [String] = []
                 while true {
                     // One field's bytes, [start, end); a quoted one without its quotes.
                     var start = position
                     var end = position
                     var quoted = false
-                    if bytes[position] == UInt8(ascii: "\"") {
+                    if position < bytes.count, bytes[position] == quote {
                         quoted = true
                         position += 1
                         start = position
                         while position < bytes.count {
-                            if bytes[position] == UInt8(ascii: "\"") {
-                                guard position + 1 < bytes.count, bytes[position + 1] == UInt8(ascii: "\"") else { break }
+                            if bytes[position] == quote {
+                                guard position + 1 < bytes.count, bytes[position + 1] == quote else { break }
                                 position += 1
-                            } else if bytes[position] == UInt8(ascii: "\n") {
-                                line += 1
+                            } else if bytes[position] == newline {
+                                linesInRow += 1
                             }
                             position += 1
                         }
                         end = position
                         position += 1
                     }
-                    while position < bytes.count, bytes[position] != separator, bytes[position] != UInt8(ascii: "\n") { position += 1 }
+                    while position < bytes.count, bytes[position] != separator, bytes[position] != newline { position += 1 }
+                    // A field that runs to the end of the chunk may go on in the next one.
+                    guard position < bytes.count || final else {
+                        return (rowStart, nil)
+                    }
                     if !quoted { end = position }
-                    if end > start, bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
-                    let value = UnsafeBufferPointer(rebasing: bytes[start..<max(start, end)])
+                    if end > start, bytes[end - 1] == carriage { end -= 1 }
+                    let value = UnsafeBufferPointer(rebasing: bytes[start..<max(start, min(end, bytes.count))])
                     if row == 0 {
-                        header.append(String(decoding: value, as: UTF8.self))
+                        names.append(String(decoding: value, as: UTF8.self))
                     } else if field < kinds.count, let kind = kinds[field], !kind.accepts(value), let column = wanted[field] {
                         let text = String(decoding: value.prefix(40), as: UTF8.self)
-                        return
-                            "row \(row) (line \(lineOfRow)), column '\(column.name)': '\(text)' is not \(column.type == "int" ? "an int" : "a \(column.type)")"
+                        let type = column.type == "int" ? "an int" : "a \(column.type)"
+                        return (position, "row \(row) (line \(lineOfRow)), column '\(column.name)': '\(text)' is not \(type)")
                     }
                     field += 1
-                    if position >= bytes.count || bytes[position] == UInt8(ascii: "\n") {
+                    if position >= bytes.count || bytes[position] == newline {
                         position += 1
-                        line += 1
                         break
                     }
                     position += 1
-                    if position >= bytes.count { break }
-                }
-                if row == 0 {
-                    for column in columns {
-                        guard let index = header.firstIndex(of: column.name) else {
-                            return "the header has no column '\(column.name)' (it has: \(header.joined(separator: ", ")))"
-                        }
-                        wanted[index] = (column.name, column.type)
+                    if position >= bytes.count {
+                        guard final else { return (rowStart, nil) }
+                        break
                     }
-                    fieldsWanted = (wanted.keys.max() ?? -1) + 1
-                    kinds = (0..<fieldsWanted).map { wanted[$0].flatMap { ValueKind(rawValue: $0.type) } }
-                } else if field < fieldsWanted {
-                    let missing = wanted.filter { $0.key >= field }.min { $0.key < $1.key }!.value.name
-                    return "row \(row) (line \(lineOfRow)) has \(field) field\(field == 1 ? "" : "s"), so no column '\(missing)'"
                 }
-                row += 1
+                line += 1 + linesInRow
+                if row == 0 { header = names }
+                if let violation = endRow(fields: field, line: lineOfRow) { return (position, violation) }
             }
-            return nil
+            return (min(position, bytes.count), nil)
+        }
+
+        /// After a row: the header's columns found, or a data row long enough.
+        private mutating func endRow(fields: Int, line: Int) -> String? {
+            defer { row += 1 }
+            if row == 0 {
+                for column in columns {
+                    guard let index = header.firstIndex(of: column.name) else {
+                        return "the header has no column '\(column.name)' (it has: \(header.joined(separator: ", ")))"
+                    }
+                    wanted[index] = (column.name, column.type)
+                }
+                kinds = (0..<((wanted.keys.max() ?? -1) + 1)).map { wanted[$0].flatMap { ValueKind(rawValue: $0.type) } }
+                return nil
+            }
+            guard fields < kinds.count else { return nil }
+            let missing = wanted.filter { $0.key >= fields }.min { $0.key < $1.key }!.value.name
+            return "row \(row) (line \(line)) has \(fields) field\(fields == 1 ? "" : "s"), so no column '\(missing)'"
         }
     }
 

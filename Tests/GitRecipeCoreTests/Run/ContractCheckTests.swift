@@ -8,12 +8,19 @@ import Testing
 /// place and rule.
 @Suite("Data contracts checked")
 struct ContractCheckTests {
-    /// The violation of `contract` by a file holding `bytes`.
+    /// The violation of `contract` by a file holding `bytes`; for a table, the same whatever
+    /// the size of the chunks it is read in (every boundary, from one byte up, is tried).
     func violation(_ contract: DataContract, _ bytes: Data) throws -> String? {
         let directory = try TemporaryDirectory("contract")
         let path = directory.path + "/file"
         try bytes.write(to: URL(fileURLWithPath: path))
-        return ContractCheck.violation(of: contract, at: path, name: "data/file")
+        let whole = ContractCheck.violation(of: contract, at: path, name: "data/file")
+        if case .table = contract {
+            for chunk in 1...max(1, bytes.count) {
+                #expect(ContractCheck.violation(of: contract, at: path, name: "data/file", chunkSize: chunk) == whole, "chunks of \(chunk) bytes")
+            }
+        }
+        return whole
     }
 
     let typed = DataContract.table(
