@@ -41,13 +41,14 @@ struct ParamsFileTests {
         try RunCommandTests.project(recipe, files: ["params.yaml": params, "train.py": train].merging(files) { _, new in new })
     }
 
-    /// Every run's id and metrics recorded on HEAD, in the order recorded.
-    static func runs(_ repo: TemporaryGitRepository) throws -> [(id: String, metrics: [String: Any])] {
+    /// Every run recorded on HEAD: its id, metrics and overrides (`log` lists runs of one
+    /// second in id order, which is not the order they ran in).
+    static func runs(_ repo: TemporaryGitRepository) throws -> [(id: String, metrics: [String: Any], overrides: [String: Any])] {
         let log = try repo.recipe("log", "--format", "json")
         guard log.status == 0, let runs = try JSONSerialization.jsonObject(with: Data(log.stdout.utf8)) as? [[String: Any]] else {
             throw CommandFailure(command: "git recipe log --format json", result: log)
         }
-        return runs.reversed().map { ($0["id"] as? String ?? "", $0["metrics"] as? [String: Any] ?? [:]) }
+        return runs.map { ($0["id"] as? String ?? "", $0["metrics"] as? [String: Any] ?? [:], $0["overrides"] as? [String: Any] ?? [:]) }
     }
 
     @Test func anOverrideRunsInAScratchWorktreeWhoseParamsFileCarriesIt() throws {
@@ -60,18 +61,19 @@ struct ParamsFileTests {
         #expect(overridden.status == 0, "\(overridden)")
         let runs = try Self.runs(repo)
         #expect(runs.count == 2)
+        let override = try #require(runs.first { !$0.overrides.isEmpty })
         // The override reached the code through the file, typed as declared (PyYAML reads
         // `1e-05` as a string, so the file says `1.0e-05`); the step cache
         // did not hand back the first run's outputs, whose key lacked these values.
-        #expect(runs[1].metrics["n_est"] as? Double == 200)
-        #expect(runs[1].metrics["lr"] as? Double == 1e-5)
+        #expect(override.metrics["n_est"] as? Double == 200)
+        #expect(override.metrics["lr"] as? Double == 1e-5)
         // The checkout is as it was: the file, the status, and the first run's outputs.
         #expect(try repo.read("params.yaml") == Self.params)
         #expect(try repo.git("status", "--porcelain") == "")
         #expect(try repo.read("out/metrics.json").contains("\"n_est\": 50"))
         #expect(try repo.git("worktree", "list").split(separator: "\n").count == 1)
         // Its outputs come back on request.
-        let checkout = try repo.recipe("checkout", runs[1].id)
+        let checkout = try repo.recipe("checkout", override.id)
         #expect(checkout.status == 0, "\(checkout)")
         #expect(try repo.read("out/metrics.json").contains("\"n_est\": 200"))
     }
