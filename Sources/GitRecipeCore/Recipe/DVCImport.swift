@@ -38,7 +38,7 @@ public struct DVCImport {
         guard let text = try files.read(file) else {
             throw ValidationFailure(diagnostics: [Diagnostic(.error, "no such file; give the path of a dvc.yaml", file: file)])
         }
-        var translator = Translator(reader: reader, base: base, root: root, lock: Self.directories(in: files, base: base))
+        var translator = Translator(reader: reader, base: base, root: root, files: files, lock: Self.directories(in: files, base: base))
         if let node = reader.parse(text) { translator.read(node) }
         guard !reader.diagnostics.contains(where: { $0.severity == .error }) else { throw ValidationFailure(diagnostics: reader.diagnostics) }
         guard !translator.stages.isEmpty else {
@@ -68,6 +68,8 @@ public struct DVCImport {
         let base: String
         /// The repository root on disk.
         let root: String
+        /// The project's files, as the recipe will read them (its params files among them).
+        let files: any ProjectFiles
         /// Paths `dvc.lock` records as directories, relative to the pipeline's directory.
         let lock: Set<String>
         var stages: [Stage] = []
@@ -247,11 +249,11 @@ public struct DVCImport {
             }
         }
 
-        /// The dotted names of the values the params files hold, read from disk.
+        /// The dotted names of the values the params files hold, read as the recipe will read them.
         private func paramNames() -> Set<String> {
             var names: Set<String> = []
             for (file, _) in params {
-                guard let text = try? String(contentsOfFile: "\(root)/\(file)", encoding: .utf8), let node = try? Yams.compose(yaml: text) else {
+                guard let text = try? files.read(file), let node = try? Yams.compose(yaml: text) else {
                     continue
                 }
                 func walk(_ node: Node, _ prefix: String) {
