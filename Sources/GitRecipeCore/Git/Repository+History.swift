@@ -20,16 +20,6 @@ extension Repository {
         return commits
     }
 
-    /// Whether the object is in this repository.
-    public func contains(_ id: ObjectID) throws -> Bool {
-        var odb: OpaquePointer?
-        try check("open the object database") { git_repository_odb(&odb, raw) }
-        defer { git_odb_free(odb) }
-        var oid = id.oid
-        // git_odb_exists answers 1 or 0, never an error.
-        return git_odb_exists(odb, &oid) == 1
-    }
-
     /// The commits that refs under `prefix` (such as `refs/remotes/origin/`) point at.
     func referenceTargets(under prefix: String) throws -> [ObjectID] {
         var iterator: OpaquePointer?
@@ -48,26 +38,6 @@ extension Repository {
             if let target = git_reference_target(resolved) { targets.append(ObjectID(target.pointee)) }
         }
         return targets
-    }
-
-    /// Every file in `commit`'s tree, with its blob, sorted by path.
-    func treeEntries(of commit: ObjectID) throws -> [IndexEntry] {
-        let tree = try tree(of: commit)
-        defer { git_tree_free(tree) }
-        final class Collected { var entries: [IndexEntry] = [] }
-        let collected = Collected()
-        try check("list the files of \(commit)") {
-            git_tree_walk(
-                tree, GIT_TREEWALK_PRE,
-                { root, entry, payload in
-                    guard let entry, git_tree_entry_type(entry) == GIT_OBJECT_BLOB, let payload else { return 0 }
-                    let path = (root.map { String(cString: $0) } ?? "") + String(cString: git_tree_entry_name(entry))
-                    Unmanaged<Collected>.fromOpaque(payload).takeUnretainedValue()
-                        .entries.append(IndexEntry(path: path, blob: ObjectID(git_tree_entry_id(entry).pointee)))
-                    return 0
-                }, Unmanaged.passUnretained(collected).toOpaque())
-        }
-        return collected.entries.sorted { $0.path.precedesByBytes($1.path) }
     }
 
     /// Paths `commit` changed against its first parent (all of them for a root commit).
@@ -90,16 +60,5 @@ extension Repository {
         try check("compare \(commit) with its parent") { git_diff_tree_to_tree(&diff, raw, parentTree, tree, nil) }
         defer { git_diff_free(diff) }
         return Self.paths(in: diff)
-    }
-
-    /// The tree of `commit`; the caller frees it.
-    func tree(of commit: ObjectID) throws -> OpaquePointer? {
-        var oid = commit.oid
-        var commitObject: OpaquePointer?
-        try check("read commit \(commit)") { git_commit_lookup(&commitObject, raw, &oid) }
-        defer { git_commit_free(commitObject) }
-        var tree: OpaquePointer?
-        try check("read the tree of \(commit)") { git_commit_tree(&tree, commitObject) }
-        return tree
     }
 }

@@ -101,15 +101,6 @@ extension Repository {
         return entries
     }
 
-    /// A blob's bytes.
-    func blobContents(_ id: ObjectID) throws -> Data {
-        var oid = id.oid
-        var blob: OpaquePointer?
-        try check("read blob \(id)") { git_blob_lookup(&blob, raw, &oid) }
-        defer { git_blob_free(blob) }
-        return Data(bytes: git_blob_rawcontent(blob), count: Int(git_blob_rawsize(blob)))
-    }
-
     /// Whether git's ignore rules (`.gitignore`, `info/exclude`, `core.excludesFile`) ignore
     /// `path`, relative to the work tree; a directory path ends in `/`.
     func isIgnored(_ path: String) throws -> Bool {

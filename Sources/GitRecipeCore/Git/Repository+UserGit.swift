@@ -8,10 +8,19 @@ extension Repository {
     /// locale) is kept for the error message. The repository is named explicitly: what git
     /// exported to us may name another checkout. `environment` adds variables (`GIT_INDEX_FILE`).
     func runGit(_ arguments: [String], environment extra: [String: String] = [:]) throws -> (status: Int32, stderr: String) {
+        try Self.runUserGit(["--git-dir=\(gitDirectory)", "--work-tree=\(workTree)"] + arguments, in: workTree, environment: extra)
+    }
+
+    /// Runs the user's `git` with `arguments` in `directory`, as ``runGit(_:environment:)``
+    /// does: in our process group, its stdout to our stderr, its stderr kept, without the
+    /// variables that would name another repository.
+    static func runUserGit(_ arguments: [String], in directory: String, environment extra: [String: String] = [:]) throws -> (
+        status: Int32, stderr: String
+    ) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "--git-dir=\(gitDirectory)", "--work-tree=\(workTree)"] + arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: workTree)
+        process.arguments = ["git"] + arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
         var environment = ProcessInfo.processInfo.environment
         for name in Self.locationVariables { environment[name] = nil }
         environment["LC_ALL"] = "C"
