@@ -3,10 +3,22 @@ import Foundation
 import GitRecipeCore
 
 extension GitRecipeCommand {
-    /// `git recipe components`: the catalog of the project's components.
+    /// `git recipe components`: the catalog of the project's components, and its pinned sources.
     struct Components: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "List the components: what each does and why, its ports and their contracts, params, tests, and who uses it.",
+            abstract: "List the components, or fetch and update the component sources pinned in .recipes/config.yaml.",
+            subcommands: [Catalog.self, Fetch.self, Update.self],
+            defaultSubcommand: Catalog.self
+        )
+    }
+}
+
+extension GitRecipeCommand.Components {
+    /// `git recipe components [--format …]`: the catalog.
+    struct Catalog: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "list",
+            abstract: "List the components: what each does and why, its ports and their contracts, params, tests, source, and who uses it.",
             discussion: "--format markdown gives the page a group publishes as its components' documentation."
         )
 
@@ -19,7 +31,7 @@ extension GitRecipeCommand {
             let repository = try Repository.discover()
             let catalog = ComponentCatalog(try Project.load(from: WorkingTreeFiles(root: repository.workTree)))
             if catalog.isEmpty, format == .text {
-                print("no components (.recipes/components/NAME.yaml)")
+                print("no components (.recipes/components/NAME.yaml, or a source pinned under components: in .recipes/config.yaml)")
                 return
             }
             switch format {

@@ -16,10 +16,12 @@ struct LockSession {
     /// Shows hashing progress on a terminal; `nil` when stderr is not one.
     private let progress: HashProgress?
 
-    /// Loads `recipes` (every recipe when empty) and prepares to lock them.
-    init(recipes: [String], probes: ProbeMode) throws {
+    /// Loads `recipes` (every recipe when empty) and prepares to lock them; with
+    /// `fetchingSources`, first fetches the pinned component sources not yet here.
+    init(recipes: [String], probes: ProbeMode, fetchingSources: Bool = true) throws {
         repository = try Repository.discover()
         files = WorkingTreeFiles(root: repository.workTree)
+        if fetchingSources { _ = try GitRecipeCommand.Components.Fetch.fetchMissing(in: repository) }
         project = try Project.load(from: files, recipes: recipes)
         Terminal.standardError.write(project.warnings.map { "\($0)\n" }.joined())
         progress = HashProgress.forTerminal()

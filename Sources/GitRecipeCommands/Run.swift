@@ -93,6 +93,7 @@ extension GitRecipeCommand {
         func run() throws {
             let repository = try Repository.discover()
             let files = WorkingTreeFiles(root: repository.workTree)
+            _ = try Components.Fetch.fetchMissing(in: repository)
             let project = try Project.load(from: files, recipes: [recipe])
             Terminal.standardError.write(project.warnings.map { "\($0)\n" }.joined())
             let pipeline = project.pipelines[0]

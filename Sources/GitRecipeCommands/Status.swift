@@ -17,7 +17,7 @@ extension GitRecipeCommand {
 
         /// Prints each recipe's lock state and its last run.
         func run() throws {
-            let session = try LockSession(recipes: recipes, probes: probes.mode)
+            let session = try LockSession(recipes: recipes, probes: probes.mode, fetchingSources: false)
             defer { session.end() }
             let pipelines = session.project.pipelines
             let history = try RunHistory(repository: session.repository)

@@ -22,6 +22,7 @@ extension GitRecipeCommand {
         /// Runs the tests and reports each.
         func run() throws {
             let repository = try Repository.discover()
+            _ = try Components.Fetch.fetchMissing(in: repository)
             let project = try Project.load(from: WorkingTreeFiles(root: repository.workTree))
             let testing = ComponentTesting(repository: repository, project: project)
             if components.isEmpty, testing.tested.isEmpty {

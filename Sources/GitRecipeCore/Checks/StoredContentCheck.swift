@@ -71,7 +71,7 @@ struct StoredContentCheck {
     static func watchedPaths(of pipeline: Pipeline) -> [String] {
         let recipe = pipeline.recipe
         return [recipe.file, Lockfile.path(for: recipe.name), ProjectConfig.file]
-            + pipeline.steps.compactMap { $0.component.map { "\(Project.componentsDirectory)/\($0).yaml" } }
+            + pipeline.steps.filter { $0.pinned == nil }.compactMap { $0.component.map { "\(Project.componentsDirectory)/\($0).yaml" } }
             + pipeline.pinnedInputs.map(\.path)
             + recipe.environment.files.map(\.value) + recipe.paramsFiles.map(\.path.value)
             + pipeline.steps.flatMap(\.outputs) + [".gitignore"]

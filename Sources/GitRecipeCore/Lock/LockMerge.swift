@@ -103,6 +103,7 @@ public struct LockMerge {
         lock.probes = entries("probe 'KEY'", \.probes, describe: { $0 })
         lock.assets = entries("asset 'KEY'", \.assets, describe: \.description)
         lock.inputs = entries("input 'KEY'", \.inputs, describe: \.description)
+        lock.components = entries("component source 'KEY'", \.components, describe: \.commit)
         return lock
     }
 
@@ -133,9 +134,16 @@ public struct LockMerge {
         }
         guard let files = digests(environment?["files"]), let assets = digests(root["assets"]), let inputs = digests(root["inputs"])
         else { throw corrupt }
+        var components: [String: Lockfile.PinnedSourceLock] = [:]
+        for (key, value) in root["components"]?.mapping ?? [:] {
+            guard let name = key.string, let commit = value.mapping?["commit"]?.string, let pinned = digests(value.mapping?["files"]) else {
+                throw corrupt
+            }
+            components[name] = Lockfile.PinnedSourceLock(commit: commit, files: pinned)
+        }
         return Lockfile(
             recipe: recipeDigest, seed: root["seed"]?.int, params: params, environmentFiles: files, image: environment?["image"]?.string,
-            probes: probes, assets: assets, inputs: inputs)
+            probes: probes, assets: assets, inputs: inputs, components: components)
     }
 }
 

@@ -20,6 +20,8 @@ public final class Locker: Sendable {
     private let settings: [String: String]
     /// Runs the recipes' probes, through the probe cache.
     private let probes: Probes
+    /// Where pinned component sources are fetched.
+    private let sources: String
 
     /// Where `repository` keeps its hash cache.
     static func hashCache(of repository: Repository) -> String { "\(repository.gitDirectory)/recipes/hash-cache" }
@@ -29,6 +31,7 @@ public final class Locker: Sendable {
     /// `probes` says whether probe outputs may come from the probe cache (see `Probes`).
     public init(repository: Repository, progress: HashProgress? = nil, hashCache: String? = nil, probes: ProbeMode = .cached) throws {
         workTree = repository.workTree
+        sources = SourceRepository.path(in: repository.commonDirectory)
         cache = HashCache(at: hashCache ?? Self.hashCache(of: repository))
         hasher = TreeHasher(cache: cache, progress: progress)
         settings = try repository.config(matching: "^recipe\\.")
@@ -134,12 +137,34 @@ public final class Locker: Sendable {
             if staged == nil { _ = try assets.fetch(asset.name.value, from: url.value, expecting: pinned) }
             lock.assets[asset.name.value] = pinned
         }
+        lock.components = try pinnedSources(of: pipeline)
         if let staged {
             for name in recipe.environment.probes.keys { lock.probes[name] = staged.probes[name] ?? "" }
         } else if let outputs = try probed[0]?.get() {
             lock.probes = outputs
         }
         return lock
+    }
+
+    /// The commit and file digests of every pinned component source `pipeline`'s steps use,
+    /// read from the source repository (its objects, not a checkout).
+    private func pinnedSources(of pipeline: Pipeline) throws -> [String: Lockfile.PinnedSourceLock] {
+        let pinned = pipeline.steps.compactMap(\.pinned)
+        guard !pinned.isEmpty else { return [:] }
+        guard let repository = try SourceRepository.open(at: sources) else {
+            throw LockError.input(
+                recipe: pipeline.recipe.name, what: "component source '\(pinned[0].source.name)'",
+                problem: "it is not fetched here; run: \(pinned[0].source.fetchCommand)")
+        }
+        var locks: [String: Lockfile.PinnedSourceLock] = [:]
+        for component in pinned {
+            var lock = locks[component.source.name] ?? Lockfile.PinnedSourceLock(commit: component.source.commit.description, files: [:])
+            for entry in component.entries where lock.files[entry.path] == nil {
+                lock.files[entry.path] = ContentDigest.of(try repository.blobContents(entry.blob))
+            }
+            locks[component.source.name] = lock
+        }
+        return locks
     }
 
     /// Digests and sizes of paths in the work tree (directories end in `/`), through the cache.

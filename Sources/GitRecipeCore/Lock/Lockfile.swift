@@ -22,6 +22,16 @@ public struct Lockfile: Equatable, Sendable {
     var assets: [String: ContentDigest]
     /// Inputs not produced by a step, and component files, by path as the recipe writes it.
     public var inputs: [String: ContentDigest]
+    /// Each pinned component source the steps use: its commit and the files of it they need.
+    var components: [String: PinnedSourceLock] = [:]
+
+    /// A pinned component source as the lock pins it.
+    struct PinnedSourceLock: Equatable, Sendable {
+        /// The commit, 40 hex digits.
+        var commit: String
+        /// The component files the steps use, by path in the source.
+        var files: [String: ContentDigest]
+    }
 
     /// Where a recipe's lock lives.
     public static func path(for recipe: String) -> String { "\(Project.directory)/\(recipe).lock" }
@@ -42,7 +52,16 @@ public struct Lockfile: Equatable, Sendable {
                 ("environment", .map(environment)),
                 ("assets", .map(assets.mapValues { .string($0.description) })),
                 ("inputs", .map(inputs.mapValues { .string($0.description) })),
-            ])
+            ] + (components.isEmpty ? [] : [("components", componentsBody)]))
+    }
+
+    /// `components:` — written only when a step uses a pinned source, so that every other
+    /// lock reads as before.
+    private var componentsBody: CanonicalYAML {
+        .map(
+            components.mapValues { pinned in
+                .ordered([("commit", .string(pinned.commit)), ("files", .map(pinned.files.mapValues { .string($0.description) }))])
+            })
     }
 
     /// The file's text: the body in DESIGN §2's order with every mapping inside sorted, then
@@ -145,6 +164,7 @@ public struct LockEntries: Equatable, Sendable {
             case "environment.files": "environment file '\(key)'"
             case "environment.image": "image"
             case "environment.probes": "probe '\(key)'"
+            case "components": componentEntry(key)
             default: key.isEmpty ? section : "\(section) '\(key)'"
             }
         switch (old, new) {
@@ -153,6 +173,15 @@ public struct LockEntries: Equatable, Sendable {
         case (let old?, let new?): return "\(what): \(shorten(old)) → \(shorten(new))"
         default: return what
         }
+    }
+
+    /// `lab.commit` as "the commit of component source 'lab'", `lab.files.PATH` as
+    /// "file 'PATH' of component source 'lab'".
+    private static func componentEntry(_ key: String) -> String {
+        let parts = key.split(separator: ".", maxSplits: 2).map(String.init)
+        guard parts.count >= 2 else { return "component source '\(key)'" }
+        return parts[1] == "files" && parts.count == 3
+            ? "file '\(parts[2])' of component source '\(parts[0])'" : "the commit of component source '\(parts[0])'"
     }
 
     /// A digest cut to its first hex digits; other values as they are.

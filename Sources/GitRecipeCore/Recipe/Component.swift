@@ -16,10 +16,15 @@ struct Component: Sendable {
         let contract: DataContract?
     }
 
-    /// The component's name: its file's name without `.yaml`.
+    /// The component's name: its file's name without `.yaml`; `SOURCE/NAME` for a pinned one.
     public let name: String
-    /// Its file, relative to the repository.
+    /// Its file, relative to the repository; `SOURCE@COMMIT/PATH` for a pinned one.
     public let file: String
+    /// The pinned source it comes from; `nil` for one in this repository.
+    var source: ComponentSource?
+    /// For a pinned component: its own file and every file its `files` name, as the source's
+    /// commit holds them, sorted by path.
+    var sourceEntries: [IndexEntry] = []
     /// Its `description`.
     public var summary: String?
     /// Why it does what it does the way it does (`rationale`), for the catalog.

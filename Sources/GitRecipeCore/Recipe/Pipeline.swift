@@ -26,6 +26,26 @@ public struct ResolvedStep: Sendable {
     let bindings: [String: String]?
     /// The data contracts of its inputs and outputs, by path (DESIGN §8.5).
     var contracts: [String: DataContract] = [:]
+    /// For a step whose component comes from a pinned source: that source and the files of
+    /// its commit the component needs.
+    public var pinned: PinnedComponent?
+}
+
+/// The files of a pinned source's commit that a step's component needs — its own file and
+/// every file its `files` name — which the lock pins and a run writes into its directory.
+public struct PinnedComponent: Sendable {
+    /// The source and its commit.
+    public let source: ComponentSource
+    /// The files, with their blobs in the source repository, sorted by path.
+    public let entries: [IndexEntry]
+
+    /// Where a run keeps the files (`{{component.dir}}`): under its own directory, never in
+    /// the work tree.
+    public func directory(inRun runDirectory: String) -> String { "\(runDirectory)/components/\(source.name)" }
+
+    /// What `{{component.dir}}` counts as in a step's cache key: the source and commit, the
+    /// same in every run and every clone (the files' digests are in the key on their own).
+    var keyDirectory: String { "<component source \(source.name)@\(source.commit)>" }
 }
 
 /// A validated recipe with its steps resolved and in an order that respects every dependency.
@@ -44,6 +64,7 @@ public struct Pipeline: Sendable {
         var values = ["seed": String(seed), "run.id": runID, "run.dir": runDirectory]
         if let bindings = step.bindings {
             values.merge(bindings) { _, binding in binding }
+            values["component.dir"] = step.pinned?.directory(inRun: runDirectory) ?? "."
         } else {
             for (name, value) in ParamValue.map(params ?? recipe.params).leaves(prefix: "params") {
                 values[name] = value.description

@@ -13,7 +13,8 @@ public struct Project: Sendable {
     public let pipelines: [Pipeline]
     /// Problems that did not stop loading: policies set to `warn`, files that are ignored.
     public let warnings: [Diagnostic]
-    /// Every component in `.recipes/components/`, by name.
+    /// Every component in `.recipes/components/`, and every one of each pinned source as
+    /// `SOURCE/NAME`, by name.
     let components: [String: Component]
 
     /// Loads the configuration, the named recipes (all when `names` is empty) and the
@@ -29,7 +30,15 @@ public struct Project: Sendable {
         }
         var diagnostics: [Diagnostic] = []
         let config = try loadConfig(files, into: &diagnostics)
-        let components = try loadComponents(files, into: &diagnostics)
+        var components = try loadComponents(files, into: &diagnostics)
+        var unusable = config.brokenSources
+        for source in config.sources {
+            guard let pinned = try loadComponents(of: source, files, into: &diagnostics) else {
+                unusable.insert(source.name)
+                continue
+            }
+            components.merge(pinned) { own, _ in own }
+        }
         var pipelines: [Pipeline] = []
         for name in names.isEmpty ? available : names {
             let file = "\(directory)/\(name).yaml"
@@ -37,7 +46,8 @@ public struct Project: Sendable {
             if let text = try text(of: file, in: files, reader: reader), let node = reader.parse(text),
                 let recipe = Recipe.read(node, name: name, reader: reader, files: files, seedPolicy: config.policy.seed)
             {
-                pipelines.append(RecipeValidator(recipe: recipe, components: components, config: config, reader: reader).pipeline())
+                pipelines.append(
+                    RecipeValidator(recipe: recipe, components: components, unusable: unusable, config: config, reader: reader).pipeline())
                 diagnostics += try checkEnvironmentFiles(of: recipe, in: files, config: config, reader: reader)
             }
             diagnostics += reader.diagnostics
@@ -127,6 +137,50 @@ public struct Project: Sendable {
         return components
     }
 
+    /// Reads every component of a pinned source from its commit as fetched here; a commit
+    /// not fetched is an error that names the command fetching it (and gives `nil`). Each
+    /// component's files must be regular files of that commit.
+    private static func loadComponents(
+        of source: ComponentSource, _ files: any ProjectFiles, into diagnostics: inout [Diagnostic]
+    ) throws -> [String: Component]? {
+        guard let tree = try files.sourceFiles(at: source.commit) else {
+            diagnostics.append(
+                Diagnostic(
+                    .error,
+                    "component source '\(source.name)' is pinned to \(source.commit), which is not fetched here (from \(source.url)); run: \(source.fetchCommand)",
+                    file: ProjectConfig.file, mark: source.mark))
+            return nil
+        }
+        var components: [String: Component] = [:]
+        for entry in try tree.list(componentsDirectory).sorted() where entry.hasSuffix(".yaml") {
+            let path = "\(componentsDirectory)/\(entry)"
+            let reader = YAMLReader(file: source.display(path))
+            if let text = try text(of: path, in: tree, reader: reader), let node = reader.parse(text),
+                var component = Component.read(node, name: "\(source.name)/\(entry.dropLast(".yaml".count))", reader: reader)
+            {
+                checkComponent(component, reader)
+                component.source = source
+                component.sourceEntries = Array(tree.entries(overlapping: path))
+                for file in component.files where RepositoryPath.problem(with: file.value) == nil {
+                    let found = tree.entries(overlapping: file.value)
+                    if found.isEmpty {
+                        reader.error("'\(file.value)' is not in component source '\(source.name)' at \(source.shortCommit)", at: file.mark)
+                    } else if let link = found.first(where: { $0.mode == 0o120000 }) {
+                        reader.error(
+                            "'\(link.path)' is a symbolic link in component source '\(source.name)'; a pinned component's files must be regular files",
+                            at: file.mark)
+                    }
+                    component.sourceEntries += found
+                }
+                component.sourceEntries = Dictionary(component.sourceEntries.map { ($0.path, $0) }) { first, _ in first }.values
+                    .sorted { $0.path.precedesByBytes($1.path) }
+                components[component.name] = component
+            }
+            diagnostics += reader.diagnostics
+        }
+        return components
+    }
+
     /// A component's own paths and placeholders, checked once however many steps use it.
     private static func checkComponent(_ component: Component, _ reader: YAMLReader) {
         for path in component.files + (component.inputs + component.outputs).compactMap(\.defaultPath) {
@@ -140,7 +194,7 @@ public struct Project: Sendable {
             reader.error(error.description, at: run.mark)
             return
         }
-        var known = ["seed", "run.id", "run.dir"]
+        var known = ["seed", "run.id", "run.dir", "component.dir"]
         known += component.inputs.map { "inputs.\($0.name.value)" } + component.outputs.map { "outputs.\($0.name.value)" }
         known += ParamValue.map(component.params).leaves(prefix: "params").keys
         for name in template.placeholders where !known.contains(name) {

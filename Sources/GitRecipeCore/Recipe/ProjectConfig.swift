@@ -84,13 +84,20 @@ public struct ProjectConfig: Equatable, Sendable {
     public var artifacts = Artifacts()
     /// Snapshot runs' limits.
     public var snapshots = Snapshots()
+    /// Repositories of components pinned by commit, in file order.
+    public var sources: [ComponentSource] = []
+    /// Sources declared with an error (reported): steps that use them are not reported again.
+    var brokenSources: Set<String> = []
 }
 
 extension ProjectConfig {
     /// Reads the settings file, reporting every problem to `reader`.
     static func read(_ node: Node, reader: YAMLReader) -> ProjectConfig {
         var config = ProjectConfig()
-        guard let fields = reader.fields(node, of: "the configuration", allowed: ["version", "policy", "executors", "artifacts", "snapshots"]) else {
+        guard
+            let fields = reader.fields(
+                node, of: "the configuration", allowed: ["version", "policy", "executors", "artifacts", "snapshots", "components"])
+        else {
             return config
         }
         reader.version(fields)
@@ -137,6 +144,11 @@ extension ProjectConfig {
                     reader.error("snapshots.keep_days must not be negative", at: days.mark)
                 }
             }
+        }
+        if let node = fields["components"] {
+            config.sources = ComponentSource.read(node, reader: reader)
+            let declared = node.mapping?.keys.compactMap(\.string) ?? []
+            config.brokenSources = Set(declared).subtracting(config.sources.map(\.name))
         }
         return config
     }

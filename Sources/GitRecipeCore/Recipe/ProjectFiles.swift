@@ -7,6 +7,9 @@ public protocol ProjectFiles {
     func read(_ path: String) throws -> String?
     /// The names of the entries directly inside `directory`, or `[]` when it does not exist.
     func list(_ directory: String) throws -> [String]
+    /// The files of `commit` of a pinned component source, as fetched into this repository
+    /// (`.git/recipes/components.git`); `nil` when that commit is not fetched here.
+    func sourceFiles(at commit: ObjectID) throws -> StoredFiles?
 }
 
 /// Project files as they are on disk under a repository's work tree.
@@ -31,6 +34,13 @@ public struct WorkingTreeFiles: ProjectFiles {
         let path = URL(fileURLWithPath: root).appending(path: directory).path
         guard FileManager.default.fileExists(atPath: path) else { return [] }
         return try FileManager.default.contentsOfDirectory(atPath: path)
+    }
+
+    /// The files of `commit` in the component sources of the repository the work tree
+    /// belongs to (a linked worktree's are its main repository's).
+    public func sourceFiles(at commit: ObjectID) throws -> StoredFiles? {
+        let repository = try Repository.discover(from: root, environment: [:])
+        return try StoredFiles.sourceFiles(at: commit, in: SourceRepository.path(in: repository.commonDirectory))
     }
 }
 

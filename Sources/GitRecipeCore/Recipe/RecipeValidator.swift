@@ -7,6 +7,9 @@ struct RecipeValidator {
     let recipe: Recipe
     /// The components it may use, by name.
     let components: [String: Component]
+    /// Pinned sources declared with an error or not fetched here (both reported against the
+    /// settings file): their components are not reported unknown a second time.
+    let unusable: Set<String>
     /// The project's settings, which say how strict to be.
     let config: ProjectConfig
     /// Where problems are reported.
@@ -91,8 +94,20 @@ struct RecipeValidator {
         case .uses(let name, let with, let params):
             guard let component = components[name.value] else {
                 let known = components.keys.sorted().joined(separator: ", ")
-                reader.error(
-                    "unknown component '\(name.value)'; components in .recipes/components/: \(known.isEmpty ? "none" : known)", at: name.mark)
+                let source = name.value.split(separator: "/").first.map(String.init) ?? ""
+                if name.value.contains("/"), unusable.contains(source) { return nil }
+                if let source = name.value.split(separator: "/").first, name.value.contains("/"),
+                    !config.sources.contains(where: { $0.name == source })
+                {
+                    reader.error(
+                        "unknown component source '\(source)' in '\(name.value)'; add it under 'components:' in \(ProjectConfig.file) "
+                            + "with its url and rev", at: name.mark)
+                } else {
+                    reader.error(
+                        "unknown component '\(name.value)'; components in .recipes/components/\(config.sources.isEmpty ? "" : " and pinned sources"): "
+                            + (known.isEmpty ? "none" : known),
+                        at: name.mark)
+                }
                 return nil
             }
             resolved = bind(component, in: step, with: with, params: params)
@@ -160,8 +175,9 @@ struct RecipeValidator {
         guard let run = component.run, let command = try? CommandTemplate(run.value) else { return nil }
         return ResolvedStep(
             name: step.name.value, dependencies: dependencies(of: step), command: command,
-            inputs: inputs + component.files.map(\.value), outputs: outputs, metrics: metrics, plots: step.plots.map(\.value),
-            resources: step.resources, isolation: isolation(of: step), component: component.name, bindings: bindings, contracts: contracts)
+            inputs: inputs + (component.source == nil ? component.files.map(\.value) : []), outputs: outputs, metrics: metrics,
+            plots: step.plots.map(\.value), resources: step.resources, isolation: isolation(of: step), component: component.name,
+            bindings: bindings, contracts: contracts, pinned: component.source.map { PinnedComponent(source: $0, entries: component.sourceEntries) })
     }
 
     /// The step's contracts by path, each on one of its inputs or outputs or a file under a

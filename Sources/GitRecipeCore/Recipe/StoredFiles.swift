@@ -1,17 +1,25 @@
 import Foundation
 
-/// Project files as git stores them: the index (what the commit being made will hold) or a
-/// commit's tree.
-struct StoredFiles: ProjectFiles {
+/// Project files as git stores them: the index (what the commit being made will hold), a
+/// commit's tree, or the tree of a pinned component source's commit.
+public struct StoredFiles: ProjectFiles {
     /// Where the blobs are read from.
-    private let repository: Repository
+    private let objects: any GitObjects
+    /// Where this repository's pinned component sources are fetched; `nil` for a source's
+    /// own tree (a pinned component cannot pin further sources).
+    private let sources: String?
     /// Sorted by path, as git's index and a tree walk already are: lookups are binary
     /// searches, with no table of ten thousand paths to build first.
     public let entries: [IndexEntry]
 
     /// The files of `entries`, read from `repository`'s object database.
     public init(repository: Repository, entries: [IndexEntry]) {
-        self.repository = repository
+        self.init(objects: repository, entries: entries, sources: SourceRepository.path(in: repository.commonDirectory))
+    }
+
+    private init(objects: any GitObjects, entries: [IndexEntry], sources: String?) {
+        self.objects = objects
+        self.sources = sources
         let sorted = zip(entries, entries.dropFirst()).allSatisfy { $0.path.precedesByBytes($1.path) }
         self.entries = sorted ? entries : entries.sorted { $0.path.precedesByBytes($1.path) }
     }
@@ -20,11 +28,27 @@ struct StoredFiles: ProjectFiles {
     public func read(_ path: String) throws -> String? {
         let index = firstIndex(notBefore: path)
         guard index < entries.endIndex, entries[index].path == path else { return nil }
-        return try NotText.decode(try repository.blobContents(entries[index].blob), path: path)
+        return try NotText.decode(try objects.blobContents(entries[index].blob), path: path)
+    }
+
+    /// The files of `commit` in this repository's fetched component sources.
+    public func sourceFiles(at commit: ObjectID) throws -> StoredFiles? {
+        try sources.flatMap { try Self.sourceFiles(at: commit, in: $0) }
+    }
+
+    /// The files of `commit` in the source repository at `path`; `nil` when it is not there.
+    static func sourceFiles(at commit: ObjectID, in path: String) throws -> StoredFiles? {
+        guard let repository = try SourceRepository.open(at: path), repository.hasCommit(commit) else { return nil }
+        return StoredFiles(objects: repository, entries: try repository.treeEntries(of: commit), sources: nil)
+    }
+
+    /// A file's bytes as stored.
+    func contents(of entry: IndexEntry) throws -> Data {
+        try objects.blobContents(entry.blob)
     }
 
     /// The names directly in `directory` among the stored files.
-    func list(_ directory: String) throws -> [String] {
+    public func list(_ directory: String) throws -> [String] {
         let prefix = directory.hasSuffix("/") ? directory : directory + "/"
         var names: [String] = []
         for entry in entries[firstIndex(notBefore: prefix)...] {

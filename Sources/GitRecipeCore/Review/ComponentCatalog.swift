@@ -36,7 +36,12 @@ public struct ComponentCatalog {
             if let summary = component.summary { text += Escaping.markdown(summary) + "\n\n" }
             if let rationale = component.rationale { text += "**Why:** \(Escaping.markdown(rationale))\n\n" }
             if let tradeoffs = component.tradeoffs { text += "**Trade-offs:** \(Escaping.markdown(tradeoffs))\n\n" }
-            text += "Source: \(Escaping.code(component.file)) in this repository. "
+            if let source = component.source {
+                text += "Source: \(Escaping.code(source.url)) at commit \(Escaping.code(source.commit.description)) (pinned as "
+                text += "\(Escaping.code(source.name))). "
+            } else {
+                text += "Source: \(Escaping.code(component.file)) in this repository. "
+            }
             text += "Used by: \(entry.users.isEmpty ? "no recipe" : entry.users.map(Escaping.markdown).joined(separator: ", ")).\n\n"
             text += "| port | direction | kind | default | contract |\n|---|---|---|---|---|\n"
             for (direction, ports) in [("input", component.inputs), ("output", component.outputs)] {
@@ -73,6 +78,7 @@ public struct ComponentCatalog {
             let params = ParamValue.map(component.params).leaves(prefix: "").sorted { $0.key < $1.key }
             if !params.isEmpty { lines.append("  params: " + params.map { "\($0.key.dropFirst())=\($0.value)" }.joined(separator: " ")) }
             if !component.tests.isEmpty { lines.append("  tests: " + component.tests.map(\.name.value).joined(separator: ", ")) }
+            if let source = component.source { lines.append("  source: \(source.url) at \(source.commit)") }
             lines.append("  used by: \(entry.users.isEmpty ? "no recipe" : entry.users.joined(separator: ", "))")
             return lines.map { Escaping.terminal($0) + "\n" }.joined()
         }.joined(separator: "\n")
@@ -95,6 +101,11 @@ public struct ComponentCatalog {
                 }
                 return .map([
                     .init("name", .string(component.name)), .init("file", .string(component.file)),
+                    .init(
+                        "source",
+                        component.source.map {
+                            .map([.init("name", .string($0.name)), .init("url", .string($0.url)), .init("commit", .string($0.commit.description))])
+                        } ?? .null),
                     .init("description", component.summary.map(ManifestValue.string) ?? .null),
                     .init("rationale", component.rationale.map(ManifestValue.string) ?? .null),
                     .init("tradeoffs", component.tradeoffs.map(ManifestValue.string) ?? .null),

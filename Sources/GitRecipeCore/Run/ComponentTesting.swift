@@ -67,16 +67,24 @@ public struct ComponentTesting {
             return Outcome(name: name, problem: problem, seconds: Date().timeIntervalSince(started), log: log)
         }
 
-        var values: [String: String] = ["seed": "0", "run.id": "test-\(component.name)-\(test.name.value)", "run.dir": "\(directory)/.run"]
+        let runID = "test-\(component.name.replacingOccurrences(of: "/", with: "-"))-\(test.name.value)"
+        var values: [String: String] = ["seed": "0", "run.id": runID, "run.dir": "\(directory)/.run", "component.dir": "."]
         try FileManager.default.createDirectory(atPath: "\(directory)/.run", withIntermediateDirectories: true)
+        let source = try component.source.map { source in
+            guard let files = try StoredFiles.sourceFiles(at: source.commit, in: SourceRepository.path(in: repository.commonDirectory)) else {
+                throw ComponentTestError.notFetched(source)
+            }
+            return files
+        }
+        let origin = component.source.map { "component source '\($0.name)' at \($0.shortCommit)" } ?? "this repository"
         for file in component.files.map(\.value) + Array(test.inputs.values) {
-            guard try copy(file, into: directory) else { return outcome("'\(file)' does not exist in this repository") }
+            guard try copy(file, from: source, into: directory) else { return outcome("'\(file)' does not exist in \(origin)") }
         }
         var contracts: [(path: String, contract: DataContract, input: Bool)] = []
         for port in component.inputs {
             let path = test.inputs[port.name.value] ?? port.defaultPath!.value
-            if test.inputs[port.name.value] == nil, try !copy(path, into: directory) {
-                return outcome("input '\(port.name.value)' defaults to '\(path)', which does not exist in this repository")
+            if test.inputs[port.name.value] == nil, try !copy(path, from: source, into: directory) {
+                return outcome("input '\(port.name.value)' defaults to '\(path)', which does not exist in \(origin)")
             }
             values["inputs.\(port.name.value)"] = path
             if let contract = port.contract { contracts.append((path, contract, true)) }
@@ -134,9 +142,14 @@ public struct ComponentTesting {
         return outcome(nil)
     }
 
-    /// Copies the file or directory at `path` in the work tree to the same path under
-    /// `directory`; `false` when the work tree has no such path.
-    private func copy(_ path: String, into directory: String) throws -> Bool {
+    /// Copies the file or directory at `path` — in the work tree, or in `source`, a pinned
+    /// source's tree — to the same path under `directory`; `false` when there is no such path.
+    private func copy(_ path: String, from source: StoredFiles?, into directory: String) throws -> Bool {
+        if let source {
+            let entries = source.entries(overlapping: path)
+            for entry in entries { try ComponentFiles.write(entry, contents: try source.contents(of: entry), under: directory) }
+            return !entries.isEmpty
+        }
         let source = "\(repository.workTree)/\(path.hasSuffix("/") ? String(path.dropLast()) : path)"
         guard FileManager.default.fileExists(atPath: source) else { return false }
         let target = "\(directory)/\(path.hasSuffix("/") ? String(path.dropLast()) : path)"
@@ -150,15 +163,23 @@ public struct ComponentTesting {
 /// A component `test` was asked for that does not exist.
 public enum ComponentTestError: RecipeError, Equatable {
     case unknown(String, known: [String])
+    case notFetched(ComponentSource)
 
-    /// Exit 2: invalid input.
-    public var exitStatus: ExitStatus { .invalidInput }
+    /// Exit 2 for a name that is no component; 1 when a source is not fetched.
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .unknown: .invalidInput
+        case .notFetched: .checkFailed
+        }
+    }
 
     /// What is wrong, and the names there are.
     public var description: String {
         switch self {
         case .unknown(let name, let known):
             "no component '\(name)' (.recipes/components/\(name).yaml does not exist); components: \(known.isEmpty ? "none" : known.joined(separator: ", "))"
+        case .notFetched(let source):
+            "component source '\(source.name)' is pinned to \(source.commit), which is not fetched here; run: \(source.fetchCommand)"
         }
     }
 }

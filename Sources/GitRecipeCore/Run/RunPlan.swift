@@ -10,6 +10,9 @@ public struct RunPlan: Sendable {
         public let step: ResolvedStep
         /// Its command with every placeholder substituted and quoted.
         public let command: String
+        /// The command as the step cache's key counts it: `{{component.dir}}` of a pinned
+        /// component as its source and commit, not the run's own directory.
+        let keyCommand: String
         /// The step's name.
         public var name: String { step.name }
     }
@@ -40,7 +43,9 @@ public struct RunPlan: Sendable {
         steps = try pipeline.steps.map { step in
             let values = pipeline.placeholderValues(
                 for: step, seed: seed, runID: id, runDirectory: directory, assets: assets.mapValues(\.path), params: settings.params)
-            return Step(step: step, command: try step.command.render { values[$0] })
+            var keyValues = values
+            keyValues["component.dir"] = step.pinned?.keyDirectory ?? values["component.dir"]
+            return Step(step: step, command: try step.command.render { values[$0] }, keyCommand: try step.command.render { keyValues[$0] })
         }
     }
 

@@ -114,10 +114,12 @@ public final class Runner {
             assets: try locker.assetLocations(of: pipeline.recipe))
     }
 
-    /// A new run's plan, its directory made and its params file (`RECIPE_PARAMS`) written.
+    /// A new run's plan, its directory made with its pinned components' files in it, and its
+    /// params file (`RECIPE_PARAMS`) written.
     func preparedPlan(_ settings: RunSettings, seed: Int) throws -> RunPlan {
         let plan = try plan(settings, seed: seed, id: RunID.make())
         try FileManager.default.createDirectory(atPath: plan.directory, withIntermediateDirectories: true)
+        try ComponentFiles.write(for: pipeline.steps, inRun: plan.directory, repository: repository)
         // Not Data.write, which fsyncs: a scratch file for the steps, rebuilt on every run.
         guard
             FileManager.default.createFile(

@@ -5,7 +5,8 @@ import Foundation
 /// run, with that step's outputs in the artifact store, is restored instead of run.
 ///
 /// The key covers everything the step could read: its command as run (which holds every
-/// placeholder's value), the digests of its inputs (pinned ones from the lock, ones an
+/// placeholder's value, `{{component.dir}}` of a pinned component as its source and
+/// commit), the files of a pinned component, the digests of its inputs (pinned ones from the lock, ones an
 /// earlier step wrote from this run), its output paths, the environment files, its image,
 /// variables and probe outputs, the assets, and the seed. Params reach a step through its
 /// command, and through `RECIPE_PARAM_*` / `RECIPE_PARAMS`: when the command or one of its
@@ -41,6 +42,12 @@ struct StepCache {
         for input in step.inputs.sorted() {
             guard let digest = lock.inputs[input]?.description ?? upstream[input]?.digest.description else { return nil }
             lines.append("input \(input) \(digest)")
+        }
+        if let pinned = step.pinned {
+            for entry in pinned.entries {
+                guard let digest = lock.components[pinned.source.name]?.files[entry.path] else { return nil }
+                lines.append("component-file \(pinned.source.name)@\(pinned.source.commit):\(entry.path) \(digest)")
+            }
         }
         lines += step.outputs.sorted().map { "output \($0)" }
         lines += lock.environmentFiles.byKeyBytes.map { "environment-file \($0.key) \($0.value)" }

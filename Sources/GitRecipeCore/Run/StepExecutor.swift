@@ -133,7 +133,7 @@ extension StepRun {
     /// The step cache's key for `planned`, given what earlier steps of this run wrote; `nil`
     /// when the run keeps no outputs or an input's digest is unknown.
     func cacheKey(of planned: RunPlan.Step, results: StepResults) -> ContentDigest? {
-        cache?.key(of: planned.step, command: planned.command, upstream: results.outputs)
+        cache?.key(of: planned.step, command: planned.keyCommand, upstream: results.outputs)
     }
 
     /// Restores `planned`'s outputs from the store when a recorded step has `key` and the

@@ -54,4 +54,5 @@ struct MemoryFiles: ProjectFiles {
     let files: [String: String]
     func read(_ path: String) throws -> String? { files[path] }
     func list(_ directory: String) throws -> [String] { [] }
+    func sourceFiles(at commit: ObjectID) throws -> StoredFiles? { nil }
 }
