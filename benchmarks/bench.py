@@ -456,6 +456,44 @@ def contract_cases(work, binary, runs, mib=200):
     return result
 
 
+def pinned_components_case(work, binary, runs, count=20):
+    """`validate` (warm) of a recipe whose `count` steps each use a different component of a
+    source pinned by commit and fetched, against the same recipe with the same components
+    in the repository itself: what reading them from the commit's tree costs."""
+    def component(index):
+        return (f"version: 1\ndescription: step {index}\ninputs:\n  table: {{kind: file, format: csv, columns: {{label: int}}}}\n"
+                f"outputs:\n  out: {{kind: file}}\nparams: {{scale: {index}}}\nfiles: [lib/c{index:02d}.py]\n"
+                f"run: python3 {{{{component.dir}}}}/lib/c{index:02d}.py {{{{inputs.table}}}} {{{{outputs.out}}}} {{{{params.scale}}}}\n")
+    files = {f".recipes/components/c{index:02d}.yaml": component(index) for index in range(count)}
+    files.update({f"lib/c{index:02d}.py": f"print({index})\n" for index in range(count)})
+    source = os.path.join(work, "pinned-source")
+    os.makedirs(source)
+    init_repository(source)
+    for path, text in files.items():
+        os.makedirs(os.path.dirname(os.path.join(source, path)), exist_ok=True)
+        with open(os.path.join(source, path), "w") as handle:
+            handle.write(text)
+    sh("git", "add", "-A", cwd=source)
+    sh("git", "commit", "-q", "-m", "components", cwd=source)
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=source, check=True, capture_output=True, text=True).stdout.strip()
+
+    def recipe(prefix):
+        steps = "".join(f"  s{index:02d}:\n    uses: {prefix}c{index:02d}\n    with: {{table: data/t.csv, out: out/o{index:02d}.txt}}\n"
+                        for index in range(count))
+        return "version: 1\nseed: 0\nsteps:\n" + steps
+
+    config = f"version: 1\ncomponents:\n  lab: {{url: {source}, rev: {commit}}}\n"
+    pinned = committed_recipe(os.path.join(work, "pinned-project"), binary, recipe("lab/"),
+                              {".recipes/config.yaml": config, "data/t.csv": "label\n1\n"})
+    local = committed_recipe(os.path.join(work, "local-project"), binary, recipe(""), dict(files, **{"data/t.csv": "label\n1\n"}))
+    sh(binary, "validate", cwd=pinned)
+    sh(binary, "validate", cwd=local)
+    pairs = [(timed([binary, "validate"], local, 1), timed([binary, "validate"], pinned, 1)) for _ in range(runs)]
+    baseline, ours = statistics.median(b for b, _ in pairs), statistics.median(o for _, o in pairs)
+    return ("validate_pinned", f"validate, {count} steps using {count} components pinned from another repository (warm)", ours,
+            f"validate, the same {count} components in the repository", baseline, ours / baseline, "(no budget)", True)
+
+
 def slurm_cases(work, binary, seeds=20):
     """A sweep of `seeds` seeds of a 3-step chain on the single-node cluster of
     scripts/slurm-local: how long until every job of every run is queued, against a shell loop
@@ -915,6 +953,7 @@ def main():
         rows += slurm_cases(work, binary)
         rows += snapshot_cases(work, binary, args.runs, files=max(1_000, int(10_000 * args.scale)))
         rows += contract_cases(work, binary, args.runs, mib=max(20, int(200 * args.scale)))
+        rows.append(pinned_components_case(work, binary, args.runs))
         rows += transfer_cases(work, binary, (args.transfer_mib or max(32, int(1024 * args.scale))) * MIB, args.runs)
 
         many = os.path.join(work, "many")

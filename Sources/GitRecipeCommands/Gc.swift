@@ -9,7 +9,8 @@ extension GitRecipeCommand {
             abstract: "Drop stored outputs the artifacts policy does not keep; pinned runs' are always kept.",
             discussion: "artifacts.keep in .recipes/config.yaml: all (default), latest (each recipe's latest succeeded run) or none; "
                 + "artifacts.max_size drops the oldest unpinned runs' outputs beyond it. Snapshots (run --snapshot) older than "
-                + "snapshots.keep_days (30) with no pinned run lose their refs; their run records stay."
+                + "snapshots.keep_days (30) with no pinned run lose their refs; their run records stay. The directories failed "
+                + "component tests kept for their logs are removed."
         )
 
         /// Say what would be freed; remove nothing.
@@ -26,6 +27,12 @@ extension GitRecipeCommand {
             let snapshots = try Snapshot.collect(
                 in: repository, keepDays: config.snapshots.keepDays, pinned: Set(kept.pinned()), history: history, dryRun: dryRun)
             for id in snapshots { print("\(dryRun ? "would drop" : "dropped") snapshot \(id) (older than \(config.snapshots.keepDays) days)") }
+            let tests = try ComponentTesting.collectKept(in: repository, dryRun: dryRun)
+            if !tests.isEmpty {
+                print(
+                    "\(dryRun ? "would remove" : "removed") \(tests.count) failed component test director\(tests.count == 1 ? "y" : "ies") (git recipe test)"
+                )
+            }
             let result = try kept.collect(config.artifacts, history: history, dryRun: dryRun)
             let size = ByteCount.text(result.freedBytes)
             print(

@@ -68,6 +68,13 @@ struct ComponentTestCommandTests {
         #expect(lines.last == "1 passed, 2 failed", "\(result)")
         #expect(try repo.git("status", "--porcelain") == "")
         #expect(!repo.directory.exists("out"))
+
+        // The two failed tests' directories stay for their logs, until gc.
+        let tests = "\(repo.path)/.git/recipes/tests"
+        #expect(try FileManager.default.contentsOfDirectory(atPath: tests).count == 2)
+        let gc = try repo.recipe("gc")
+        #expect(gc.stdout.hasPrefix("removed 2 failed component test directories (git recipe test)\n"), "\(gc)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: tests).isEmpty)
     }
 
     @Test func oneComponentAtATimeOrAnUnknownOne() throws {

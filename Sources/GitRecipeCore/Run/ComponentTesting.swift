@@ -53,6 +53,20 @@ public struct ComponentTesting {
         return outcomes
     }
 
+    /// Removes the directories failed tests left for their logs (`gc`), all but those of a
+    /// `git recipe test` still running; returns their paths. With `dryRun`, removes nothing.
+    public static func collectKept(in repository: Repository, dryRun: Bool) throws -> [String] {
+        let parent = "\(repository.commonDirectory)/recipes/tests"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []
+        return try names.sorted().compactMap { name in
+            // A directory is named PID-RANDOM after the process that tests in it.
+            if let pid = name.split(separator: "-").first.flatMap({ pid_t($0) }), kill(pid, 0) == 0 || errno == EPERM { return nil }
+            let path = "\(parent)/\(name)"
+            if !dryRun { try FileManager.default.removeItem(atPath: path) }
+            return path
+        }
+    }
+
     /// Runs one test in a scratch directory of its own.
     private func run(_ test: Component.Test, of component: Component) throws -> Outcome {
         let name = "\(component.name)/\(test.name.value)"
