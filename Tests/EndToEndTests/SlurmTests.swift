@@ -114,6 +114,10 @@ struct SlurmTests {
         for step in ["a", "b", "c", "d"] { #expect(executor.contains("\n    \(step): \"")) }
         #expect(onSlurm.contains("    state: COMPLETED\n"))
         #expect(onSlurm.contains("    resources:\n      cpus: 1\n      time: \"00:05:00\"\n"))
+        // CPU time and peak memory come back from the job as they do from a local step.
+        #expect(onSlurm.components(separatedBy: "    usage:\n      cpu_seconds: ").count == 5, "every step's usage:\n\(onSlurm)")
+        #expect(onSlurm.components(separatedBy: "      peak_memory_bytes: ").count == 5, "\(onSlurm)")
+        #expect(!onSlurm.contains("peak_memory_bytes: 0\n"), "\(onSlurm)")
         #expect(Self.section("outputs", of: onSlurm) == Self.section("outputs", of: local), "same output digests on either executor")
         #expect(Self.section("metrics", of: onSlurm) == "  \"n\": 4.0")
         #expect(Self.section("metrics", of: local) == "  \"n\": 4.0")

@@ -53,7 +53,8 @@ struct SlurmExecutor: StepExecutor {
                 wrapped[step.name] = wrapping
                 // A step in an image or a sandbox runs the same command line as locally, each word quoted.
                 let body = wrapping.record == nil ? planned.command : "exec " + wrapping.arguments.map(\.shellQuoted).joined(separator: " ")
-                try Data("#!/bin/sh\n\(body)\n".utf8).write(to: URL(fileURLWithPath: script))
+                try Data(Self.script(body, usage: step.isolation.image == nil ? Self.usageFile(of: step, in: plan) : nil).utf8)
+                    .write(to: URL(fileURLWithPath: script))
                 try run.recordStart(of: step.name)
                 jobs[step.name] = try cluster.submit(
                     .init(
@@ -127,10 +128,11 @@ struct SlurmExecutor: StepExecutor {
             let exit = job.signal > 0 ? 128 + job.signal : job.exit
             // Slurm reports start times in the controller's local time, without a zone:
             // steps record when they were submitted.
-            results.steps.append(
-                run.record(
-                    step, command: planned.command, exit: exit, started: submitted,
-                    seconds: Double(job.seconds), problem: problem, job: (id, job.state), key: key, isolation: wrapped[step.name]?.record))
+            var record = run.record(
+                step, command: planned.command, exit: exit, started: submitted,
+                seconds: Double(job.seconds), problem: problem, job: (id, job.state), key: key, isolation: wrapped[step.name]?.record)
+            record.usage = Self.usage(in: Self.usageFile(of: step, in: plan))
+            results.steps.append(record)
             if let problem, !run.interruption.isRequested {
                 run.events(.stepFailed(step: step.name, problem: problem))
                 stopped.insert(step.name)
@@ -186,4 +188,30 @@ struct SlurmExecutor: StepExecutor {
         }
         return ended
     }
+}
+
+extension SlurmExecutor {
+    /// A job's script: `body`, run under GNU time where the node has it, so that the step's
+    /// CPU time and peak memory reach its record without Slurm's accounting database (the
+    /// same figures `wait4` gives locally: user + system time of the step and everything it
+    /// waited for, and the largest resident set among them). Where there is no
+    /// `/usr/bin/time` the body runs as it is, and the record has no usage. A step in an
+    /// image has none either, as locally: the engine's client is not the step.
+    static func script(_ body: String, usage: String?) -> String {
+        guard let usage else { return "#!/bin/sh\n\(body)\n" }
+        return
+            "#!/bin/sh\n[ -x /usr/bin/time ] && exec /usr/bin/time -q -f '%U %S %M' -o \(usage.shellQuoted) /bin/sh -c \(body.shellQuoted)\n\(body)\n"
+    }
+
+    /// What GNU time wrote for a step: user and system seconds, and peak memory in KiB;
+    /// `nil` when it wrote nothing readable.
+    static func usage(in file: String) -> RunManifest.Usage? {
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { return nil }
+        let fields = (text.split(separator: "\n").last ?? "").split(separator: " ")
+        guard fields.count == 3, let user = Double(fields[0]), let system = Double(fields[1]), let kibibytes = Int(fields[2]) else { return nil }
+        return RunManifest.Usage(cpuSeconds: user + system, peakMemory: kibibytes * 1024)
+    }
+
+    /// Where a step's job writes its usage.
+    fileprivate static func usageFile(of step: ResolvedStep, in plan: RunPlan) -> String { "\(plan.directory)/\(step.name).usage" }
 }
