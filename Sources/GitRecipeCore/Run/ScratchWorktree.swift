@@ -22,7 +22,7 @@ struct ScratchWorktree {
         try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
         _ = Self.removeAbandoned(of: repository)
         path = "\(parent)/\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
-        let outcome = try repository.runGit(["worktree", "add", "--detach", "--quiet", path, commit.hex])
+        let outcome = try Self.administering(repository) { try repository.runGit(["worktree", "add", "--detach", "--quiet", path, commit.hex]) }
         guard outcome.status == 0 else {
             try? FileManager.default.removeItem(atPath: path)
             throw ReproduceError.worktree(action: "check out \(commit.hex.prefix(12))", stderr: outcome.stderr)
@@ -62,10 +62,20 @@ struct ScratchWorktree {
 
     /// Removes the worktree at `path`, and its administrative files.
     private static func remove(_ path: String, repository: Repository) {
-        if (try? repository.runGit(["worktree", "remove", "--force", "--force", path]))?.status != 0 {
-            try? FileManager.default.removeItem(atPath: path)
-            _ = try? repository.runGit(["worktree", "prune"])
+        _ = try? administering(repository) {
+            if (try? repository.runGit(["worktree", "remove", "--force", "--force", path]))?.status != 0 {
+                try? FileManager.default.removeItem(atPath: path)
+                _ = try? repository.runGit(["worktree", "prune"])
+            }
         }
+    }
+
+    /// Runs `body`, which adds, removes or prunes worktrees, alone among this repository's
+    /// processes and threads: `git worktree add` reads every other worktree's
+    /// administrative files, and fails on one another `add` has made but not yet filled
+    /// ("failed to read .git/worktrees/ID/commondir"), which lost seeds of parallel sweeps.
+    private static func administering<Result>(_ repository: Repository, _ body: () throws -> Result) throws -> Result {
+        try FileLock.withLock("\(repository.commonDirectory)/recipes/worktrees.lock", body)
     }
 
     /// Removes every scratch worktree whose process no longer exists; returns how many.
