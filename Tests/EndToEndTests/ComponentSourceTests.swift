@@ -104,6 +104,7 @@ struct ComponentSourceTests {
 
         let ran = try repo.recipe("run", "score")
         #expect(ran.status == 0, "\(ran)")
+        let firstRun = try #require(ran.stdout.split(separator: " ").dropFirst().first.map(String.init))
         #expect(try repo.read("out/scores.json") == "{\"rows\": 6}")
         // The component's files were written under the run's directory, not the work tree.
         #expect(try repo.git("status", "--porcelain") == "")
@@ -132,6 +133,14 @@ struct ComponentSourceTests {
         #expect(blocked.stderr.contains("file 'lab/count.py' of component source 'lab'"), "\(blocked)")
         try repo.git("add", ".recipes/score.lock")
         try repo.git("commit", "-q", "-m", "bump the lab's components")
+
+        // A reproduction fetches what its run's commit pins, here the first commit again.
+        try FileManager.default.removeItem(atPath: "\(repo.path)/.git/recipes/components.git")
+        let reproduced = try repo.recipe("reproduce", firstRun)
+        #expect(reproduced.status == 0, "\(reproduced)")
+        #expect("\(reproduced)".contains("fetching component source 'lab' at \(first) from \(source.path)"), "\(reproduced)")
+        #expect(reproduced.stdout.contains("verdict: exact"), "\(reproduced)")
+        #expect(try repo.recipe("components", "fetch").stdout == "fetched 1 component source\n", "the later pin was not fetched yet")
 
         // Once fetched, nothing needs the other repository: it is gone, and the run works.
         try FileManager.default.removeItem(atPath: source.path)

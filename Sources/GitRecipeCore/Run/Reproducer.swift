@@ -56,6 +56,13 @@ public struct Reproducer {
         }
         guard !interruption.isRequested else { throw ReproduceError.interrupted }
 
+        // The commit may pin component sources this clone has not fetched (a run made
+        // elsewhere, or an older pin): a reproduction fetches them, as a run does.
+        let sources = ComponentSources(repository: repository)
+        for source in try sources.missing(in: try Project.loadConfig(from: WorkingTreeFiles(root: worktree.path))) {
+            announce("fetching component source '\(source.name)' at \(source.commit) from \(source.url)")
+            try sources.fetch(source)
+        }
         let scratch = try worktree.load(run.recipe, from: repository, announce: announce)
         let pipeline = scratch.pipeline
         let config = scratch.project.config
