@@ -109,6 +109,16 @@ struct ComponentSourceTests {
         // The component's files were written under the run's directory, not the work tree.
         #expect(try repo.git("status", "--porcelain") == "")
         #expect(!repo.directory.exists("lab"))
+        // The run's record names the source, and its provenance lists it: URL, commit, files.
+        let record = try repo.git("notes", "--ref=recipes", "show", "HEAD")
+        #expect(record.contains("components:\n  lab:\n    url: \(source.path)\n    commit: "), "\(record)")
+        let exports = try TemporaryDirectory("git-recipe-exports")
+        try ExportTests.exportAndCheck(firstRun, in: repo, directory: exports.path)
+        let statement = try String(contentsOfFile: exports.path + "/in-toto", encoding: .utf8)
+        #expect(statement.contains("\"uri\": \"git+\(source.path)\""), "\(statement)")
+        #expect(statement.contains("\"gitCommit\": \"\(first)\""), "\(statement)")
+        #expect(statement.contains("\"name\": \"component-source:lab/lab/count.py\""), "\(statement)")
+
         let again = try repo.recipe("run", "score")
         #expect(again.status == 0, "\(again)")
         let note = try repo.git("notes", "--ref=recipes", "show", "HEAD")

@@ -75,6 +75,15 @@ public enum InTotoStatement {
         ]
         dependencies += manifest.inputs.byKeyBytes.map { descriptor(name: $0.key, digest: $0.value) }
         dependencies += manifest.assets.byKeyBytes.map { descriptor(name: "asset:\($0.key)", digest: $0.value.digest) }
+        for (name, source) in manifest.components.byKeyBytes {
+            dependencies.append(
+                .map([
+                    .init("name", .string("component-source:\(name)")),
+                    .init("uri", .string("git+\(source.url)")),
+                    .init("digest", .map([.init("gitCommit", .string(source.commit))])),
+                ]))
+            dependencies += source.files.byKeyBytes.map { descriptor(name: "component-source:\(name)/\($0.key)", digest: $0.value) }
+        }
         dependencies += (manifest.environment.files ?? [:]).byKeyBytes.map { descriptor(name: $0.key, digest: $0.value) }
         if let image = manifest.environment.image, let at = image.range(of: "@") {
             dependencies.append(

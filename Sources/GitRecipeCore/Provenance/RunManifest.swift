@@ -44,6 +44,9 @@ public struct RunManifest: Equatable, Sendable {
     public var inputs: [String: String]
     /// Each asset's digest and source, by name.
     var assets: [String: Asset]
+    /// Each component source pinned by commit that steps used: where it is fetched from, the
+    /// commit, and the digests of the files of it the steps needed, by name.
+    var components: [String: ComponentSource] = [:]
     /// Each step in the order it was planned.
     public var steps: [Step]
     /// Each declared output as the run left it, by path.
@@ -130,6 +133,16 @@ public struct RunManifest: Equatable, Sendable {
         public var digest: String
         /// `url` when it came from the asset store, `path` when from its path.
         public var from: String
+    }
+
+    /// A component source as a run used it (DESIGN §8.5).
+    struct ComponentSource: Equatable, Sendable {
+        /// Where it is fetched from.
+        var url: String
+        /// The commit, 40 hex digits.
+        var commit: String
+        /// The digest of each file the steps needed, by path in the source.
+        var files: [String: String]
     }
 
     /// One step as it ran, or why it did not.
@@ -396,6 +409,21 @@ extension RunManifest {
             ("environment", environment.yaml),
             ("inputs", .map(inputs.mapValues(CanonicalYAML.string))),
             ("assets", .map(assets.mapValues { .ordered([("digest", .string($0.digest)), ("from", .string($0.from))]) })),
+        ]
+        // Only when a step used one: every other record keeps the bytes it had.
+        if !components.isEmpty {
+            fields.append(
+                (
+                    "components",
+                    .map(
+                        components.mapValues {
+                            .ordered([
+                                ("url", .string($0.url)), ("commit", .string($0.commit)), ("files", .map($0.files.mapValues(CanonicalYAML.string))),
+                            ])
+                        })
+                ))
+        }
+        fields += [
             ("steps", .list(steps.map(\.yaml))),
             ("outputs", .map(outputs.mapValues(\.yaml))),
             ("metrics", .map(metrics.mapValues(CanonicalYAML.float))),
@@ -582,6 +610,11 @@ extension RunManifest {
         inputs = root["inputs"]?.strings ?? [:]
         assets = (root["assets"]?.entries ?? []).reduce(into: [:]) { assets, entry in
             assets[entry.key] = Asset(digest: entry.value["digest"]?.scalarText ?? "", from: entry.value["from"]?.scalarText ?? "")
+        }
+        components = (root["components"]?.entries ?? []).reduce(into: [:]) { sources, entry in
+            sources[entry.key] = ComponentSource(
+                url: entry.value["url"]?.scalarText ?? "", commit: entry.value["commit"]?.scalarText ?? "",
+                files: entry.value["files"]?.strings ?? [:])
         }
         steps = (root["steps"]?.items ?? []).map(Step.init)
         outputs = (root["outputs"]?.entries ?? []).reduce(into: [:]) { outputs, entry in

@@ -51,6 +51,10 @@ struct RunRecorder {
             assets: lock.assets.reduce(into: [:]) { assets, entry in
                 assets[entry.key] = .init(digest: entry.value.description, from: facts.plan.assets[entry.key]?.from ?? "path")
             },
+            components: lock.components.reduce(into: [:]) { sources, entry in
+                let url = pipeline.steps.lazy.compactMap(\.pinned?.source).first { $0.name == entry.key }?.url ?? ""
+                sources[entry.key] = .init(url: url, commit: entry.value.commit, files: entry.value.files.mapValues(\.description))
+            },
             steps: results.steps, outputs: results.outputs.mapValues(RunManifest.Output.init), metrics: results.metrics,
             sweep: facts.sweep, grid: facts.grid, reproduces: facts.reproduction?.original.run, verdict: verdict?.tier,
             differences: verdict.flatMap { $0.tier == .exact ? nil : RunManifest.Differences(outputs: $0.outputs, metrics: $0.metrics) })
