@@ -18,12 +18,32 @@ extension GitRecipeCommand.Components {
         @Argument(help: "Component sources to fetch (default: every one pinned in .recipes/config.yaml).")
         var sources: [String] = []
 
+        /// Commits whose pins to fetch instead of the work tree's.
+        @Option(name: .customLong("at"), help: "A revision or range (A..B, A...B): fetch what each of its commits pins, as verify over it needs.")
+        var revisions: String?
+
         /// Fetches what is missing and says what it fetched.
         func run() throws {
             let repository = try Repository.discover()
-            let config = try Project.loadConfig(from: WorkingTreeFiles(root: repository.workTree))
-            let fetched = try Self.fetchMissing(in: repository, config: config, named: sources)
+            let fetched: Int
+            if let revisions {
+                guard let resolved = try repository.revisions(revisions) else { throw UnknownRevision(revisions) }
+                let sources = ComponentSources(repository: repository)
+                let pins = try sources.pins(of: resolved).filter { self.sources.isEmpty || self.sources.contains($0.name) }
+                let missing = try sources.missing(pins)
+                for source in missing { try Self.fetch(source, with: sources) }
+                fetched = missing.count
+            } else {
+                let config = try Project.loadConfig(from: WorkingTreeFiles(root: repository.workTree))
+                fetched = try Self.fetchMissing(in: repository, config: config, named: sources)
+            }
             print(fetched == 0 ? "every pinned component source is fetched" : "fetched \(fetched) component source\(fetched == 1 ? "" : "s")")
+        }
+
+        /// Fetches `source`, saying so on stderr.
+        private static func fetch(_ source: ComponentSource, with sources: ComponentSources) throws {
+            Terminal.standardError.write("fetching component source '\(source.name)' at \(source.commit) from \(source.url)\n")
+            try sources.fetch(source)
         }
 
         /// Fetches each pinned source (those named, or all) whose commit is not here, saying
@@ -33,10 +53,7 @@ extension GitRecipeCommand.Components {
             guard let config = try config ?? (try? Project.loadConfig(from: WorkingTreeFiles(root: repository.workTree))) else { return 0 }
             let sources = ComponentSources(repository: repository)
             let missing = try sources.missing(in: config, named: names)
-            for source in missing {
-                Terminal.standardError.write("fetching component source '\(source.name)' at \(source.commit) from \(source.url)\n")
-                try sources.fetch(source)
-            }
+            for source in missing { try fetch(source, with: sources) }
             return missing.count
         }
     }

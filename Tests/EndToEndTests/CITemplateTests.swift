@@ -60,7 +60,7 @@ struct CITemplateTests {
         let summary = try TemporaryDirectory()
         let environment = ["BASE": base, "HEAD": head, "GITHUB_STEP_SUMMARY": summary.path + "/summary.md"]
         let steps = try Self.githubSteps()
-        for name in ["Fetch run records", "Verify locks and runs", "Compare runs"] {
+        for name in ["Fetch run records", "Fetch component sources", "Verify locks and runs", "Compare runs"] {
             let script = try #require(steps[name], "the workflow has a step named '\(name)'")
             let result = try Self.shell(script, in: runner, environment: environment)
             #expect(result.status == 0, "\(name): \(result)")

@@ -150,7 +150,13 @@ struct ComponentSourceTests {
         #expect(reproduced.status == 0, "\(reproduced)")
         #expect("\(reproduced)".contains("fetching component source 'lab' at \(first) from \(source.path)"), "\(reproduced)")
         #expect(reproduced.stdout.contains("verdict: exact"), "\(reproduced)")
-        #expect(try repo.recipe("components", "fetch").stdout == "fetched 1 component source\n", "the later pin was not fetched yet")
+        // Verify never fetches; what a range pins is fetched with --at, as the CI templates do.
+        try FileManager.default.removeItem(atPath: "\(repo.path)/.git/recipes/components.git")
+        let unfetched = try repo.recipe("verify", "HEAD~1..HEAD")
+        #expect(unfetched.status == 1 && "\(unfetched)".contains("run: git recipe components fetch lab"), "\(unfetched)")
+        let fetched = try repo.recipe("components", "fetch", "--at", "HEAD~1..HEAD")
+        #expect(fetched.stdout == "fetched 1 component source\n", "\(fetched)")
+        #expect(try repo.recipe("verify", "HEAD~1..HEAD").status == 0)
 
         // Once fetched, nothing needs the other repository: it is gone, and the run works.
         try FileManager.default.removeItem(atPath: source.path)

@@ -30,8 +30,32 @@ public struct ComponentSources {
         for name in names where !config.sources.contains(where: { $0.name == name }) {
             throw ComponentSourceError.unknown(name, known: config.sources.map(\.name))
         }
-        let sources = try SourceRepository.open(at: path)
-        return config.sources.filter { (names.isEmpty || names.contains($0.name)) && sources?.hasCommit($0.commit) != true }
+        return try missing(config.sources.filter { names.isEmpty || names.contains($0.name) })
+    }
+
+    /// The sources each commit of `revisions` pins (its `.recipes/config.yaml`), each
+    /// source and commit once: what `verify` over a range needs fetched. A commit whose
+    /// settings do not validate pins nothing here (`verify` reports it).
+    public func pins(of revisions: Revisions) throws -> [ComponentSource] {
+        let commits: [ObjectID]
+        switch revisions {
+        case .commit(let commit): commits = [commit]
+        case .range(let tip, let hidden): commits = try repository.commits(from: tip, hiding: hidden)
+        }
+        var seen: Set<String> = []
+        var pins: [ComponentSource] = []
+        for commit in commits {
+            let files = StoredFiles(repository: repository, entries: try repository.treeEntries(of: commit))
+            guard let config = try? Project.loadConfig(from: files) else { continue }
+            pins += config.sources.filter { seen.insert("\($0.name) \($0.commit)").inserted }
+        }
+        return pins
+    }
+
+    /// Of `sources`, those whose commit is not fetched here.
+    public func missing(_ sources: [ComponentSource]) throws -> [ComponentSource] {
+        let repository = try SourceRepository.open(at: path)
+        return sources.filter { repository?.hasCommit($0.commit) != true }
     }
 
     /// Fetches `source`'s pinned commit with the user's git.
