@@ -172,16 +172,19 @@ struct ComponentSourceTests {
     @Test func aBranchOrTagInRevIsRefusedAndUpdateFixesIt() throws {
         let (source, first) = try Self.components()
         let repo = try Self.project(source: source, rev: "main")
+        // A relative path is a URL as for git clone run in the work tree: the sibling repository.
+        let sibling = "../" + URL(fileURLWithPath: source.path).lastPathComponent
+        try repo.write(".recipes/config.yaml", Self.config(url: sibling, rev: "main"))
         let refused = try repo.recipe("validate")
         #expect(refused.status == 2, "\(refused)")
         #expect(
             refused.stderr.contains(
-                ".recipes/config.yaml:\(Self.revPlace(url: source.path)): error: rev 'main' of component source 'lab' is not a commit: pin 40 hex digits, since a branch "
+                ".recipes/config.yaml:\(Self.revPlace(url: sibling)): error: rev 'main' of component source 'lab' is not a commit: pin 40 hex digits, since a branch "
                     + "or tag moves; run: git recipe components update lab --rev main"), "\(refused)")
         #expect(refused.stderr.split(separator: "\n").count == 1, "one error, not one per step that uses the source:\n\(refused)")
         let update = try repo.recipe("components", "update", "lab", "--rev", "main")
         #expect(update.status == 0, "\(update)")
-        #expect(try repo.read(".recipes/config.yaml") == Self.config(url: source.path, rev: first))
+        #expect(try repo.read(".recipes/config.yaml") == Self.config(url: sibling, rev: first))
         #expect(try repo.recipe("validate").status == 0)
     }
 

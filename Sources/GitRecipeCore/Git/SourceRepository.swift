@@ -40,14 +40,16 @@ final class SourceRepository: GitObjects {
 
     /// Fetches `rev` (a commit, a branch, a tag, `HEAD`) of `url` with the user's own `git`
     /// (their credentials, SSH configuration and URL rewrites apply) into the source
-    /// repository at `path`, creating it first; returns the commit `rev` names there.
+    /// repository at `path`, creating it first; returns the commit `rev` names there. git
+    /// runs in `directory` (the work tree), so a relative path as URL means what it means
+    /// to `git clone` run there.
     ///
     /// Nothing of the source runs: a bare repository has no checkout, no submodules are
     /// fetched, and hooks are its own (none). A failed fetch leaves no ref behind, and git
     /// writes objects only through temporary files it renames or removes.
     ///
     /// - Throws: ``SourceFetchError`` naming the URL and the revision, with git's message.
-    static func fetch(url: String, rev: String, into path: String) throws -> ObjectID {
+    static func fetch(url: String, rev: String, into path: String, from directory: String) throws -> ObjectID {
         try create(at: path)
         let scratch = "refs/fetching/\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
         defer {
@@ -55,12 +57,12 @@ final class SourceRepository: GitObjects {
             try? FileManager.default.removeItem(atPath: "\(path)/\(scratch)")  // the refs' empty directories
         }
         let options = ["--quiet", "--no-tags", "--no-write-fetch-head", "--no-recurse-submodules", "--", url]
-        var fetched = try Repository.runUserGit(["fetch"] + options + ["+\(rev):\(scratch)/rev"], in: path)
+        let fetch = ["--git-dir=\(path)", "fetch"] + options
+        var fetched = try Repository.runUserGit(fetch + ["+\(rev):\(scratch)/rev"], in: directory)
         if fetched.status != 0, ObjectID(hex: rev) != nil {
             // A server that refuses to send a commit no ref names (protocol v0 without
             // uploadpack.allowReachableSHA1InWant): fetch its branches and tags instead.
-            fetched = try Repository.runUserGit(
-                ["fetch"] + options + ["+refs/heads/*:\(scratch)/heads/*", "+refs/tags/*:\(scratch)/tags/*"], in: path)
+            fetched = try Repository.runUserGit(fetch + ["+refs/heads/*:\(scratch)/heads/*", "+refs/tags/*:\(scratch)/tags/*"], in: directory)
         }
         guard fetched.status == 0, let sources = try open(at: path) else {
             throw SourceFetchError(url: url, rev: rev, problem: fetched.stderr)

@@ -60,7 +60,7 @@ public struct ComponentSources {
 
     /// Fetches `source`'s pinned commit with the user's git.
     public func fetch(_ source: ComponentSource) throws {
-        _ = try SourceRepository.fetch(url: source.url, rev: source.commit.description, into: path)
+        _ = try SourceRepository.fetch(url: source.url, rev: source.commit.description, into: path, from: repository.workTree)
     }
 
     /// Fetches `rev` of source `name` (the remote's `HEAD` when `nil`), and rewrites its
@@ -74,7 +74,7 @@ public struct ComponentSources {
         let files = WorkingTreeFiles(root: repository.workTree)
         guard let text = try files.read(ProjectConfig.file) else { throw ComponentSourceError.unknown(name, known: []) }
         let place = try Self.revPlace(of: name, in: text)
-        let commit = try SourceRepository.fetch(url: place.url, rev: rev ?? "HEAD", into: path)
+        let commit = try SourceRepository.fetch(url: place.url, rev: rev ?? "HEAD", into: path, from: repository.workTree)
         let updated = try Self.replacing(place, with: commit.description, in: text)
         _ = try Project.load(from: ConfigOverlay(base: files, config: updated))
         var transaction = FileTransaction()
