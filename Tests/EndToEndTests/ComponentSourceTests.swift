@@ -188,6 +188,20 @@ struct ComponentSourceTests {
         #expect(try repo.recipe("validate").status == 0)
     }
 
+    /// Commands started at once on a fresh clone each fetch what is missing.
+    @Test func fetchesAtOnceAllSucceed() throws {
+        let (source, first) = try Self.components()
+        let repo = try Self.project(source: source, rev: first)
+        let binary = "\(BuiltProducts.directory)/git-recipe"
+        for _ in 0..<3 {
+            try? FileManager.default.removeItem(atPath: "\(repo.path)/.git/recipes/components.git")
+            let statuses = try runConcurrently(
+                Array(repeating: (binary, ["components", "fetch"], repo.path), count: 6), environment: repo.environment)
+            #expect(statuses == Array(repeating: 0, count: 6))
+        }
+        #expect(try repo.recipe("validate").status == 0)
+    }
+
     @Test func anUnreachableSourceOrAMissingCommitFailsAndLeavesNoRef() throws {
         let (source, _) = try Self.components()
         let missing = String(repeating: "ab", count: 20)

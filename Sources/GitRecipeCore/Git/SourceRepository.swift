@@ -48,9 +48,25 @@ final class SourceRepository: GitObjects {
     /// fetched, and hooks are its own (none). A failed fetch leaves no ref behind, and git
     /// writes objects only through temporary files it renames or removes.
     ///
+    /// Fetches run one at a time per source repository (a file lock beside it): two at once
+    /// collided on the pinned commit's ref. A commit already here once the lock is held —
+    /// another command fetched it meanwhile — is not fetched again.
+    ///
     /// - Throws: ``SourceFetchError`` naming the URL and the revision, with git's message.
     static func fetch(url: String, rev: String, into path: String, from directory: String) throws -> ObjectID {
-        try create(at: path)
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        return try FileLock.withLock("\(path).lock") {
+            try create(at: path)
+            if let commit = ObjectID(hex: rev), let sources = try open(at: path), sources.hasCommit(commit) {
+                try sources.pin(commit)
+                return commit
+            }
+            return try fetchAlone(url: url, rev: rev, into: path, from: directory)
+        }
+    }
+
+    /// ``fetch(url:rev:into:from:)`` once the lock is held.
+    private static func fetchAlone(url: String, rev: String, into path: String, from directory: String) throws -> ObjectID {
         let scratch = "refs/fetching/\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
         defer {
             try? open(at: path)?.deleteReferences(under: scratch + "/")
@@ -70,13 +86,18 @@ final class SourceRepository: GitObjects {
         guard let commit = try ObjectID(hex: rev).flatMap({ sources.hasCommit($0) ? $0 : nil }) ?? sources.resolve("\(scratch)/rev^{commit}") else {
             throw SourceFetchError(url: url, rev: rev, problem: "the repository has no commit \(rev)")
         }
-        try check("keep \(commit) in \(path)") {
+        try sources.pin(commit)
+        return commit
+    }
+
+    /// Keeps `commit` by its ref, `refs/pinned/COMMIT`.
+    private func pin(_ commit: ObjectID) throws {
+        try check("keep \(commit) in the component sources") {
             var reference: OpaquePointer?
             var oid = commit.oid
             defer { git_reference_free(reference) }
-            return git_reference_create(&reference, sources.raw, "refs/pinned/\(commit)", &oid, 1, "git recipe components: pin \(commit)")
+            return git_reference_create(&reference, raw, "refs/pinned/\(commit)", &oid, 1, "git recipe components: pin \(commit)")
         }
-        return commit
     }
 
     /// Makes an empty bare repository at `path` unless one is there: in a temporary
