@@ -30,9 +30,7 @@ extension GitRecipeCommand.Components {
                 guard let resolved = try repository.revisions(revisions) else { throw UnknownRevision(revisions) }
                 let sources = ComponentSources(repository: repository)
                 let pins = try sources.pins(of: resolved).filter { self.sources.isEmpty || self.sources.contains($0.name) }
-                let missing = try sources.missing(pins)
-                for source in missing { try Self.fetch(source, with: sources) }
-                fetched = missing.count
+                fetched = try sources.fetchMissing(pins, announce: Self.announce)
             } else {
                 let config = try Project.loadConfig(from: WorkingTreeFiles(root: repository.workTree))
                 fetched = try Self.fetchMissing(in: repository, config: config, named: sources)
@@ -40,10 +38,9 @@ extension GitRecipeCommand.Components {
             print(fetched == 0 ? "every pinned component source is fetched" : "fetched \(fetched) component source\(fetched == 1 ? "" : "s")")
         }
 
-        /// Fetches `source`, saying so on stderr.
-        private static func fetch(_ source: ComponentSource, with sources: ComponentSources) throws {
-            Terminal.standardError.write("fetching component source '\(source.name)' at \(source.commit) from \(source.url)\n")
-            try sources.fetch(source)
+        /// Says on stderr what is being fetched.
+        private static func announce(_ line: String) {
+            Terminal.standardError.write(line + "\n")
         }
 
         /// Fetches each pinned source (those named, or all) whose commit is not here, saying
@@ -51,10 +48,8 @@ extension GitRecipeCommand.Components {
         /// before they load the project.
         static func fetchMissing(in repository: Repository, config: ProjectConfig? = nil, named names: [String] = []) throws -> Int {
             guard let config = try config ?? (try? Project.loadConfig(from: WorkingTreeFiles(root: repository.workTree))) else { return 0 }
-            let sources = ComponentSources(repository: repository)
-            let missing = try sources.missing(in: config, named: names)
-            for source in missing { try fetch(source, with: sources) }
-            return missing.count
+            return try ComponentSources(repository: repository).fetchMissing(
+                try ComponentSources.sources(of: config, named: names), announce: announce)
         }
     }
 }

@@ -28,13 +28,8 @@ public struct Verifier {
     /// One line per problem, judging one commit on every recipe in it, or each commit of a
     /// range on the recipes it touches; `share` is how to send a run's record once it exists.
     public func findings(_ revisions: Revisions, share: String = "git recipe push") throws -> (findings: Findings, commits: Int) {
-        let tip: ObjectID
-        let commits: [ObjectID]
-        let wholeTree: Bool
-        switch revisions {
-        case .commit(let commit): (tip, commits, wholeTree) = (commit, [commit], true)
-        case .range(let last, let hidden): (tip, commits, wholeTree) = (last, try repository.commits(from: last, hiding: hidden), false)
-        }
+        let (tip, commits) = (revisions.tip, try repository.commits(of: revisions))
+        let wholeTree = if case .commit = revisions { true } else { false }
         var findings = Findings()
         var touched: Set<String> = []
         for commit in commits {

@@ -52,6 +52,15 @@ extension Repository {
         try revisions(spec).map { try commits(from: $0.tip, hiding: $0.hidden).reversed() }
     }
 
+    /// The commits `revisions` judges, oldest first: the one commit, or every commit of the
+    /// range (what `verify` checks and `components fetch --at` fetches the pins of).
+    func commits(of revisions: Revisions) throws -> [ObjectID] {
+        switch revisions {
+        case .commit(let commit): [commit]
+        case .range(let tip, let hidden): try commits(from: tip, hiding: hidden)
+        }
+    }
+
     /// What `spec` names: one commit (`REV`), or a range (`A..B`, `A...B`; see
     /// ``commits(in:)``). `nil` when a side names no commit.
     public func revisions(_ spec: String) throws -> Revisions? {

@@ -10,7 +10,7 @@ extension Repository {
     func workTreeSnapshot(replacing: [String: String]) throws -> ObjectID {
         let directory = "\(commonDirectory)/recipes"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let temporary = "\(directory)/snapshot-index-\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
+        let temporary = "\(directory)/snapshot-index-\(ScratchName.make())"
         defer { try? FileManager.default.removeItem(atPath: temporary) }
         if FileManager.default.fileExists(atPath: "\(gitDirectory)/index") {
             try FileManager.default.copyItem(atPath: "\(gitDirectory)/index", toPath: temporary)

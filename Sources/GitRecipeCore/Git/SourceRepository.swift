@@ -67,7 +67,7 @@ final class SourceRepository: GitObjects {
 
     /// ``fetch(url:rev:into:from:)`` once the lock is held.
     private static func fetchAlone(url: String, rev: String, into path: String, from directory: String) throws -> ObjectID {
-        let scratch = "refs/fetching/\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
+        let scratch = "refs/fetching/\(ScratchName.make())"
         defer {
             try? open(at: path)?.deleteReferences(under: scratch + "/")
             try? FileManager.default.removeItem(atPath: "\(path)/\(scratch)")  // the refs' empty directories

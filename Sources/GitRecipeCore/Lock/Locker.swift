@@ -151,11 +151,7 @@ public final class Locker: Sendable {
     private func pinnedSources(of pipeline: Pipeline) throws -> [String: Lockfile.PinnedSourceLock] {
         let pinned = pipeline.steps.compactMap(\.pinned)
         guard !pinned.isEmpty else { return [:] }
-        guard let repository = try SourceRepository.open(at: sources) else {
-            throw LockError.input(
-                recipe: pipeline.recipe.name, what: "component source '\(pinned[0].source.name)'",
-                problem: "it is not fetched here; run: \(pinned[0].source.fetchCommand)")
-        }
+        guard let repository = try SourceRepository.open(at: sources) else { throw ComponentSourceError.notFetched(pinned[0].source) }
         var locks: [String: Lockfile.PinnedSourceLock] = [:]
         for component in pinned {
             var lock = locks[component.source.name] ?? Lockfile.PinnedSourceLock(commit: component.source.commit.description, files: [:])

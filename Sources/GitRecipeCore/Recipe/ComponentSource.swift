@@ -21,6 +21,11 @@ public struct ComponentSource: Equatable, Sendable {
 
     /// What to run when the commit is not fetched here.
     var fetchCommand: String { "git recipe components fetch \(name)" }
+
+    /// What every command that needs the commit says when it is not fetched here.
+    var notFetched: String {
+        "component source '\(name)' is pinned to \(commit), which is not fetched here (from \(url)); run: \(fetchCommand)"
+    }
 }
 
 extension ComponentSource {

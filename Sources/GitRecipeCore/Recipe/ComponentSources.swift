@@ -25,26 +25,23 @@ public struct ComponentSources {
     /// The source repository's path.
     private var path: String { SourceRepository.path(in: repository.commonDirectory) }
 
-    /// The sources in `config` (those named, or all) whose commit is not fetched here.
-    public func missing(in config: ProjectConfig, named names: [String] = []) throws -> [ComponentSource] {
+    /// The sources of `config` named (all when none).
+    ///
+    /// - Throws: ``ComponentSourceError`` for a name `config` does not have.
+    public static func sources(of config: ProjectConfig, named names: [String]) throws -> [ComponentSource] {
         for name in names where !config.sources.contains(where: { $0.name == name }) {
             throw ComponentSourceError.unknown(name, known: config.sources.map(\.name))
         }
-        return try missing(config.sources.filter { names.isEmpty || names.contains($0.name) })
+        return config.sources.filter { names.isEmpty || names.contains($0.name) }
     }
 
     /// The sources each commit of `revisions` pins (its `.recipes/config.yaml`), each
     /// source and commit once: what `verify` over a range needs fetched. A commit whose
     /// settings do not validate pins nothing here (`verify` reports it).
     public func pins(of revisions: Revisions) throws -> [ComponentSource] {
-        let commits: [ObjectID]
-        switch revisions {
-        case .commit(let commit): commits = [commit]
-        case .range(let tip, let hidden): commits = try repository.commits(from: tip, hiding: hidden)
-        }
         var seen: Set<String> = []
         var pins: [ComponentSource] = []
-        for commit in commits {
+        for commit in try repository.commits(of: revisions) {
             let files = StoredFiles(repository: repository, entries: try repository.treeEntries(of: commit))
             guard let config = try? Project.loadConfig(from: files) else { continue }
             pins += config.sources.filter { seen.insert("\($0.name) \($0.commit)").inserted }
@@ -52,15 +49,16 @@ public struct ComponentSources {
         return pins
     }
 
-    /// Of `sources`, those whose commit is not fetched here.
-    public func missing(_ sources: [ComponentSource]) throws -> [ComponentSource] {
-        let repository = try SourceRepository.open(at: path)
-        return sources.filter { repository?.hasCommit($0.commit) != true }
-    }
-
-    /// Fetches `source`'s pinned commit with the user's git.
-    public func fetch(_ source: ComponentSource) throws {
-        _ = try SourceRepository.fetch(url: source.url, rev: source.commit.description, into: path, from: repository.workTree)
+    /// Fetches each of `sources` whose commit is not here with the user's git, telling
+    /// `announce` of each first; returns how many it fetched.
+    public func fetchMissing(_ sources: [ComponentSource], announce: (String) -> Void) throws -> Int {
+        let fetched = try SourceRepository.open(at: path)
+        let missing = sources.filter { fetched?.hasCommit($0.commit) != true }
+        for source in missing {
+            announce("fetching component source '\(source.name)' at \(source.commit) from \(source.url)")
+            _ = try SourceRepository.fetch(url: source.url, rev: source.commit.description, into: path, from: repository.workTree)
+        }
+        return missing.count
     }
 
     /// Fetches `rev` of source `name` (the remote's `HEAD` when `nil`), and rewrites its
@@ -140,15 +138,19 @@ private struct ConfigOverlay: ProjectFiles {
     func sourceFiles(at commit: ObjectID) throws -> StoredFiles? { try base.sourceFiles(at: commit) }
 }
 
-/// A component source named on the command line that the settings do not have, or cannot
-/// be updated.
+/// A component source named on the command line that the settings do not have, that cannot
+/// be updated, or whose commit is not fetched here.
 public enum ComponentSourceError: RecipeError, Equatable {
     case unknown(String, known: [String])
     case incomplete(String)
     case cannotRewrite(String)
+    case notFetched(ComponentSource)
 
-    /// Exit 2: the name or the settings file is wrong.
-    public var exitStatus: ExitStatus { .invalidInput }
+    /// Exit 2 when the name or the settings file is wrong; 1 when a commit is not fetched.
+    public var exitStatus: ExitStatus {
+        if case .notFetched = self { return .checkFailed }
+        return .invalidInput
+    }
 
     /// What is wrong, and what to do.
     public var description: String {
@@ -159,6 +161,7 @@ public enum ComponentSourceError: RecipeError, Equatable {
             "component source '\(name)' in \(ProjectConfig.file) needs 'url' and 'rev'"
         case .cannotRewrite(let commit):
             "cannot rewrite 'rev' in \(ProjectConfig.file); write rev: \(commit) there by hand, then run: git recipe lock"
+        case .notFetched(let source): source.notFetched
         }
     }
 }

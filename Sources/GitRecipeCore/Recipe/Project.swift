@@ -144,11 +144,7 @@ public struct Project: Sendable {
         of source: ComponentSource, _ files: any ProjectFiles, into diagnostics: inout [Diagnostic]
     ) throws -> [String: Component]? {
         guard let tree = try files.sourceFiles(at: source.commit) else {
-            diagnostics.append(
-                Diagnostic(
-                    .error,
-                    "component source '\(source.name)' is pinned to \(source.commit), which is not fetched here (from \(source.url)); run: \(source.fetchCommand)",
-                    file: ProjectConfig.file, mark: source.mark))
+            diagnostics.append(Diagnostic(.error, source.notFetched, file: ProjectConfig.file, mark: source.mark))
             return nil
         }
         var components: [String: Component] = [:]

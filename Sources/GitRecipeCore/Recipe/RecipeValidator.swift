@@ -94,11 +94,10 @@ struct RecipeValidator {
         case .uses(let name, let with, let params):
             guard let component = components[name.value] else {
                 let known = components.keys.sorted().joined(separator: ", ")
-                let source = name.value.split(separator: "/").first.map(String.init) ?? ""
-                if name.value.contains("/"), unusable.contains(source) { return nil }
-                if let source = name.value.split(separator: "/").first, name.value.contains("/"),
-                    !config.sources.contains(where: { $0.name == source })
-                {
+                // `SOURCE/NAME` names a pinned source's component.
+                let source = name.value.contains("/") ? name.value.split(separator: "/").first.map(String.init) : nil
+                if let source, unusable.contains(source) { return nil }
+                if let source, !config.sources.contains(where: { $0.name == source }) {
                     reader.error(
                         "unknown component source '\(source)' in '\(name.value)'; add it under 'components:' in \(ProjectConfig.file) "
                             + "with its url and rev", at: name.mark)

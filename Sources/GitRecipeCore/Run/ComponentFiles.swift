@@ -12,9 +12,7 @@ enum ComponentFiles {
         let pinned = steps.compactMap(\.pinned)
         guard let first = pinned.first else { return }
         guard let sources = try SourceRepository.open(at: SourceRepository.path(in: repository.commonDirectory)) else {
-            throw FileWriteError(
-                path: first.directory(inRun: runDirectory),
-                reason: "component source '\(first.source.name)' is not fetched here; run: \(first.source.fetchCommand)")
+            throw ComponentSourceError.notFetched(first.source)
         }
         var written: Set<String> = []
         for component in pinned {

@@ -58,9 +58,7 @@ public struct ComponentTesting {
     public static func collectKept(in repository: Repository, dryRun: Bool) throws -> [String] {
         let parent = "\(repository.commonDirectory)/recipes/tests"
         let names = (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []
-        return try names.sorted().compactMap { name in
-            // A directory is named PID-RANDOM after the process that tests in it.
-            if let pid = name.split(separator: "-").first.flatMap({ pid_t($0) }), kill(pid, 0) == 0 || errno == EPERM { return nil }
+        return try names.sorted().filter(ScratchName.isAbandoned).map { name in
             let path = "\(parent)/\(name)"
             if !dryRun { try FileManager.default.removeItem(atPath: path) }
             return path
@@ -72,7 +70,7 @@ public struct ComponentTesting {
         let name = "\(component.name)/\(test.name.value)"
         let started = Date()
         let parent = "\(repository.commonDirectory)/recipes/tests"
-        let directory = "\(parent)/\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
+        let directory = "\(parent)/\(ScratchName.make())"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var keep = false
         defer { if !keep { try? FileManager.default.removeItem(atPath: directory) } }
@@ -86,7 +84,7 @@ public struct ComponentTesting {
         try FileManager.default.createDirectory(atPath: "\(directory)/.run", withIntermediateDirectories: true)
         let source = try component.source.map { source in
             guard let files = try StoredFiles.sourceFiles(at: source.commit, in: SourceRepository.path(in: repository.commonDirectory)) else {
-                throw ComponentTestError.notFetched(source)
+                throw ComponentSourceError.notFetched(source)
             }
             return files
         }
@@ -177,23 +175,15 @@ public struct ComponentTesting {
 /// A component `test` was asked for that does not exist.
 public enum ComponentTestError: RecipeError, Equatable {
     case unknown(String, known: [String])
-    case notFetched(ComponentSource)
 
-    /// Exit 2 for a name that is no component; 1 when a source is not fetched.
-    public var exitStatus: ExitStatus {
-        switch self {
-        case .unknown: .invalidInput
-        case .notFetched: .checkFailed
-        }
-    }
+    /// Exit 2: invalid input.
+    public var exitStatus: ExitStatus { .invalidInput }
 
     /// What is wrong, and the names there are.
     public var description: String {
         switch self {
         case .unknown(let name, let known):
             "no component '\(name)' (.recipes/components/\(name).yaml does not exist); components: \(known.isEmpty ? "none" : known.joined(separator: ", "))"
-        case .notFetched(let source):
-            "component source '\(source.name)' is pinned to \(source.commit), which is not fetched here; run: \(source.fetchCommand)"
         }
     }
 }

@@ -58,11 +58,8 @@ public struct Reproducer {
 
         // The commit may pin component sources this clone has not fetched (a run made
         // elsewhere, or an older pin): a reproduction fetches them, as a run does.
-        let sources = ComponentSources(repository: repository)
-        for source in try sources.missing(in: try Project.loadConfig(from: WorkingTreeFiles(root: worktree.path))) {
-            announce("fetching component source '\(source.name)' at \(source.commit) from \(source.url)")
-            try sources.fetch(source)
-        }
+        let pinned = try Project.loadConfig(from: WorkingTreeFiles(root: worktree.path)).sources
+        _ = try ComponentSources(repository: repository).fetchMissing(pinned, announce: announce)
         let scratch = try worktree.load(run.recipe, from: repository, announce: announce)
         let pipeline = scratch.pipeline
         let config = scratch.project.config

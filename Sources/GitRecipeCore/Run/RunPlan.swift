@@ -43,9 +43,11 @@ public struct RunPlan: Sendable {
         steps = try pipeline.steps.map { step in
             let values = pipeline.placeholderValues(
                 for: step, seed: seed, runID: id, runDirectory: directory, assets: assets.mapValues(\.path), params: settings.params)
+            let command = try step.command.render { values[$0] }
+            guard let pinned = step.pinned else { return Step(step: step, command: command, keyCommand: command) }
             var keyValues = values
-            keyValues["component.dir"] = step.pinned?.keyDirectory ?? values["component.dir"]
-            return Step(step: step, command: try step.command.render { values[$0] }, keyCommand: try step.command.render { keyValues[$0] })
+            keyValues["component.dir"] = pinned.keyDirectory
+            return Step(step: step, command: command, keyCommand: try step.command.render { keyValues[$0] })
         }
     }
 

@@ -21,7 +21,7 @@ struct ScratchWorktree {
         let parent = Self.parent(of: repository)
         try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
         _ = Self.removeAbandoned(of: repository)
-        path = "\(parent)/\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
+        path = "\(parent)/\(ScratchName.make())"
         let outcome = try Self.administering(repository) { try repository.runGit(["worktree", "add", "--detach", "--quiet", path, commit.hex]) }
         guard outcome.status == 0 else {
             try? FileManager.default.removeItem(atPath: path)
@@ -89,10 +89,7 @@ struct ScratchWorktree {
     /// Worktrees of runs whose process no longer exists (killed with SIGKILL, or a machine
     /// that went down).
     private static func removeAbandoned(in parent: String, repository: Repository) {
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] {
-            guard let pid = name.split(separator: "-").first.flatMap({ pid_t($0) }), pid != getpid(),
-                kill(pid, 0) != 0, errno == ESRCH
-            else { continue }
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] where ScratchName.isAbandoned(name) {
             remove("\(parent)/\(name)", repository: repository)
         }
     }

@@ -163,16 +163,16 @@ public struct ObjectStore: Sendable {
             }
         }
         for name in (try? FileManager.default.contentsOfDirectory(atPath: "\(root)/incoming")) ?? [] {
-            guard let pid = name.split(separator: "-").first.flatMap({ pid_t($0) }), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            guard ScratchName.isAbandoned(name) else { continue }
             leftovers.append("\(root)/incoming/\(name)")
         }
         return (objects, leftovers)
     }
 
     /// A new directory for a batch of downloads to land in before `adopt` verifies each:
-    /// `incoming/PID-UUID`, which `gc` removes once its process is gone.
+    /// `incoming/PID-RANDOM`, which `gc` removes once its process is gone.
     func stagingDirectory() throws(StoreError) -> String {
-        let staging = "\(root)/incoming/\(getpid())-\(UUID().uuidString)"
+        let staging = "\(root)/incoming/\(ScratchName.make())"
         do {
             try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
         } catch {
