@@ -257,5 +257,16 @@ struct ComponentSourceTests {
         try repo.git("add", "-A")
         #expect(try run("git", ["commit", "-q", "-m", "hostile"], in: repo.path, environment: repo.environment).status != 0)
         #expect(!FileManager.default.fileExists(atPath: marker), "nothing of the source ran at fetch, validate, lock or hook time")
+
+        // The same command in a valid component: still nothing at update (fetch, validate,
+        // lock) or commit (the hook) time; the run alone runs it, so the marker can tell.
+        try source.write(".recipes/components/count.yaml", hostile.replacingOccurrences(of: ", ../../outside.txt, lab/link", with: ""))
+        try source.commitAll("valid again")
+        #expect(try repo.recipe("components", "update", "lab").status == 0)
+        try repo.commitAll("the valid component")
+        #expect(!FileManager.default.fileExists(atPath: marker), "nothing ran at update or hook time")
+        #expect(try repo.recipe("run", "score").status == 0)
+        #expect(FileManager.default.fileExists(atPath: marker), "the run ran the component's command")
+        try? FileManager.default.removeItem(atPath: marker)
     }
 }
