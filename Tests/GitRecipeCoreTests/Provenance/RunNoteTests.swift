@@ -20,4 +20,14 @@ struct RunNoteTests {
         #expect(RunNote(parsing: note.rendered) == note)
     }
 
+    /// "The latest run" is the last in id order: runs begun within one second (a fast
+    /// sweep, two runs in a CI job) must sort in the order they began, not by their hex.
+    @Test func idsSortInTheOrderTheyWereMade() throws {
+        let ids = (0..<2000).map { _ in RunID.make() }
+        let disorder = zip(ids, ids.dropFirst()).first { $0 >= $1 }
+        #expect(disorder == nil, "\(disorder.map { "\($0) was made before \($1)" } ?? "")")
+        let shape = try Regex(#"^\d{8}T\d{6}\.\d{3}Z-[0-9a-f]{8}$"#)
+        #expect(ids.allSatisfy { $0.wholeMatch(of: shape) != nil }, "\(ids[0])")
+    }
+
 }
