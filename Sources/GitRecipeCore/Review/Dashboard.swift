@@ -79,19 +79,14 @@ public struct Dashboard: Sendable {
                     + "record one with git recipe run RECIPE, or fetch others' with git recipe pull")
         }
         let byRecipe = Dictionary(grouping: records, by: \.recipe).sorted { $0.key < $1.key }
-        // The manifests of the runs listed, decoded on every core.
-        let listed = byRecipe.flatMap { $0.value.prefix(Self.tableLimit) }
-        let manifests = concurrentMap(
-            listed.count, workers: ProcessInfo.processInfo.activeProcessorCount, state: {},
-            transform: { _, index in try? listed[index].manifest() })
-        var offset = 0
-        var pages: [Page] = []
-        for (name, runs) in byRecipe {
-            let count = min(runs.count, Self.tableLimit)
-            let decoded = zip(runs.prefix(count), manifests[offset..<offset + count]).map(Run.init)
-            offset += count
-            pages.append(Self.page(name, records: runs, listed: decoded, keyMetrics: keyMetrics[name] ?? []))
-        }
+        // One page per worker at a time: a page decodes the manifests of the runs it lists.
+        let pages = concurrentMap(
+            byRecipe.count, workers: ProcessInfo.processInfo.activeProcessorCount, state: {},
+            transform: { _, index in
+                let (name, runs) = byRecipe[index]
+                let listed = runs.prefix(Self.tableLimit).map { Run(record: $0, manifest: try? $0.manifest()) }
+                return Self.page(name, records: runs, listed: listed, keyMetrics: keyMetrics[name] ?? [])
+            })
         self.range = range
         self.commits = commits.count
         self.pages = pages

@@ -6,7 +6,7 @@ import Foundation
 /// inline CSS and SVG, no script and nothing fetched, so they open from `file://`. Every
 /// text from a note is escaped; a plot image is shown with `<img>`, where an SVG's scripts
 /// do not run; file names come from digests or checked recipe names, never from a note.
-public struct DashboardSite {
+public struct DashboardSite: Sendable {
     /// The dashboard rendered.
     let dashboard: Dashboard
     /// Where plot files are read from.
@@ -25,13 +25,16 @@ public struct DashboardSite {
 
     /// Every file of the site, by its path below the site's directory.
     public func files() -> [(path: String, contents: Data)] {
-        var files = [("index.html", Data(index().utf8))]
-        for page in dashboard.pages {
-            var images: [String: Data] = [:]
-            files.append(("recipes/\(Self.fileName(of: page.recipe))", Data(recipePage(page, images: &images).utf8)))
-            files += images.sorted { $0.key < $1.key }.map { ("plots/\($0.key)", $0.value) }
-        }
-        return files
+        // Each recipe's page and its images, rendered on every core.
+        let pages = concurrentMap(
+            dashboard.pages.count, workers: ProcessInfo.processInfo.activeProcessorCount, state: {},
+            transform: { [self] _, index in
+                let page = dashboard.pages[index]
+                var images: [String: Data] = [:]
+                let html = Data(recipePage(page, images: &images).utf8)
+                return [("recipes/\(Self.fileName(of: page.recipe))", html)] + images.sorted { $0.key < $1.key }.map { ("plots/\($0.key)", $0.value) }
+            })
+        return [("index.html", Data(index().utf8))] + pages.flatMap { $0 }
     }
 
     /// The recipe's page name: the name itself when it is a plain identifier, else a digest
