@@ -96,20 +96,25 @@ struct ContainerTests {
 
     /// A second image, one layer above the example image, pinned by its own digest.
     static func variant(of image: String) throws -> String {
+        try derived(from: image, name: "localhost/git-recipe-example", tag: "variant")
+    }
+
+    /// An image made from `image` (a container of it, committed) as `NAME:TAG` unless the
+    /// engine has it, pinned by its own digest: `NAME@sha256:…`.
+    static func derived(from image: String, name: String, tag: String) throws -> String {
         let environment = try exports()
-        let name = "localhost/git-recipe-example:variant"
         let podman = { (arguments: [String]) throws -> String in
             let result = try run("podman", arguments, in: "/", environment: environment)
             guard result.status == 0 else { throw CommandFailure(command: "podman " + arguments.joined(separator: " "), result: result) }
             return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         }
-        if try run("podman", ["image", "exists", name], in: "/", environment: environment).status != 0 {
-            let container = "git-recipe-variant-\(getpid())"
+        if try run("podman", ["image", "exists", "\(name):\(tag)"], in: "/", environment: environment).status != 0 {
+            let container = "git-recipe-\(tag)-\(getpid())"
             _ = try podman(["create", "--name", container, image, "/bin/true"])
             defer { _ = try? podman(["rm", "--force", container]) }
-            _ = try podman(["commit", "--quiet", container, name])
+            _ = try podman(["commit", "--quiet", container, "\(name):\(tag)"])
         }
-        return "localhost/git-recipe-example@" + (try podman(["image", "inspect", "--format", "{{.Digest}}", name]))
+        return "\(name)@" + (try podman(["image", "inspect", "--format", "{{.Digest}}", "\(name):\(tag)"]))
     }
 
     @Test func anotherImageMakesTheLockStaleAndTheStepsRunAgain() throws {
@@ -139,45 +144,99 @@ struct ContainerTests {
         #expect(manifest.contains("      image: \(variant)\n"), "\(manifest)")
     }
 
-    /// The engine's version line is asked once per engine binary, not once per run: a run
-    /// in an image saves an engine start. Another binary (here: the same file rewritten)
-    /// is asked again, and the manifest records what it says.
-    @Test func theEngineIsAskedItsVersionOncePerBinary() throws {
+    /// A podman on PATH that notes, one line each, when it is asked its version
+    /// (`--version`, answered with `version`) or an image's id (`image inspect`), and runs
+    /// the real podman for everything but the version.
+    struct CountingPodman {
+        let directory = try! TemporaryDirectory()
+        let real: String
+
+        init(environment: [String: String]) throws {
+            real = try run("sh", ["-c", "command -v podman"], in: "/", environment: environment).stdout
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+
+        /// Writes the wrapper, answering `--version` with `podman version VERSION`.
+        func install(version: String) throws {
+            let asked = directory.path + "/asked"
+            try """
+            #!/bin/sh
+            if [ "$1" = --version ]; then echo version >> '\(asked)'; echo 'podman version \(version)'; exit 0; fi
+            if [ "$1" = image ] && [ "$2" = inspect ]; then echo inspect >> '\(asked)'; fi
+            exec '\(real)' "$@"
+
+            """.write(toFile: directory.path + "/podman", atomically: true, encoding: .utf8)
+            chmod(directory.path + "/podman", 0o755)
+        }
+
+        /// How many times it was asked `question` (`version`, `inspect`).
+        func asked(_ question: String) -> Int {
+            ((try? String(contentsOfFile: directory.path + "/asked", encoding: .utf8)) ?? "").split(separator: "\n").filter { $0 == question }.count
+        }
+    }
+
+    /// The engine's version line is asked once per engine binary, and an image's id once,
+    /// not once per run: a run in an image saves two engine starts. Another binary (here:
+    /// the same file rewritten) is asked its version again, and the manifest records what
+    /// it says; the image's id cannot change with it, and is not asked again.
+    @Test func theEngineIsAskedItsVersionOncePerBinaryAndAnImagesIdOnce() throws {
         let image = try #require(try Self.exports()["RECIPE_TEST_IMAGE"])
         let recipe = Self.recipe(image: image).replacingOccurrences(
             of: "  probes:\n    os: grep PRETTY_NAME /etc/os-release\n    python: python3 --version\n", with: "")
         let repo = try Self.project(recipe)
         var environment = try Self.exports()
-        let real = try run("sh", ["-c", "command -v podman"], in: "/", environment: environment).stdout
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        let wrapper = try TemporaryDirectory()
-        let asked = wrapper.path + "/asked"
-        func install(_ version: String) throws {
-            try
-                "#!/bin/sh\nif [ \"$1\" = --version ]; then echo x >> '\(asked)'; echo 'podman version \(version)'; exit 0; fi\nexec '\(real)' \"$@\"\n"
-                .write(toFile: wrapper.path + "/podman", atomically: true, encoding: .utf8)
-            chmod(wrapper.path + "/podman", 0o755)
-        }
-        environment["PATH"] = wrapper.path + ":" + (repo.environment["PATH"] ?? "/usr/bin:/bin")
-        let timesAsked = { ((try? String(contentsOfFile: asked, encoding: .utf8)) ?? "").split(separator: "\n").count }
-        let engines = { () throws -> [String] in
-            try repo.git("notes", "--ref=recipes", "show", "HEAD").split(separator: "\n").filter { $0.hasPrefix("      engine: ") }.map(String.init)
+        let podman = try CountingPodman(environment: environment)
+        environment["PATH"] = podman.directory.path + ":" + (repo.environment["PATH"] ?? "/usr/bin:/bin")
+        let recorded = { (key: String) throws -> [String] in
+            try repo.git("notes", "--ref=recipes", "show", "HEAD").split(separator: "\n").filter { $0.hasPrefix("      \(key): ") }.map(String.init)
         }
 
-        try install("9.9.1")
+        try podman.install(version: "9.9.1")
         for _ in 0..<2 {
             let result = try repo.recipe(["run", "r", "--no-cache"], environment: environment)
             #expect(result.status == 0, "\(result)")
         }
-        #expect(timesAsked() == 1, "asked once for two runs")
-        let first = try engines()
+        #expect(podman.asked("version") == 1, "the version asked once for two runs")
+        #expect(podman.asked("inspect") == 1, "the image's id asked once for two runs")
+        let first = try recorded("engine")
         #expect(first.count == 4 && first.allSatisfy { $0.hasSuffix("podman version 9.9.1") }, "\(first)")
+        let ids = try recorded("image_id")
+        let id = try Self.imageID(image)
+        #expect(ids.count == 4 && ids.allSatisfy { $0 == "      image_id: \(id)" }, "the id that ran, every time: \(ids)")
 
-        try install("9.9.2")
+        try podman.install(version: "9.9.2")
         #expect(try repo.recipe(["run", "r", "--no-cache"], environment: environment).status == 0)
-        #expect(timesAsked() == 2, "a changed binary is asked again")
-        let recorded = try engines()
-        #expect(recorded.filter { $0.hasSuffix("podman version 9.9.2") }.count == 2, "\(recorded)")
+        #expect(podman.asked("version") == 2, "a changed binary is asked again")
+        #expect(podman.asked("inspect") == 1)
+        #expect(try recorded("engine").filter { $0.hasSuffix("podman version 9.9.2") }.count == 2)
+    }
+
+    /// An image removed after a run remembered its id: the engine cannot start the next run's
+    /// step, which fails at once naming the command that fetches the image; the id is
+    /// forgotten, so the run after that asks the engine and is refused before any step runs.
+    @Test func anImageRemovedSinceItsIdWasRememberedFailsItsStepAndTheNextRunIsRefused() throws {
+        let exports = try Self.exports()
+        let image = try Self.derived(from: try #require(exports["RECIPE_TEST_IMAGE"]), name: "localhost/git-recipe-removable", tag: "\(getpid())")
+        let recipe = Self.recipe(image: image).replacingOccurrences(
+            of: "  probes:\n    os: grep PRETTY_NAME /etc/os-release\n    python: python3 --version\n", with: "")
+        let repo = try Self.project(recipe)
+        let first = try repo.recipe(["run", "r", "--no-cache"], environment: exports)
+        #expect(first.status == 0, "\(first)")
+        let removed = try run("podman", ["rmi", "--force", "localhost/git-recipe-removable:\(getpid())"], in: "/", environment: exports)
+        #expect(removed.status == 0, "\(removed)")
+
+        let second = try repo.recipe(["run", "r", "--no-cache"], environment: exports)
+        #expect(second.status != 0, "\(second)")
+        #expect(
+            second.stderr.contains(
+                "podman could not start it (125 is the engine's own failure): if the image is gone, fetch it with: podman pull \(image)"), "\(second)"
+        )
+
+        let third = try repo.recipe(["run", "r", "--no-cache"], environment: exports)
+        #expect(third.status == 1, "\(third)")
+        #expect(third.stderr.contains("error: image '\(image)' is not here by that digest and could not be pulled"), "\(third)")
+        let runs = try ReproduceTests.runs(repo)
+        #expect(runs.count == 2, "the refused run is not recorded: \(runs.map(\.text))")
     }
 
     @Test func anImageNotHereByItsDigestRefusesTheRunNamingTheCommandThatFetchesIt() throws {

@@ -16,17 +16,20 @@ public struct Isolator: Sendable {
     let sandboxVersion: String?
     /// The recipe's variables, which a step in an image sees besides `RECIPE_*`.
     let forwarded: Set<String>
+    /// What the engine said, remembered; an image whose step cannot start is forgotten there.
+    let facts: EngineFacts
 
     /// Checks what the steps of `pipeline` need: the engine `recipe.containerEngine` names
     /// (`engineName`; only when a step has an image) and every image, bubblewrap (when a step
-    /// is sandboxed). The engine is asked everything at once — its version (unless `versions`
-    /// knows its binary) and each image — since each call costs it a start of its own.
-    static func prepare(_ pipeline: Pipeline, engineName: String?, versions: EngineVersions) throws -> Isolator {
+    /// is sandboxed). The engine is asked everything `facts` does not remember at once — its
+    /// version and each image's id — since each call costs it a start of its own.
+    static func prepare(_ pipeline: Pipeline, engineName: String?, facts: EngineFacts) throws -> Isolator {
         let images = Set(pipeline.steps.compactMap(\.isolation.image)).sorted()
         let sandboxed = pipeline.steps.first { if case .sandbox = $0.isolation { true } else { false } }
         let forwarded = Set(pipeline.recipe.environment.vars.keys)
         guard !images.isEmpty || sandboxed != nil else {
-            return Isolator(engine: ContainerEngine(), engineVersion: nil, imageIDs: [:], sandboxVersion: nil, forwarded: forwarded)
+            return Isolator(
+                engine: ContainerEngine(), engineVersion: nil, imageIDs: [:], sandboxVersion: nil, forwarded: forwarded, facts: facts)
         }
         let engine = images.isEmpty ? ContainerEngine() : try ContainerEngine.configured(engineName)
         // 0: the engine's version; 1: bubblewrap's; then one per image.
@@ -35,9 +38,9 @@ public struct Isolator: Sendable {
             transform: { _, index in
                 Result { () throws -> String? in
                     switch index {
-                    case 0: return images.isEmpty ? nil : try versions.version(of: engine)
+                    case 0: return images.isEmpty ? nil : try facts.version(of: engine)
                     case 1: return sandboxed == nil ? nil : Sandbox.version()
-                    default: return try engine.resolve(images[index - 2])
+                    default: return try facts.imageID(of: images[index - 2], on: engine)
                     }
                 }
             })
@@ -47,7 +50,8 @@ public struct Isolator: Sendable {
         let sandboxVersion = try answers[1].get()
         if let sandboxed, sandboxVersion == nil { throw RunRefusal.noSandbox(step: sandboxed.name) }
         return Isolator(
-            engine: engine, engineVersion: engineVersion, imageIDs: imageIDs, sandboxVersion: sandboxVersion, forwarded: forwarded)
+            engine: engine, engineVersion: engineVersion, imageIDs: imageIDs, sandboxVersion: sandboxVersion, forwarded: forwarded,
+            facts: facts)
     }
 
     /// A step ready to start: the program and arguments that run it, what the manifest

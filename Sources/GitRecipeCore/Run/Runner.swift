@@ -70,9 +70,9 @@ public final class Runner {
         let engineName = try repository.config("recipe.containerEngine")
         let prepared = Slots<Result<Isolator, any Error>>(count: 1)
         let preparing = DispatchGroup()
-        let versions = EngineVersions(repository: repository)
+        let facts = EngineFacts(repository: repository)
         onOwnThread(group: preparing) { [pipeline] in
-            prepared[0] = Result { try Isolator.prepare(pipeline, engineName: engineName, versions: versions) }
+            prepared[0] = Result { try Isolator.prepare(pipeline, engineName: engineName, facts: facts) }
         }
         defer { preparing.wait() }
         let (commit, lock, drift) = try checkedCommitAndLock(allowDrift: allowDrift)

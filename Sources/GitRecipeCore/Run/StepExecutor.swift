@@ -122,12 +122,22 @@ extension StepRun {
     }
 
     /// Why a step whose command exited with `status` failed, with `place` (its log, its
-    /// job); a sandboxed step's says what it could see and how to find what it read.
+    /// job); a sandboxed step's says what it could see and how to find what it read. Exit 125
+    /// from a step in an image is the engine's own failure (podman's and docker's): its image
+    /// may be gone, so its remembered id is forgotten and the next run asks the engine first.
     func exitProblem(of step: ResolvedStep, status: Int32, where place: String) -> String {
         let problem = "its command exited with status \(status) (\(place))"
-        guard case .sandbox = step.isolation else { return problem }
-        return problem + "; it ran sandboxed, seeing only its declared inputs and writing only its outputs: "
-            + "git recipe trace \(recipe) \(step.name) lists what it reads and writes undeclared"
+        switch step.isolation {
+        case .host: return problem
+        case .image(let image, _) where status == 125 && isolator.engine.kind != .apptainer:
+            isolator.facts.forget(image, of: isolator.engine)
+            return problem + "; \(isolator.engine.kind.rawValue) could not start it (125 is the engine's own failure): "
+                + "if the image is gone, fetch it with: \(isolator.engine.kind.rawValue) pull \(image)"
+        case .image: return problem
+        case .sandbox:
+            return problem + "; it ran sandboxed, seeing only its declared inputs and writing only its outputs: "
+                + "git recipe trace \(recipe) \(step.name) lists what it reads and writes undeclared"
+        }
     }
 
     /// The step cache's key for `planned`, given what earlier steps of this run wrote; `nil`
