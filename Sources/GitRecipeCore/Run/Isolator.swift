@@ -2,9 +2,10 @@ import Foundation
 
 /// Puts each step where its recipe says it runs (DESIGN §8.4): on the host, inside its
 /// container image, or in a bubblewrap sandbox. Made once per run before any step starts —
-/// the engine must answer and every image be here by its digest (pulled if not), or the run
-/// is refused — and then asked, step by step, for the command line that runs it and for
-/// what the manifest records about where it ran.
+/// the engine must answer and every image whose id is not remembered (``EngineFacts``) be
+/// here by its digest (pulled if not), or the run is refused — and then asked, step by
+/// step, for the command line that runs it and for what the manifest records about where
+/// it ran.
 public struct Isolator: Sendable {
     /// The engine that runs steps in images.
     let engine: ContainerEngine
