@@ -24,6 +24,7 @@ public struct GitRecipeCommand: ParsableCommand {
     /// Parses the arguments, runs the command, and exits with DESIGN §3's status: 0 success,
     /// 1 a check failed, 2 invalid input (arguments included), 3 a step failed, 130 interrupted.
     public static func runAsMain(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> Never {
+        Repository.prepareLibrary()
         do {
             // A hook runs on every commit and push: `hook run NAME ARGS…` goes straight to the
             // check, skipping the parser built for every command (about 3 ms of its budget).

@@ -32,6 +32,10 @@ public final class Repository {
     /// process meant to find its repository from its working directory must not inherit them.
     static let locationVariables = ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_PREFIX"]
 
+    /// Gets libgit2 ready while the caller does other work (a command parsing its
+    /// arguments): call it first thing in a process that will open a repository.
+    public static func prepareLibrary() { LibGit2.initializeInBackground() }
+
     /// Opens the repository the way git does for a subcommand.
     ///
     /// When git runs `git recipe`, or a hook, it may export `GIT_DIR` and `GIT_WORK_TREE`;
