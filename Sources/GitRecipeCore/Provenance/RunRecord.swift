@@ -7,38 +7,22 @@ public struct RunRecord: Sendable {
     /// thousand records through filters, groupings and sorts, where copying sixteen fields
     /// costs sixteen reference counts and one shared box costs one.
     private final class Fields: Sendable {
-        /// The run's id: its UTC start time and random hex.
+        // The properties of the same names below.
         let id: String
-        /// The recipe it ran.
         let recipe: String
-        /// `succeeded`, `failed` or `cancelled`, as recorded.
         let status: String
-        /// The commit the run was made on, as its manifest says.
         let commit: String
-        /// The commit whose note holds it: differs from `commit` when `notes.rewriteRef`
-        /// carried the note across a rebase or amend.
         let attachedTo: ObjectID
-        /// The digest of the lock it ran with.
         let lock: String
-        /// When it started, UTC, as recorded.
         let started: String
-        /// When it finished, UTC, as recorded.
         let finished: String
-        /// The seed it ran with.
         let seed: Int?
-        /// The sweep it was one seed of.
         let sweep: String?
-        /// The grid whose point its sweep is.
         let grid: String?
-        /// For a reproduction: the id of the run it re-ran.
         let reproduces: String?
-        /// For a reproduction: its verdict, as recorded.
         let verdict: String?
-        /// Its metrics, flattened to dotted names.
         let metrics: [String: Double]
-        /// The params the run overrode (`-p`), as text by dotted name.
         let overrides: [String: String]
-        /// The manifest document as recorded.
         let document: String
 
         init(
