@@ -148,10 +148,11 @@ struct ContainerTests {
     /// (`--version`, answered with `version`) or an image's id (`image inspect`), and runs
     /// the real podman for everything but the version.
     struct CountingPodman {
-        let directory = try! TemporaryDirectory()
+        let directory: TemporaryDirectory
         let real: String
 
         init(environment: [String: String]) throws {
+            directory = try TemporaryDirectory()
             real = try run("sh", ["-c", "command -v podman"], in: "/", environment: environment).stdout
                 .trimmingCharacters(in: .whitespacesAndNewlines)
         }

@@ -54,12 +54,6 @@ enum LibGit2 {
     /// Initialises libgit2 once per process; it is never shut down in the CLI.
     static func initialize() { _ = initialized }
 
-    /// Starts initialising libgit2 on a thread of its own. It takes ≈ 4 ms here, most of it
-    /// the TLS library of Debian's libgit2 (mbed TLS) parsing the system's CA certificates;
-    /// a command's argument parsing takes longer, and the first call into libgit2 waits
-    /// only for what is left (a `static let` is initialised once, other threads waiting).
-    static func initializeInBackground() { onOwnThread { initialize() } }
-
     /// The linked libgit2's version, as recorded in run manifests.
     static var version: String {
         var major: Int32 = 0

@@ -56,7 +56,7 @@ public struct ComponentTesting {
     /// Removes the directories failed tests left for their logs (`gc`), all but those of a
     /// `git recipe test` still running; returns their paths. With `dryRun`, removes nothing.
     public static func collectKept(in repository: Repository, dryRun: Bool) throws -> [String] {
-        let parent = "\(repository.commonDirectory)/recipes/tests"
+        let parent = testsDirectory(in: repository)
         let names = (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []
         return try names.sorted().filter(ScratchName.isAbandoned).map { name in
             let path = "\(parent)/\(name)"
@@ -65,12 +65,14 @@ public struct ComponentTesting {
         }
     }
 
+    /// Where tests get their scratch directories: `.git/recipes/tests`.
+    private static func testsDirectory(in repository: Repository) -> String { "\(repository.commonDirectory)/recipes/tests" }
+
     /// Runs one test in a scratch directory of its own.
     private func run(_ test: Component.Test, of component: Component) throws -> Outcome {
         let name = "\(component.name)/\(test.name.value)"
         let started = Date()
-        let parent = "\(repository.commonDirectory)/recipes/tests"
-        let directory = "\(parent)/\(ScratchName.make())"
+        let directory = "\(Self.testsDirectory(in: repository))/\(ScratchName.make())"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var keep = false
         defer { if !keep { try? FileManager.default.removeItem(atPath: directory) } }

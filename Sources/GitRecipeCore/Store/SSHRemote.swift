@@ -91,6 +91,7 @@ struct SSHRemote: RemoteStore {
         // files). The staging directory goes at the end.
         let staging = try storeStep(local.stagingDirectory())
         defer { try? FileManager.default.removeItem(atPath: staging) }
+        let landed = { @Sendable [self] (digest: ContentDigest) in "\(staging)/\(relative(digest))" }
         let transfers = streams(of: objects, most: 2).map { rsyncProcess($0, ["\(destination):\(path)/", staging + "/"]) }
         let finished = DispatchSemaphore(value: 0)
         let outcome = Slots<Result<Void, RemoteStoreError>>(count: 1)
@@ -109,9 +110,9 @@ struct SSHRemote: RemoteStore {
             ended = finished.wait(timeout: .now()) == .success
             if ended { break }
             pending = pending.filter { digest in
-                guard failure == nil, access("\(staging)/\(relative(digest))", F_OK) == 0 else { return true }
+                guard failure == nil, access(landed(digest), F_OK) == 0 else { return true }
                 do throws(RemoteStoreError) {
-                    try keep("\(staging)/\(relative(digest))", as: digest, in: local, progress: progress)
+                    try keep(landed(digest), as: digest, in: local, progress: progress)
                 } catch {
                     failure = error
                 }
@@ -124,11 +125,11 @@ struct SSHRemote: RemoteStore {
         // The transfers have ended: what landed since the last look is verified on every
         // core, now that rsync needs none.
         if case .failure(let error)? = outcome[0] { throw error }
-        if let missing = pending.first(where: { access("\(staging)/\(relative($0))", F_OK) != 0 }) {
+        if let missing = pending.first(where: { access(landed($0), F_OK) != 0 }) {
             throw .failed(name: name, doing: "send \(missing.short)", reason: "rsync ended without it")
         }
         try concurrentForEach(pending, workers: ProcessInfo.processInfo.activeProcessorCount) { [self] digest throws(RemoteStoreError) in
-            try keep("\(staging)/\(relative(digest))", as: digest, in: local, progress: progress)
+            try keep(landed(digest), as: digest, in: local, progress: progress)
         }
     }
 
