@@ -56,19 +56,25 @@ struct EngineFacts: Sendable {
     private static func key(_ image: String, _ engine: ContainerEngine) -> String { "image \(engine.kind.rawValue) \(image)" }
 
     /// The facts in the file; none when it is missing or unreadable.
-    private func facts() -> [String: String] {
+    func facts() -> [String: String] {
         (try? JSONDecoder().decode([String: String].self, from: Data(contentsOf: URL(fileURLWithPath: path)))) ?? [:]
     }
 
-    /// Rewrites the file with `change` made to its facts. Only a cache: a run goes on when it
-    /// cannot be written, and two runs writing at once lose at most a fact, asked again later.
-    private func update(_ change: (inout [String: String]) -> Void) {
-        var known = facts()
-        change(&known)
-        guard let data = try? JSONEncoder().encode(known) else { return }
-        var transaction = FileTransaction()
-        transaction.write(data, to: URL(fileURLWithPath: path))
-        try? transaction.commit()
+    /// Rewrites the file with `change` made to its facts, holding a lock beside it: the
+    /// engine's version and each image's id are asked at once on threads of their own, and
+    /// runs may start together, so an unlocked read and rewrite would drop what another has
+    /// just remembered. Only a cache: a run goes on when the file cannot be written.
+    func update(_ change: (inout [String: String]) -> Void) {
+        try? FileManager.default.createDirectory(
+            atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
+        try? FileLock.withLock("\(path).lock") {
+            var known = facts()
+            change(&known)
+            guard let data = try? JSONEncoder().encode(known) else { return }
+            var transaction = FileTransaction()
+            transaction.write(data, to: URL(fileURLWithPath: path))
+            try transaction.commit()
+        }
     }
 
     /// The file `name` runs from on PATH, links resolved.
