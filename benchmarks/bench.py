@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""git-recipe's benchmark suite: DESIGN §7's budgets, measured against baselines.
+"""git-recipe's benchmark suite: the budgets README's Benchmarks section lists, measured against baselines.
 
 Generates the reference repository (20 recipes, 10,000 tracked files, 20,000 data files
 totalling 2 GiB, one 1 GiB file; --scale shrinks every count and size) in a temporary
@@ -50,7 +50,7 @@ def init_repository(root):
 
 
 def generate(root, scale):
-    """The reference repository of DESIGN §7, every count and size multiplied by scale."""
+    """The reference repository (README, Benchmarks), every count and size multiplied by scale."""
     rng = random.Random(7)
     recipes = 20
     tracked = max(recipes, int(10_000 * scale))

@@ -21,7 +21,7 @@ public struct GitRecipeCommand: ParsableCommand {
 
     public init() {}
 
-    /// Parses the arguments, runs the command, and exits with DESIGN §3's status: 0 success,
+    /// Parses the arguments, runs the command, and exits with the status docs/reference.md gives: 0 success,
     /// 1 a check failed, 2 invalid input (arguments included), 3 a step failed, 130 interrupted.
     public static func runAsMain(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> Never {
         Repository.prepareLibrary()

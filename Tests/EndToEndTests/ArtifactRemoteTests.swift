@@ -5,7 +5,7 @@ import Testing
 
 @testable import GitRecipeCore
 
-/// `push|pull --artifacts` (DESIGN §8.2): a run made in one clone is checked out in another,
+/// `push|pull --artifacts`: a run made in one clone is checked out in another,
 /// its bytes carried by a `file://`, `ssh://` (a real sshd on 127.0.0.1) or `s3://` store (a
 /// real S3-compatible server on 127.0.0.1 that checks signatures), and every fault leaves
 /// both sides consistent.

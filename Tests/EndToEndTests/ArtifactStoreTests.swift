@@ -4,7 +4,7 @@ import Testing
 
 @testable import GitRecipeCore
 
-/// What runs make is kept (DESIGN §8.2): `checkout` brings a recorded run's outputs back,
+/// What runs make is kept: `checkout` brings a recorded run's outputs back,
 /// verified, and `gc` keeps what the policy and the pins say.
 @Suite("The artifact store")
 struct ArtifactStoreTests {

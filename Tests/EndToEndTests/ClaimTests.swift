@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
-/// `claims:` in a recipe, judged by `verify --claims` from the recorded sweeps (DESIGN §8.6).
+/// `claims:` in a recipe, judged by `verify --claims` from the recorded sweeps.
 @Suite("Claims")
 struct ClaimTests {
     /// The score is the `level` param plus 0.01 per seed: a sweep has a spread.

@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
-/// Components pinned from another repository (DESIGN §8.5), through the real git CLI: one
+/// Components pinned from another repository, through the real git CLI: one
 /// repository plays the group that publishes components, another the project that uses them.
 @Suite("Pinned component sources")
 struct ComponentSourceTests {

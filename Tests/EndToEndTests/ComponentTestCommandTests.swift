@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
-/// `git recipe test` (DESIGN §8.5): a component's tests run its command on fixtures in a
+/// `git recipe test`: a component's tests run its command on fixtures in a
 /// scratch directory, and hold its outputs to their contracts and its metrics to bounds.
 @Suite("Component tests")
 struct ComponentTestCommandTests {

@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
-/// Steps in container images (DESIGN §8.4) with real podman — and the real docker CLI,
+/// Steps in container images with real podman — and the real docker CLI,
 /// talking to podman's Docker-compatible API — running the example image that
 /// `scripts/test-image` builds offline: the step and the probes run inside it, the
 /// manifest records the engine and the image id that ran, the network is off unless asked

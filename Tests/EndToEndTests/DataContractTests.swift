@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
-/// `contracts:` on a step's inputs and outputs (DESIGN §8.5): an input is judged before the
+/// `contracts:` on a step's inputs and outputs: an input is judged before the
 /// step runs, an output once it is written; a violation fails the step, named with its
 /// place and rule, and is recorded.
 @Suite("Data contracts in runs")
@@ -82,7 +82,7 @@ struct DataContractTests {
     }
 }
 
-/// Contracts on a component's ports (DESIGN §8.5): checked wherever the component is bound,
+/// Contracts on a component's ports: checked wherever the component is bound,
 /// and held against the contract of the step that writes what it reads.
 @Suite("Data contracts on components")
 struct ComponentContractTests {

@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
-/// `run --grid` and a recipe's `grid:` (DESIGN §8.3): every combination of the values on
+/// `run --grid` and a recipe's `grid:`: every combination of the values on
 /// every seed, each point a sweep of its own in one grid; `log`, `show`, `report` and `diff`
 /// over the points; bad grids refused before anything runs.
 @Suite("Grids")

@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
-/// `git recipe import dvc` (DESIGN §8.8): DVC's own get-started pipeline, imported as it is
+/// `git recipe import dvc`: DVC's own get-started pipeline, imported as it is
 /// published, runs, locks and reproduces without a change to its code; what a recipe has no
 /// counterpart for is reported at its line.
 @Suite("Importing a DVC pipeline")

@@ -4,7 +4,7 @@ import Testing
 
 @testable import GitRecipeCore
 
-/// No value from a parameter or a note ever becomes code (DESIGN §2, invariant 6).
+/// No value from a parameter or a note ever becomes code (invariant 6 in docs/architecture.md).
 @Suite("Values never become code")
 struct InjectionTests {
     static let payloads = ["$(touch pwned)", "x;touch${IFS}pwned2;", "'; touch pwned3; '", "\"; touch pwned4; \"", "`touch pwned5`"]

@@ -4,7 +4,7 @@ import Testing
 
 @testable import GitRecipeCore
 
-/// Outputs are the run's own (DESIGN §8.1) and lie inside the repository.
+/// Outputs are the run's own and lie inside the repository.
 @Suite("Outputs")
 struct OutputTests {
     /// Kedro's versioned datasets add a file to a directory each run: the step here names

@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
-/// `params: {file: …}` (DESIGN §8.8): a DVC-style project whose code reads `params.yaml`
+/// `params: {file: …}`: a DVC-style project whose code reads `params.yaml`
 /// unchanged; overrides run in a scratch worktree whose copy of the file carries them, and
 /// the checkout is never written.
 @Suite("Params files")

@@ -331,7 +331,7 @@ struct RunNoteMergeTests {
 }
 
 /// Many writers at once, and writers killed at random moments: no note is ever lost and the
-/// repository stays valid (DESIGN invariant 4).
+/// repository stays valid (invariant 4 in docs/architecture.md).
 @Suite("Run records under concurrency")
 struct RunRecordReliabilityTests {
     static let quick = "version: 1\nseed: 1\nsteps:\n  s: {run: \"true\"}\n"

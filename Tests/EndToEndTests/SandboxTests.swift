@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
-/// `sandbox: true` under Debian's bubblewrap (DESIGN §8.4): a step sees only its declared
+/// `sandbox: true` under Debian's bubblewrap: a step sees only its declared
 /// inputs, writes only its outputs, has no network, and a failure says how to find what it
 /// read.
 @Suite(

@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
-/// Signed run records (DESIGN §8.7): keys made in the test with `ssh-keygen` and `gpg`,
+/// Signed run records: keys made in the test with `ssh-keygen` and `gpg`,
 /// runs signed, shared through a bare remote, verified in another clone; tampering,
 /// unknown keys, missing setup, corrupt envelopes and concurrent signers.
 @Suite("Signed run records")

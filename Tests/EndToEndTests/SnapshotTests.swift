@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
-/// `run --snapshot`, `promote`, `log --snapshots` (DESIGN §8.8): a dirty work tree runs as
+/// `run --snapshot`, `promote`, `log --snapshots`: a dirty work tree runs as
 /// a commit of its own, under refs/recipes/snapshots/, and nothing of the user's moves.
 @Suite("Snapshot runs")
 struct SnapshotTests {

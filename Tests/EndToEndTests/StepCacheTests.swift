@@ -4,7 +4,7 @@ import Testing
 
 @testable import GitRecipeCore
 
-/// The step cache (DESIGN §8.3): a step whose key a recorded step has, with its outputs in
+/// The step cache: a step whose key a recorded step has, with its outputs in
 /// the store, is restored instead of run; any ingredient of the key that changes runs it.
 @Suite("The step cache")
 struct StepCacheTests {

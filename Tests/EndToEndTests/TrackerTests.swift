@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
-/// Experiment trackers (DESIGN §8.8): a step is told its recipe run through the variables
+/// Experiment trackers: a step is told its recipe run through the variables
 /// MLflow and W&B read, and the tracker runs it made are recorded in its manifest entry.
 @Suite("Experiment trackers")
 struct TrackerTests {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The pre-commit hook's check (DESIGN §5), made on what is staged, not on the working tree.
+/// The pre-commit hook's check, made on what is staged, not on the working tree.
 public struct PreCommitCheck {
     /// The repository whose index is checked.
     public let repository: Repository

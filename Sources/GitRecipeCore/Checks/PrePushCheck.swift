@@ -1,6 +1,6 @@
 import Foundation
 
-/// The pre-push hook's check (DESIGN §5): ``Verifier`` over every pushed range, and a
+/// The pre-push hook's check: ``Verifier`` over every pushed range, and a
 /// reminder that run records travel separately.
 public struct PrePushCheck {
     /// The repository pushed from.

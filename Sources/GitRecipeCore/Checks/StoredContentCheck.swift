@@ -103,7 +103,7 @@ struct StoredContentCheck {
                     digests[entry.path] = ContentDigest.of(try repository.blobContents(entry.blob))
                 }
                 // Untracked data that is not on this machine cannot be checked here; it is
-                // taken as locked, and said so (DESIGN §3: never failed for that alone).
+                // taken as locked, and said so (never failed for that alone).
                 let path = input.hasSuffix("/") ? String(input.dropLast()) : input
                 // A path git tracked at the parent and no longer does was deleted by this
                 // change: that is checkable anywhere, and it does not match the lock.

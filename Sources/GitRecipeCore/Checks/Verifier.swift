@@ -13,7 +13,7 @@ public struct Verifier {
     /// Demand runs even when neither `recipe.requireRun` nor `policy.require_run` does.
     public var requireRun = false
     /// Demand that each run relied on carries a valid signature by an allowed signer, and
-    /// that every signature on the range's runs is valid (DESIGN §8.7); implies `requireRun`.
+    /// that every signature on the range's runs is valid; implies `requireRun`.
     public var signed = false
 
     /// Checks `recipe` (every recipe when `nil`); `requireRun` demands a succeeded run per

@@ -1,7 +1,7 @@
 import CLibGit2
 import Foundation
 
-/// Why a working tree is not a clean commit (DESIGN invariant 1).
+/// Why a working tree is not a clean commit (invariant 1 in docs/architecture.md).
 struct Cleanliness: Equatable, Sendable {
     /// A path that keeps the tree from being clean, and how.
     struct DirtyPath: Equatable, Sendable, CustomStringConvertible {

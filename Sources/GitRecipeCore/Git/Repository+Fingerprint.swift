@@ -1,7 +1,7 @@
 import CLibGit2
 
 /// What a step must leave alone besides the work tree: HEAD, the index's entries, and every
-/// ref but the notes git-recipe itself writes (DESIGN invariant 3).
+/// ref but the notes git-recipe itself writes (invariant 3 in docs/architecture.md).
 public struct RepositoryFingerprint: Equatable, Sendable {
     /// The ref HEAD names and the commit it points at.
     public let head: String

@@ -4,7 +4,7 @@ import Foundation
 extension Repository {
     /// The ref git-recipe's run records live under.
     public static let notesRef = "refs/notes/recipes"
-    /// The ref the signatures of run records live under (DESIGN §8.7).
+    /// The ref the signatures of run records live under.
     public static let attestationsRef = "refs/notes/recipes-attestations"
 
     /// The note on `commit` in `ref`, every byte of it, or `nil` when there is none.
@@ -14,7 +14,7 @@ extension Repository {
     }
 
     /// Rewrites the note on `commit` with `update` (given the current bytes, or `nil`), by
-    /// compare-and-swap on `ref` (DESIGN invariant 4): the new notes commit is built on the
+    /// compare-and-swap on `ref` (invariant 4 in docs/architecture.md): the new notes commit is built on the
     /// ref's current commit and the ref moves only if nobody moved it meanwhile; otherwise
     /// the update is redone on the newer state after a jittered pause. `git_note_create` and
     /// `git notes add` lose notes when several processes write at once; this does not.
@@ -74,7 +74,7 @@ extension Repository {
         return age >= seconds ? (path, age) : nil
     }
 
-    /// Moves `ref` by compare-and-swap (DESIGN invariant 4): `build` gets the ref's current
+    /// Moves `ref` by compare-and-swap (invariant 4 in docs/architecture.md): `build` gets the ref's current
     /// target (`nil`: no such ref) and returns the new one, or `nil` when there is nothing to
     /// do; the ref moves only if nobody moved it meanwhile, otherwise `build` runs again on
     /// the newer state after a jittered pause.

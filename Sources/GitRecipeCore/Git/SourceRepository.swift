@@ -2,7 +2,7 @@ import CLibGit2
 import Foundation
 
 /// The bare repository `.git/recipes/components.git` that pinned component sources are
-/// fetched into (DESIGN §8.5): their commits stay apart from the user's own objects, and are
+/// fetched into: their commits stay apart from the user's own objects, and are
 /// read from there without a checkout. Each fetched commit is kept by `refs/pinned/COMMIT`.
 final class SourceRepository: GitObjects {
     /// libgit2's handle.

@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 /// Reports hashing progress on stderr when it takes over half a second and stderr is a
-/// terminal (DESIGN §3); otherwise says nothing.
+/// terminal; otherwise says nothing.
 ///
 /// `@unchecked Sendable`: its counters are atomics and the timer source is thread-safe.
 public final class HashProgress: @unchecked Sendable {

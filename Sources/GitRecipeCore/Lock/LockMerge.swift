@@ -2,7 +2,7 @@ import Foundation
 import Yams
 
 /// A three-way merge of a recipe's lock, entry by entry — what `git recipe merge-driver`
-/// does when git merges two branches that both relocked (DESIGN §8.8). An entry is the
+/// does when git merges two branches that both relocked. An entry is the
 /// recipe's digest, the seed, the image, one param, one environment file, one probe, one
 /// asset or one input. An entry one side changed and the other did not takes the change;
 /// one both sides changed alike is kept; one both changed differently is a conflict. A clean

@@ -1,7 +1,7 @@
 import Foundation
 import Yams
 
-/// A recipe's lock, `.recipes/NAME.lock` (DESIGN §2): everything a run depends on, pinned.
+/// A recipe's lock, `.recipes/NAME.lock` (docs/reference.md): everything a run depends on, pinned.
 public struct Lockfile: Equatable, Sendable {
     /// The format version this release writes and reads.
     public static let version = 1
@@ -64,7 +64,7 @@ public struct Lockfile: Equatable, Sendable {
             })
     }
 
-    /// The file's text: the body in DESIGN §2's order with every mapping inside sorted, then
+    /// The file's text: the body in the order docs/reference.md shows with every mapping inside sorted, then
     /// `digest:` over the body's bytes.
     func rendered() -> String {
         let body = body.rendered()
@@ -192,7 +192,7 @@ public struct LockEntries: Equatable, Sendable {
 
 /// One way a lock on disk differs from the lock the recipe should have.
 public struct LockChange: Equatable, Sendable, CustomStringConvertible {
-    /// Probe outputs describe the machine rather than the commit (DESIGN §5).
+    /// Probe outputs describe the machine rather than the commit.
     public let isProbe: Bool
     /// "input 'train.py': sha256:ab12… → sha256:cd34…"
     public let description: String

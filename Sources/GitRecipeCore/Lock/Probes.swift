@@ -1,6 +1,6 @@
 import Foundation
 
-/// Runs a recipe's probes and remembers their output (DESIGN §2 `environment.probes`).
+/// Runs a recipe's probes and remembers their output (`environment.probes` in docs/reference.md).
 ///
 /// A probe such as `python3 -c "import sklearn; print(sklearn.__version__)"` can cost
 /// seconds, and `status`, `lock --check` and `run` all need its output. Its output is cached
@@ -20,7 +20,7 @@ import Foundation
 /// A change outside these (a system library updated in place, a package edited in place
 /// without reinstalling) is not seen: `--refresh-probes` runs every probe again.
 ///
-/// A recipe with `environment.image` has its probes run inside that image (DESIGN §8.4),
+/// A recipe with `environment.image` has its probes run inside that image,
 /// with the repository mounted as its steps have it: the lock pins what the image holds,
 /// and the image's digest is part of the key.
 /// Where probe outputs come from.

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Computes the digests DESIGN §2 defines: a file's is SHA-256 of its bytes; a directory's
+/// Computes the digests docs/reference.md defines: a file's is SHA-256 of its bytes; a directory's
 /// is SHA-256 over its entries sorted by name, each `kind SP name NUL hex-digest LF`, where
 /// kind is `file` or `dir`. Symlinks are followed while they stay inside `boundary`;
 /// cycles and special files are refused. Files are hashed on all cores, through the cache.

@@ -1,6 +1,6 @@
 import Foundation
 
-/// `git recipe push|pull --artifacts [STORE] [RUN…]` (DESIGN §8.2): moves the objects a set of
+/// `git recipe push|pull --artifacts [STORE] [RUN…]`: moves the objects a set of
 /// runs' outputs consist of between this clone's store and a remote one. Run records travel
 /// with `push`/`pull` (git notes); their bytes travel here. Without runs named, the set is
 /// every run recorded on HEAD's history. Only what the other side lacks moves (it is asked

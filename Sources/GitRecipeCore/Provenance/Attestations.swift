@@ -1,6 +1,6 @@
 import Foundation
 
-/// Signed run records (DESIGN §8.7): each signature is a DSSE envelope around the run's
+/// Signed run records: each signature is a DSSE envelope around the run's
 /// in-toto statement, kept in `refs/notes/recipes-attestations` on the commit whose note
 /// holds the run. A note there is a YAML stream like a run note, one document per run and
 /// key, so it is written by compare-and-swap and merged as a union exactly as run records

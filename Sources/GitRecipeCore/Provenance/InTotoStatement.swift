@@ -1,6 +1,6 @@
 import Foundation
 
-/// A run as an in-toto Statement v1 with an SLSA provenance v1 predicate (DESIGN §8.7): what
+/// A run as an in-toto Statement v1 with an SLSA provenance v1 predicate: what
 /// `export --format in-toto` writes and what `sign` signs. Built from the run's record alone,
 /// so every clone builds the same bytes for the same run.
 ///

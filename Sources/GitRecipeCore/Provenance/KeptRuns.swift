@@ -1,6 +1,6 @@
 import Foundation
 
-/// Which runs' outputs the artifact store keeps (DESIGN §8.2): the runs `artifacts.keep`
+/// Which runs' outputs the artifact store keeps: the runs `artifacts.keep`
 /// names, within `artifacts.max_size`, and always the runs pinned with `git recipe keep`.
 /// Pins live in `.git/recipes/pinned`, one run id a line, shared by every worktree.
 public struct KeptRuns {

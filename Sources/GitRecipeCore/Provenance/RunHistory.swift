@@ -99,7 +99,7 @@ public struct RunHistory {
         return runs
     }
 
-    /// What `name` names (DESIGN §3): a run id or a unique suffix of one, a sweep id, a grid id, `REV`
+    /// What `name` names: a run id or a unique suffix of one, a sweep id, a grid id, `REV`
     /// (the runs on that commit) or `REV:RECIPE` (that recipe's latest run there, with the
     /// rest of its sweep). Unknown and ambiguous names are errors listing what exists.
     public func select(_ name: String) throws -> RunSelection {

@@ -93,7 +93,7 @@ struct RunJournal {
 }
 
 /// Appends run documents to the note on a commit, by compare-and-swap on
-/// `refs/notes/recipes` (DESIGN invariant 4), keeping every run already there.
+/// `refs/notes/recipes` (invariant 4 in docs/architecture.md), keeping every run already there.
 ///
 /// A note may hold bytes git-recipe did not write: a NUL, or bytes that are not UTF-8 (from
 /// plain `git notes` or a pull). A note is text to git, so such bytes cannot be written back

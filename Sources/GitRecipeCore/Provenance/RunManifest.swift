@@ -1,6 +1,6 @@
 import Foundation
 
-/// One run's provenance document (DESIGN §2 Provenance manifest): what the runner records and
+/// One run's provenance document (docs/reference.md, Run record): what the runner records and
 /// what every reader decodes. Rendered in the field order the spec shows, each mapping's keys
 /// sorted, so the same run always gives the same bytes; decoded leniently, so a manifest
 /// written by an earlier release, edited by hand or missing optional fields still reads.
@@ -135,7 +135,7 @@ public struct RunManifest: Equatable, Sendable {
         public var from: String
     }
 
-    /// A component source as a run used it (DESIGN §8.5).
+    /// A component source as a run used it.
     struct ComponentSource: Equatable, Sendable {
         /// Where it is fetched from.
         var url: String
@@ -196,7 +196,7 @@ public struct RunManifest: Equatable, Sendable {
         }
     }
 
-    /// A run an experiment tracker made during a step (DESIGN §8.8).
+    /// A run an experiment tracker made during a step.
     public struct TrackerRun: Equatable, Sendable {
         /// `mlflow` or `wandb`.
         public var tool: String
@@ -258,7 +258,7 @@ public struct RunManifest: Equatable, Sendable {
         }
     }
 
-    /// Where a step ran (DESIGN §8.4): inside a container image — the engine's version, the
+    /// Where a step ran: inside a container image — the engine's version, the
     /// image as the recipe names it and the id the engine ran — or sandboxed under
     /// bubblewrap; and whether it had the network.
     public struct Isolation: Equatable, Sendable {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Checks signed run records (DESIGN §8.7) the way git checks signed commits: SSH signatures
+/// Checks signed run records the way git checks signed commits: SSH signatures
 /// with `ssh-keygen -Y verify` against `gpg.ssh.allowedSignersFile`, OpenPGP signatures with
 /// `gpg --verify` against the keyring. A signature counts only when the signature is good,
 /// its key is trusted, and the statement it signs names the run's record byte for byte.

@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 
-/// The user's git signing setup (DESIGN §8.7), used as git uses it for signed commits:
+/// The user's git signing setup, used as git uses it for signed commits:
 /// `gpg.format=ssh` signs with `ssh-keygen -Y sign` (`gpg.ssh.program`) and the key
 /// `user.signingKey` names (a key file, or `key::` and a public key held by ssh-agent);
 /// `openpgp` (git's default) with `gpg` (`gpg.program`) and the key id `user.signingKey`.

@@ -1,4 +1,4 @@
-/// How a reproduction compares with the run it re-ran (DESIGN §2 `verdict`): every output
+/// How a reproduction compares with the run it re-ran (`verdict` in docs/reference.md): every output
 /// byte-identical is `exact`; otherwise every metric within the recipe's `tolerance` (a
 /// metric without one must be equal) is `within-tolerance`; anything else has `diverged`.
 public struct Verdict: Equatable, Sendable {

@@ -1,6 +1,6 @@
 import Yams
 
-/// A reusable step with a contract, `.recipes/components/NAME.yaml` (DESIGN §2).
+/// A reusable step with a contract, `.recipes/components/NAME.yaml` (docs/reference.md).
 struct Component: Sendable {
     /// A named path the component reads or writes.
     public struct Port: Sendable {

@@ -1,8 +1,8 @@
 import Yams
 
-/// A repository of components pinned by commit (`components:` in `config.yaml`, DESIGN
-/// §8.5): steps use its components as `NAME/COMPONENT`, read from that commit's tree as
-/// fetched into `.git/recipes/components.git`.
+/// A repository of components pinned by commit (`components:` in `config.yaml`): steps use
+/// its components as `NAME/COMPONENT`, read from that commit's tree as fetched into
+/// `.git/recipes/components.git`.
 public struct ComponentSource: Equatable, Sendable {
     /// The name steps use it by.
     public let name: String

@@ -1,7 +1,7 @@
 import Foundation
 import Yams
 
-/// The project's pinned component sources on this machine (DESIGN §8.5): which commits are
+/// The project's pinned component sources on this machine: which commits are
 /// fetched, fetching them, and moving a source to another commit. Fetching happens only
 /// here, from `git recipe components fetch|update`, `lock`, `run`, `test` and `reproduce`; `validate`,
 /// the hooks and `verify` read what was fetched and never reach the network.

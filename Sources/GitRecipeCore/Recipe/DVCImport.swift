@@ -1,7 +1,7 @@
 import Foundation
 import Yams
 
-/// `git recipe import dvc [dvc.yaml]` (DESIGN §8.8): a DVC pipeline written as a recipe.
+/// `git recipe import dvc [dvc.yaml]`: a DVC pipeline written as a recipe.
 /// Stages become steps (`cmd` → `run`, `deps` → `inputs`, `outs`, `metrics` and `plots` →
 /// `outputs`, `metrics`, `plots`), the params stages name become the recipe's params read
 /// from their files, `foreach` and `matrix` stages become one step per item, `wdir` and a

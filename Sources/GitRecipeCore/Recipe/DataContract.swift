@@ -1,6 +1,6 @@
 import Yams
 
-/// What a data file a step reads or writes must look like (DESIGN §8.5), checked at run
+/// What a data file a step reads or writes must look like, checked at run
 /// time: an input before the step runs, an output once the step has written it. A step
 /// declares them by path: `contracts: {data/train.csv: {format: csv, columns: {id: int}}}`.
 public enum DataContract: Sendable, Equatable {

@@ -1,6 +1,6 @@
 import Yams
 
-/// A file a recipe takes its params from (DESIGN §8.8): `params: {file: params.yaml}`,
+/// A file a recipe takes its params from: `params: {file: params.yaml}`,
 /// `params: {file: conf/base/parameters.yml, keys: [model_options]}` for some of its top-level
 /// keys, or a list of such. The values the file holds are the recipe's declared params —
 /// typed, locked, overridden by `-p` and `--grid` — so code that reads the file needs no

@@ -24,7 +24,7 @@ public struct ResolvedStep: Sendable {
     /// For a component step, its placeholders' values: `inputs.X`, `outputs.X`, `params.X`.
     /// `nil` for a recipe's own step, whose placeholders are the recipe's params and assets.
     let bindings: [String: String]?
-    /// The data contracts of its inputs and outputs, by path (DESIGN §8.5).
+    /// The data contracts of its inputs and outputs, by path.
     var contracts: [String: DataContract] = [:]
     /// For a step whose component comes from a pinned source: that source and the files of
     /// its commit the component needs.
@@ -55,7 +55,7 @@ public struct Pipeline: Sendable {
     /// Steps in execution order: dependencies first, otherwise the order the file lists them.
     public let steps: [ResolvedStep]
 
-    /// The values of every placeholder `step`'s command may use (DESIGN §2); a name missing
+    /// The values of every placeholder `step`'s command may use (docs/reference.md); a name missing
     /// here is an unknown placeholder.
     func placeholderValues(
         for step: ResolvedStep, seed: Int, runID: String, runDirectory: String, assets: [String: String],

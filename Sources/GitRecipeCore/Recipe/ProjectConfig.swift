@@ -1,6 +1,6 @@
 import Yams
 
-/// Project settings, `.recipes/config.yaml` (DESIGN §2); every key is optional.
+/// Project settings, `.recipes/config.yaml` (docs/reference.md); every key is optional.
 public struct ProjectConfig: Equatable, Sendable {
     /// How strictly a policy is enforced.
     public enum Level: String, Sendable {
@@ -33,7 +33,7 @@ public struct ProjectConfig: Equatable, Sendable {
         var extraArgs: [String] = []
     }
 
-    /// `artifacts`: which runs' outputs the store keeps (DESIGN §8.2).
+    /// `artifacts`: which runs' outputs the store keeps.
     public struct Artifacts: Equatable, Sendable {
         /// Whose outputs `gc` keeps: every run's, each recipe's latest succeeded run's, or
         /// none but the pinned runs'. Outputs are stored after every succeeded run unless `none`.
@@ -48,7 +48,7 @@ public struct ProjectConfig: Equatable, Sendable {
         public var maxSize: Int64?
     }
 
-    /// `snapshots`: what `run --snapshot` warns about, and how long `gc` keeps snapshots (DESIGN §8.8).
+    /// `snapshots`: what `run --snapshot` warns about, and how long `gc` keeps snapshots.
     public struct Snapshots: Equatable, Sendable {
         /// A changed file larger than this is named in a warning (it is committed all the same).
         public var maxFileSize: Int64 = 50 << 20

@@ -1,6 +1,6 @@
 import Yams
 
-/// A training pipeline, `.recipes/NAME.yaml` (DESIGN §2).
+/// A training pipeline, `.recipes/NAME.yaml` (docs/reference.md).
 public struct Recipe: Sendable {
     /// The file's name without `.yaml`: how commands name the recipe.
     public let name: String
@@ -29,7 +29,7 @@ public struct Recipe: Sendable {
     public var grid: [(key: String, values: [ParamValue])] = []
 }
 
-/// A claim a recipe states (DESIGN §8.6): `{metric: M, higher_than: REV[:RECIPE], by: 0.01}`
+/// A claim a recipe states: `{metric: M, higher_than: REV[:RECIPE], by: 0.01}`
 /// (or `lower_than`), supported when the difference's interval at `confidence` lies beyond
 /// `by` in the claimed direction.
 public struct Claim: Sendable, Equatable {

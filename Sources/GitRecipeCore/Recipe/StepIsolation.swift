@@ -1,4 +1,4 @@
-/// Where a step's command runs (DESIGN §8.4): on the host as it is, inside a container
+/// Where a step's command runs: on the host as it is, inside a container
 /// image pinned by digest, or sandboxed under bubblewrap, seeing only what it declares.
 /// A step's `image:` wins over the recipe's `environment.image`; a step in no image is
 /// sandboxed when it says `sandbox: true`, or when the recipe's `environment.sandbox` is and

@@ -1,6 +1,6 @@
 import Foundation
 
-/// `verify --claims` and the report's Claims section (DESIGN §8.6): each claim a recipe
+/// `verify --claims` and the report's Claims section: each claim a recipe
 /// states, judged from the recorded runs and written narrowly — the metric, the runs on each
 /// side with their seeds and commits, the lock that pins the data, the interval and p — or
 /// said plainly not to be supported, with why.

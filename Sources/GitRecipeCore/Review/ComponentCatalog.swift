@@ -1,6 +1,6 @@
 import Foundation
 
-/// `git recipe components` (DESIGN §8.5): the page a group publishes about its components —
+/// `git recipe components`: the page a group publishes about its components —
 /// for each, what it does, why and at what cost, its ports with their contracts, its params
 /// with their defaults, its tests, where it comes from, and which recipes use it.
 public struct ComponentCatalog {

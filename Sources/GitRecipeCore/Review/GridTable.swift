@@ -1,6 +1,6 @@
 import Foundation
 
-/// A grid's points side by side (DESIGN §8.3): each point's params, seeds, and each metric's
+/// A grid's points side by side: each point's params, seeds, and each metric's
 /// mean with its 95% interval; and the best point by the key metric, always with its
 /// interval and whether that interval clears the runner-up's — a grid's best mean alone is
 /// the most over-read number in a paper.

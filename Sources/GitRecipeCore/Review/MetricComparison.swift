@@ -1,6 +1,6 @@
 import Foundation
 
-/// One metric of two sets of runs compared (DESIGN §8.6): the difference of the means and,
+/// One metric of two sets of runs compared: the difference of the means and,
 /// when both sides have a spread, Welch's t test — the 95% interval of the difference, the
 /// two-sided p-value and Cohen's d. A side with one run has no spread, so nothing is
 /// tested and nothing may be called significant.

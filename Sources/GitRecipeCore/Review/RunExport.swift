@@ -1,6 +1,6 @@
 import Foundation
 
-/// `git recipe export`: a run or a sweep in a provenance standard others read (DESIGN §8.7).
+/// `git recipe export`: a run or a sweep in a provenance standard others read.
 /// Every format is built from the run records and the recipe at the runs' commit alone, so
 /// two clones export the same run the same way.
 public struct RunExport {

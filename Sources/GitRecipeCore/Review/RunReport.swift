@@ -3,7 +3,7 @@ import Foundation
 /// `git recipe report`: what a run or sweep shows and how strong that evidence is — the
 /// question, the setup and how to re-run it, the results with seed statistics, a comparison
 /// with a baseline, the reproductions recorded, provenance, and a reproducibility checklist
-/// marked from the records (DESIGN §3).
+/// marked from the records.
 public struct RunReport {
     /// Where the recipes are read at the runs' commits.
     let repository: Repository

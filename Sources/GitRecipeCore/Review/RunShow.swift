@@ -5,7 +5,7 @@ import Foundation
 public struct RunShow {
     /// The runs to show.
     public let selection: RunSelection
-    /// What each run's signatures say, by run id (DESIGN §8.7); a run missing here is not
+    /// What each run's signatures say, by run id; a run missing here is not
     /// signed.
     public let signatures: [String: SignatureCheck.Signatures]
 

@@ -1,6 +1,6 @@
 import Foundation
 
-/// `reproduce SWEEP` (DESIGN §8.6): how well a sweep reproduced, in three tiers. Tier 1,
+/// `reproduce SWEEP`: how well a sweep reproduced, in three tiers. Tier 1,
 /// `exact`: every seed's reproduction is exact. Tier 2, `equivalent`: for every metric, two
 /// one-sided tests (TOST, Welch's t at the 5% level each) show the reproduced mean within the
 /// recipe's tolerance of the original's — the difference's 90% interval lies inside

@@ -2,7 +2,7 @@ import Foundation
 
 /// Writes the files of pinned components where a run or a component test reads them: at
 /// their paths in the source, under a directory of the run's own — never in the work tree
-/// (DESIGN §8.5). They come from the source repository's objects, which libgit2 checks
+///. They come from the source repository's objects, which libgit2 checks
 /// against their ids as it reads them; the lock pinned their digests at the same commit.
 enum ComponentFiles {
     /// Writes every pinned file `steps` need, each source under its

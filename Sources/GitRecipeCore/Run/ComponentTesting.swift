@@ -1,6 +1,6 @@
 import Foundation
 
-/// `git recipe test [COMPONENT…]` (DESIGN §8.5): each test of each component runs in a
+/// `git recipe test [COMPONENT…]`: each test of each component runs in a
 /// scratch directory under `.git/recipes/tests/`, holding copies of the component's files
 /// and of the test's fixtures at their repository paths; its outputs go to their default
 /// paths (or `out/NAME`). A test passes when its inputs keep their contracts, the command

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Judges a data file against its contract (DESIGN §8.5): the first violation, naming the
+/// Judges a data file against its contract: the first violation, naming the
 /// place (row and column, JSON pointer, array axis, glob) and the rule, or `nil`.
 enum ContractCheck {
     /// The first way the file or directory at `path` (named `name` in messages) breaks

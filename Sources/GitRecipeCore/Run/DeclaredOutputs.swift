@@ -1,6 +1,6 @@
 import Foundation
 
-/// A step's declared outputs on disk (DESIGN §8.1): checked to lie inside the repository
+/// A step's declared outputs on disk: checked to lie inside the repository
 /// without passing through a symbolic link, and removed before the step runs so that what
 /// it records is its own.
 struct DeclaredOutputs {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Puts each step where its recipe says it runs (DESIGN §8.4): on the host, inside its
+/// Puts each step where its recipe says it runs: on the host, inside its
 /// container image, or in a bubblewrap sandbox. Made once per run before any step starts —
 /// the engine must answer and every image whose id is not remembered (``EngineFacts``) be
 /// here by its digest (pulled if not), or the run is refused — and then asked, step by

@@ -1,6 +1,6 @@
 import Foundation
 
-/// `git recipe checkout RUN [PATH…]` (DESIGN §8.2): puts a recorded run's outputs back into
+/// `git recipe checkout RUN [PATH…]`: puts a recorded run's outputs back into
 /// the work tree from the artifact store, every file verified against its digest. An output
 /// already holding what the run made is left alone; one that holds what no recorded run
 /// made is work that exists nowhere else, and is replaced only with `force`.

@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 extension Runner {
-    /// The runs of a sweep or a grid, several at once (DESIGN §6, §8.3): `workers` lanes
+    /// The runs of a sweep or a grid, several at once : `workers` lanes
     /// each take the next run until none is left, every step drawing on the executor's cores.
     /// The first lane runs the first one in this checkout at once — the checkout keeps its
     /// outputs, as a sweep run one seed at a time leaves them — then goes on in a scratch

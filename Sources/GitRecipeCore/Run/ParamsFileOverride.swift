@@ -2,7 +2,7 @@ import Foundation
 import Yams
 
 extension ParamsFile {
-    /// The file's text for a run with `params` (DESIGN §8.8): its own text when every value
+    /// The file's text for a run with `params`: its own text when every value
     /// it declares is unchanged; otherwise the document with each changed value replaced —
     /// other keys and their order kept, comments not — as YAML, or as JSON for a `.json` file.
     func text(with params: [String: ParamValue]) throws -> String {

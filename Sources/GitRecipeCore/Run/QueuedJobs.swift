@@ -3,7 +3,7 @@ import Foundation
 /// The batch jobs a run has queued, kept in its run directory (`slurm-jobs`) from the first
 /// submission until every job has ended: what `git recipe cancel` finds when the
 /// `git recipe run` that submitted them was killed, and the jobs would otherwise run on
-/// with nobody to record them (DESIGN §8.3).
+/// with nobody to record them.
 public struct QueuedJobs: Sendable {
     /// The run's id.
     public let run: String

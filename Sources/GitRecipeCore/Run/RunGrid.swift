@@ -1,4 +1,4 @@
-/// The points of a grid (DESIGN §8.3): every combination of the values `--grid NAME=V1,V2`
+/// The points of a grid: every combination of the values `--grid NAME=V1,V2`
 /// and the recipe's `grid:` give each param, each point run on every seed as a sweep of its
 /// own. `--grid` for a param replaces the recipe's values for it; `-p` sets params off the
 /// grid, for every point.

@@ -1,7 +1,7 @@
 import Foundation
 
 /// One run of a recipe with one seed: every step with the command it runs, in order. The
-/// only place placeholders are substituted (DESIGN §2): values are shell-quoted, so no
+/// only place placeholders are substituted (docs/reference.md): values are shell-quoted, so no
 /// parameter can become code.
 public struct RunPlan: Sendable {
     /// A step and its command after substitution.

@@ -1,8 +1,9 @@
 import Foundation
 
-/// Turns what a run did into its manifest and records it (DESIGN invariant 4): in the note on
-/// its commit, or, when the notes ref cannot move, in the journal, from where the next command
-/// that records or syncs runs adds it. Either way the run is never lost.
+/// Turns what a run did into its manifest and records it (invariant 4 in
+/// docs/architecture.md): in the note on its commit, or, when the notes ref cannot move, in
+/// the journal, from where the next command that records or syncs runs adds it. Either way
+/// the run is never lost.
 struct RunRecorder {
     /// Where the record goes.
     let repository: Repository
@@ -61,7 +62,7 @@ struct RunRecorder {
     }
 
     /// Records `manifest`; a record that went to the journal is announced as a warning. With
-    /// `recipe.sign` set, the record is then signed (DESIGN §8.7); a signature that cannot be
+    /// `recipe.sign` set, the record is then signed; a signature that cannot be
     /// made loses nothing: the run stays recorded, and the warning says how to sign it later.
     func record(_ manifest: RunManifest) throws {
         let warn: (String) -> Void = { events(.warning($0)) }

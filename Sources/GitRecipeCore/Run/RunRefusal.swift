@@ -6,7 +6,7 @@ enum RunRefusal: RecipeError, Equatable {
     case staleLock(recipe: String, changes: [LockChange])
     case noSandbox(step: String)
 
-    /// Exit 1: a precondition of DESIGN §4 does not hold.
+    /// Exit 1: a precondition of a run (docs/architecture.md, Invariants) does not hold.
     public var exitStatus: ExitStatus { .checkFailed }
 
     /// What the user reads: what is wrong, and the command that fixes it.

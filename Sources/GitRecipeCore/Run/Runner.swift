@@ -1,10 +1,11 @@
 import Foundation
 
 /// Runs a recipe from a clean commit with a fresh lock and records each run as a YAML
-/// document in the note on that commit (DESIGN §2 Provenance, §4, §6). A run goes through
-/// four stages: `preflight` (the invariants that must hold before anything runs), `RunPlan`
-/// (the commands), a `StepExecutor` (the steps, each judged by `StepChecks`) and
-/// `RunRecorder` (the manifest, into the note or the journal).
+/// document in the note on that commit (docs/reference.md, Run record; the invariants of
+/// docs/architecture.md). A run goes through four stages: `preflight` (the invariants that
+/// must hold before anything runs), `RunPlan` (the commands), a `StepExecutor` (the steps,
+/// each judged by `StepChecks`) and `RunRecorder` (the manifest, into the note or the
+/// journal).
 public final class Runner {
     /// The repository the run is made in.
     let repository: Repository
@@ -178,7 +179,7 @@ public final class Runner {
     }
 
     /// Every point of `grid` × every seed on `executor`: each point a sweep of its own (with
-    /// one seed too), all in one grid (DESIGN §8.3).
+    /// one seed too), all in one grid.
     public func grid(_ grid: RunGrid, preflight: Preflight, on executor: any StepExecutor, useCache: Bool = true) throws -> [Outcome] {
         let id = Self.newID("grid")
         let members = grid.points.flatMap { point in
@@ -193,7 +194,7 @@ public final class Runner {
     /// Runs `members` at once, as many as the executor allows (`parallelSweep`), else one
     /// after another; `events` hears `.finished` after each is recorded. Stops after a run
     /// that was cancelled. Runs whose params differ from the recipe's params files all
-    /// happen in scratch worktrees, where the files carry them (DESIGN §8.8).
+    /// happen in scratch worktrees, where the files carry them.
     private func run(_ members: [Member], preflight: Preflight, on executor: any StepExecutor, useCache: Bool) throws -> [Outcome] {
         let workers = min(executor.concurrentRuns, members.count)
         let overridesParamsFiles = members.contains { rewritesParamsFiles($0.settings.params) }
@@ -281,7 +282,7 @@ public final class Runner {
     }
 
     /// The environment every step of `plan` gets: ours, without what names our checkout,
-    /// with the recipe's `vars` and the `RECIPE_*` variables (DESIGN §2).
+    /// with the recipe's `vars` and the `RECIPE_*` variables (docs/reference.md).
     func stepEnvironment(_ plan: RunPlan) -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
         // Steps find the repository from their working directory, as in a plain shell: what

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A temporary linked worktree, detached at one commit, under
-/// `.git/recipes/worktrees/PID-RANDOM` (DESIGN §8.3): a run that must not use the user's
+/// `.git/recipes/worktrees/PID-RANDOM`: a run that must not use the user's
 /// checkout (a reproduction today; parallel sweeps, snapshot runs and param-file overrides
 /// build on it) happens here, with the data git does not track brought in from the
 /// checkout, and its outputs kept in the shared artifact store, so `checkout` brings them

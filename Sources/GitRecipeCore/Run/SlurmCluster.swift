@@ -78,7 +78,8 @@ public struct SlurmCluster: Sendable {
         }
     }
 
-    /// sbatch flags for a step's resources and the project's defaults (DESIGN §2 config).
+    /// sbatch flags for a step's resources and the project's defaults (`slurm:` in
+    /// `.recipes/config.yaml`, docs/reference.md).
     static func flags(for resources: Resources?, settings: ProjectConfig.Slurm) -> [String] {
         var flags: [String] = []
         if let cpus = resources?.cpus { flags.append("--cpus-per-task=\(cpus)") }

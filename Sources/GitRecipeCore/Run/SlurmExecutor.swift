@@ -1,6 +1,6 @@
 import Foundation
 
-/// The slurm executor (DESIGN §6): every step is one batch job running the same command
+/// The slurm executor: every step is one batch job running the same command
 /// with the same environment in the work tree, all submitted at once with `afterok`
 /// dependencies (so independent steps run in parallel and a failure cancels what depends on
 /// it). Each step is then judged from its job's state and exit code; outputs, metrics and

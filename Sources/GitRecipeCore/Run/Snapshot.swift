@@ -1,6 +1,6 @@
 import Foundation
 
-/// A commit of the work tree as it is (DESIGN §8.8): `git recipe run --snapshot` commits
+/// A commit of the work tree as it is: `git recipe run --snapshot` commits
 /// the tracked changes and the untracked files git does not ignore, with a fresh lock of the
 /// recipe, to `refs/recipes/snapshots/ID` with HEAD as parent — never a branch; the user's
 /// index and work tree are not touched — and runs that commit in a scratch worktree. Every

@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 
-/// The step cache (DESIGN §8.3): a step whose key matches a succeeded step of any recorded
+/// The step cache: a step whose key matches a succeeded step of any recorded
 /// run, with that step's outputs in the artifact store, is restored instead of run.
 ///
 /// The key covers everything the step could read: its command as run (which holds every
@@ -12,7 +12,7 @@ import Foundation
 /// command, and through `RECIPE_PARAM_*` / `RECIPE_PARAMS`: when the command or one of its
 /// input files names `RECIPE_PARAM`, every param is in the key too, so a param the step
 /// does not use can change without a miss, and one it reads from the environment cannot;
-/// so are they when the recipe takes its params from files (DESIGN §8.8).
+/// so are they when the recipe takes its params from files.
 /// Each key is recorded in the step's entry of the manifest, so runs pulled from other
 /// clones are hits too; `StepIndex` finds them.
 struct StepCache {

@@ -1,8 +1,9 @@
 import Foundation
 
-/// The checks of DESIGN invariant 3 after a step ends: its declared outputs exist and are no
-/// symbolic links, the work tree is still clean outside them, HEAD, index and refs are
-/// untouched; and its outputs keep their data contracts (§8.5). A step that passes has its outputs hashed and its metrics read.
+/// The checks of invariant 3 (docs/architecture.md) after a step ends: its declared outputs
+/// exist and are no symbolic links, the work tree is still clean outside them, HEAD, index
+/// and refs are untouched; and its outputs keep their data contracts. A step that passes has
+/// its outputs hashed and its metrics read.
 struct StepChecks {
     /// The repository the step ran in.
     let repository: Repository

@@ -21,7 +21,7 @@ public struct StepRun {
     let recipe: String
     /// The repository the steps run in.
     let repository: Repository
-    /// The steps' environment (DESIGN §2: `RECIPE_*` and the recipe's `vars`).
+    /// The steps' environment (`RECIPE_*` and the recipe's `vars`; docs/reference.md).
     let environment: [String: String]
     /// Where each step runs: on the host, in its image, or sandboxed.
     let isolator: Isolator
@@ -107,7 +107,7 @@ extension StepRun {
         Trackers.environment(environment, recipe: recipe, run: plan.id, step: step.name, directory: plan.directory)
     }
 
-    /// The first data contract (DESIGN §8.5) one of `step`'s inputs breaks, as the reason the
+    /// The first data contract one of `step`'s inputs breaks, as the reason the
     /// step fails without running; inputs `skipping` names (ones a batch job has yet to
     /// write) are not judged here.
     func inputContractProblem(of step: ResolvedStep, skipping: Set<String> = []) -> String? {

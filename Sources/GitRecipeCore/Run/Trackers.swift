@@ -1,6 +1,6 @@
 import Foundation
 
-/// Experiment trackers a step may already use (DESIGN §8.8): each step is told its recipe
+/// Experiment trackers a step may already use: each step is told its recipe
 /// run through the variables MLflow and W&B themselves read, and after the run the tracker
 /// runs each step made are found and recorded in its manifest entry, so each side points
 /// at the other.

@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 
-/// The local artifact store (DESIGN §8.2): every file a succeeded run left as an output,
+/// The local artifact store: every file a succeeded run left as an output,
 /// kept by its SHA-256 in `.git/recipes/objects/sha256/AB/CDEF…`, shared by every worktree.
 /// A directory output is kept as its files; its listing is in the run's manifest. Objects are
 /// written under a temporary name, verified, made read-only and renamed into place, so a

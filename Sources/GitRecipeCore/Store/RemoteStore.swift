@@ -1,6 +1,6 @@
 import Foundation
 
-/// A store in another place (DESIGN §8.2), named in git config as `recipe.store.NAME.url`:
+/// A store in another place, named in git config as `recipe.store.NAME.url`:
 /// `file:///shared/path`, `ssh://[user@]host[:port]/path` or `s3://bucket/prefix`. Every kind
 /// keeps objects under the same names as the local store (`sha256/AB/CDEF…`); an upload lands
 /// under a temporary name and is renamed (or is a single S3 PUT), and a download is hashed

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The program that runs a step inside a container image (DESIGN §8.4): podman (the
+/// The program that runs a step inside a container image: podman (the
 /// default), docker, or apptainer (`exec docker://NAME@sha256:…`, as on HPC clusters),
 /// chosen with `git config recipe.containerEngine`. It builds the engine's command line and
 /// asks the engine what it has; it never goes through a shell.

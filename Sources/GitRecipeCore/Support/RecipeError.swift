@@ -1,4 +1,4 @@
-/// The exit statuses of DESIGN §3, shared by every command.
+/// The exit statuses of docs/reference.md (Exit statuses), shared by every command.
 public enum ExitStatus: Int32, Sendable {
     case success = 0
     /// A check failed or a precondition refused (dirty tree, stale lock, existing files).
@@ -13,7 +13,7 @@ public enum ExitStatus: Int32, Sendable {
 
 /// An error git-recipe reports to the user: it knows its exit status and how it reads on stderr.
 public protocol RecipeError: Error, CustomStringConvertible {
-    /// The exit status DESIGN §3 gives this failure.
+    /// The exit status docs/reference.md gives this failure.
     var exitStatus: ExitStatus { get }
     /// What goes to stderr: by default `error: ` and the description.
     var report: String { get }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A command run under bubblewrap (DESIGN §8.4 `sandbox: true`): the whole file system
+/// A command run under bubblewrap (`sandbox: true`): the whole file system
 /// read-only, a fresh `/tmp`, no network unless asked for, and the repository empty but for
 /// the paths the step declares — its inputs read-only, its outputs and the run's directory
 /// writable. A read of anything else in the repository finds nothing; a write anywhere

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// DESIGN §1: folders are layers. A file in `GitRecipeCore` may use the types and top-level
+/// docs/architecture.md: folders are layers. A file in `GitRecipeCore` may use the types and top-level
 /// functions declared in its own folder and in the folders below it, never one declared in a
 /// folder above it.
 ///

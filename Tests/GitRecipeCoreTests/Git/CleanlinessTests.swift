@@ -4,7 +4,7 @@ import Testing
 
 @testable import GitRecipeCore
 
-/// DESIGN invariant 1, against each kind of dirt made with the real git CLI.
+/// invariant 1 in docs/architecture.md, against each kind of dirt made with the real git CLI.
 @Suite("The clean-commit check")
 struct CleanlinessTests {
     private func cleanliness(_ repo: TemporaryGitRepository) throws -> Cleanliness {

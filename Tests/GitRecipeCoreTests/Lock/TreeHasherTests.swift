@@ -5,7 +5,7 @@ import Testing
 @testable import GitRecipeCore
 
 /// Digests checked against independent computations: `openssl dgst -sha256` for files, and
-/// the DESIGN §2 directory formula rebuilt here and hashed by openssl too.
+/// the directory formula of docs/reference.md rebuilt here and hashed by openssl too.
 @Suite("Content hashing")
 struct TreeHasherTests {
     /// The directory digest computed from the formula: entries sorted by name,

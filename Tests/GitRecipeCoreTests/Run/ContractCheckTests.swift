@@ -4,7 +4,7 @@ import Testing
 
 @testable import GitRecipeCore
 
-/// Data files judged against their contracts (DESIGN §8.5): the first violation, with its
+/// Data files judged against their contracts: the first violation, with its
 /// place and rule.
 @Suite("Data contracts checked")
 struct ContractCheckTests {

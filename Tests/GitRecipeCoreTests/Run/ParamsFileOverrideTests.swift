@@ -4,7 +4,7 @@ import Yams
 
 @testable import GitRecipeCore
 
-/// A params file rewritten for a run with overrides (DESIGN §8.8): only the changed values
+/// A params file rewritten for a run with overrides: only the changed values
 /// change; every value reads back, in the file's own format, as the type it was declared.
 @Suite("Params files rewritten with overrides")
 struct ParamsFileOverrideTests {

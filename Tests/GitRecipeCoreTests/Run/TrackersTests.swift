@@ -3,7 +3,7 @@ import Testing
 
 @testable import GitRecipeCore
 
-/// What a step is told for experiment trackers (DESIGN §8.8): the recipe run, unless the
+/// What a step is told for experiment trackers: the recipe run, unless the
 /// user has said otherwise, and never at the cost of the user's own settings.
 @Suite("Tracker variables")
 struct TrackersTests {
