@@ -64,6 +64,8 @@ public struct FileTransaction {
     }
 
     /// Creates `directory` and its missing parents; returns those it created, outermost first.
+    /// One that another writer creates meanwhile (two first runs making `.git/recipes` at
+    /// once) is there to use and not this transaction's to remove.
     private func createDirectory(_ directory: URL) throws -> [URL] {
         var missing: [URL] = []
         var current = directory.standardizedFileURL
@@ -71,10 +73,19 @@ public struct FileTransaction {
             missing.insert(current, at: 0)
             current = current.deletingLastPathComponent()
         }
+        var created: [URL] = []
         for url in missing {
-            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: false)
+            if mkdir(url.path, 0o777) == 0 {
+                created.append(url)
+                continue
+            }
+            let reason = errno
+            var info = stat()
+            guard reason == EEXIST, stat(url.path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
+                throw FileWriteError(path: url.path, reason: "cannot create the directory: \(String(cString: strerror(reason)))")
+            }
         }
-        return missing
+        return created
     }
 }
 
