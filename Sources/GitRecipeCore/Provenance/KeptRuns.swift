@@ -21,13 +21,28 @@ public struct KeptRuns {
         return Set(text.split(separator: "\n").map(String.init).filter { !$0.isEmpty }).sorted()
     }
 
-    /// Pins `ids` (or, with `drop`, unpins them); the file is replaced whole.
+    /// Pins `ids` (or, with `drop`, unpins them); the file is replaced whole, holding the pins'
+    /// lock, so a pin another `keep` makes meanwhile is not overwritten.
     public func pin(_ ids: [String], drop: Bool = false) throws {
-        var pins = Set(pinned())
-        if drop { pins.subtract(ids) } else { pins.formUnion(ids) }
-        var transaction = FileTransaction()
-        transaction.write(Data(pins.sorted().map { $0 + "\n" }.joined().utf8), to: URL(fileURLWithPath: pinsFile))
-        try transaction.commit()
+        try holdingPins {
+            var pins = Set(pinned())
+            if drop { pins.subtract(ids) } else { pins.formUnion(ids) }
+            var transaction = FileTransaction()
+            transaction.write(Data(pins.sorted().map { $0 + "\n" }.joined().utf8), to: URL(fileURLWithPath: pinsFile))
+            try transaction.commit()
+        }
+    }
+
+    /// Runs `body` holding the lock beside the pins file: `keep` changing the pins and `gc`
+    /// freeing what no pin keeps take turns, so a run pinned while `gc` runs is kept.
+    private func holdingPins<Result>(_ body: () throws -> Result) throws -> Result {
+        let directory = (pinsFile as NSString).deletingLastPathComponent
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw FileWriteError(path: directory, reason: "cannot create the directory: \(error.localizedDescription)")
+        }
+        return try FileLock.withLock("\(pinsFile).lock", body)
     }
 
     /// What `gc` would keep and free.
@@ -43,6 +58,13 @@ public struct KeptRuns {
     /// Applies `artifacts` to the store: removes every object no kept run needs. With
     /// `dryRun`, only says what it would remove.
     public func collect(_ artifacts: ProjectConfig.Artifacts, history: RunHistory, dryRun: Bool) throws -> Collection {
+        // A dry run removes nothing: it needs neither the lock nor write access.
+        guard !dryRun else { return try freeUnkept(artifacts, history: history, dryRun: true) }
+        return try holdingPins { try freeUnkept(artifacts, history: history, dryRun: false) }
+    }
+
+    /// What ``collect(_:history:dryRun:)`` does, once it may.
+    private func freeUnkept(_ artifacts: ProjectConfig.Artifacts, history: RunHistory, dryRun: Bool) throws -> Collection {
         let store = ObjectStore(repository: repository)
         let runs = try history.allRuns().sorted { $0.id < $1.id }
         let pins = Set(pinned())
