@@ -122,7 +122,7 @@ enum CanonicalReader {
             }
             guard index < content.endIndex else { return nil }
             key = String(decoding: content[..<index], as: UTF8.self)
-            guard YAMLScalar.text(key) == key else { return nil }
+            guard YAMLScalar.staysPlain(key) else { return nil }
             keyEnd = index
         }
         guard keyEnd < content.endIndex, content[keyEnd] == colon else { return nil }
@@ -150,7 +150,7 @@ enum CanonicalReader {
         default: break
         }
         if first == minus || isDigit(first) { return number(value, text) }
-        return YAMLScalar.text(text) == text ? .string(text) : nil
+        return YAMLScalar.staysPlain(text) ? .string(text) : nil
     }
 
     /// `-?(0|[1-9][0-9]*)` as an int, `-?[0-9]+\.[0-9]+(e[-+][0-9]+)?` as a float; `nil` for

@@ -4,10 +4,18 @@
 enum YAMLScalar {
     /// A string, plain when safe, otherwise double-quoted.
     static func text(_ value: String) -> String {
-        // Only words of up to five letters can be one of YAML's booleans or null.
-        let ambiguous = value.utf8.count <= 5 && ["true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"].contains(value.lowercased())
-        return isPlainSafe(value) && !ambiguous ? value : doubleQuoted(value)
+        staysPlain(value) ? value : doubleQuoted(value)
     }
+
+    /// Whether ``text(_:)`` writes `value` as it is: plain-safe, and not a word YAML 1.1 reads
+    /// as a boolean or null. The reader of canonical documents asks it of every key and value.
+    static func staysPlain(_ value: String) -> Bool {
+        // Only words of up to five letters can be one of YAML's booleans or null.
+        isPlainSafe(value) && !(value.utf8.count <= 5 && reserved.contains(value.lowercased()))
+    }
+
+    /// The words YAML 1.1 reads as a boolean or null, lowercased.
+    private static let reserved: Set<String> = ["true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"]
 
     /// A double-quoted string whose escapes YAML and JSON read alike.
     static func doubleQuoted(_ value: String) -> String {
@@ -42,23 +50,23 @@ enum YAMLScalar {
     /// single spaces between words, and no `:` that ends a word. Checked by hand, not with a
     /// regex: it runs for every key and value of every lock.
     static func isPlainSafe(_ value: String) -> Bool {
-        let bytes = Array(value.utf8)
-        guard let first = bytes.first, first.isLetter || first == UInt8(ascii: "_") || first == UInt8(ascii: "/"),
-            bytes.last != UInt8(ascii: " ")
-        else { return false }
-        for (index, byte) in bytes.enumerated() {
-            let next = index + 1 < bytes.count ? bytes[index + 1] : nil
+        var bytes = value.utf8.makeIterator()
+        guard let first = bytes.next(), first.isLetter || first == UInt8(ascii: "_") || first == UInt8(ascii: "/") else { return false }
+        var previous = first
+        while let byte = bytes.next() {
             switch byte {
-            case _ where byte.isLetter || (48...57).contains(byte): continue
+            case _ where byte.isLetter || (48...57).contains(byte): break
             case UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "/"), UInt8(ascii: "@"), UInt8(ascii: "+"),
-                UInt8(ascii: "-"), UInt8(ascii: "("), UInt8(ascii: ")"):
-                continue
-            case UInt8(ascii: ":"): if next == nil || next == UInt8(ascii: " ") { return false }
-            case UInt8(ascii: " "): if next == UInt8(ascii: " ") { return false }
+                UInt8(ascii: "-"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: ":"):
+                break
+            // A space after `:` would end a key; two in a row would not read back.
+            case UInt8(ascii: " "): if previous == UInt8(ascii: ":") || previous == UInt8(ascii: " ") { return false }
             default: return false
             }
+            previous = byte
         }
-        return true
+        // A `:` that ends the string would make it a key; a trailing space would be dropped.
+        return previous != UInt8(ascii: ":") && previous != UInt8(ascii: " ")
     }
 }
 
