@@ -568,6 +568,45 @@ extension RunManifest {
         try self.init(root)
     }
 
+    /// Reads only the top-level `sections` of a manifest document, with the fields the run is
+    /// known by; every other field reads as empty. A table of hundreds of runs that shows their
+    /// params and steps need not decode their hosts, environments, inputs and outputs. A
+    /// document whose layout ``sections(_:of:)`` cannot follow is read whole.
+    public init(decoding document: String, sections: Set<String>) throws(ManifestError) {
+        try self.init(decoding: Self.sections(sections.union(["id", "recipe", "status", "commit"]), of: document) ?? document)
+    }
+
+    /// The lines of `document` under the top-level keys in `keys`: a line at the left margin
+    /// opens a section (`key:` or `key: value`), and indented lines and list items at the
+    /// margin belong to the section above them. `nil` when a line at the margin is none of
+    /// these, a comment nor a document marker (a quoted or complex key, a flow document).
+    static func sections(_ keys: Set<String>, of document: String) -> String? {
+        let bytes = Array(document.utf8)
+        var kept: [UInt8] = []
+        kept.reserveCapacity(bytes.count / 2)
+        var keeping = false
+        var start = 0
+        while start < bytes.count {
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
+            let line = bytes[start..<end]
+            start = end + 1
+            guard let first = line.first, first != UInt8(ascii: "#") else { continue }
+            if line.elementsEqual("---".utf8) || line.elementsEqual("...".utf8) { continue }
+            if first != UInt8(ascii: " ") && first != UInt8(ascii: "-") {
+                guard first != UInt8(ascii: "\""), first != UInt8(ascii: "'"), first != UInt8(ascii: "?"), first != UInt8(ascii: "{"),
+                    let colon = line.firstIndex(where: { $0 == UInt8(ascii: ":") }),
+                    colon + 1 == line.endIndex || line[colon + 1] == UInt8(ascii: " ")
+                else { return nil }
+                keeping = keys.contains(String(decoding: line[..<colon], as: UTF8.self))
+            }
+            if keeping {
+                kept.append(contentsOf: line)
+                kept.append(UInt8(ascii: "\n"))
+            }
+        }
+        return String(decoding: kept, as: UTF8.self)
+    }
+
     /// Reads a manifest from its value tree.
     public init(_ root: ManifestValue) throws(ManifestError) {
         guard case .map = root else { throw ManifestError(problem: "it is not a mapping") }

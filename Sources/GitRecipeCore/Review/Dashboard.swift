@@ -36,7 +36,8 @@ public struct Dashboard: Sendable {
         let statistics: [String: SeedStatistics]
     }
 
-    /// A run and its manifest (`nil` where the manifest cannot be decoded).
+    /// A run and its manifest read in the sections its row shows (``tableSections``; `nil`
+    /// where the manifest cannot be decoded).
     struct Run: Sendable {
         let record: RunRecord
         let manifest: RunManifest?
@@ -57,6 +58,11 @@ public struct Dashboard: Sendable {
     /// rates, but a table of ten thousand rows helps no one, and each row's manifest must be
     /// decoded; `git recipe log --recipe R` lists them all.
     public static let tableLimit = 200
+
+    /// The manifest sections a run's row shows besides its record: its params, and its steps
+    /// with their time, CPU, memory and plots. Reading only these is a quarter of reading a
+    /// manifest whole (host, environment, inputs and outputs are most of it).
+    static let tableSections: Set<String> = ["params", "steps"]
 
     /// The range as given (`HEAD`, `A..B`).
     public let range: String
@@ -84,7 +90,9 @@ public struct Dashboard: Sendable {
             byRecipe.count, workers: ProcessInfo.processInfo.activeProcessorCount, state: {},
             transform: { _, index in
                 let (name, runs) = byRecipe[index]
-                let listed = runs.prefix(Self.tableLimit).map { Run(record: $0, manifest: try? $0.manifest()) }
+                let listed = runs.prefix(Self.tableLimit).map {
+                    Run(record: $0, manifest: try? RunManifest(decoding: $0.document, sections: Self.tableSections))
+                }
                 return Self.page(name, records: runs, listed: listed, keyMetrics: keyMetrics[name] ?? [])
             })
         self.range = range

@@ -176,7 +176,8 @@ public struct DashboardSite: Sendable {
             section += "<p>The plots of the latest \(Self.plottedRuns) of \(plotted.count) runs that declare plots.</p>\n"
         }
         for run in plotted.prefix(Self.plottedRuns) {
-            guard let manifest = run.manifest else { continue }
+            // Whole, for the outputs' digests: the table read only params and steps.
+            guard let manifest = try? run.record.manifest() else { continue }
             section += "<div class=\"plots\">\n<h3>Run <code>\(escaped(manifest.id))</code></h3>\n"
             for step in manifest.steps {
                 for path in step.plots {

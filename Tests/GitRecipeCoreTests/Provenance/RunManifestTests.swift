@@ -385,6 +385,37 @@ import Testing
         #expect(decoded.differences?.metrics.first?.reproduction?.isNaN == true)
     }
 
+    /// A manifest read in part (a run table's params and steps) has exactly what the whole
+    /// read has in those sections, the run's identity, and nothing else; a document laid out
+    /// otherwise (written by hand: comments, a list at the margin, a quoted key) reads the
+    /// same, or whole where the sections cannot be told apart.
+    @Test func aManifestReadInPartHasItsSectionsAsReadWhole() throws {
+        var manifest = try RunManifest(decoding: RunNote(parsing: Self.recordedNote).documents[0].text)
+        manifest.steps[1].usage = .init(cpuSeconds: 1.25, peakMemory: 1 << 20)
+        manifest.steps[2].plots = ["plots/loss.tsv"]
+        let whole = manifest.rendered
+        let part = try RunManifest(decoding: whole, sections: ["params", "steps"])
+        #expect(part.id == manifest.id && part.recipe == manifest.recipe && part.status == manifest.status && part.commit == manifest.commit)
+        #expect(part.params == manifest.params && part.steps == manifest.steps)
+        #expect(part.host.name.isEmpty && part.inputs.isEmpty && part.outputs.isEmpty && part.metrics.isEmpty && part.environment.vars.isEmpty)
+
+        // The steps' list at the margin, as people write it: each line of the block two spaces in.
+        var lines = whole.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let steps = try #require(lines.firstIndex(of: "steps:"))
+        for index in (steps + 1)..<lines.count {
+            guard lines[index].hasPrefix("  ") else { break }
+            lines[index].removeFirst(2)
+        }
+        let byHand = "# by hand\n" + lines.joined(separator: "\n")
+        #expect(try RunManifest(decoding: byHand).steps == manifest.steps, "the edited document is still this run")
+        let byHandPart = try RunManifest(decoding: byHand, sections: ["steps"])
+        #expect(byHandPart.steps == manifest.steps && byHandPart.params.isEmpty)
+
+        let quoted = whole.replacingOccurrences(of: "\nhost:", with: "\n\"host\":")
+        #expect(RunManifest.sections(["steps"], of: quoted) == nil)
+        #expect(try RunManifest(decoding: quoted, sections: ["steps"]).host.name == manifest.host.name, "read whole")
+    }
+
     @Test func aDocumentThatIsNoRunSaysWhy() {
         #expect(throws: ManifestError.self) { try RunManifest(decoding: "id: x\nrecipe: r\nstatus: exploded\ncommit: abc\n") }
         #expect(throws: ManifestError.self) { try RunManifest(decoding: "- a list\n") }
