@@ -60,8 +60,8 @@ public struct Dashboard: Sendable {
     public static let tableLimit = 200
 
     /// The manifest sections a run's row shows besides its record: its params, and its steps
-    /// with their time, CPU, memory and plots. Reading only these is a quarter of reading a
-    /// manifest whole (host, environment, inputs and outputs are most of it).
+    /// with their time, CPU, memory and plots. Host, environment, inputs and outputs, most of
+    /// a manifest, are not read (a quarter of the lines are, in the benchmark's history).
     static let tableSections: Set<String> = ["params", "steps"]
 
     /// The range as given (`HEAD`, `A..B`).
