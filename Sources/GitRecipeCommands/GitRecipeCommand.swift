@@ -21,10 +21,17 @@ public struct GitRecipeCommand: ParsableCommand {
 
     public init() {}
 
-    /// Parses the arguments, runs the command, and exits with the status docs/reference.md gives: 0 success,
-    /// 1 a check failed, 2 invalid input (arguments included), 3 a step failed, 130 interrupted.
+    /// Parses the arguments, runs the command, and exits with the status docs/reference.md
+    /// gives: 0 success, 1 a check failed, 2 invalid input (arguments included), 3 a step
+    /// failed, 130 interrupted.
     public static func runAsMain(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> Never {
         Repository.prepareLibrary()
+        // Every way out waits for libgit2's start first: `--version` or a usage error ends
+        // before it has finished, and a process that exited meanwhile could crash.
+        func end(_ status: Int32) -> Never {
+            Repository.awaitLibrary()
+            ChildGroups.exit(status)
+        }
         do {
             // A hook runs on every commit and push: `hook run NAME ARGS…` goes straight to the
             // check, skipping the parser built for every command (about 3 ms of its budget).
@@ -32,26 +39,26 @@ public struct GitRecipeCommand: ParsableCommand {
                 !arguments.contains(where: { ["-h", "--help", "--"].contains($0) })
             {
                 try Hook.Run.check(arguments[2], arguments: Array(arguments.dropFirst(3)))
-                ChildGroups.exit(ExitStatus.success.rawValue)
+                end(ExitStatus.success.rawValue)
             }
             var command = try parseAsRoot(arguments)
             try command.run()
-            ChildGroups.exit(ExitStatus.success.rawValue)
+            end(ExitStatus.success.rawValue)
         } catch let error as any RecipeError {
             Terminal.standardError.write(error.report + "\n")
-            ChildGroups.exit(error.exitStatus.rawValue)
+            end(error.exitStatus.rawValue)
         } catch {
             let code = exitCode(for: error)
             if code == .success {
                 print(fullMessage(for: error))
-                ChildGroups.exit(ExitStatus.success.rawValue)
+                end(ExitStatus.success.rawValue)
             }
             if code == .validationFailure {
                 Terminal.standardError.write(fullMessage(for: error) + "\n")
-                ChildGroups.exit(ExitStatus.invalidInput.rawValue)
+                end(ExitStatus.invalidInput.rawValue)
             }
             Terminal.standardError.write("error: \(error)\n")
-            ChildGroups.exit(ExitStatus.checkFailed.rawValue)
+            end(ExitStatus.checkFailed.rawValue)
         }
     }
 }

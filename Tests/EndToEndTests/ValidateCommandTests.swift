@@ -13,6 +13,45 @@ struct ValidateCommandTests {
         return repo
     }
 
+    /// A command that ends before libgit2 has started — `--version`, a usage error — waits
+    /// for the start before it exits. libgit2 starts on a thread of its own while the
+    /// arguments are parsed, reading the system's CA certificates; a process that exited
+    /// meanwhile died of SIGSEGV in libc about once in 150 runs of the release build (the
+    /// demo's `git recipe --version` did). Here that read is made to take a second (an
+    /// `LD_PRELOAD` shim holds `fopen` of the certificates), so a process that does not wait
+    /// ends long before it.
+    @Test func aCommandThatEndsAtOnceWaitsForLibgit2ToStart() throws {
+        let certificates = "/etc/ssl/certs/ca-certificates.crt"
+        try #require(FileManager.default.fileExists(atPath: certificates), "Debian's libgit2 reads \(certificates) as it starts")
+        let shim = try TemporaryDirectory()
+        try """
+        #define _GNU_SOURCE
+        #include <dlfcn.h>
+        #include <stdio.h>
+        #include <string.h>
+        #include <unistd.h>
+        FILE *fopen(const char *path, const char *mode) {
+            FILE *(*next)(const char *, const char *) = (FILE *(*)(const char *, const char *))dlsym(RTLD_NEXT, "fopen");
+            FILE *file = next(path, mode);
+            if (strcmp(path, "\(certificates)") == 0) sleep(1);
+            return file;
+        }
+
+        """.write(toFile: "\(shim.path)/slow-certificates.c", atomically: true, encoding: .utf8)
+        let compiled = try run(
+            "clang", ["-shared", "-fPIC", "-o", "\(shim.path)/slow-certificates.so", "\(shim.path)/slow-certificates.c", "-ldl"], in: shim.path,
+            environment: ProcessInfo.processInfo.environment)
+        try #require(compiled.status == 0, "\(compiled)")
+        let environment = ["PATH": "/usr/bin:/bin", "HOME": shim.path, "LD_PRELOAD": "\(shim.path)/slow-certificates.so"]
+        for (arguments, status) in [(["--version"], Int32(0)), (["no-such-command"], Int32(2))] {
+            let started = Date()
+            let result = try run("\(BuiltProducts.directory)/git-recipe", arguments, in: "/", environment: environment)
+            let seconds = Date().timeIntervalSince(started)
+            #expect(result.status == status, "\(arguments): \(result)")
+            #expect(seconds >= 1, "\(arguments) ended \(seconds) s in, before libgit2 had read its certificates")
+        }
+    }
+
     /// A Latin-1 file used to give a raw NSCocoaErrorDomain error for every recipe, exit 1.
     @Test func aFileThatIsNotUTF8IsNamedWithItsPositionAndTheOthersAreStillJudged() throws {
         let repo = try TemporaryGitRepository()

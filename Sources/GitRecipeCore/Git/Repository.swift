@@ -39,6 +39,11 @@ public final class Repository {
     /// (a `static let` is initialised once, other threads waiting).
     public static func prepareLibrary() { onOwnThread { LibGit2.initialize() } }
 
+    /// Waits until libgit2 has started (see ``prepareLibrary()``), starting it here if its
+    /// thread has not: a process must not exit while libgit2 starts, or exit's handlers race
+    /// the start's reading of the certificates and the process can die of SIGSEGV.
+    public static func awaitLibrary() { LibGit2.initialize() }
+
     /// Opens the repository the way git does for a subcommand.
     ///
     /// When git runs `git recipe`, or a hook, it may export `GIT_DIR` and `GIT_WORK_TREE`;
