@@ -592,7 +592,8 @@ extension RunManifest {
             start = end + 1
             guard let first = line.first, first != UInt8(ascii: "#") else { continue }
             if line.elementsEqual("---".utf8) || line.elementsEqual("...".utf8) { continue }
-            if first != UInt8(ascii: " ") && first != UInt8(ascii: "-") {
+            let item = line.elementsEqual("-".utf8) || line.starts(with: "- ".utf8)
+            if first != UInt8(ascii: " ") && !item {
                 guard first != UInt8(ascii: "\""), first != UInt8(ascii: "'"), first != UInt8(ascii: "?"), first != UInt8(ascii: "{"),
                     let colon = line.firstIndex(where: { $0 == UInt8(ascii: ":") }),
                     colon + 1 == line.endIndex || line[colon + 1] == UInt8(ascii: " ")

@@ -411,6 +411,9 @@ import Testing
         let byHandPart = try RunManifest(decoding: byHand, sections: ["steps"])
         #expect(byHandPart.steps == manifest.steps && byHandPart.params.isEmpty)
 
+        // A key that starts with a dash is a key, not a list item of the section above.
+        let dashed = whole.replacingOccurrences(of: "\noutputs:", with: "\n-host: x\noutputs:")
+        #expect(RunManifest.sections(["steps"], of: dashed) == RunManifest.sections(["steps"], of: whole))
         let quoted = whole.replacingOccurrences(of: "\nhost:", with: "\n\"host\":")
         #expect(RunManifest.sections(["steps"], of: quoted) == nil)
         #expect(try RunManifest(decoding: quoted, sections: ["steps"]).host.name == manifest.host.name, "read whole")
