@@ -107,16 +107,16 @@ public struct RunRecord: Sendable {
     /// anything else — edited by hand, written by another tool — goes through the parser.
     /// `nil` when the document is not a run manifest.
     init?(document: String, attachedTo: ObjectID) {
-        var scanned: [String: String] = [:]
+        var scanned = Scanned()
         var metrics: [String: Double] = [:]
         var overrides: [String: String] = [:]
         if !Self.scanCanonical(document, into: &scanned, metrics: &metrics, overrides: &overrides) {
             guard let tree = try? ManifestValue(yaml: document), case .map(let entries) = tree else { return nil }
-            scanned = [:]
+            scanned = Scanned()
             for entry in entries {
                 switch entry.value {
-                case .string(let text): scanned[entry.key] = text
-                case .int, .float, .bool: scanned[entry.key] = entry.value.text
+                case .string(let text): scanned.set(entry.key, text)
+                case .int, .float, .bool: scanned.set(entry.key, entry.value.text)
                 default: continue
                 }
             }
@@ -126,14 +126,42 @@ public struct RunRecord: Sendable {
                 overrides[entry.key] = entry.value.text
             }
         }
-        guard let id = scanned["id"], let recipe = scanned["recipe"], let status = scanned["status"],
-            let commit = scanned["commit"]
-        else { return nil }
+        guard let id = scanned.id, let recipe = scanned.recipe, let status = scanned.status, let commit = scanned.commit else { return nil }
         fields = Fields(
-            id: id, recipe: recipe, status: status, commit: commit, attachedTo: attachedTo, lock: scanned["lock"] ?? "",
-            started: scanned["started"] ?? "", finished: scanned["finished"] ?? "", seed: scanned["seed"].flatMap { Int($0) },
-            sweep: scanned["sweep"], grid: scanned["grid"], reproduces: scanned["reproduces"], verdict: scanned["verdict"], metrics: metrics,
+            id: id, recipe: recipe, status: status, commit: commit, attachedTo: attachedTo, lock: scanned.lock ?? "",
+            started: scanned.started ?? "", finished: scanned.finished ?? "", seed: scanned.seed.flatMap { Int($0) },
+            sweep: scanned.sweep, grid: scanned.grid, reproduces: scanned.reproduces, verdict: scanned.verdict, metrics: metrics,
             overrides: overrides, document: document)
+    }
+
+    /// The top-level scalars a record keeps, as read: held in fields, not in a dictionary,
+    /// since `log` reads ten thousand documents and a dictionary costs a hash per key.
+    private struct Scanned {
+        var id, recipe, status, commit, lock, started, finished, seed, sweep, grid, reproduces, verdict: String?
+
+        /// Where `key`'s value goes; `nil` for a key a record does not keep.
+        static func field(_ key: String) -> WritableKeyPath<Scanned, String?>? {
+            switch key {
+            case "id": \.id
+            case "recipe": \.recipe
+            case "status": \.status
+            case "commit": \.commit
+            case "lock": \.lock
+            case "started": \.started
+            case "finished": \.finished
+            case "seed": \.seed
+            case "sweep": \.sweep
+            case "grid": \.grid
+            case "reproduces": \.reproduces
+            case "verdict": \.verdict
+            default: nil
+            }
+        }
+
+        /// Keeps `value` as `key`'s, when it is one of them.
+        mutating func set(_ key: String, _ value: String) {
+            if let field = Self.field(key) { self[keyPath: field] = value }
+        }
     }
 
     /// Reads the layout ``CanonicalYAML`` writes: top-level `key: scalar` lines, and the
@@ -141,7 +169,7 @@ public struct RunRecord: Sendable {
     /// lines. `false` at anything else it would need. Works on bytes and decodes only the
     /// values it keeps.
     private static func scanCanonical(
-        _ document: String, into fields: inout [String: String], metrics: inout [String: Double], overrides: inout [String: String]
+        _ document: String, into fields: inout Scanned, metrics: inout [String: Double], overrides: inout [String: String]
     ) -> Bool {
         let bytes = Array(document.utf8)
         var lineStart = 0
@@ -170,21 +198,17 @@ public struct RunRecord: Sendable {
             guard let (key, value) = split(line) else { return false }
             inMetrics = key == "metrics" && value.isEmpty
             inOverrides = key == "overrides" && value.isEmpty
-            guard key == "metrics" || fieldsRead.contains(key) else { continue }
+            // `metrics` with a value on its line (a flow mapping) is for the parser.
+            guard key == "metrics" || Scanned.field(key) != nil else { continue }
             if value.isEmpty || value.elementsEqual("{}".utf8) { continue }
             guard let scalar = scalar(value) else { return false }
-            fields[key] = scalar
+            fields.set(key, scalar)
         }
         return true
     }
 
     /// Bytes the scanner looks for.
     private static let newline = UInt8(ascii: "\n"), space = UInt8(ascii: " "), quote = UInt8(ascii: "\"")
-    /// The top-level fields `log` reads.
-    private static let fieldsRead: Set<String> = [
-        "id", "recipe", "status", "commit", "lock", "started", "finished",
-        "seed", "sweep", "grid", "reproduces", "verdict",
-    ]
     /// How canonical YAML writes the numbers that are not finite.
     private static let special: [String: Double] = [".nan": .nan, ".inf": .infinity, "-.inf": -.infinity]
 
