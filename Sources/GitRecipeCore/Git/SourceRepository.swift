@@ -54,8 +54,7 @@ final class SourceRepository: GitObjects {
     ///
     /// - Throws: ``SourceFetchError`` naming the URL and the revision, with git's message.
     static func fetch(url: String, rev: String, into path: String, from directory: String) throws -> ObjectID {
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        return try FileLock.withLock("\(path).lock") {
+        try FileLock.withLock("\(path).lock") {
             try create(at: path)
             if let commit = ObjectID(hex: rev), let sources = try open(at: path), sources.hasCommit(commit) {
                 try sources.pin(commit)

@@ -149,7 +149,7 @@ final class Probes: @unchecked Sendable {
         facts += vars.map { "var\0\($0.key)\0\($0.value)" }
         let path = (environment["PATH"] ?? "").split(separator: ":").map(String.init)
         for word in Set(command.split(whereSeparator: { " \t\n;&|()<>\"'`".contains($0) }).map(String.init)) where !word.contains("=") {
-            if let program = Self.resolve(word, on: path) { facts.append("program\0\(word)\0\(program)\0\(Self.stamp(program))") }
+            if let program = ProgramPath.find(word, on: path) { facts.append("program\0\(word)\0\(program)\0\(Self.stamp(program))") }
             if !word.hasPrefix("/"), !word.hasPrefix("-") { facts.append("file\0\(word)\0\(Self.stamp("\(workTree)/\(word)"))") }
         }
         for directory in packageDirectoriesOnce(path: path, home: environment["HOME"] ?? NSHomeDirectory()) {
@@ -186,13 +186,6 @@ final class Probes: @unchecked Sendable {
         ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasPrefix(prefix) }.sorted().map {
             "\(directory)/\($0)"
         }
-    }
-
-    /// Where `word` runs from: itself when it is a path, else the first match on `path`.
-    private static func resolve(_ word: String, on path: [String]) -> String? {
-        if word.contains("/") { return access(word, X_OK) == 0 ? word : nil }
-        let found = path.lazy.map { "\($0)/\(word)" }.first { (candidate: String) in access(candidate, X_OK) == 0 }
-        return found.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path }
     }
 
     /// Size, modification time (ns) and inode, or `absent`.

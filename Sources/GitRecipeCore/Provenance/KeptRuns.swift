@@ -36,13 +36,7 @@ public struct KeptRuns {
     /// Runs `body` holding the lock beside the pins file: `keep` changing the pins and `gc`
     /// freeing what no pin keeps take turns, so a run pinned while `gc` runs is kept.
     private func holdingPins<Result>(_ body: () throws -> Result) throws -> Result {
-        let directory = (pinsFile as NSString).deletingLastPathComponent
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw FileWriteError(path: directory, reason: "cannot create the directory: \(error.localizedDescription)")
-        }
-        return try FileLock.withLock("\(pinsFile).lock", body)
+        try FileLock.withLock("\(pinsFile).lock", body)
     }
 
     /// What `gc` would keep and free.

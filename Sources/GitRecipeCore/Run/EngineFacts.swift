@@ -23,7 +23,7 @@ struct EngineFacts: Sendable {
 
     /// `engine`'s version line, from the file when its binary is unchanged.
     func version(of engine: ContainerEngine) throws -> String {
-        guard let binary = Self.binary(engine.kind.rawValue) else { return try engine.version() }
+        guard let binary = ProgramPath.find(engine.kind.rawValue) else { return try engine.version() }
         var info = stat()
         guard stat(binary, &info) == 0 else { return try engine.version() }
         let stamp = FileStamp(info)
@@ -65,8 +65,6 @@ struct EngineFacts: Sendable {
     /// runs may start together, so an unlocked read and rewrite would drop what another has
     /// just remembered. Only a cache: a run goes on when the file cannot be written.
     func update(_ change: (inout [String: String]) -> Void) {
-        try? FileManager.default.createDirectory(
-            atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
         try? FileLock.withLock("\(path).lock") {
             var known = facts()
             change(&known)
@@ -74,14 +72,6 @@ struct EngineFacts: Sendable {
             var transaction = FileTransaction()
             transaction.write(data, to: URL(fileURLWithPath: path))
             try transaction.commit()
-        }
-    }
-
-    /// The file `name` runs from on PATH, links resolved.
-    private static func binary(_ name: String) -> String? {
-        let path = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
-        return path.lazy.map { "\($0)/\(name)" }.first { (candidate: String) in access(candidate, X_OK) == 0 }.map {
-            URL(fileURLWithPath: $0).resolvingSymlinksInPath().path
         }
     }
 }

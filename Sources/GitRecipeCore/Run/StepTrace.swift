@@ -156,8 +156,7 @@ public struct Tracer {
     /// The traces of `recipe`'s steps at `commit` with `settings`' first seed, up to and
     /// including `last` when given; `announce` hears what is about to happen.
     public func trace(recipe: String, at commit: ObjectID, assignments: [String], last: String?, announce: (String) -> Void) throws -> [StepTrace] {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        guard path.split(separator: ":").contains(where: { access("\($0)/strace", X_OK) == 0 }) else { throw TraceError.noStrace }
+        guard ProgramPath.find("strace") != nil else { throw TraceError.noStrace }
         let worktree = try ScratchWorktree(of: repository, at: commit)
         defer { worktree.remove() }
         let scratch = try worktree.load(recipe, from: repository, announce: announce)

@@ -27,10 +27,7 @@ struct SSHRemote: RemoteStore {
     }
 
     /// Whether rsync is on this machine's PATH.
-    static let hasRsync: Bool = {
-        let directories = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
-        return directories.contains { access("\($0)/rsync", X_OK) == 0 }
-    }()
+    static let hasRsync = ProgramPath.find("rsync") != nil
 
     func holds(_ objects: Set<ContentDigest>) throws(RemoteStoreError) -> Set<ContentDigest> {
         guard !objects.isEmpty else { return [] }
