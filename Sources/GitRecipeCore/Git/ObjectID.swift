@@ -20,6 +20,18 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
         }
     }
 
+    /// The id from its twenty bytes, as a file written with ``bytes`` holds them.
+    init(bytes: UnsafeRawBufferPointer) {
+        precondition(bytes.count == 20, "an object id is twenty bytes")
+        (head, middle, tail) = (
+            bytes.loadUnaligned(as: UInt64.self), bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+            bytes.loadUnaligned(fromByteOffset: 16, as: UInt32.self)
+        )
+    }
+
+    /// Its twenty bytes.
+    var bytes: [UInt8] { withUnsafeBytes(of: oid.id) { Array($0) } }
+
     /// Parses 40 hex digits.
     public init?(hex: String) {
         var oid = git_oid()

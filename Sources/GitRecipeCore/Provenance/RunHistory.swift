@@ -8,6 +8,8 @@ public struct RunHistory {
     private let notes: [ObjectID: ObjectID]
     /// Records waiting in the journal, by the commit they belong to, marked `journaled`.
     private let journaled: [ObjectID: [RunRecord]]
+    /// Whether the notes are the recipes ref's, whose records ``RunIndex`` keeps.
+    private let indexed: Bool
     /// Every run, once read: a report resolves two names and finds reproductions, each
     /// needing them all.
     private let everything = Memo()
@@ -33,6 +35,7 @@ public struct RunHistory {
     public init(repository: Repository, ref: String = Repository.notesRef) throws {
         self.repository = repository
         notes = try repository.referenceTarget(ref).map { try repository.noteBlobs(inNotesCommit: $0) } ?? [:]
+        indexed = ref == Repository.notesRef
         journaled =
             ref != Repository.notesRef
             ? [:]
@@ -54,41 +57,58 @@ public struct RunHistory {
     /// The runs attached to `commit`, in id order.
     public func runs(on commit: ObjectID) throws -> [RunRecord] {
         guard let blob = notes[commit] else { return withJournaled([], on: commit) }
-        return withJournaled(counted(Self.records(in: try repository.blobContents(blob), attachedTo: commit), on: commit), on: commit)
+        let entry = Self.entry(in: try repository.blobContents(blob))
+        return withJournaled(counted(entry.records.map { RunRecord($0, attachedTo: commit) }, entry.unreadable, on: commit), on: commit)
     }
 
-    /// The runs attached to each of `commits`, in the same order: the notes are read and
-    /// parsed on every core (`log` over ten thousand commits reads ten thousand notes), each
-    /// worker with a repository handle of its own, as libgit2 handles are not shared
-    /// between threads. The first error, in commit order, is thrown.
+    /// The runs attached to each of `commits`, in the same order: each note's records come
+    /// from the run index when it holds them, else from the note, read and parsed on every
+    /// core (`log` over ten thousand commits reads ten thousand notes), each worker with a
+    /// repository handle of its own, as libgit2 handles are not shared between threads. The
+    /// first error, in commit order, is thrown.
     public func runs(on commits: [ObjectID]) throws -> [[RunRecord]] {
         let noted = commits.indices.compactMap { index in notes[commits[index]].map { (index: index, blob: $0) } }
+        let indexPath = RunIndex.path(in: repository)
+        let index = indexed ? RunIndex(contentsOf: indexPath) : nil
         let (workTree, gitDirectory) = (repository.workTree, repository.gitDirectory)
         let read = concurrentMap(
             noted.count, workers: min(ProcessInfo.processInfo.activeProcessorCount, (noted.count + 255) / 256),
-            state: {
-                Result { try Repository.discover(from: workTree, environment: ["GIT_DIR": gitDirectory, "GIT_WORK_TREE": workTree]) }
-            },
-            transform: { handle, position in
-                Result { Self.records(in: try handle.get().blobContents(noted[position].blob), attachedTo: commits[noted[position].index]) }
+            state: { nil as Result<Repository, any Error>? },
+            transform: { handle, position -> Result<(entry: RunIndex.Entry, indexed: Bool), any Error> in
+                if let entry = index?.entry(noted[position].blob) { return .success((entry, true)) }
+                let opened =
+                    handle ?? Result { try Repository.discover(from: workTree, environment: ["GIT_DIR": gitDirectory, "GIT_WORK_TREE": workTree]) }
+                handle = opened
+                return Result { (Self.entry(in: try opened.get().blobContents(noted[position].blob)), false) }
             })
         var runs = [[RunRecord]](repeating: [], count: commits.count)
+        var fresh: [ObjectID: RunIndex.Entry] = [:]
         // `noted` is in commit order.
-        for (note, records) in zip(noted, read) { runs[note.index] = counted(try records.get(), on: commits[note.index]) }
+        for (note, result) in zip(noted, read) {
+            let (entry, fromIndex) = try result.get()
+            if !fromIndex { fresh[note.blob] = entry }
+            let commit = commits[note.index]
+            runs[note.index] = counted(entry.records.map { RunRecord($0, attachedTo: commit) }, entry.unreadable, on: commit)
+        }
+        if let index, !fresh.isEmpty, fresh.count * 16 >= noted.count || fresh.keys.contains(where: index.holds) {
+            // The index only saves work: one that cannot be written (a read-only clone) is
+            // missed, not an error.
+            try? index.write(Set(notes.values), read: fresh, to: indexPath)
+        }
         return journaled.isEmpty ? runs : zip(commits, runs).map { withJournaled($1, on: $0) }
     }
 
     /// The run records of a note, and how many of its documents are not one.
-    private static func records(in note: Data, attachedTo commit: ObjectID) -> (records: [RunRecord], unreadable: Int) {
+    private static func entry(in note: Data) -> RunIndex.Entry {
         let documents = RunNote(parsing: note).documents
-        let records = documents.compactMap { RunRecord(document: $0.text, attachedTo: commit) }
-        return (records, documents.count - records.count)
+        let records = documents.compactMap { RunRecord.Fields(document: $0.text) }
+        return RunIndex.Entry(records: records, unreadable: documents.count - records.count)
     }
 
-    /// `read`'s records, noting how many documents were not run records.
-    private func counted(_ read: (records: [RunRecord], unreadable: Int), on commit: ObjectID) -> [RunRecord] {
-        if read.unreadable > 0 { everything.lock.withLock { everything.unreadable[commit] = read.unreadable } }
-        return read.records
+    /// `records`, noting how many documents of the note were not run records.
+    private func counted(_ records: [RunRecord], _ unreadable: Int, on commit: ObjectID) -> [RunRecord] {
+        if unreadable > 0 { everything.lock.withLock { everything.unreadable[commit] = unreadable } }
+        return records
     }
 
     /// Every recorded run, once per commit it is attached to.

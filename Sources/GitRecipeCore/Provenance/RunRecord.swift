@@ -3,16 +3,16 @@ import Foundation
 /// One recorded run, as read back from the note it is attached to: the fields reviews sort,
 /// filter and summarise by, and the manifest's text for everything else.
 public struct RunRecord: Sendable {
-    /// The fields, read once and shared by every copy: `log` and `dashboard` pass ten
-    /// thousand records through filters, groupings and sorts, where copying sixteen fields
-    /// costs sixteen reference counts and one shared box costs one.
-    private final class Fields: Sendable {
+    /// What the run's document says, read once and shared by every copy: `log` and
+    /// `dashboard` pass ten thousand records through filters, groupings and sorts, where
+    /// copying fifteen fields costs fifteen reference counts and one shared box costs one.
+    /// It depends on the document alone, so ``RunIndex`` keeps it per note blob.
+    final class Fields: Sendable {
         // The properties of the same names below.
         let id: String
         let recipe: String
         let status: String
         let commit: String
-        let attachedTo: ObjectID
         let lock: String
         let started: String
         let finished: String
@@ -26,15 +26,14 @@ public struct RunRecord: Sendable {
         let document: String
 
         init(
-            id: String, recipe: String, status: String, commit: String, attachedTo: ObjectID, lock: String, started: String, finished: String,
-            seed: Int?, sweep: String?, grid: String?, reproduces: String?, verdict: String?, metrics: [String: Double], overrides: [String: String],
+            id: String, recipe: String, status: String, commit: String, lock: String, started: String, finished: String, seed: Int?,
+            sweep: String?, grid: String?, reproduces: String?, verdict: String?, metrics: [String: Double], overrides: [String: String],
             document: String
         ) {
             self.id = id
             self.recipe = recipe
             self.status = status
             self.commit = commit
-            self.attachedTo = attachedTo
             self.lock = lock
             self.started = started
             self.finished = finished
@@ -49,7 +48,8 @@ public struct RunRecord: Sendable {
         }
     }
 
-    private let fields: Fields
+    /// What its document says.
+    let fields: Fields
 
     /// The run's id: its UTC start time and random hex.
     public var id: String { fields.id }
@@ -61,7 +61,7 @@ public struct RunRecord: Sendable {
     public var commit: String { fields.commit }
     /// The commit whose note holds it: differs from `commit` when `notes.rewriteRef`
     /// carried the note across a rebase or amend.
-    public var attachedTo: ObjectID { fields.attachedTo }
+    public let attachedTo: ObjectID
     /// The digest of the lock it ran with.
     public var lock: String { fields.lock }
     /// When it started, UTC, as recorded.
@@ -102,11 +102,25 @@ public struct RunRecord: Sendable {
     /// The full manifest, decoded.
     public func manifest() throws(ManifestError) -> RunManifest { try RunManifest(decoding: document) }
 
+    /// The record of `fields`' run in the note on `attachedTo`.
+    init(_ fields: Fields, attachedTo: ObjectID) {
+        self.fields = fields
+        self.attachedTo = attachedTo
+    }
+
+    /// Reads a manifest document in the note on `attachedTo`; `nil` when it is not a run manifest.
+    init?(document: String, attachedTo: ObjectID) {
+        guard let fields = Fields(document: document) else { return nil }
+        self.init(fields, attachedTo: attachedTo)
+    }
+}
+
+extension RunRecord.Fields {
     /// Reads a manifest document. Documents git-recipe wrote are read line by line, without
     /// a YAML parser (a YAML parse costs ~0.3 ms a document, and `log` reads thousands);
     /// anything else — edited by hand, written by another tool — goes through the parser.
     /// `nil` when the document is not a run manifest.
-    init?(document: String, attachedTo: ObjectID) {
+    convenience init?(document: String) {
         var scanned = Scanned()
         var metrics: [String: Double] = [:]
         var overrides: [String: String] = [:]
@@ -127,8 +141,8 @@ public struct RunRecord: Sendable {
             }
         }
         guard let id = scanned.id, let recipe = scanned.recipe, let status = scanned.status, let commit = scanned.commit else { return nil }
-        fields = Fields(
-            id: id, recipe: recipe, status: status, commit: commit, attachedTo: attachedTo, lock: scanned.lock ?? "",
+        self.init(
+            id: id, recipe: recipe, status: status, commit: commit, lock: scanned.lock ?? "",
             started: scanned.started ?? "", finished: scanned.finished ?? "", seed: scanned.seed.flatMap { Int($0) },
             sweep: scanned.sweep, grid: scanned.grid, reproduces: scanned.reproduces, verdict: scanned.verdict, metrics: metrics,
             overrides: overrides, document: document)
@@ -214,8 +228,8 @@ public struct RunRecord: Sendable {
 
     /// `key: value` (value empty for `key:`), with a plain key; `nil` otherwise.
     private static func split(_ line: ArraySlice<UInt8>) -> (String, ArraySlice<UInt8>)? {
-        guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > line.startIndex,
-            line.first != quote, line.first != UInt8(ascii: "'")
+        guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > line.startIndex, let first = line.first,
+            !"\"'{[?".utf8.contains(first)
         else { return nil }
         let rest = line[(colon + 1)...]
         guard rest.isEmpty || rest.first == space else { return nil }
@@ -230,6 +244,9 @@ public struct RunRecord: Sendable {
         return CanonicalReader.quoted(value)
     }
 
+}
+
+extension RunRecord {
     /// Seconds since 1970 for `2026-11-22T10:15:00Z`, read by hand: a formatter costs more
     /// than everything else `log` does per run.
     static func epochSeconds(_ timestamp: String) -> Int? {
