@@ -573,39 +573,47 @@ extension RunManifest {
     /// params and steps need not decode their hosts, environments, inputs and outputs. A
     /// document whose layout ``sections(_:of:)`` cannot follow is read whole.
     public init(decoding document: String, sections: Set<String>) throws(ManifestError) {
-        try self.init(decoding: Self.sections(sections.union(["id", "recipe", "status", "commit"]), of: document) ?? document)
+        try self.init(decoding: Self.sections(sections.union(Self.identity), of: document) ?? document)
     }
+
+    /// The fields a run is known by, kept in every partial read.
+    private static let identity: Set<String> = ["id", "recipe", "status", "commit"]
 
     /// The lines of `document` under the top-level keys in `keys`: a line at the left margin
     /// opens a section (`key:` or `key: value`), and indented lines and list items at the
     /// margin belong to the section above them. `nil` when a line at the margin is none of
     /// these, a comment nor a document marker (a quoted or complex key, a flow document).
+    /// Works on the text's bytes, comparing keys without making strings: a dashboard cuts
+    /// thousands of manifests.
     static func sections(_ keys: Set<String>, of document: String) -> String? {
-        let bytes = Array(document.utf8)
-        var kept: [UInt8] = []
-        kept.reserveCapacity(bytes.count / 2)
-        var keeping = false
-        var start = 0
-        while start < bytes.count {
-            let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
-            let line = bytes[start..<end]
-            start = end + 1
-            guard let first = line.first, first != UInt8(ascii: "#") else { continue }
-            if line.elementsEqual("---".utf8) || line.elementsEqual("...".utf8) { continue }
-            let item = line.elementsEqual("-".utf8) || line.starts(with: "- ".utf8)
-            if first != UInt8(ascii: " ") && !item {
-                guard first != UInt8(ascii: "\""), first != UInt8(ascii: "'"), first != UInt8(ascii: "?"), first != UInt8(ascii: "{"),
-                    let colon = line.firstIndex(where: { $0 == UInt8(ascii: ":") }),
-                    colon + 1 == line.endIndex || line[colon + 1] == UInt8(ascii: " ")
-                else { return nil }
-                keeping = keys.contains(String(decoding: line[..<colon], as: UTF8.self))
+        var document = document
+        let wanted = keys.map { Array($0.utf8) }
+        return document.withUTF8 { bytes -> String? in
+            var kept: [UInt8] = []
+            kept.reserveCapacity(bytes.count / 2)
+            var keeping = false
+            var start = 0
+            while start < bytes.count {
+                let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
+                let line = UnsafeBufferPointer(rebasing: bytes[start..<end])
+                start = end + 1
+                guard let first = line.first, first != UInt8(ascii: "#") else { continue }
+                if line.count == 3, line.elementsEqual("---".utf8) || line.elementsEqual("...".utf8) { continue }
+                let item = first == UInt8(ascii: "-") && (line.count == 1 || line[1] == UInt8(ascii: " "))
+                if first != UInt8(ascii: " ") && !item {
+                    guard !"\"'?{".utf8.contains(first), let colon = line.firstIndex(of: UInt8(ascii: ":")),
+                        colon + 1 == line.count || line[colon + 1] == UInt8(ascii: " ")
+                    else { return nil }
+                    let key = UnsafeBufferPointer(rebasing: line[..<colon])
+                    keeping = wanted.contains { $0.elementsEqual(key) }
+                }
+                if keeping {
+                    kept.append(contentsOf: line)
+                    kept.append(UInt8(ascii: "\n"))
+                }
             }
-            if keeping {
-                kept.append(contentsOf: line)
-                kept.append(UInt8(ascii: "\n"))
-            }
+            return String(decoding: kept, as: UTF8.self)
         }
-        return String(decoding: kept, as: UTF8.self)
     }
 
     /// Reads a manifest from its value tree.

@@ -37,10 +37,19 @@ public struct Dashboard: Sendable {
     }
 
     /// A run and its manifest read in the sections its row shows (``tableSections``; `nil`
-    /// where the manifest cannot be decoded).
+    /// where the manifest cannot be decoded), with its params as dotted names and text.
     struct Run: Sendable {
         let record: RunRecord
         let manifest: RunManifest?
+        let params: [String: String]
+
+        init(record: RunRecord) {
+            self.record = record
+            manifest = try? RunManifest(decoding: record.document, sections: Dashboard.tableSections)
+            params =
+                manifest.map { ParamValue.map($0.params).leaves(prefix: "").map { (String($0.key.dropFirst()), $0.value.description) } }
+                .map { Dictionary($0, uniquingKeysWith: { first, _ in first }) } ?? [:]
+        }
     }
 
     /// How a recipe's runs ended, reproductions counted apart.
@@ -90,9 +99,7 @@ public struct Dashboard: Sendable {
             byRecipe.count, workers: ProcessInfo.processInfo.activeProcessorCount, state: {},
             transform: { _, index in
                 let (name, runs) = byRecipe[index]
-                let listed = runs.prefix(Self.tableLimit).map {
-                    Run(record: $0, manifest: try? RunManifest(decoding: $0.document, sections: Self.tableSections))
-                }
+                let listed = runs.prefix(Self.tableLimit).map(Run.init)
                 return Self.page(name, records: runs, listed: listed, keyMetrics: keyMetrics[name] ?? [])
             })
         self.range = range
@@ -104,7 +111,7 @@ public struct Dashboard: Sendable {
     private static func page(_ recipe: String, records: [RunRecord], listed: [Run], keyMetrics: [String]) -> Page {
         var counts = Counts()
         var groups: [(commit: ObjectID, name: String, runs: [RunRecord])] = []
-        var position: [String: Int] = [:]
+        var position: [Group: Int] = [:]
         for record in records.reversed() {
             if record.reproduces != nil {
                 counts.reproductions += 1
@@ -115,7 +122,7 @@ public struct Dashboard: Sendable {
             if record.status == RunStatus.failed.rawValue { counts.failed += 1 }
             if record.status == RunStatus.cancelled.rawValue { counts.cancelled += 1 }
             guard record.status == RunStatus.succeeded.rawValue else { continue }
-            let key = "\(record.attachedTo.hex) \(record.sweep ?? record.id)"
+            let key = Group(commit: record.attachedTo, name: record.sweep ?? record.id)
             if let index = position[key] {
                 groups[index].runs.append(record)
             } else {
@@ -125,20 +132,21 @@ public struct Dashboard: Sendable {
         }
         let points = groups.map { group in
             Point(
-                commit: group.commit, name: group.name, started: group.runs.map(\.started).min() ?? "", seeds: group.runs.count,
+                commit: group.commit, name: group.name, started: group.runs.lazy.map(\.started).min() ?? "", seeds: group.runs.count,
                 statistics: Dictionary(uniqueKeysWithValues: SeedStatistics.of(group.runs).map { ($0.metric, $0.statistics) }))
         }
         let named = Set(points.flatMap(\.statistics.keys))
         let metrics = keyMetrics.filter(named.contains) + named.subtracting(keyMetrics).sorted()
-        let params = Set(listed.flatMap { $0.manifest.map(Self.paramLeaves) ?? [] }.map(\.name)).sorted()
+        let params = Set(listed.flatMap(\.params.keys)).sorted()
         return Page(
             recipe: recipe, points: points, runs: listed, commits: Set(records.map(\.attachedTo)).count, metrics: metrics, params: params,
             counts: counts)
     }
 
-    /// A manifest's params as dotted names and their text.
-    static func paramLeaves(_ manifest: RunManifest) -> [(name: String, text: String)] {
-        ParamValue.map(manifest.params).leaves(prefix: "").map { (String($0.key.dropFirst()), $0.value.description) }
+    /// The runs of a point: a sweep's, or one run's, on a commit.
+    private struct Group: Hashable {
+        let commit: ObjectID
+        let name: String
     }
 }
 

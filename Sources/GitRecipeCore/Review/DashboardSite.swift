@@ -135,13 +135,12 @@ public struct DashboardSite: Sendable {
         table += "<th>steps: time, CPU, peak memory</th></tr></thead>\n<tbody>\n"
         for run in page.runs {
             let record = run.record
-            let params = Dictionary(run.manifest.map(Dashboard.paramLeaves) ?? [], uniquingKeysWith: { first, _ in first })
             var row = "<tr class=\"\(RunStatus(rawValue: record.status)?.rawValue ?? "unknown")\"><td><code>\(escaped(record.id))</code>"
             if let original = record.reproduces { row += "<br />reproduces <code>\(escaped(original))</code>: \(escaped(record.verdict ?? "—"))" }
             row += "</td><td><code>\(record.attachedTo.hex.prefix(8))</code></td><td>\(escaped(record.status))</td>"
             row += "<td>\(record.seed.map(String.init) ?? "—")</td><td>\(escaped(record.started))</td>"
             row += "<td>\(record.seconds.map(RunLog.duration) ?? "—")</td>"
-            row += page.params.map { "<td>\(escaped(params[$0] ?? "—"))</td>" }.joined()
+            row += page.params.map { "<td>\(escaped(run.params[$0] ?? "—"))</td>" }.joined()
             row += metrics.map { "<td>\(record.metrics[$0].map(SeedStatistics.format) ?? "—")</td>" }.joined()
             row += "<td>\(steps(of: run))</td></tr>\n"
             table += row
