@@ -74,19 +74,22 @@ public struct RunHistory {
         let read = concurrentMap(
             noted.count, workers: min(ProcessInfo.processInfo.activeProcessorCount, (noted.count + 255) / 256),
             state: { nil as Result<Repository, any Error>? },
-            transform: { handle, position -> Result<(entry: RunIndex.Entry, indexed: Bool), any Error> in
-                if let entry = index?.entry(noted[position].blob) { return .success((entry, true)) }
+            transform: { handle, position -> Result<(entry: RunIndex.Entry, encoded: [UInt8]?), any Error> in
+                if let entry = index?.entry(noted[position].blob) { return .success((entry, nil)) }
                 let opened =
                     handle ?? Result { try Repository.discover(from: workTree, environment: ["GIT_DIR": gitDirectory, "GIT_WORK_TREE": workTree]) }
                 handle = opened
-                return Result { (Self.entry(in: try opened.get().blobContents(noted[position].blob)), false) }
+                return Result {
+                    let entry = Self.entry(in: try opened.get().blobContents(noted[position].blob))
+                    return (entry, index.map { _ in RunIndex.encoded(entry) })
+                }
             })
         var runs = [[RunRecord]](repeating: [], count: commits.count)
-        var fresh: [ObjectID: RunIndex.Entry] = [:]
+        var fresh: [ObjectID: [UInt8]] = [:]
         // `noted` is in commit order.
         for (note, result) in zip(noted, read) {
-            let (entry, fromIndex) = try result.get()
-            if !fromIndex { fresh[note.blob] = entry }
+            let (entry, encoded) = try result.get()
+            if let encoded { fresh[note.blob] = encoded }
             let commit = commits[note.index]
             runs[note.index] = counted(entry.records.map { RunRecord($0, attachedTo: commit) }, entry.unreadable, on: commit)
         }

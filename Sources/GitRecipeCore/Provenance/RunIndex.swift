@@ -62,33 +62,41 @@ struct RunIndex: Sendable {
         }
     }
 
-    /// Writes an index of `blobs`' entries to `path`: `read`'s, encoded, and the rest copied
-    /// from this one. Blobs with neither are left out.
-    func write(_ blobs: Set<ObjectID>, read: [ObjectID: Entry], to path: String) throws {
-        var payloads: [(blob: ObjectID, bytes: Data)] = []
-        for blob in blobs.sorted() {
-            if let entry = read[blob] {
-                var writer = Writer()
-                writer.entry(entry)
-                payloads.append((blob, Data(writer.bytes)))
-            } else if let place = places[blob] {
-                payloads.append((blob, bytes[place]))
-            }
-        }
+    /// An entry as the index holds it: encoded by each worker that read a note, so that
+    /// writing the index only copies bytes.
+    static func encoded(_ entry: Entry) -> [UInt8] {
+        var writer = Writer()
+        writer.bytes.reserveCapacity(entry.records.reduce(8) { $0 + $1.document.utf8.count + 512 })
+        writer.entry(entry)
+        return writer.bytes
+    }
+
+    /// Writes an index of `blobs`' entries to `path`: those in `read` (``encoded(_:)``), and
+    /// the rest copied from this one. Blobs with neither are left out.
+    func write(_ blobs: Set<ObjectID>, read: [ObjectID: [UInt8]], to path: String) throws {
+        let kept = blobs.sorted().filter { read[$0] != nil || places[$0] != nil }
         var header = Writer()
         header.bytes += Self.magic
         header.integer(Self.version)
-        header.integer(UInt32(payloads.count))
-        var offset = Self.magic.count + 8 + payloads.count * 36
-        for payload in payloads {
-            header.bytes += payload.blob.bytes
+        header.integer(UInt32(kept.count))
+        var offset = header.bytes.count + 36 * kept.count
+        for blob in kept {
+            let length = read[blob]?.count ?? places[blob]?.count ?? 0
+            header.bytes += blob.bytes
             header.integer(UInt64(offset))
-            header.integer(UInt64(payload.bytes.count))
-            offset += payload.bytes.count
+            header.integer(UInt64(length))
+            offset += length
         }
-        var file = Data(header.bytes)
-        file.reserveCapacity(offset)
-        for payload in payloads { file += payload.bytes }
+        // One buffer of the file's size, each entry copied in once.
+        var file = Data(capacity: offset)
+        file += header.bytes
+        for blob in kept {
+            if let entry = read[blob] {
+                file += entry
+            } else if let place = places[blob] {
+                file += bytes[place]
+            }
+        }
         var transaction = FileTransaction()
         transaction.write(file, to: URL(fileURLWithPath: path))
         try transaction.commit()
@@ -187,19 +195,27 @@ struct RunIndex: Sendable {
         }
 
         mutating func string(_ text: String?) {
-            guard let text else { return integer(RunIndex.absent) }
+            guard var text else { return integer(RunIndex.absent) }
             integer(UInt32(text.utf8.count))
-            bytes += text.utf8
+            text.withUTF8 { bytes += $0 }
         }
 
         mutating func entry(_ entry: Entry) {
             integer(UInt32(entry.unreadable))
             integer(UInt32(entry.records.count))
             for record in entry.records {
-                for text in [record.id, record.recipe, record.status, record.commit, record.lock, record.started, record.finished] {
-                    string(text)
-                }
-                for text in [record.seed.map(String.init), record.sweep, record.grid, record.reproduces, record.verdict] { string(text) }
+                string(record.id)
+                string(record.recipe)
+                string(record.status)
+                string(record.commit)
+                string(record.lock)
+                string(record.started)
+                string(record.finished)
+                string(record.seed.map(String.init))
+                string(record.sweep)
+                string(record.grid)
+                string(record.reproduces)
+                string(record.verdict)
                 integer(UInt32(record.metrics.count))
                 for (name, value) in record.metrics.sorted(by: { $0.key < $1.key }) {
                     string(name)

@@ -102,7 +102,7 @@ struct RunIndexTests {
         _ = try RunHistory(repository: repository).runs(on: commits)
         let (first, second) = (try #require(blobs[commits[0]]), try #require(blobs[commits[1]]))
         let other = try #require(RunIndex(contentsOf: path).entry(second))
-        try RunIndex(contentsOf: path).write(Set(blobs.values), read: [first: other], to: path)
+        try RunIndex(contentsOf: path).write(Set(blobs.values), read: [first: RunIndex.encoded(other)], to: path)
         let runs = try RunHistory(repository: repository).runs(on: commits)
         #expect(runs[0].map(\.id) == runs[1].map(\.id))
         #expect(runs[0].allSatisfy { $0.attachedTo == commits[0] })
