@@ -66,9 +66,13 @@ enum CanonicalReader {
         /// `key: value` and `key:` lines at `indent`, each `key:` followed by its block.
         private mutating func mapping(indent: Int) -> ManifestValue? {
             var entries: [ManifestValue.Entry] = []
-            var keys: Set<String> = []
+            // A repeated key is looked for among the entries while they are few (a step, the
+            // params), in a set once there are many (an output's files).
+            var keys: Set<String>?
             while let line = current, line.indent == indent, !line.content.starts(with: dash) {
-                guard let (key, rest) = CanonicalReader.key(line.content), keys.insert(key).inserted else { return nil }
+                guard let (key, rest) = CanonicalReader.key(line.content) else { return nil }
+                if keys == nil, entries.count == 16 { keys = Set(entries.map(\.key)) }
+                guard keys?.insert(key).inserted ?? !entries.contains(where: { $0.key == key }) else { return nil }
                 advance()
                 if rest.isEmpty {
                     guard let value = block(indent: indent + 2) else { return nil }

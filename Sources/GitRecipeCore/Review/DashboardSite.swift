@@ -230,7 +230,12 @@ public struct DashboardSite: Sendable {
             "\(SeedStatistics.format(statistics.mean)) [\(SeedStatistics.format(interval.lowerBound)), \(SeedStatistics.format(interval.upperBound))]"
     }
 
-    private func escaped(_ text: String) -> String { ReportDocument.escaped(Escaping.terminal(text)) }
+    /// `text` as HTML text, control characters made visible. Most cells are printable
+    /// ASCII with nothing to escape, which one pass over the bytes tells.
+    private func escaped(_ text: String) -> String {
+        let plain = text.utf8.allSatisfy { (0x20..<0x7F).contains($0) && $0 != 0x26 && $0 != 0x3C && $0 != 0x3E && $0 != 0x22 }
+        return plain ? text : ReportDocument.escaped(Escaping.terminal(text))
+    }
     private func code(_ text: String) -> String { "<code>\(escaped(text))</code>" }
 
     /// What the dashboard adds to the report's stylesheet.
