@@ -108,7 +108,7 @@ struct RunIndex: Sendable {
         bytes.withUnsafeBytes { buffer -> [ObjectID: Range<Int>]? in
             var reader = Reader(buffer: buffer)
             guard reader.take(magic.count).map(Array.init) == magic, reader.integer(UInt32.self) == version,
-                let count = reader.integer(UInt32.self)
+                let count = reader.integer(UInt32.self), Int(count) <= buffer.count / 36
             else { return nil }
             var places: [ObjectID: Range<Int>] = [:]
             places.reserveCapacity(Int(count))

@@ -125,6 +125,7 @@ struct RunIndexTests {
         let damaged: [(String, Data)] = [
             ("empty", Data()), ("cut in the header", good.prefix(40)), ("cut in the entries", good.prefix(good.count / 2)),
             ("another version", version), ("an entry overwritten", entry), ("not an index", Data("GRRI hello".utf8)),
+            ("more entries than it could hold", good.prefix(8) + Data(repeating: 0xFF, count: 4) + good.dropFirst(12)),
         ]
         for (damage, bytes) in damaged {
             try bytes.write(to: URL(fileURLWithPath: path))
