@@ -23,8 +23,9 @@ extension GitRecipeCommand {
 
         func run() throws {
             let repository = try Repository.discover()
+            // The notes' records are read from the run index while the walk runs.
+            let history = try RunHistory(repository: repository, readingAhead: true)
             guard let commits = try repository.commits(in: range) else { throw UnknownRevision(range) }
-            let history = try RunHistory(repository: repository)
             defer { Terminal.warn(history.warnings) }
             let dashboard = try GitRecipeCore.Dashboard(
                 history: history, range: range, commits: commits, recipe: recipe, keyMetrics: Log.keyMetrics(in: repository))

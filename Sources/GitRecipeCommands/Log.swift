@@ -50,11 +50,12 @@ extension GitRecipeCommand {
         /// Reads the runs on the range and prints them.
         func run() throws {
             let repository = try Repository.discover()
+            // The notes' records are read from the run index while the walk runs.
+            let history = try RunHistory(repository: repository, readingAhead: true)
             guard var commits = try repository.commits(in: range) else { throw UnknownRevision(range) }
             let taken = snapshots ? try Snapshot.all(in: repository) : [:]
             if !taken.isEmpty { commits = commits.flatMap { (taken[$0] ?? []) + [$0] } }
             let filter = RunLog.Filter(recipe: recipe, status: status, expand: expand, limit: limit)
-            let history = try RunHistory(repository: repository)
             defer { Terminal.warn(history.warnings) }
             let log = try RunLog(
                 history: history, commits: commits, filter: filter, keyMetrics: Self.keyMetrics(in: repository),

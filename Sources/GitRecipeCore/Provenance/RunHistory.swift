@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The runs recorded in `refs/notes/recipes`, found by commit, by range or by name.
 public struct RunHistory {
@@ -8,8 +9,10 @@ public struct RunHistory {
     private let notes: [ObjectID: ObjectID]
     /// Records waiting in the journal, by the commit they belong to, marked `journaled`.
     private let journaled: [ObjectID: [RunRecord]]
-    /// Whether the notes are the recipes ref's, whose records ``RunIndex`` keeps.
-    private let indexed: Bool
+    /// The records of the notes, for the recipes ref (``RunIndex``); `nil` for another ref.
+    private let index: RunIndex?
+    /// The index's entries read on another thread while the caller walks the history.
+    private let readAhead: ReadAhead?
     /// Every run, once read: a report resolves two names and finds reproductions, each
     /// needing them all.
     private let everything = Memo()
@@ -31,11 +34,16 @@ public struct RunHistory {
         }
     }
 
-    /// Reads the notes under `ref` (and, for the recipes ref, the journal).
-    public init(repository: Repository, ref: String = Repository.notesRef) throws {
+    /// Reads the notes under `ref` (and, for the recipes ref, the journal and the run
+    /// index). `readingAhead` starts reading every note's records from the index on another
+    /// thread, for a caller that walks the history next (a walk keeps one core busy and
+    /// leaves the other idle); the first ``runs(on:)`` stops it and uses what it read.
+    public init(repository: Repository, ref: String = Repository.notesRef, readingAhead: Bool = false) throws {
         self.repository = repository
-        notes = try repository.referenceTarget(ref).map { try repository.noteBlobs(inNotesCommit: $0) } ?? [:]
-        indexed = ref == Repository.notesRef
+        let notes = try repository.referenceTarget(ref).map { try repository.noteBlobs(inNotesCommit: $0) } ?? [:]
+        let index = ref == Repository.notesRef ? RunIndex(contentsOf: RunIndex.path(in: repository)) : nil
+        readAhead = readingAhead && index?.isEmpty == false ? index.map { ReadAhead(Array(Set(notes.values)), from: $0) } : nil
+        (self.notes, self.index) = (notes, index)
         journaled =
             ref != Repository.notesRef
             ? [:]
@@ -68,14 +76,13 @@ public struct RunHistory {
     /// first error, in commit order, is thrown.
     public func runs(on commits: [ObjectID]) throws -> [[RunRecord]] {
         let noted = commits.indices.compactMap { index in notes[commits[index]].map { (index: index, blob: $0) } }
-        let indexPath = RunIndex.path(in: repository)
-        let index = indexed ? RunIndex(contentsOf: indexPath) : nil
+        let (index, ahead) = (self.index, readAhead?.finish() ?? [:])
         let (workTree, gitDirectory) = (repository.workTree, repository.gitDirectory)
         let read = concurrentMap(
             noted.count, workers: min(ProcessInfo.processInfo.activeProcessorCount, (noted.count + 255) / 256),
             state: { nil as Result<Repository, any Error>? },
             transform: { handle, position -> Result<(entry: RunIndex.Entry, encoded: [UInt8]?), any Error> in
-                if let entry = index?.entry(noted[position].blob) { return .success((entry, nil)) }
+                if let entry = ahead[noted[position].blob] ?? index?.entry(noted[position].blob) { return .success((entry, nil)) }
                 let opened =
                     handle ?? Result { try Repository.discover(from: workTree, environment: ["GIT_DIR": gitDirectory, "GIT_WORK_TREE": workTree]) }
                 handle = opened
@@ -96,9 +103,35 @@ public struct RunHistory {
         if let index, !fresh.isEmpty, fresh.count * 16 >= noted.count || fresh.keys.contains(where: index.holds) {
             // The index only saves work: one that cannot be written (a read-only clone) is
             // missed, not an error.
-            try? index.write(Set(notes.values), read: fresh, to: indexPath)
+            try? index.write(Set(notes.values), read: fresh, to: RunIndex.path(in: repository))
         }
         return journaled.isEmpty ? runs : zip(commits, runs).map { withJournaled($1, on: $0) }
+    }
+
+    /// Reads the index's entries of `blobs` on a thread of its own until ``finish()``.
+    /// `@unchecked Sendable`: `entries` is read and written only with `lock` held.
+    private final class ReadAhead: @unchecked Sendable {
+        private var entries: [ObjectID: RunIndex.Entry] = [:]
+        private let lock = NSLock()
+        private let stopped = Atomic<Bool>(false)
+        private let done = DispatchGroup()
+
+        init(_ blobs: [ObjectID], from index: RunIndex) {
+            onOwnThread(group: done) { [self] in
+                for blob in blobs {
+                    if stopped.load(ordering: .relaxed) { return }
+                    guard let entry = index.entry(blob) else { continue }
+                    lock.withLock { entries[blob] = entry }
+                }
+            }
+        }
+
+        /// Stops reading (after the entry at hand) and hands over what was read.
+        func finish() -> [ObjectID: RunIndex.Entry] {
+            stopped.store(true, ordering: .relaxed)
+            done.wait()
+            return lock.withLock { entries }
+        }
     }
 
     /// The run records of a note, and how many of its documents are not one.

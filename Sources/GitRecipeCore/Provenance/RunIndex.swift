@@ -50,6 +50,9 @@ struct RunIndex: Sendable {
         (self.bytes, self.places) = (bytes, places)
     }
 
+    /// Whether it has no entries (there is no index yet, or it could not be read).
+    var isEmpty: Bool { places.isEmpty }
+
     /// Whether the index has an entry for `blob`, readable or not.
     func holds(_ blob: ObjectID) -> Bool { places[blob] != nil }
 

@@ -91,6 +91,20 @@ struct RunIndexTests {
         #expect(warm.warnings.count == 1 && warm.warnings[0].contains("holds 1 document that is not a run record"), "\(warm.warnings)")
     }
 
+    /// Records read ahead from the index while the caller walks are those read after: over
+    /// the whole history, over a part of it, and when there is no index yet.
+    @Test func recordsReadAheadAreThoseReadAfter() throws {
+        let (repository, commits, repo) = try Self.history()
+        defer { withExtendedLifetime(repo) {} }
+        let expected = try Self.fromNotes(RunHistory(repository: repository), commits)
+        #expect(try RunHistory(repository: repository, readingAhead: true).runs(on: commits).map { $0.map(Self.fields) } == expected)
+        let history = try RunHistory(repository: repository, readingAhead: true)
+        Thread.sleep(forTimeInterval: 0.2)
+        #expect(try history.runs(on: Array(commits[10..<14])).map { $0.map(Self.fields) } == Array(expected[10..<14]))
+        #expect(try history.runs(on: commits).map { $0.map(Self.fields) } == expected)
+        #expect(history.warnings.count == 1)
+    }
+
     /// The index is read, not the notes, where it holds a blob: an entry written for one
     /// note's blob is what that commit's runs are. (So it holds nothing a note does not: its
     /// entries are written only from the notes.)
