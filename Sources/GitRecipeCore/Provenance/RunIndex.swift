@@ -7,12 +7,11 @@ import Foundation
 ///
 /// It holds nothing the notes do not: an entry is keyed by its note blob's id, and a blob
 /// never changes (a note that gains a run is a new blob, read from the notes and added), so
-/// no entry goes stale. Like git's commit-graph it only saves work: it is replaced whole
-/// (temporary file and rename) when the notes read outside it reach a sixteenth of those
-/// read, or one of its entries could not be read; a file or entry that cannot be read
-/// (cut short, not UTF-8 where text is, another version) is ignored, its notes read
-/// instead. Like git's commit-graph, its contents are not checksummed on every read.
-/// Deleting it is always safe.
+/// no entry goes stale. Like git's commit-graph it only saves work, and is not checksummed
+/// on every read: it is replaced whole (temporary file and rename) when the notes read
+/// outside it reach a sixteenth of those read, or one of its entries could not be read; a
+/// file or entry that cannot be read (cut short, not UTF-8 where text is, another version)
+/// is ignored, its notes read instead. Deleting it is always safe.
 ///
 /// Layout, integers little-endian: `GRRI`, the version (u32), the entry count (u32), then
 /// per entry its blob id (20 bytes), offset and length (u64 each) in the file; each entry is

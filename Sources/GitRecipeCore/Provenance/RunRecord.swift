@@ -243,7 +243,6 @@ extension RunRecord.Fields {
         guard first == quote else { return String(decoding: value, as: UTF8.self) }
         return CanonicalReader.quoted(value)
     }
-
 }
 
 extension RunRecord {

@@ -46,9 +46,9 @@ public struct Dashboard: Sendable {
         init(record: RunRecord) {
             self.record = record
             manifest = try? RunManifest(decoding: record.document, sections: Dashboard.tableSections)
-            params =
-                manifest.map { ParamValue.map($0.params).leaves(prefix: "").map { (String($0.key.dropFirst()), $0.value.description) } }
-                .map { Dictionary($0, uniquingKeysWith: { first, _ in first }) } ?? [:]
+            // Leaves are named `.a.b` from the root.
+            let leaves = manifest.map { ParamValue.map($0.params).leaves(prefix: "") } ?? [:]
+            params = Dictionary(uniqueKeysWithValues: leaves.map { (String($0.key.dropFirst()), $0.value.description) })
         }
     }
 
