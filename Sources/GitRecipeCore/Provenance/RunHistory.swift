@@ -9,8 +9,8 @@ public struct RunHistory {
     private let notes: [ObjectID: ObjectID]
     /// Records waiting in the journal, by the commit they belong to, marked `journaled`.
     private let journaled: [ObjectID: [RunRecord]]
-    /// The records of the notes, for the recipes ref (``RunIndex``); `nil` for another ref.
-    private let index: RunIndex?
+    /// Whether the notes are the recipes ref's, whose records ``RunIndex`` keeps.
+    private let indexed: Bool
     /// The index's entries read on another thread while the caller walks the history.
     private let readAhead: ReadAhead?
     /// Every run, once read: a report resolves two names and finds reproductions, each
@@ -34,16 +34,17 @@ public struct RunHistory {
         }
     }
 
-    /// Reads the notes under `ref` (and, for the recipes ref, the journal and the run
-    /// index). `readingAhead` starts reading every note's records from the index on another
+    /// Reads the notes under `ref` (and, for the recipes ref, the journal). `readingAhead`
+    /// opens the run index at once and starts reading every note's records from it on another
     /// thread, for a caller that walks the history next (a walk keeps one core busy and
     /// leaves the other idle); the first ``runs(on:)`` stops it and uses what it read.
     public init(repository: Repository, ref: String = Repository.notesRef, readingAhead: Bool = false) throws {
         self.repository = repository
         let notes = try repository.referenceTarget(ref).map { try repository.noteBlobs(inNotesCommit: $0) } ?? [:]
-        let index = ref == Repository.notesRef ? RunIndex(contentsOf: RunIndex.path(in: repository)) : nil
-        readAhead = readingAhead && index?.isEmpty == false ? index.map { ReadAhead(Array(Set(notes.values)), from: $0) } : nil
-        (self.notes, self.index) = (notes, index)
+        indexed = ref == Repository.notesRef
+        let index = indexed && readingAhead ? RunIndex(contentsOf: RunIndex.path(in: repository)) : nil
+        readAhead = index.flatMap { $0.isEmpty ? nil : ReadAhead(Array(Set(notes.values)), from: $0) }
+        self.notes = notes
         journaled =
             ref != Repository.notesRef
             ? [:]
@@ -76,7 +77,9 @@ public struct RunHistory {
     /// first error, in commit order, is thrown.
     public func runs(on commits: [ObjectID]) throws -> [[RunRecord]] {
         let noted = commits.indices.compactMap { index in notes[commits[index]].map { (index: index, blob: $0) } }
-        let (index, ahead) = (self.index, readAhead?.finish() ?? [:])
+        // Opened here, not with the notes, unless read ahead: `status` reads one commit's runs.
+        let index = readAhead?.index ?? (indexed ? RunIndex(contentsOf: RunIndex.path(in: repository)) : nil)
+        let ahead = readAhead?.finish() ?? [:]
         let (workTree, gitDirectory) = (repository.workTree, repository.gitDirectory)
         let read = concurrentMap(
             noted.count, workers: min(ProcessInfo.processInfo.activeProcessorCount, (noted.count + 255) / 256),
@@ -88,7 +91,7 @@ public struct RunHistory {
                 handle = opened
                 return Result {
                     let entry = Self.entry(in: try opened.get().blobContents(noted[position].blob))
-                    return (entry, index.map { _ in RunIndex.encoded(entry) })
+                    return (entry, index == nil ? nil : RunIndex.encoded(entry))
                 }
             })
         var runs = [[RunRecord]](repeating: [], count: commits.count)
@@ -111,12 +114,15 @@ public struct RunHistory {
     /// Reads the index's entries of `blobs` on a thread of its own until ``finish()``.
     /// `@unchecked Sendable`: `entries` is read and written only with `lock` held.
     private final class ReadAhead: @unchecked Sendable {
+        /// The index read.
+        let index: RunIndex
         private var entries: [ObjectID: RunIndex.Entry] = [:]
         private let lock = NSLock()
         private let stopped = Atomic<Bool>(false)
         private let done = DispatchGroup()
 
         init(_ blobs: [ObjectID], from index: RunIndex) {
+            self.index = index
             onOwnThread(group: done) { [self] in
                 for blob in blobs {
                     if stopped.load(ordering: .relaxed) { return }
