@@ -28,12 +28,9 @@ public struct FileTransaction {
                 let directory = write.destination.deletingLastPathComponent()
                 createdDirectories += try createDirectory(directory)
                 let temporary = directory.appending(path: ".\(write.destination.lastPathComponent).tmp-\(UUID().uuidString.prefix(8))")
-                let created = Self.create(temporary.path, write.contents, permissions: write.permissions, durable: durable)
-                if created != .failedToOpen { temporaries.append((temporary, write.destination)) }
-                guard created == .written else {
-                    throw FileWriteError(
-                        path: write.destination.path,
-                        reason: "cannot \(created == .failedToFlush ? "flush" : "write") \(temporary.path): \(String(cString: strerror(errno)))")
+                temporaries.append((temporary, write.destination))
+                if let problem = Self.create(temporary.path, write.contents, permissions: write.permissions, durable: durable) {
+                    throw FileWriteError(path: write.destination.path, reason: problem)
                 }
             }
             for (temporary, destination) in temporaries {
@@ -51,18 +48,17 @@ public struct FileTransaction {
         }
     }
 
-    /// How writing a temporary file went.
-    private enum Creation { case written, failedToOpen, failedToWrite, failedToFlush }
-
     /// Writes `contents` to a new file at `path` with `permissions` (exactly, whatever the
-    /// umask), flushed to disk when `durable`. Not `FileManager.createFile`: it writes a file
-    /// of its own, flushes it whatever is asked and renames it, which a dashboard's twenty
-    /// pages and the run index pay for and most files do not need.
-    private static func create(_ path: String, _ contents: Data, permissions: Int?, durable: Bool) -> Creation {
+    /// umask), flushed to disk when `durable`; what could not be done, or `nil`. Not
+    /// `FileManager.createFile`: it writes a file of its own, flushes it whatever is asked
+    /// and renames it, which a dashboard's twenty pages and the run index pay for and most
+    /// files do not need.
+    private static func create(_ path: String, _ contents: Data, permissions: Int?, durable: Bool) -> String? {
+        func failed(_ action: String) -> String { "cannot \(action) \(path): \(String(cString: strerror(errno)))" }
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
-        guard descriptor >= 0 else { return .failedToOpen }
+        guard descriptor >= 0 else { return failed("create") }
         defer { close(descriptor) }
-        if let permissions, fchmod(descriptor, mode_t(permissions)) != 0 { return .failedToWrite }
+        if let permissions, fchmod(descriptor, mode_t(permissions)) != 0 { return failed("set the permissions of") }
         let written = contents.withUnsafeBytes { buffer -> Bool in
             var offset = 0
             while offset < buffer.count {
@@ -73,11 +69,11 @@ public struct FileTransaction {
             }
             return true
         }
-        guard written else { return .failedToWrite }
-        return !durable || fsync(descriptor) == 0 ? .written : .failedToFlush
+        guard written else { return failed("write") }
+        return !durable || fsync(descriptor) == 0 ? nil : failed("flush to disk")
     }
 
-    /// `fsync` of a file or directory.
+    /// `fsync` of a directory, so that the renames in it survive a crash.
     private static func sync(_ path: String) -> Bool {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return false }
