@@ -105,6 +105,8 @@ public struct DashboardSite: Sendable {
     private func metricChart(_ metric: String, of points: [Dashboard.Point]) -> LineChart {
         let charted = points.enumerated().compactMap { index, point in point.statistics[metric].map { (index, point, $0) } }
         let step = max(1, charted.count / 6)
+        // Notes are the dots' hover text: a line of more points than get dots needs none.
+        let noted = charted.count <= LineChart.dotLimit
         return LineChart(
             title: "\(metric) over commits",
             series: [
@@ -113,8 +115,9 @@ public struct DashboardSite: Sendable {
                     points: charted.map { index, point, statistics in
                         LineChart.Point(
                             x: Double(index), y: statistics.mean, interval: statistics.interval,
-                            note:
-                                "\(point.commit.hex.prefix(8)) \(point.name): \(Self.interval(statistics)), \(point.seeds) seed\(point.seeds == 1 ? "" : "s")"
+                            note: noted
+                                ? "\(point.commit.hex.prefix(8)) \(point.name): \(Self.interval(statistics)), \(point.seeds) seed\(point.seeds == 1 ? "" : "s")"
+                                : nil
                         )
                     })
             ],
@@ -230,12 +233,7 @@ public struct DashboardSite: Sendable {
             "\(SeedStatistics.format(statistics.mean)) [\(SeedStatistics.format(interval.lowerBound)), \(SeedStatistics.format(interval.upperBound))]"
     }
 
-    /// `text` as HTML text, control characters made visible. Most cells are printable
-    /// ASCII with nothing to escape, which one pass over the bytes tells.
-    private func escaped(_ text: String) -> String {
-        let plain = text.utf8.allSatisfy { (0x20..<0x7F).contains($0) && $0 != 0x26 && $0 != 0x3C && $0 != 0x3E && $0 != 0x22 }
-        return plain ? text : ReportDocument.escaped(Escaping.terminal(text))
-    }
+    private func escaped(_ text: String) -> String { ReportDocument.escaped(Escaping.terminal(text)) }
     private func code(_ text: String) -> String { "<code>\(escaped(text))</code>" }
 
     /// What the dashboard adds to the report's stylesheet.

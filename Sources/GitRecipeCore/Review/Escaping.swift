@@ -6,7 +6,9 @@ enum Escaping {
     /// shown as `\u{1B}`, so nothing a note holds can move the cursor, retitle the window or
     /// hide a line.
     static func terminal(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        // Most text is printable ASCII, which one pass over its bytes tells.
+        let printable = text.utf8.allSatisfy { (0x20..<0x7F).contains($0) || $0 == 0x0A || $0 == 0x09 }
+        guard !printable, text.unicodeScalars.contains(where: isControl) else { return text }
         var safe = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
             if isControl(scalar) {
