@@ -27,8 +27,9 @@ struct LineChart {
 
     /// Lines' colours, in order.
     private static let colours = ["#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2", "#4b5563", "#ca8a04"]
-    /// Points drawn as dots only up to this many per line: beyond it the line says enough.
-    private static let dotLimit = 400
+    /// Points drawn as dots only up to this many per line: beyond it the line says enough,
+    /// and a point's `note`, the dot's hover text, is not shown.
+    static let dotLimit = 400
 
     /// The chart as an `<svg>` element.
     func svg() -> String {
